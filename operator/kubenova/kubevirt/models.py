@@ -1,0 +1,295 @@
+"""A typed subset of kubevirt.io/v1: VirtualMachine, VirtualMachineInstance and
+VirtualMachineInstanceMigration.
+
+Only the fields kubenova and the simulator use are modelled. Unknown fields are allowed on read,
+and writers must send merge patches of their own fields rather than whole objects, so nothing the
+real KubeVirt adds is ever dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+GROUP = "kubevirt.io"
+VERSION = "v1"
+API_VERSION = f"{GROUP}/{VERSION}"
+SUBRESOURCES_GROUP = "subresources.kubevirt.io"
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    plural: str
+    singular: str
+    short_names: tuple[str, ...]
+
+
+VIRTUAL_MACHINE = Kind("VirtualMachine", "virtualmachines", "virtualmachine", ("vm", "vms"))
+VIRTUAL_MACHINE_INSTANCE = Kind(
+    "VirtualMachineInstance", "virtualmachineinstances", "virtualmachineinstance", ("vmi", "vmis")
+)
+VIRTUAL_MACHINE_INSTANCE_MIGRATION = Kind(
+    "VirtualMachineInstanceMigration",
+    "virtualmachineinstancemigrations",
+    "virtualmachineinstancemigration",
+    ("vmim",),
+)
+
+
+class KubeVirtModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    def to_api(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class RunStrategy(StrEnum):
+    ALWAYS = "Always"
+    HALTED = "Halted"
+    MANUAL = "Manual"
+    RERUN_ON_FAILURE = "RerunOnFailure"
+    ONCE = "Once"
+
+
+class VmiPhase(StrEnum):
+    PENDING = "Pending"
+    SCHEDULING = "Scheduling"
+    SCHEDULED = "Scheduled"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+    UNKNOWN = "Unknown"
+
+
+class PrintableStatus(StrEnum):
+    STOPPED = "Stopped"
+    PROVISIONING = "Provisioning"
+    STARTING = "Starting"
+    RUNNING = "Running"
+    PAUSED = "Paused"
+    STOPPING = "Stopping"
+    TERMINATING = "Terminating"
+    MIGRATING = "Migrating"
+    UNKNOWN = "Unknown"
+    ERROR_UNSCHEDULABLE = "ErrorUnschedulable"
+    CRASH_LOOP_BACKOFF = "CrashLoopBackOff"
+
+
+class MigrationPhase(StrEnum):
+    PENDING = "Pending"
+    SCHEDULING = "Scheduling"
+    SCHEDULED = "Scheduled"
+    PREPARING_TARGET = "PreparingTarget"
+    TARGET_READY = "TargetReady"
+    RUNNING = "Running"
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+class ObjectMeta(KubeVirtModel):
+    name: str | None = None
+    namespace: str | None = None
+    uid: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    owner_references: list[dict[str, Any]] = Field(default_factory=list)
+    deletion_timestamp: str | None = None
+    creation_timestamp: str | None = None
+    resource_version: str | None = None
+
+
+class Cpu(KubeVirtModel):
+    cores: int | None = None
+    sockets: int | None = None
+    threads: int | None = None
+
+
+class Memory(KubeVirtModel):
+    guest: str | None = None
+
+
+class ResourceRequirements(KubeVirtModel):
+    requests: dict[str, str] = Field(default_factory=dict)
+    limits: dict[str, str] = Field(default_factory=dict)
+
+
+class DiskTarget(KubeVirtModel):
+    bus: str | None = None
+
+
+class Disk(KubeVirtModel):
+    name: str
+    disk: DiskTarget | None = None
+    boot_order: int | None = None
+
+
+class Interface(KubeVirtModel):
+    name: str
+    masquerade: dict[str, Any] | None = None
+    bridge: dict[str, Any] | None = None
+    mac_address: str | None = None
+
+
+class Devices(KubeVirtModel):
+    disks: list[Disk] = Field(default_factory=list)
+    interfaces: list[Interface] = Field(default_factory=list)
+    autoattach_pod_interface: bool | None = None
+
+
+class Domain(KubeVirtModel):
+    cpu: Cpu | None = None
+    memory: Memory | None = None
+    resources: ResourceRequirements | None = None
+    devices: Devices = Field(default_factory=Devices)
+
+
+class Network(KubeVirtModel):
+    name: str
+    pod: dict[str, Any] | None = None
+
+
+class ContainerDiskSource(KubeVirtModel):
+    image: str
+    path: str | None = None
+    image_pull_policy: str | None = None
+
+
+class CloudInitSource(KubeVirtModel):
+    user_data: str | None = None
+    user_data_base64: str | None = None
+    network_data: str | None = None
+
+
+class EmptyDiskSource(KubeVirtModel):
+    capacity: str
+
+
+class Volume(KubeVirtModel):
+    """A volume: exactly one source (KubeVirt's VolumeSource is a one-of)."""
+
+    name: str
+    container_disk: ContainerDiskSource | None = None
+    cloud_init_no_cloud: CloudInitSource | None = None
+    cloud_init_config_drive: CloudInitSource | None = None
+    empty_disk: EmptyDiskSource | None = None
+    persistent_volume_claim: dict[str, Any] | None = None
+    data_volume: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Volume:
+        sources = [
+            self.container_disk,
+            self.cloud_init_no_cloud,
+            self.cloud_init_config_drive,
+            self.empty_disk,
+            self.persistent_volume_claim,
+            self.data_volume,
+        ]
+        if sum(s is not None for s in sources) != 1:
+            raise ValueError(f"volume {self.name!r} must have exactly one source")
+        return self
+
+
+class VmiSpec(KubeVirtModel):
+    domain: Domain = Field(default_factory=Domain)
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    networks: list[Network] = Field(default_factory=list)
+    volumes: list[Volume] = Field(default_factory=list)
+    hostname: str | None = None
+    eviction_strategy: str | None = None
+    termination_grace_period_seconds: int | None = None
+
+
+class VmiTemplate(KubeVirtModel):
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: VmiSpec = Field(default_factory=VmiSpec)
+
+
+class VmSpec(KubeVirtModel):
+    run_strategy: RunStrategy | None = None
+    template: VmiTemplate = Field(default_factory=VmiTemplate)
+
+
+class Condition(KubeVirtModel):
+    type: str
+    status: Literal["True", "False", "Unknown"]
+    reason: str | None = None
+    message: str | None = None
+    last_transition_time: str | None = None
+
+
+class StateChangeRequest(KubeVirtModel):
+    action: Literal["Start", "Stop"]
+    uid: str | None = None
+
+
+class VmStatus(KubeVirtModel):
+    printable_status: PrintableStatus | None = None
+    created: bool | None = None
+    ready: bool | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    state_change_requests: list[StateChangeRequest] = Field(default_factory=list)
+    observed_generation: int | None = None
+
+
+class VirtualMachine(KubeVirtModel):
+    api_version: str = Field(default=API_VERSION, alias="apiVersion")
+    kind: str = VIRTUAL_MACHINE.kind
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: VmSpec = Field(default_factory=VmSpec)
+    status: VmStatus = Field(default_factory=VmStatus)
+
+
+class VmiInterfaceStatus(KubeVirtModel):
+    name: str | None = None
+    ip_address: str | None = None
+    ip_addresses: list[str] = Field(default_factory=list)
+    mac: str | None = None
+
+
+class MigrationState(KubeVirtModel):
+    migration_uid: str | None = None
+    source_node: str | None = None
+    target_node: str | None = None
+    completed: bool | None = None
+    failed: bool | None = None
+    start_timestamp: str | None = None
+    end_timestamp: str | None = None
+
+
+class VmiStatus(KubeVirtModel):
+    phase: VmiPhase | None = None
+    node_name: str | None = None
+    reason: str | None = None
+    interfaces: list[VmiInterfaceStatus] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    migration_state: MigrationState | None = None
+
+
+class VirtualMachineInstance(KubeVirtModel):
+    api_version: str = Field(default=API_VERSION, alias="apiVersion")
+    kind: str = VIRTUAL_MACHINE_INSTANCE.kind
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: VmiSpec = Field(default_factory=VmiSpec)
+    status: VmiStatus = Field(default_factory=VmiStatus)
+
+
+class MigrationSpec(KubeVirtModel):
+    vmi_name: str
+
+
+class MigrationStatus(KubeVirtModel):
+    phase: MigrationPhase | None = None
+
+
+class VirtualMachineInstanceMigration(KubeVirtModel):
+    api_version: str = Field(default=API_VERSION, alias="apiVersion")
+    kind: str = VIRTUAL_MACHINE_INSTANCE_MIGRATION.kind
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: MigrationSpec
+    status: MigrationStatus = Field(default_factory=MigrationStatus)

@@ -1,0 +1,67 @@
+"""``Aggregate``: a Nova host aggregate, optionally exposed as an availability zone (cluster-scoped)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn
+
+
+class AggregateSpec(CamelModel):
+    """A named group of hosts (Kubernetes Node names) with metadata."""
+
+    id: int | None = Field(
+        default=None,
+        ge=1,
+        description="Nova aggregate id (an integer). Assigned by the gateway, or by the operator when omitted.",
+    )
+    name: str | None = Field(
+        default=None, min_length=1, max_length=255, description="Display name. Defaults to metadata.name."
+    )
+    availability_zone: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^:]+$",
+        description="Availability zone its hosts belong to (no ':'). Empty: not a zone.",
+    )
+    hosts: list[str] = Field(default_factory=list, description="Member hosts: Kubernetes Node names.")
+    metadata: dict[str, str] = Field(
+        default_factory=dict,
+        description="Free-form metadata, e.g. 'cpu_allocation_ratio', 'ram_allocation_ratio', "
+        "'disk_allocation_ratio' or keys matched by flavor extra specs.",
+    )
+
+
+class AggregateStatus(CamelModel):
+    """Observed state of the aggregate."""
+
+    missing_hosts: list[str] = Field(
+        default_factory=list, description="Listed hosts that do not exist as Nodes."
+    )
+
+
+class Aggregate(CustomResource):
+    """A Nova host aggregate; with an availability zone, its Nodes form that zone."""
+
+    crd: ClassVar[CrdInfo] = CrdInfo(
+        kind="Aggregate",
+        plural="aggregates",
+        scope="Cluster",
+        short_names=("agg",),
+        printer_columns=(
+            PrinterColumn("ID", ".spec.id", "integer"),
+            PrinterColumn("ZONE", ".spec.availabilityZone"),
+            PrinterColumn("HOSTS", ".spec.hosts"),
+            PrinterColumn("AGE", ".metadata.creationTimestamp", "date"),
+        ),
+    )
+
+    spec: AggregateSpec = Field(default_factory=AggregateSpec)
+    status: AggregateStatus = Field(default_factory=AggregateStatus)
+
+    @property
+    def display_name(self) -> str:
+        return self.spec.name or self.metadata.name

@@ -1,0 +1,222 @@
+"""``Server``: a Nova server (instance), realised as a KubeVirt VirtualMachine (namespaced: the
+namespace is the project).
+
+``spec`` is written by users (kubectl) and the gateway; ``status`` only by the operator.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn
+
+BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
+TAG_PATTERN = r"^[^,/]{1,60}$"
+
+
+class DesiredPowerState(StrEnum):
+    RUNNING = "Running"
+    STOPPED = "Stopped"
+
+
+class PowerStateName(StrEnum):
+    """Nova power states by the names the openstack CLI prints."""
+
+    NOSTATE = "NOSTATE"
+    RUNNING = "Running"
+    PAUSED = "Paused"
+    SHUTDOWN = "Shutdown"
+    CRASHED = "Crashed"
+    SUSPENDED = "Suspended"
+
+
+class SchedulerHints(CamelModel):
+    """The documented Nova scheduler hints kubenova honours."""
+
+    group: str | None = Field(default=None, description="Server group UUID the server joins.")
+    same_host: list[str] = Field(
+        default_factory=list, description="Server ids (uids) whose host this server must share."
+    )
+    different_host: list[str] = Field(
+        default_factory=list, description="Server ids (uids) whose hosts this server must avoid."
+    )
+
+
+class RebootRequest(CamelModel):
+    """A reboot asked of the operator; a new requestId asks again."""
+
+    type: Literal["SOFT", "HARD"] = Field(default="SOFT", description="SOFT (guest restart) or HARD.")
+    request_id: str = Field(min_length=1, description="Id of the request (e.g. req-<uuid>); unique per reboot.")
+
+
+class ServerSpec(CamelModel):
+    """What the user asked for."""
+
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Nova display name (need not be unique or DNS-safe). Defaults to metadata.name.",
+    )
+    flavor: str = Field(min_length=1, max_length=253, description="Name of the Flavor object to size the server.")
+    image: str = Field(min_length=1, max_length=253, description="Name of the Image object to boot from.")
+    key_name: str | None = Field(
+        default=None, max_length=255, description="Keypair name whose public key is injected (cloud-init)."
+    )
+    availability_zone: str | None = Field(
+        default=None,
+        max_length=255,
+        description="Availability zone to boot in; 'zone:host' forces a host (admins only through the API).",
+    )
+    user_data: str | None = Field(
+        default=None,
+        max_length=65535,
+        pattern=BASE64_PATTERN,
+        description="Base64-encoded user data for cloud-init (at most 65535 characters).",
+    )
+    config_drive: bool = Field(
+        default=False, description="Deliver metadata and user data on a config drive instead of NoCloud."
+    )
+    metadata: dict[str, str] = Field(
+        default_factory=dict,
+        description="Nova server metadata (key/value strings, up to 255 characters each).",
+        json_schema_extra={
+            "maxProperties": 128,
+            "x-kubernetes-validations": [
+                {
+                    "rule": "self.all(k, size(k) >= 1 && size(k) <= 255 && size(self[k]) <= 255)",
+                    "message": "metadata keys must be 1-255 characters and values at most 255 characters",
+                }
+            ],
+        },
+    )
+    description: str | None = Field(default=None, max_length=255, description="Free-form description.")
+    tags: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Server tags (at most 50, each 1-60 characters without ',' or '/').",
+        json_schema_extra={"items": {"type": "string", "pattern": TAG_PATTERN}},
+    )
+    power_state: DesiredPowerState = Field(
+        default=DesiredPowerState.RUNNING,
+        description="Desired power state: Running (start) or Stopped (stop).",
+    )
+    scheduler_hints: SchedulerHints | None = Field(default=None, description="Nova scheduler hints.")
+    networks: Literal["auto", "none"] = Field(
+        default="auto", description="'auto' attaches the project network; 'none' boots without networking."
+    )
+    user_id: str | None = Field(default=None, description="Id of the user who created the server.")
+    locked: bool = Field(default=False, description="A locked server refuses actions by non-admin users.")
+    locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
+    reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
+
+
+class ServerAddress(CamelModel):
+    """One address of a server, as Nova lists it under a network label."""
+
+    version: Literal[4, 6] = Field(description="IP version.")
+    addr: str = Field(description="The IP address.")
+    type: Literal["fixed", "floating"] = Field(default="fixed", description="OS-EXT-IPS:type.")
+    mac_addr: str | None = Field(default=None, description="OS-EXT-IPS-MAC:mac_addr.")
+
+
+class ServerFault(CamelModel):
+    """Why the server is in ERROR (Nova's instance fault)."""
+
+    code: int = Field(description="HTTP-style code: 500 for NoValidHost and driver failures.")
+    message: str = Field(description="Short message, e.g. 'No valid host was found.'.")
+    details: str | None = Field(default=None, description="Details, e.g. how many hosts each filter removed.")
+    created: str = Field(description="When the fault was recorded (ISO 8601).")
+
+
+class EmbeddedFlavor(CamelModel):
+    """The flavor as it was when the server was built (Nova embeds it; later edits do not apply)."""
+
+    id: str
+    name: str
+    vcpus: int
+    ram: int
+    disk: int = 0
+    ephemeral: int = 0
+    swap: int = 0
+    extra_specs: dict[str, str] = Field(default_factory=dict)
+
+
+class InstanceAction(CamelModel):
+    """One entry of the server's action record (Nova instance actions)."""
+
+    action: str = Field(description="Nova action name: create, stop, start, reboot, delete, ...")
+    request_id: str = Field(description="Request id of the API call (req-<uuid>) or of the kubectl change.")
+    user_id: str | None = None
+    start_time: str
+    finish_time: str | None = None
+    result: Literal["Success", "Error"] | None = None
+    message: str | None = None
+
+
+class ServerStatus(CamelModel):
+    """Nova's view of the server, maintained by the operator."""
+
+    status: str | None = Field(default=None, description="Nova API status: BUILD, ACTIVE, SHUTOFF, ERROR, ...")
+    vm_state: str | None = Field(default=None, description="Nova vm_state: building, active, stopped, error, ...")
+    task_state: str | None = Field(
+        default=None, description="Nova task_state: scheduling, spawning, powering-off, ... (empty when idle)."
+    )
+    power_state: PowerStateName | None = Field(default=None, description="Hypervisor power state.")
+    host: str | None = Field(default=None, description="Node the server is placed on (OS-EXT-SRV-ATTR:host).")
+    hypervisor_hostname: str | None = Field(default=None, description="OS-EXT-SRV-ATTR:hypervisor_hostname.")
+    availability_zone: str | None = Field(default=None, description="Zone of the host (OS-EXT-AZ).")
+    addresses: dict[str, list[ServerAddress]] = Field(
+        default_factory=dict, description="Addresses by network label, Nova-shaped."
+    )
+    networks: str | None = Field(
+        default=None, description="Addresses as 'openstack server list' prints them, e.g. 'private=10.0.0.5'."
+    )
+    fault: ServerFault | None = Field(default=None, description="Set while the server is in ERROR.")
+    progress: int | None = Field(default=None, ge=0, le=100, description="Build or migration progress, 0-100.")
+    flavor: EmbeddedFlavor | None = Field(default=None, description="Flavor embedded at build time.")
+    image_id: str | None = Field(default=None, description="Glance id of the boot image.")
+    vm_name: str | None = Field(default=None, description="Name of the KubeVirt VirtualMachine.")
+    launched_at: str | None = Field(default=None, description="When the server first became ACTIVE.")
+    updated_at: str | None = Field(default=None, description="Last status change.")
+    handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
+    actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
+    observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")
+
+
+class Server(CustomResource):
+    """A Nova server: scheduled onto a Node and run as a KubeVirt VirtualMachine."""
+
+    crd: ClassVar[CrdInfo] = CrdInfo(
+        kind="Server",
+        plural="servers",
+        scope="Namespaced",
+        short_names=("srv", "vms"),
+        printer_columns=(
+            PrinterColumn("DISPLAY NAME", ".spec.name", priority=1),
+            PrinterColumn("STATUS", ".status.status", description="Nova API status"),
+            PrinterColumn("TASK", ".status.taskState", description="Nova task_state"),
+            PrinterColumn("POWER", ".status.powerState", description="Power state"),
+            PrinterColumn("FLAVOR", ".spec.flavor"),
+            PrinterColumn("IMAGE", ".spec.image"),
+            PrinterColumn("HOST", ".status.host"),
+            PrinterColumn("NETWORKS", ".status.networks"),
+            PrinterColumn("ZONE", ".status.availabilityZone", priority=1),
+            PrinterColumn("AGE", ".metadata.creationTimestamp", "date"),
+        ),
+    )
+
+    spec: ServerSpec
+    status: ServerStatus = Field(default_factory=ServerStatus)
+
+    @property
+    def server_id(self) -> str:
+        """Nova server id: the object's uid."""
+        return self.metadata.uid or ""
+
+    @property
+    def display_name(self) -> str:
+        return self.spec.name or self.metadata.name

@@ -1,0 +1,65 @@
+"""Scheduler configuration: Nova's ``[filter_scheduler]`` and allocation-ratio options, explicit.
+
+Nova reads a global ``CONF`` inside every filter; here the caller builds one frozen
+``SchedulerConfig`` (from operator settings) and passes it down, so tests can vary any option
+without patching globals. Per-aggregate metadata may still override ratios and multipliers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_FILTERS: tuple[str, ...] = (
+    "ComputeFilter",
+    "AvailabilityZoneFilter",
+    "RamFilter",
+    "CoreFilter",
+    "DiskFilter",
+    "AggregateInstanceExtraSpecsFilter",
+    "SameHostFilter",
+    "DifferentHostFilter",
+    "NumInstancesFilter",
+)
+
+DEFAULT_WEIGHERS: tuple[str, ...] = ("RAMWeigher", "CPUWeigher", "DiskWeigher", "NumInstancesWeigher")
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    """Every knob the scheduler honours; defaults are Nova's defaults.
+
+    ``enabled_filters`` run in the given order (cheap and most selective first, as in Nova).
+    Weigher multipliers: positive prefers hosts with more of the resource (spreading), negative
+    prefers hosts with less (stacking).
+    """
+
+    cpu_allocation_ratio: float = 4.0
+    ram_allocation_ratio: float = 1.0
+    disk_allocation_ratio: float = 1.0
+    reserved_host_memory_mb: int = 0
+    reserved_host_cpus: int = 0
+    reserved_host_disk_mb: int = 0
+    default_availability_zone: str = "nova"
+    max_instances_per_host: int = 50
+    enabled_filters: tuple[str, ...] = DEFAULT_FILTERS
+    enabled_weighers: tuple[str, ...] = DEFAULT_WEIGHERS
+    ram_weight_multiplier: float = 1.0
+    cpu_weight_multiplier: float = 1.0
+    disk_weight_multiplier: float = 1.0
+    num_instances_weight_multiplier: float = 0.0
+    host_subset_size: int = 1
+
+    def __post_init__(self) -> None:
+        # Fail when the operator starts, not on the first server create.
+        for name in ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be greater than 0, got {getattr(self, name)!r}")
+        for name in ("reserved_host_memory_mb", "reserved_host_cpus", "reserved_host_disk_mb"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        if self.max_instances_per_host < 0:
+            raise ValueError(f"max_instances_per_host must be >= 0, got {self.max_instances_per_host}")
+        if self.host_subset_size < 1:
+            raise ValueError(f"host_subset_size must be at least 1, got {self.host_subset_size}")
+        if not self.default_availability_zone:
+            raise ValueError("default_availability_zone must not be empty")

@@ -1,0 +1,44 @@
+"""Filters by class name: turns ``SchedulerConfig.enabled_filters`` into filter objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.filters.affinity import DifferentHostFilter, SameHostFilter
+from kubenova.scheduler.filters.aggregate_extra_specs import AggregateInstanceExtraSpecsFilter
+from kubenova.scheduler.filters.availability_zone import AvailabilityZoneFilter
+from kubenova.scheduler.filters.base import HostFilter
+from kubenova.scheduler.filters.compute import ComputeFilter
+from kubenova.scheduler.filters.cores import CoreFilter
+from kubenova.scheduler.filters.disk import DiskFilter
+from kubenova.scheduler.filters.num_instances import NumInstancesFilter
+from kubenova.scheduler.filters.ram import RamFilter
+
+FILTERS: dict[str, type[HostFilter]] = {
+    cls.__name__: cls
+    for cls in (
+        ComputeFilter,
+        AvailabilityZoneFilter,
+        RamFilter,
+        CoreFilter,
+        DiskFilter,
+        AggregateInstanceExtraSpecsFilter,
+        SameHostFilter,
+        DifferentHostFilter,
+        NumInstancesFilter,
+    )
+}
+
+
+class UnknownFilterError(ValueError):
+    """``enabled_filters`` names a filter kubenova does not have."""
+
+
+def build_filters(config: SchedulerConfig, names: Iterable[str] | None = None) -> list[HostFilter]:
+    """Filter objects for ``names`` (default: ``config.enabled_filters``), in that order."""
+    wanted = tuple(config.enabled_filters if names is None else names)
+    unknown = [name for name in wanted if name not in FILTERS]
+    if unknown:
+        raise UnknownFilterError(f"unknown scheduler filters {unknown}; available: {sorted(FILTERS)}")
+    return [FILTERS[name](config) for name in wanted]

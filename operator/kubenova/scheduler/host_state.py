@@ -1,0 +1,196 @@
+"""Per-Node host state: capacity, usage, aggregates and zone, as Nova's ``HostState``.
+
+Inputs are plain facts the caller read from the cluster (``NodeInfo``, ``PlacedServer``,
+``AggregateInfo``). ``build_host_states`` turns them into one mutable ``HostState`` per Node;
+``consume`` updates it after each placement so successive picks in one pass never overcommit.
+
+Capacity follows Placement's inventory rule: ``(total - reserved) * allocation_ratio - used``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kubenova.scheduler.aggregates import AggregateInfo, ResolvedNumber, metadata_values, minimum_number
+from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.quantities import mib_to_gib_ceil
+from kubenova.scheduler.request_spec import RequestSpec
+
+__all__ = ["AggregateInfo", "HostState", "NodeInfo", "PlacedServer", "build_host_states"]
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """A Node's allocatable resources, already parsed, and whether it can take new servers.
+
+    ``schedulable`` False means cordoned: Nova's disabled compute service. ``ready`` False means
+    the kubelet is not reporting: Nova's service is down.
+    """
+
+    name: str
+    cpu: float
+    memory_mb: int
+    disk_gb: int
+    schedulable: bool = True
+    ready: bool = True
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlacedServer:
+    """A server already holding resources on ``host``. ``disk_gb`` = root + ephemeral + swap."""
+
+    uid: str
+    host: str
+    vcpus: int
+    memory_mb: int
+    disk_gb: int
+
+
+@dataclass
+class HostState:
+    """What the filters and weighers know about one host during one scheduling pass."""
+
+    name: str
+    availability_zone: str
+    aggregates: list[AggregateInfo] = field(default_factory=list)
+    enabled: bool = True
+    up: bool = True
+    total_vcpus: float = 0.0
+    used_vcpus: int = 0
+    total_memory_mb: int = 0
+    used_memory_mb: int = 0
+    total_disk_gb: int = 0
+    used_disk_gb: int = 0
+    cpu_allocation_ratio: float = 4.0
+    ram_allocation_ratio: float = 1.0
+    disk_allocation_ratio: float = 1.0
+    reserved_vcpus: int = 0
+    reserved_memory_mb: int = 0
+    reserved_disk_gb: int = 0
+    num_instances: int = 0
+    instance_uids: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """Why some aggregate setting was ignored for this host (bad ratio, conflicting zones)."""
+
+    @property
+    def free_vcpus(self) -> float:
+        """vCPUs still placeable: ``(total - reserved) * cpu_allocation_ratio - used``."""
+        return (self.total_vcpus - self.reserved_vcpus) * self.cpu_allocation_ratio - self.used_vcpus
+
+    @property
+    def free_ram_mb(self) -> float:
+        """RAM (MiB) still placeable: ``(total - reserved) * ram_allocation_ratio - used``."""
+        capacity = (self.total_memory_mb - self.reserved_memory_mb) * self.ram_allocation_ratio
+        return capacity - self.used_memory_mb
+
+    @property
+    def free_disk_gb(self) -> float:
+        """Disk (GiB) still placeable: ``(total - reserved) * disk_allocation_ratio - used``."""
+        return (self.total_disk_gb - self.reserved_disk_gb) * self.disk_allocation_ratio - self.used_disk_gb
+
+    @property
+    def metadata(self) -> dict[str, set[str]]:
+        """Metadata of all the host's aggregates, each key with every value it is given."""
+        return metadata_values(self.aggregates)
+
+    def consume(self, spec: RequestSpec) -> None:
+        """Account one instance of ``spec`` on this host (Nova's ``consume_from_request``)."""
+        self.used_vcpus += spec.vcpus
+        self.used_memory_mb += spec.memory_mb
+        self.used_disk_gb += spec.disk_gb
+        self.num_instances += 1
+        if spec.instance_uid:
+            self.instance_uids.add(spec.instance_uid)
+
+    def add_placed(self, server: PlacedServer) -> None:
+        """Account a server that already runs (or is being built) here."""
+        self.used_vcpus += server.vcpus
+        self.used_memory_mb += server.memory_mb
+        self.used_disk_gb += server.disk_gb
+        self.num_instances += 1
+        self.instance_uids.add(server.uid)
+
+
+def build_host_states(
+    nodes: Iterable[NodeInfo],
+    placed: Iterable[PlacedServer],
+    aggregates: Iterable[AggregateInfo],
+    config: SchedulerConfig,
+) -> list[HostState]:
+    """One ``HostState`` per Node, in the order given, with usage from the placed servers.
+
+    Servers on hosts that are not Nodes are ignored (their Node is gone); a server listed twice
+    on the same host counts once.
+    """
+    aggregate_list = sorted(aggregates, key=lambda a: a.name)
+    states = {node.name: _host_state(node, aggregate_list, config) for node in nodes}
+    seen: set[tuple[str, str]] = set()
+    for server in placed:
+        state = states.get(server.host)
+        if state is None:
+            LOG.debug("Server %s is on unknown host %s; not counted", server.uid, server.host)
+            continue
+        if (server.uid, server.host) in seen:
+            continue
+        seen.add((server.uid, server.host))
+        state.add_placed(server)
+    return list(states.values())
+
+
+def _host_state(node: NodeInfo, aggregates: list[AggregateInfo], config: SchedulerConfig) -> HostState:
+    member_of = [a for a in aggregates if node.name in a.hosts]
+    notes: list[str] = []
+    ratios = [
+        _ratio(member_of, name, getattr(config, name), notes)
+        for name in ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio")
+    ]
+    return HostState(
+        name=node.name,
+        availability_zone=_zone(node.name, member_of, config.default_availability_zone, notes),
+        aggregates=member_of,
+        enabled=node.schedulable,
+        up=node.ready,
+        total_vcpus=node.cpu,
+        total_memory_mb=node.memory_mb,
+        total_disk_gb=node.disk_gb,
+        cpu_allocation_ratio=ratios[0],
+        ram_allocation_ratio=ratios[1],
+        disk_allocation_ratio=ratios[2],
+        reserved_vcpus=config.reserved_host_cpus,
+        reserved_memory_mb=config.reserved_host_memory_mb,
+        reserved_disk_gb=mib_to_gib_ceil(config.reserved_host_disk_mb),
+        labels=dict(node.labels),
+        notes=notes,
+    )
+
+
+def _ratio(member_of: list[AggregateInfo], key: str, default: float, notes: list[str]) -> float:
+    resolved: ResolvedNumber = minimum_number(member_of, key, default, positive=True)
+    for problem in resolved.problems:
+        LOG.warning("Could not use %s", problem)
+        notes.append(problem)
+    return resolved.value
+
+
+def _zone(host: str, member_of: list[AggregateInfo], default: str, notes: list[str]) -> str:
+    """The zone of the first zoned aggregate (by name) holding the host, else the default zone.
+
+    Nova refuses to put a host in two zones; Aggregates are plain objects, so a conflict can
+    exist here. It is resolved deterministically and noted.
+    """
+    zoned = [a for a in member_of if a.availability_zone]
+    zones = sorted({a.availability_zone for a in zoned if a.availability_zone})
+    if not zoned:
+        return default
+    chosen = zoned[0].availability_zone or default
+    if len(zones) > 1:
+        note = f"host {host!r} is in several availability zones {zones}; using {chosen!r}"
+        LOG.warning(note)
+        notes.append(note)
+    return chosen

@@ -1,0 +1,65 @@
+"""Combine weighers into one ranking (Nova's ``nova/weights.py`` semantics).
+
+For each weigher, the raw values over the candidate hosts are normalised to 0..1 (using the
+weigher's ``minval``/``maxval`` when set), multiplied by that host's multiplier and added to the
+host's total. Normalising first keeps MiB from drowning out vCPU counts. Hosts are returned
+best first; equal totals are ordered by host name so the result never depends on input order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.host_state import HostState
+from kubenova.scheduler.request_spec import RequestSpec
+from kubenova.scheduler.weighers.base import HostWeigher
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WeighedHost:
+    """A candidate host and its total weight (higher is better)."""
+
+    host: HostState
+    weight: float
+
+
+def normalize(
+    values: Sequence[float], minval: float | None = None, maxval: float | None = None
+) -> list[float]:
+    """Scale ``values`` to 0..1 between ``minval`` and ``maxval`` (default: their min and max).
+
+    When every value is the same there is nothing to prefer, so all become 0.
+    """
+    if not values:
+        return []
+    low = min(values) if minval is None else minval
+    high = max(values) if maxval is None else maxval
+    if low == high:
+        return [0.0] * len(values)
+    span = high - low
+    return [(value - low) / span for value in values]
+
+
+def weigh_hosts(
+    hosts: Sequence[HostState],
+    spec: RequestSpec,
+    config: SchedulerConfig,
+    weighers: Sequence[HostWeigher],
+) -> list[WeighedHost]:
+    """``hosts`` with their total weights, best first (ties by host name)."""
+    totals = [0.0] * len(hosts)
+    # A single candidate wins whatever its weight; Nova skips weighing it too.
+    if len(hosts) > 1:
+        for weigher in weighers:
+            raw = weigher.weigh_objects(hosts, spec)
+            normalised = normalize(raw, weigher.minval, weigher.maxval)
+            for index, (host, value) in enumerate(zip(hosts, normalised, strict=True)):
+                totals[index] += weigher.weight_multiplier(host, config) * value
+            LOG.debug("%s raw weights %s", weigher.name, dict(zip((h.name for h in hosts), raw, strict=True)))
+    weighed = [WeighedHost(host, total) for host, total in zip(hosts, totals, strict=True)]
+    return sorted(weighed, key=lambda item: (-item.weight, item.host.name))

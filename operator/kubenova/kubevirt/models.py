@@ -141,7 +141,13 @@ class Devices(KubeVirtModel):
     autoattach_pod_interface: bool | None = None
 
 
+class Firmware(KubeVirtModel):
+    uuid: str | None = None
+    serial: str | None = None
+
+
 class Domain(KubeVirtModel):
+    firmware: Firmware | None = None
     cpu: Cpu | None = None
     memory: Memory | None = None
     resources: ResourceRequirements | None = None
@@ -179,6 +185,16 @@ class Volume(KubeVirtModel):
     empty_disk: EmptyDiskSource | None = None
     persistent_volume_claim: dict[str, Any] | None = None
     data_volume: dict[str, Any] | None = None
+    # The remaining KubeVirt volume sources, so a valid VMI spec always parses.
+    secret: dict[str, Any] | None = None
+    config_map: dict[str, Any] | None = None
+    service_account: dict[str, Any] | None = None
+    downward_api: dict[str, Any] | None = Field(default=None, alias="downwardAPI")
+    downward_metrics: dict[str, Any] | None = None
+    sysprep: dict[str, Any] | None = None
+    host_disk: dict[str, Any] | None = None
+    ephemeral: dict[str, Any] | None = None
+    memory_dump: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Volume:
@@ -189,6 +205,15 @@ class Volume(KubeVirtModel):
             self.empty_disk,
             self.persistent_volume_claim,
             self.data_volume,
+            self.secret,
+            self.config_map,
+            self.service_account,
+            self.downward_api,
+            self.downward_metrics,
+            self.sysprep,
+            self.host_disk,
+            self.ephemeral,
+            self.memory_dump,
         ]
         if sum(s is not None for s in sources) != 1:
             raise ValueError(f"volume {self.name!r} must have exactly one source")
@@ -203,6 +228,9 @@ class VmiSpec(KubeVirtModel):
     hostname: str | None = None
     eviction_strategy: str | None = None
     termination_grace_period_seconds: int | None = None
+    # Pod-scheduling fields, passed through to the virt-launcher pod (raw Kubernetes shapes).
+    affinity: dict[str, Any] | None = None
+    tolerations: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class VmiTemplate(KubeVirtModel):
@@ -212,6 +240,8 @@ class VmiTemplate(KubeVirtModel):
 
 class VmSpec(KubeVirtModel):
     run_strategy: RunStrategy | None = None
+    running: bool | None = None
+    """Deprecated predecessor of run_strategy: true means Always, false means Halted."""
     template: VmiTemplate = Field(default_factory=VmiTemplate)
 
 
@@ -221,11 +251,20 @@ class Condition(KubeVirtModel):
     reason: str | None = None
     message: str | None = None
     last_transition_time: str | None = None
+    last_probe_time: str | None = None
 
 
 class StateChangeRequest(KubeVirtModel):
     action: Literal["Start", "Stop"]
     uid: str | None = None
+
+
+class StartFailure(KubeVirtModel):
+    """Consecutive VMI start failures, used for the CrashLoopBackOff restart delay."""
+
+    consecutive_fail_count: int = 0
+    last_failed_vmi_uid: str | None = Field(default=None, alias="lastFailedVMIUID")
+    retry_after_timestamp: str | None = None
 
 
 class VmStatus(KubeVirtModel):
@@ -235,6 +274,9 @@ class VmStatus(KubeVirtModel):
     conditions: list[Condition] = Field(default_factory=list)
     state_change_requests: list[StateChangeRequest] = Field(default_factory=list)
     observed_generation: int | None = None
+    desired_generation: int | None = None
+    run_strategy: RunStrategy | None = None
+    start_failure: StartFailure | None = None
 
 
 class VirtualMachine(KubeVirtModel):
@@ -250,6 +292,8 @@ class VmiInterfaceStatus(KubeVirtModel):
     ip_address: str | None = None
     ip_addresses: list[str] = Field(default_factory=list)
     mac: str | None = None
+    interface_name: str | None = None
+    info_source: str | None = None
 
 
 class MigrationState(KubeVirtModel):
@@ -260,6 +304,17 @@ class MigrationState(KubeVirtModel):
     failed: bool | None = None
     start_timestamp: str | None = None
     end_timestamp: str | None = None
+    source_pod: str | None = None
+    target_pod: str | None = None
+    target_node_address: str | None = None
+    mode: str | None = None
+    abort_requested: bool | None = None
+    failure_reason: str | None = None
+
+
+class PhaseTransitionTimestamp(KubeVirtModel):
+    phase: str
+    phase_transition_timestamp: str | None = None
 
 
 class VmiStatus(KubeVirtModel):
@@ -269,6 +324,11 @@ class VmiStatus(KubeVirtModel):
     interfaces: list[VmiInterfaceStatus] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
     migration_state: MigrationState | None = None
+    phase_transition_timestamps: list[PhaseTransitionTimestamp] = Field(default_factory=list)
+    active_pods: dict[str, str] = Field(default_factory=dict)
+    qos_class: str | None = None
+    migration_method: str | None = None
+    launcher_container_image_version: str | None = None
 
 
 class VirtualMachineInstance(KubeVirtModel):
@@ -285,6 +345,9 @@ class MigrationSpec(KubeVirtModel):
 
 class MigrationStatus(KubeVirtModel):
     phase: MigrationPhase | None = None
+    phase_transition_timestamps: list[PhaseTransitionTimestamp] = Field(default_factory=list)
+    migration_state: MigrationState | None = None
+    conditions: list[Condition] = Field(default_factory=list)
 
 
 class VirtualMachineInstanceMigration(KubeVirtModel):

@@ -10,12 +10,16 @@ from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, Printer
 
 
 class AggregateSpec(CamelModel):
-    """A named group of hosts (Kubernetes Node names) with metadata."""
+    """A named group of hosts (Kubernetes Node names) with metadata.
+
+    With an availability zone set, its hosts form that zone for servers' availabilityZone.
+    """
 
     id: int | None = Field(
         default=None,
         ge=1,
-        description="Nova aggregate id (an integer). Assigned by the gateway, or by the operator when omitted.",
+        description="Nova aggregate id (an integer). Assigned by the gateway, or by the operator when "
+        "omitted.",
     )
     name: str | None = Field(
         default=None, min_length=1, max_length=255, description="Display name. Defaults to metadata.name."
@@ -27,7 +31,13 @@ class AggregateSpec(CamelModel):
         pattern=r"^[^:]+$",
         description="Availability zone its hosts belong to (no ':'). Empty: not a zone.",
     )
-    hosts: list[str] = Field(default_factory=list, description="Member hosts: Kubernetes Node names.")
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="Member hosts: Kubernetes Node names, each listed once.",
+        # A host is in an aggregate or not (Nova answers 409 to a second add); the API server
+        # rejects duplicates of a set-typed list.
+        json_schema_extra={"x-kubernetes-list-type": "set"},
+    )
     metadata: dict[str, str] = Field(
         default_factory=dict,
         description="Free-form metadata, e.g. 'cpu_allocation_ratio', 'ram_allocation_ratio', "
@@ -36,7 +46,7 @@ class AggregateSpec(CamelModel):
 
 
 class AggregateStatus(CamelModel):
-    """Observed state of the aggregate."""
+    """Observed state of the aggregate, written only by the operator."""
 
     missing_hosts: list[str] = Field(
         default_factory=list, description="Listed hosts that do not exist as Nodes."

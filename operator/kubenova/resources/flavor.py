@@ -10,7 +10,10 @@ from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, Printer
 
 
 class FlavorSpec(CamelModel):
-    """The shape of a server: vCPUs, RAM and disks, plus scheduling extra specs."""
+    """The shape of a server: vCPUs, RAM and disks, plus extra specs that steer scheduling.
+
+    Servers copy the flavor when they are built, so later edits do not resize existing servers.
+    """
 
     id: str | None = Field(
         default=None,
@@ -25,8 +28,12 @@ class FlavorSpec(CamelModel):
     disk: int = Field(default=0, ge=0, description="Root disk size in GiB (0: the image's own size).")
     ephemeral: int = Field(default=0, ge=0, description="Ephemeral disk size in GiB.")
     swap: int = Field(default=0, ge=0, description="Swap disk size in MiB.")
-    rxtx_factor: float = Field(default=1.0, gt=0, description="Legacy network bandwidth factor (Nova rxtx_factor).")
-    is_public: bool = Field(default=True, description="Visible to every project; false limits it to 'projects'.")
+    rxtx_factor: float = Field(
+        default=1.0, gt=0, description="Legacy network bandwidth factor (Nova rxtx_factor)."
+    )
+    is_public: bool = Field(
+        default=True, description="Visible to every project; false limits it to 'projects'."
+    )
     projects: list[str] = Field(
         default_factory=list, description="Project ids granted access to a private flavor (flavor access)."
     )
@@ -39,7 +46,7 @@ class FlavorSpec(CamelModel):
 
 
 class FlavorStatus(CamelModel):
-    """Observed state of the flavor."""
+    """Observed state of the flavor, written only by the operator."""
 
     servers: int | None = Field(default=None, description="Number of servers currently using this flavor.")
 

@@ -12,7 +12,9 @@ from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, Printer
 class ContainerDiskSource(CamelModel):
     """A KubeVirt containerDisk: a disk image shipped inside an OCI image."""
 
-    image: str = Field(min_length=1, description="OCI image reference, e.g. quay.io/containerdisks/fedora:41.")
+    image: str = Field(
+        min_length=1, description="OCI image reference, e.g. quay.io/containerdisks/fedora:41."
+    )
     path: str | None = Field(default=None, description="Path of the disk file inside the OCI image.")
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = Field(
         default=None, description="Pull policy of the containerDisk."
@@ -20,7 +22,10 @@ class ContainerDiskSource(CamelModel):
 
 
 class ImageSpec(CamelModel):
-    """The bootable source and Glance-style attributes of an image."""
+    """The bootable source (a KubeVirt containerDisk) and the Glance attributes of the image.
+
+    minDisk and minRam are checked against the flavor when a server is created.
+    """
 
     name: str | None = Field(
         default=None, min_length=1, max_length=255, description="Display name. Defaults to metadata.name."
@@ -41,7 +46,7 @@ class ImageSpec(CamelModel):
 
 
 class ImageStatus(CamelModel):
-    """Observed state of the image."""
+    """Observed state of the image, written only by the operator."""
 
     status: Literal["queued", "active", "deactivated"] | None = Field(
         default=None, description="Glance status of the image."

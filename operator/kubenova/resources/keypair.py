@@ -12,7 +12,10 @@ KEYPAIR_NAME_PATTERN = r"^[a-zA-Z0-9_\- .@]{1,255}$"
 
 
 class KeypairSpec(CamelModel):
-    """The public half of a key pair. The private key is never stored."""
+    """The public half of a key pair, injected into servers that name it in spec.keyName.
+
+    The private key is never stored.
+    """
 
     name: str | None = Field(
         default=None,
@@ -31,7 +34,7 @@ class KeypairSpec(CamelModel):
 
 
 class KeypairStatus(CamelModel):
-    """Observed state of the keypair."""
+    """Observed state of the keypair, written only by the operator."""
 
     fingerprint: str | None = Field(
         default=None, description="MD5 colon-hex of the key blob (ssh) or SHA-1 of the certificate (x509)."

@@ -7,17 +7,24 @@ namespace is the project).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn
+from kubenova.resources.keypair import KEYPAIR_NAME_PATTERN
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
 TAG_PATTERN = r"^[^,/]{1,60}$"
+# Nova's server metadata keys (parameter_types.metadata): letters, digits, space and -_:.
+METADATA_KEY_PATTERN = r"^[a-zA-Z0-9_:. -]{1,255}$"
+
+MetadataValue = Annotated[str, Field(max_length=255)]
 
 
 class DesiredPowerState(StrEnum):
+    """The power state a user asks for; the operator starts or stops the VM to match."""
+
     RUNNING = "Running"
     STOPPED = "Stopped"
 
@@ -49,11 +56,17 @@ class RebootRequest(CamelModel):
     """A reboot asked of the operator; a new requestId asks again."""
 
     type: Literal["SOFT", "HARD"] = Field(default="SOFT", description="SOFT (guest restart) or HARD.")
-    request_id: str = Field(min_length=1, description="Id of the request (e.g. req-<uuid>); unique per reboot.")
+    request_id: str = Field(
+        min_length=1, description="Id of the request (e.g. req-<uuid>); unique per reboot."
+    )
 
 
 class ServerSpec(CamelModel):
-    """What the user asked for."""
+    """Desired state of the server, written by users (kubectl) and the gateway.
+
+    What to boot (flavor, image, keypair, user data), where (availability zone, scheduler hints),
+    and the actions asked of the operator (powerState, reboot, locked).
+    """
 
     name: str | None = Field(
         default=None,
@@ -61,10 +74,15 @@ class ServerSpec(CamelModel):
         max_length=255,
         description="Nova display name (need not be unique or DNS-safe). Defaults to metadata.name.",
     )
-    flavor: str = Field(min_length=1, max_length=253, description="Name of the Flavor object to size the server.")
+    flavor: str = Field(
+        min_length=1, max_length=253, description="Name of the Flavor object to size the server."
+    )
     image: str = Field(min_length=1, max_length=253, description="Name of the Image object to boot from.")
     key_name: str | None = Field(
-        default=None, max_length=255, description="Keypair name whose public key is injected (cloud-init)."
+        default=None,
+        pattern=KEYPAIR_NAME_PATTERN,
+        description="Nova name of the Keypair whose public key is injected via cloud-init "
+        "(letters, digits, spaces and _-.@, at most 255 characters).",
     )
     availability_zone: str | None = Field(
         default=None,
@@ -80,15 +98,16 @@ class ServerSpec(CamelModel):
     config_drive: bool = Field(
         default=False, description="Deliver metadata and user data on a config drive instead of NoCloud."
     )
-    metadata: dict[str, str] = Field(
+    metadata: dict[str, MetadataValue] = Field(
         default_factory=dict,
-        description="Nova server metadata (key/value strings, up to 255 characters each).",
+        description="Nova server metadata: at most 128 pairs; keys 1-255 characters of letters, digits, "
+        "space and -_:.; values at most 255 characters.",
         json_schema_extra={
             "maxProperties": 128,
             "x-kubernetes-validations": [
                 {
-                    "rule": "self.all(k, size(k) >= 1 && size(k) <= 255 && size(self[k]) <= 255)",
-                    "message": "metadata keys must be 1-255 characters and values at most 255 characters",
+                    "rule": f"self.all(k, k.matches('{METADATA_KEY_PATTERN}'))",
+                    "message": "metadata keys must be 1-255 characters of letters, digits, space and -_:.",
                 }
             ],
         },
@@ -135,14 +154,14 @@ class ServerFault(CamelModel):
 class EmbeddedFlavor(CamelModel):
     """The flavor as it was when the server was built (Nova embeds it; later edits do not apply)."""
 
-    id: str
-    name: str
-    vcpus: int
-    ram: int
-    disk: int = 0
-    ephemeral: int = 0
-    swap: int = 0
-    extra_specs: dict[str, str] = Field(default_factory=dict)
+    id: str = Field(description="Nova flavor id (the Flavor's spec.id or metadata.name).")
+    name: str = Field(description="Flavor display name (original_name in Nova's embedded flavor).")
+    vcpus: int = Field(description="Number of virtual CPUs.")
+    ram: int = Field(description="Memory in MiB.")
+    disk: int = Field(default=0, description="Root disk size in GiB.")
+    ephemeral: int = Field(default=0, description="Ephemeral disk size in GiB.")
+    swap: int = Field(default=0, description="Swap disk size in MiB.")
+    extra_specs: dict[str, str] = Field(default_factory=dict, description="Flavor extra specs.")
 
 
 class InstanceAction(CamelModel):
@@ -150,20 +169,33 @@ class InstanceAction(CamelModel):
 
     action: str = Field(description="Nova action name: create, stop, start, reboot, delete, ...")
     request_id: str = Field(description="Request id of the API call (req-<uuid>) or of the kubectl change.")
-    user_id: str | None = None
-    start_time: str
-    finish_time: str | None = None
-    result: Literal["Success", "Error"] | None = None
-    message: str | None = None
+    user_id: str | None = Field(default=None, description="Id of the user who asked for the action.")
+    start_time: str = Field(description="When the action started (ISO 8601).")
+    finish_time: str | None = Field(
+        default=None, description="When the action finished (empty while running)."
+    )
+    result: Literal["Success", "Error"] | None = Field(
+        default=None, description="Outcome once finished: Success or Error."
+    )
+    message: str | None = Field(default=None, description="Error message of a failed action.")
 
 
 class ServerStatus(CamelModel):
-    """Nova's view of the server, maintained by the operator."""
+    """Nova's view of the server, written only by the operator.
 
-    status: str | None = Field(default=None, description="Nova API status: BUILD, ACTIVE, SHUTOFF, ERROR, ...")
-    vm_state: str | None = Field(default=None, description="Nova vm_state: building, active, stopped, error, ...")
+    API status with vm/task/power state, placement (host, zone), addresses, the fault while in
+    ERROR, the flavor as built, and the action record.
+    """
+
+    status: str | None = Field(
+        default=None, description="Nova API status: BUILD, ACTIVE, SHUTOFF, ERROR, ..."
+    )
+    vm_state: str | None = Field(
+        default=None, description="Nova vm_state: building, active, stopped, error, ..."
+    )
     task_state: str | None = Field(
-        default=None, description="Nova task_state: scheduling, spawning, powering-off, ... (empty when idle)."
+        default=None,
+        description="Nova task_state: scheduling, spawning, powering-off, ... (empty when idle).",
     )
     power_state: PowerStateName | None = Field(default=None, description="Hypervisor power state.")
     host: str | None = Field(default=None, description="Node the server is placed on (OS-EXT-SRV-ATTR:host).")
@@ -176,7 +208,9 @@ class ServerStatus(CamelModel):
         default=None, description="Addresses as 'openstack server list' prints them, e.g. 'private=10.0.0.5'."
     )
     fault: ServerFault | None = Field(default=None, description="Set while the server is in ERROR.")
-    progress: int | None = Field(default=None, ge=0, le=100, description="Build or migration progress, 0-100.")
+    progress: int | None = Field(
+        default=None, ge=0, le=100, description="Build or migration progress, 0-100."
+    )
     flavor: EmbeddedFlavor | None = Field(default=None, description="Flavor embedded at build time.")
     image_id: str | None = Field(default=None, description="Glance id of the boot image.")
     vm_name: str | None = Field(default=None, description="Name of the KubeVirt VirtualMachine.")
@@ -194,7 +228,8 @@ class Server(CustomResource):
         kind="Server",
         plural="servers",
         scope="Namespaced",
-        short_names=("srv", "vms"),
+        # Not "vm"/"vms": KubeVirt's VirtualMachine owns those short names in the same cluster.
+        short_names=("srv",),
         printer_columns=(
             PrinterColumn("DISPLAY NAME", ".spec.name", priority=1),
             PrinterColumn("STATUS", ".status.status", description="Nova API status"),

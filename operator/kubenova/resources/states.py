@@ -82,7 +82,12 @@ class PowerState(IntEnum):
 _REBOOT = {TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED}
 _HARD_REBOOT = {TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD}
 _REBUILD = {TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING}
-_RESIZE = {TaskState.RESIZE_PREP, TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH}
+_RESIZE = {
+    TaskState.RESIZE_PREP,
+    TaskState.RESIZE_MIGRATING,
+    TaskState.RESIZE_MIGRATED,
+    TaskState.RESIZE_FINISH,
+}
 
 _DEFAULT_STATUS: dict[VmState, str] = {
     VmState.ACTIVE: "ACTIVE",
@@ -127,7 +132,12 @@ def api_status(vm_state: VmState | str | None, task_state: TaskState | str | Non
         vm = VmState(vm_state) if vm_state is not None else VmState.BUILDING
     except ValueError:
         return "UNKNOWN"
-    task = TaskState(task_state) if task_state in TaskState._value2member_map_ else None
+    # An unknown task_state (e.g. from a newer operator) counts as idle rather than failing.
+    task = (
+        TaskState(task_state)
+        if task_state is not None and task_state in TaskState._value2member_map_
+        else None
+    )
     for tasks, status in _overrides(vm):
         if task in tasks:
             return status

@@ -20,6 +20,7 @@ TAG_PATTERN = r"^[^,/]{1,60}$"
 METADATA_KEY_PATTERN = r"^[a-zA-Z0-9_:. -]{1,255}$"
 
 MetadataValue = Annotated[str, Field(max_length=255)]
+Tag = Annotated[str, Field(pattern=TAG_PATTERN)]
 
 
 class DesiredPowerState(StrEnum):
@@ -113,11 +114,10 @@ class ServerSpec(CamelModel):
         },
     )
     description: str | None = Field(default=None, max_length=255, description="Free-form description.")
-    tags: list[str] = Field(
+    tags: list[Tag] = Field(
         default_factory=list,
         max_length=50,
         description="Server tags (at most 50, each 1-60 characters without ',' or '/').",
-        json_schema_extra={"items": {"type": "string", "pattern": TAG_PATTERN}},
     )
     power_state: DesiredPowerState = Field(
         default=DesiredPowerState.RUNNING,

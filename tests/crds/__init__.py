@@ -1,0 +1,1 @@
+"""CRD generation, drift, samples and admission behaviour of the generated CRDs."""

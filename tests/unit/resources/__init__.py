@@ -1,0 +1,1 @@
+"""Unit tests of the custom resource models and the Nova state table."""

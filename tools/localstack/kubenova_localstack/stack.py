@@ -1,0 +1,240 @@
+"""``make run``: the control plane plus kubenova's own processes, in the foreground.
+
+Starts (or, with ``KUBENOVA_EXISTING_CLUSTER=1``, reuses) a cluster, installs the CRDs, then runs the
+KubeVirt simulator, the operator and the Nova API gateway as child processes with ``KUBECONFIG`` set.
+A component whose package has no ``__main__`` yet is skipped with a note, so the stack is usable while
+the project grows. Ctrl-C or SIGTERM stops everything; a child that dies is reported with its log tail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.util
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from kubenova_localstack.binaries import ensure_binaries
+from kubenova_localstack.controlplane import REGISTRY_NAME, ControlPlane, ControlPlaneError
+from kubenova_localstack.crds import apply_crds
+from kubenova_localstack.ports import is_free
+from kubenova_localstack.process import (
+    ManagedProcess,
+    Tee,
+    kill_recorded,
+    sigterm_as_interrupt,
+    stop_all,
+    write_registry,
+)
+
+DEFAULT_GATEWAY_PORT = 8774
+
+
+@dataclass(frozen=True)
+class App:
+    """One of kubenova's own processes, run as ``python -m <module> <args>``."""
+
+    name: str
+    module: str
+    args: tuple[str, ...] = ()
+
+
+def default_apps(gateway_port: int) -> list[App]:
+    return [
+        App("kubevirt-simulator", "kubevirt_simulator", ("--nodes", "3")),
+        App("operator", "kubenova"),
+        App("gateway", "kubenova_api", ("--host", "127.0.0.1", "--port", str(gateway_port))),
+    ]
+
+
+def has_main(package: str) -> bool:
+    """True if ``python -m package`` would run something; finds the package without importing it."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return False
+    if spec is None or spec.submodule_search_locations is None:
+        return False
+    return any((Path(loc) / "__main__.py").is_file() for loc in spec.submodule_search_locations)
+
+
+def existing_cluster_requested() -> bool:
+    return os.environ.get("KUBENOVA_EXISTING_CLUSTER", "") not in ("", "0", "false")
+
+
+class StackBusyError(RuntimeError):
+    """Another ``make run`` already uses this state directory."""
+
+
+@contextlib.contextmanager
+def exclusive_state(state_dir: Path) -> Iterator[None]:
+    """One stack per state directory: several engineers may share a working tree."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = state_dir / "run.lock"
+    with lock_path.open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise StackBusyError(
+                f"another kubenova stack (pid {holder}) is running with state in {state_dir}; "
+                "stop it or pass --state-dir"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        try:
+            yield
+        finally:
+            lock.truncate(0)
+
+
+@dataclass
+class Stack:
+    """The running stack; :meth:`run` blocks until Ctrl-C/SIGTERM (or a control-plane failure)."""
+
+    root: Path
+    state_dir: Path
+    apps: Sequence[App]
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    echo: bool = True
+    _cluster: ControlPlane | None = None
+    _children: list[ManagedProcess] = field(default_factory=list)
+    _print_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def say(self, message: str) -> None:
+        with self._print_lock:
+            print(message, file=self.out, flush=True)
+
+    def run(self) -> int:
+        with sigterm_as_interrupt(), exclusive_state(self.state_dir):
+            try:
+                bin_dir = ensure_binaries(self.root)
+                kubeconfig = self._cluster_kubeconfig(bin_dir)
+                env = self._child_env(kubeconfig, bin_dir)
+                names = apply_crds(bin_dir / "kubectl", env, self.root / "crds")
+                self.say(f"CRDs installed: {', '.join(names) if names else 'none (crds/ is empty)'}")
+                skipped = self._start_apps(env)
+                self._banner(kubeconfig, bin_dir, skipped)
+                return self._supervise()
+            except KeyboardInterrupt:
+                self.say("\nstopping kubenova stack ...")
+                return 0
+            except ControlPlaneError as exc:
+                self.say(f"control plane failed: {exc}")
+                return 1
+            finally:
+                self._stop()
+
+    def _cluster_kubeconfig(self, bin_dir: Path) -> Path:
+        if existing_cluster_requested():
+            value = os.environ.get("KUBECONFIG", "")
+            if not value:
+                raise SystemExit("KUBENOVA_EXISTING_CLUSTER=1 needs KUBECONFIG pointing at the cluster")
+            self.say(f"using the existing cluster from KUBECONFIG={value}")
+            for leftover in kill_recorded(self.state_dir / REGISTRY_NAME):
+                self.say(f"killed leftover {leftover} from an earlier local control plane")
+            return Path(value.split(os.pathsep)[0]).resolve()
+        self._cluster = ControlPlane(self.state_dir, bin_dir, log=lambda m: self.say(f"[controlplane] {m}"))
+        self.say(f"starting the control plane (state in {self.state_dir}) ...")
+        self._cluster.start()
+        return self._cluster.kubeconfig
+
+    @staticmethod
+    def _child_env(kubeconfig: Path, bin_dir: Path) -> dict[str, str]:
+        env = dict(os.environ)
+        env["KUBECONFIG"] = str(kubeconfig)
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def _start_apps(self, env: dict[str, str]) -> dict[str, str]:
+        """Start every app that exists; return {name: why it was skipped} for the others."""
+        skipped: dict[str, str] = {}
+        registry = self.state_dir / "apps.json"
+        for leftover in kill_recorded(registry):
+            self.say(f"killed leftover {leftover} from an earlier run")
+        for app in self.apps:
+            if not has_main(app.module):
+                skipped[app.name] = f"{app.module} has no __main__ module yet"
+                continue
+            if app.name == "gateway":
+                port = int(app.args[app.args.index("--port") + 1])
+                if not is_free(port):
+                    skipped[app.name] = f"port {port} is in use (pass --gateway-port)"
+                    continue
+            child = ManagedProcess(
+                app.name,
+                [sys.executable, "-m", app.module, *app.args],
+                log_path=self.state_dir / "logs" / f"{app.name}.log",
+                env=env,
+                cwd=self.root,
+                tee=self._tee(app.name) if self.echo else None,
+            )
+            child.start()
+            self._children.append(child)
+            write_registry(registry, self._children)
+        return skipped
+
+    def _tee(self, name: str) -> Tee:
+        def echo(line: str) -> None:
+            self.say(f"[{name}] {line}")
+
+        return echo
+
+    def _banner(self, kubeconfig: Path, bin_dir: Path, skipped: dict[str, str]) -> None:
+        lines = ["", "kubenova local stack is up."]
+        if self._cluster is not None:
+            lines.append(f"  control plane       {self._cluster.server}  (etcd, kube-apiserver, KCM)")
+        for app in self.apps:
+            running = next((c for c in self._children if c.name == app.name), None)
+            if running is not None:
+                what = f"running, pid {running.pid}"
+                if app.name == "gateway":
+                    port = app.args[app.args.index("--port") + 1]
+                    what += f", Nova API at http://127.0.0.1:{port}"
+            else:
+                what = f"not started: {skipped.get(app.name, 'unknown')}"
+            lines.append(f"  {app.name:<19} {what}")
+        lines += [
+            f"  logs                {self.state_dir / 'logs'}",
+            "",
+            "Use it from another shell:",
+            f"  export KUBECONFIG={kubeconfig}",
+            f"  export PATH={bin_dir}:$PATH    # the project's own kubectl",
+            "  kubectl get flavors,servers -A",
+            "",
+            "Ctrl-C stops everything.",
+        ]
+        self.say("\n".join(lines))
+
+    def _supervise(self) -> int:
+        reported: set[str] = set()
+        while True:
+            if self._cluster is not None:
+                self._cluster.check()
+            for child in self._children:
+                code = child.poll()
+                if code is not None and child.name not in reported:
+                    reported.add(child.name)
+                    self.say(
+                        f"!! {child.name} exited with code {code} (log {child.log_path}); last lines:\n"
+                        f"{child.log_tail(20)}\n!! the rest of the stack keeps running; Ctrl-C to stop."
+                    )
+            time.sleep(0.5)
+
+    def _stop(self) -> None:
+        stop_all(self._children, grace=10)
+        with contextlib.suppress(OSError):
+            (self.state_dir / "apps.json").unlink()
+        if self._cluster is not None:
+            self._cluster.stop()
+        self.say("kubenova stack stopped.")

@@ -40,6 +40,8 @@ def select_destination(
 ) -> HostState:
     """The best host for one instance of ``spec``; its state is updated with ``consume``.
 
+    ``spec.num_instances`` is not looked at: use ``select_destinations`` for several.
+
     With ``config.host_subset_size`` > 1 the host is drawn from the best N using ``rng``
     (to spread concurrent schedulers); otherwise the best host, ties broken by name.
     Raises ``NoValidHost`` when no host passes.

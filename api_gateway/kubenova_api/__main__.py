@@ -1,0 +1,79 @@
+"""``python -m kubenova_api``: serve the gateway, or ``bootstrap`` the identity configuration.
+
+    python -m kubenova_api --host 127.0.0.1 --port 8774
+    python -m kubenova_api bootstrap --admin-password SECRET [--default-password P]
+                                     [--user-password demo-member=P ...]
+
+Kubernetes is reached through $KUBECONFIG (or KUBENOVA_API_KUBECONFIG), else in-cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import uvicorn
+
+from kubenova_api.app import create_app
+from kubenova_api.identity.bootstrap import bootstrap
+from kubenova_api.identity.passwords import DEFAULT_ROUNDS
+from kubenova_api.settings import Settings
+from kubenova_api.store import Store
+from kubenova_api.store.kube import load_api_client
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kubenova_api", description=__doc__.splitlines()[0] if __doc__ else ""
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8774)
+    parser.add_argument("--log-level", default="info")
+    sub = parser.add_subparsers(dest="command")
+    boot = sub.add_parser("bootstrap", help="create/update users, projects, token key and namespaces")
+    boot.add_argument("--admin-password", required=True)
+    boot.add_argument("--default-password", help="password for new default users (else random, printed)")
+    boot.add_argument(
+        "--user-password", action="append", default=[], metavar="USER=PASSWORD", help="set a user's password"
+    )
+    boot.add_argument("--bcrypt-rounds", type=int, default=DEFAULT_ROUNDS)
+    return parser
+
+
+def _run_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
+    user_passwords = dict(item.split("=", 1) for item in args.user_password)
+    store = Store(load_api_client(settings.kubeconfig), identity_namespace=settings.identity_namespace)
+    result = asyncio.run(
+        bootstrap(
+            store,
+            settings,
+            admin_password=args.admin_password,
+            user_passwords=user_passwords,
+            default_password=args.default_password,
+            bcrypt_rounds=args.bcrypt_rounds,
+        )
+    )
+    for project in result.directory.config.projects:
+        print(f"project {project.name}: id {project.id}, namespace {project.namespace}")
+    for user, password in sorted(result.generated_passwords.items()):
+        print(f"generated password for {user}: {password}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings()
+    if args.command == "bootstrap":
+        return _run_bootstrap(args, settings)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

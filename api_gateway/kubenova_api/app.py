@@ -1,0 +1,74 @@
+"""``create_app(settings)``: the whole gateway on one port.
+
+Layout: compute at ``/compute`` (``/compute/v2.1/...``), identity at ``/identity``
+(``/identity/v3/...``), image at ``/image`` and network at ``/network``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from kubernetes import client
+
+from kubenova_api import faults
+from kubenova_api.identity import routes as identity_routes
+from kubenova_api.image import routes as image_routes
+from kubenova_api.middleware import GatewayMiddleware
+from kubenova_api.network import routes as network_routes
+from kubenova_api.routers import flavor_access, flavor_extra_specs, flavors, keypairs, versions
+from kubenova_api.services import Services
+from kubenova_api.settings import Settings
+from kubenova_api.store import Store
+from kubenova_api.store.kube import load_api_client
+
+log = logging.getLogger(__name__)
+
+# Order matters only in that the compute fallback (300/404 for unknown paths) comes last.
+COMPUTE_ROUTERS: list[APIRouter] = [
+    versions.router,
+    flavors.router,
+    flavor_extra_specs.router,
+    flavor_access.router,
+    keypairs.router,
+]
+
+
+def create_app(settings: Settings, *, api_client: client.ApiClient | None = None) -> FastAPI:
+    """Build an app; Kubernetes is reached with ``api_client`` or the settings' kubeconfig."""
+    kube = api_client or load_api_client(settings.kubeconfig)
+    store = Store(kube, identity_namespace=settings.identity_namespace)
+    services = Services.build(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store.start()
+        missing = store.wait_synced(settings.cache_sync_timeout_seconds)
+        if missing:
+            log.warning("serving before these caches synced (their requests answer 503): %s", missing)
+        await services.identity.load_keys()
+        app.state.services = services
+        try:
+            yield
+        finally:
+            store.stop()
+
+    app = FastAPI(
+        title="kubenova",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = None
+    faults.install(app)
+    for router in COMPUTE_ROUTERS:
+        app.include_router(router)
+    app.include_router(identity_routes.router)
+    app.include_router(image_routes.router)
+    app.include_router(network_routes.router)
+    app.include_router(versions.fallback_router)
+    app.add_middleware(GatewayMiddleware, public_url=settings.public_url)
+    return app

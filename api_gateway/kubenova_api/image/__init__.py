@@ -1,0 +1,1 @@
+"""API family package."""

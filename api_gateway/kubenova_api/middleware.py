@@ -1,0 +1,135 @@
+"""The outermost layer of every request: request ids, public URLs, microversions, last-resort 500s.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so it sees every response, including those of exception
+handlers, and can stamp headers on them. Per request it:
+
+1. allocates ``req-<uuid>`` (``request.state.request_id``; handlers record it on CRs) and adds it
+   as ``X-OpenStack-Request-Id`` and ``X-Compute-Request-Id`` to the response;
+2. records the client-facing base URL (``request.state.urls``);
+3. for compute paths under ``/compute/v2.1``: drops an optional ``{project_id}`` segment,
+   negotiates the microversion (``request.state.api_version``; 400/406 answered here) and
+   echoes ``OpenStack-API-Version``/``X-OpenStack-Nova-API-Version``/``Vary``;
+4. turns any unhandled exception into a 500 fault, logging the traceback server-side only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kubenova_api import faults, microversions, urls
+
+log = logging.getLogger(__name__)
+
+COMPUTE_V21 = f"/{urls.COMPUTE}/{urls.COMPUTE_VERSION}"
+# Nova accepts /v2.1/{project_id}/...; project ids are 32 hex digits or dashed UUIDs.
+_PROJECT_SEGMENT = re.compile(
+    r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+
+
+def new_request_id() -> str:
+    return f"req-{uuid.uuid4()}"
+
+
+def _strip_project_segment(path: str) -> tuple[str, str | None]:
+    """``/compute/v2.1/<project>/servers`` → (``/compute/v2.1/servers``, project)."""
+    if not path.startswith(COMPUTE_V21 + "/"):
+        return path, None
+    rest = path[len(COMPUTE_V21) + 1 :]
+    first, _, tail = rest.partition("/")
+    if _PROJECT_SEGMENT.match(first):
+        return f"{COMPUTE_V21}/{tail}".rstrip("/") if tail else COMPUTE_V21 + "/", first
+    return path, None
+
+
+def is_versioned_compute(path: str) -> bool:
+    return path == COMPUTE_V21 or path.startswith(COMPUTE_V21 + "/")
+
+
+class GatewayMiddleware:
+    """See the module docstring; ``public_url`` pins the base URL when configured."""
+
+    def __init__(self, app: ASGIApp, *, public_url: str | None = None) -> None:
+        self.app = app
+        self.public_url = public_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        server = scope.get("server") or ("localhost", 80)
+        public = urls.PublicUrls(
+            urls.base_url_from_headers(
+                headers,
+                scheme=scope.get("scheme", "http"),
+                server=f"{server[0]}:{server[1]}",
+                public_url=self.public_url,
+            )
+        )
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["urls"] = public
+        extra = {"X-OpenStack-Request-Id": request_id, "X-Compute-Request-Id": request_id}
+
+        path, project_in_path = _strip_project_segment(scope["path"])
+        if project_in_path is not None:
+            scope["path"] = path
+            scope["raw_path"] = path.encode("latin-1")
+            state["project_in_path"] = project_in_path
+        if is_versioned_compute(path):
+            extra["Vary"] = microversions.VARY
+            try:
+                version = microversions.negotiate(headers)
+            except microversions.InvalidVersionStringError as exc:
+                await self._fault(scope, send, 400, str(exc), public, headers=extra)
+                return
+            except microversions.VersionNotSupportedError as exc:
+                await self._fault(scope, send, 406, str(exc), public, headers=extra)
+                return
+            state["api_version"] = version
+            extra.update(microversions.response_headers(version))
+
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                raw = list(message.get("headers", []))
+                present = {k.lower() for k, _ in raw}
+                for name, value in extra.items():
+                    if name.lower().encode("latin-1") not in present:
+                        raw.append((name.encode("latin-1"), value.encode("latin-1")))
+                message["headers"] = raw
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception(
+                "unexpected error serving %s %s (%s)", scope.get("method"), scope["path"], request_id
+            )
+            if started:
+                raise
+            message = "Unexpected API Error. Please report this to your cloud operator with the request id."
+            await self._fault(scope, send, 500, message, public, headers=extra)
+
+    @staticmethod
+    async def _fault(
+        scope: Scope, send: Send, code: int, message: str, public: urls.PublicUrls, *, headers: dict[str, str]
+    ) -> None:
+        response = faults.fault_response(
+            path=scope["path"], code=code, message=message, identity_url=public.identity(), headers=headers
+        )
+
+        async def no_body() -> Message:
+            return {"type": "http.disconnect"}
+
+        await response(scope, no_body, send)

@@ -1,0 +1,59 @@
+"""Gateway configuration, read from ``KUBENOVA_API_*`` environment variables.
+
+Built once by ``__main__`` (or a test) and passed to ``create_app``; nothing reads the
+environment at import time, so tests can build isolated apps side by side.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QuotaDefaults(BaseModel):
+    """Nova's default per-project quotas (-1 = unlimited), used by limits and quota APIs."""
+
+    instances: int = 10
+    cores: int = 20
+    ram: int = 51200
+    key_pairs: int = 100
+    metadata_items: int = 128
+    server_groups: int = 10
+    server_group_members: int = 10
+
+
+class Settings(BaseSettings):
+    """Everything the gateway needs to know that is not stored in Kubernetes."""
+
+    model_config = SettingsConfigDict(env_prefix="KUBENOVA_API_", env_nested_delimiter="__")
+
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL clients reach the gateway at (e.g. https://cloud.example/). "
+        "Unset: built per request from Host / X-Forwarded-* headers.",
+    )
+    region: str = Field(default="RegionOne", description="Region published in the service catalog.")
+    token_ttl_seconds: int = Field(
+        default=3600, ge=300, description="Token lifetime; keystoneauth renews tokens 120 s before expiry."
+    )
+    identity_namespace: str = Field(
+        default="kubenova-system", description="Namespace of the identity, token-key and revocation Secrets."
+    )
+    identity_secret: str = Field(default="kubenova-identity", description="Secret holding identity.yaml.")
+    token_key_secret: str = Field(default="kubenova-token-key", description="Secret holding the token keys.")
+    revocation_secret: str = Field(
+        default="kubenova-token-revocations", description="Secret listing revoked token audit ids."
+    )
+    max_limit: int = Field(
+        default=1000, ge=1, description="Largest page a list call returns (Nova max_limit)."
+    )
+    network_name: str = Field(
+        default="private", description="Name of the one Neutron network; equals the server address label."
+    )
+    quotas: QuotaDefaults = Field(default_factory=QuotaDefaults)
+    kubeconfig: str | None = Field(
+        default=None, description="Kubeconfig path. Unset: $KUBECONFIG, then in-cluster configuration."
+    )
+    cache_sync_timeout_seconds: float = Field(
+        default=60.0, description="How long startup waits for the watch caches to fill."
+    )

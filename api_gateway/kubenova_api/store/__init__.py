@@ -1,0 +1,69 @@
+"""The gateway's only door to Kubernetes: CR and Secret reads (from watch caches) and writes.
+
+Reads never LIST per request: each kind has an informer (list + watch in a background thread)
+and readers see its cache. Writes go to the API server and are put in the cache before they
+return (read-your-writes). The store keeps no state of its own beyond those caches.
+
+Adding a kind: build a ``CustomResourceStore(api_client, Model)`` in ``Store.__init__``, wrap it
+in a small typed class if Nova ids need mapping (see ``flavors.py``), and it is watched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from kubernetes import client
+
+from kubenova.resources import Aggregate, Flavor, Image, Keypair, Server
+from kubenova_api.store.custom_resources import CustomResourceStore
+from kubenova_api.store.flavors import FlavorStore
+from kubenova_api.store.images import ImageStore
+from kubenova_api.store.informer import Informer
+from kubenova_api.store.keypairs import KeypairStore
+from kubenova_api.store.namespaces import NamespaceStore
+from kubenova_api.store.secrets import SecretData, SecretStore
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SecretData", "Store"]
+
+
+class Store:
+    """All caches and writers of one gateway process."""
+
+    def __init__(self, api_client: client.ApiClient, *, identity_namespace: str) -> None:
+        self.api_client = api_client
+        self.flavors = FlavorStore(CustomResourceStore(api_client, Flavor))
+        self.images = ImageStore(CustomResourceStore(api_client, Image))
+        self.keypairs = KeypairStore(CustomResourceStore(api_client, Keypair))
+        self.servers: CustomResourceStore[Server] = CustomResourceStore(api_client, Server)
+        self.aggregates: CustomResourceStore[Aggregate] = CustomResourceStore(api_client, Aggregate)
+        self.secrets = SecretStore(api_client, identity_namespace)
+        self.namespaces = NamespaceStore(api_client)
+
+    def informers(self) -> list[Informer[Any]]:
+        crs: list[Informer[Any]] = [
+            self.flavors.crs.informer,
+            self.images.crs.informer,
+            self.keypairs.crs.informer,
+            self.servers.informer,
+            self.aggregates.informer,
+        ]
+        return crs + self.secrets.informers
+
+    def start(self) -> None:
+        for informer in self.informers():
+            informer.start()
+
+    def stop(self) -> None:
+        for informer in self.informers():
+            informer.stop()
+
+    def wait_synced(self, timeout: float) -> list[str]:
+        """Wait for every cache's first list; returns the names still not synced."""
+        deadline = time.monotonic() + timeout
+        for informer in self.informers():
+            informer.wait_synced(max(0.0, deadline - time.monotonic()))
+        return [informer.name for informer in self.informers() if not informer.synced]

@@ -1,0 +1,66 @@
+"""Public URLs of the gateway, built from the request so links work behind proxies and port-forwards.
+
+Clients follow ``next`` links and Keystone's version ``self`` link as absolute URLs, so links
+must name the host the client used: ``X-Forwarded-Proto/Host/Port/Prefix`` when a proxy sets
+them, else the ``Host`` header, unless ``Settings.public_url`` pins the base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+COMPUTE = "compute"
+IDENTITY = "identity"
+IMAGE = "image"
+NETWORK = "network"
+COMPUTE_VERSION = "v2.1"
+IDENTITY_VERSION = "v3"
+
+
+def _first(value: str) -> str:
+    return value.split(",", maxsplit=1)[0].strip()
+
+
+def base_url_from_headers(
+    headers: Mapping[str, str], *, scheme: str, server: str, public_url: str | None
+) -> str:
+    """The gateway root (no trailing slash) as the client sees it."""
+    if public_url:
+        return public_url.rstrip("/")
+    proto = _first(headers.get("x-forwarded-proto", "")) or scheme
+    host = _first(headers.get("x-forwarded-host", "")) or headers.get("host", "") or server
+    port = _first(headers.get("x-forwarded-port", ""))
+    if port and ":" not in host.rsplit("]", 1)[-1]:
+        default = (proto == "https" and port == "443") or (proto == "http" and port == "80")
+        host = host if default else f"{host}:{port}"
+    prefix = _first(headers.get("x-forwarded-prefix", "")).rstrip("/")
+    return f"{proto}://{host}{prefix}"
+
+
+@dataclass(frozen=True)
+class PublicUrls:
+    """Absolute URLs of each API family under one base."""
+
+    base: str
+
+    def compute(self, *parts: str, versioned: bool = True) -> str:
+        """``.../compute/v2.1/<parts>`` (or the unversioned bookmark form)."""
+        root = f"{self.base}/{COMPUTE}/{COMPUTE_VERSION}" if versioned else f"{self.base}/{COMPUTE}"
+        return "/".join([root, *parts])
+
+    def identity(self, *parts: str) -> str:
+        return "/".join([f"{self.base}/{IDENTITY}/{IDENTITY_VERSION}", *parts])
+
+    def image(self, *parts: str) -> str:
+        return "/".join([f"{self.base}/{IMAGE}", *parts])
+
+    def network(self, *parts: str) -> str:
+        return "/".join([f"{self.base}/{NETWORK}", *parts])
+
+    def self_and_bookmark(self, collection: str, item_id: str) -> list[dict[str, str]]:
+        """Nova's ``links`` of a resource: versioned self plus unversioned bookmark."""
+        return [
+            {"rel": "self", "href": self.compute(collection, item_id)},
+            {"rel": "bookmark", "href": self.compute(collection, item_id, versioned=False)},
+        ]

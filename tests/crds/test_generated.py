@@ -95,10 +95,15 @@ def test_server_spec_constraints_reach_the_crd() -> None:
     assert props["powerState"]["default"] == "Running"
     assert props["networks"]["enum"] == ["auto", "none"]
     assert props["userData"]["maxLength"] == 65535
-    assert props["userData"]["pattern"]
     assert props["userData"]["nullable"] is True
+    # Patterns with a human message become CEL rules (the API server would quote the bare regex).
+    assert "pattern" not in props["userData"]
+    [base64_rule] = props["userData"]["x-kubernetes-validations"]
+    assert base64_rule["rule"] == "self.matches(r'^[A-Za-z0-9+/=\\r\\n]*$')"
+    assert "base64" in base64_rule["message"]
     assert props["tags"]["maxItems"] == 50
-    assert props["tags"]["items"]["pattern"] == "^[^,/]{1,60}$"
+    assert props["tags"]["items"]["maxLength"] == 60
+    assert props["tags"]["items"]["x-kubernetes-validations"][0]["rule"] == "self.matches(r'^[^,/]{1,60}$')"
     assert props["metadata"]["additionalProperties"] == {"type": "string", "maxLength": 255}
     assert props["metadata"]["maxProperties"] == 128
     assert props["metadata"]["x-kubernetes-validations"][0]["rule"].startswith("self.all(k, k.matches(")

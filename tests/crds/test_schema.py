@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from kubenova.crdgen import UnsupportedSchemaError, structural
+from kubenova.resources.base import pattern_message
 
 
 def schema_of(model: type[BaseModel]) -> dict[str, Any]:
@@ -169,3 +170,28 @@ def test_untyped_values_preserve_unknown_fields() -> None:
 def test_unknown_keywords_are_refused_rather_than_passed_to_the_api_server() -> None:
     with pytest.raises(UnsupportedSchemaError, match="propertyNames"):
         structural({"type": "object", "propertyNames": {"maxLength": 3}})
+
+
+def test_a_pattern_with_a_message_becomes_a_cel_rule_with_that_message() -> None:
+    class Named(BaseModel):
+        name: str | None = Field(
+            default=None,
+            max_length=10,
+            pattern=r"^[a-z\-]+$",
+            description="A name.",
+            json_schema_extra=pattern_message("names are lowercase letters and '-'"),
+        )
+
+    name = schema_of(Named)["properties"]["name"]
+    assert "pattern" not in name
+    assert "x-kubenova-pattern-message" not in name
+    assert name["x-kubernetes-validations"] == [
+        {"rule": r"self.matches(r'^[a-z\-]+$')", "message": "names are lowercase letters and '-'"}
+    ]
+    assert name["maxLength"] == 10
+    assert name["nullable"] is True
+
+
+def test_a_pattern_message_without_a_pattern_is_refused() -> None:
+    with pytest.raises(UnsupportedSchemaError, match="without a pattern"):
+        structural({"type": "string", "x-kubenova-pattern-message": "oops"})

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubenova.resources.base import PATTERN_MESSAGE
+
 JsonSchema = dict[str, Any]
 
 # Keys that survive unchanged (after recursion where they hold schemas). Everything else is either
@@ -56,6 +58,8 @@ def structural(schema: JsonSchema, defs: dict[str, JsonSchema] | None = None, pa
     out: JsonSchema = {}
     for key, value in node.items():
         _translate(out, key, value, node=node, defs=defs, path=path)
+    if PATTERN_MESSAGE in node:
+        _pattern_as_cel(out, node[PATTERN_MESSAGE], path)
     if out.get("default", 0) is None:
         # ``default: null`` only restates "optional"; the API server would store an explicit null.
         del out["default"]
@@ -73,7 +77,7 @@ def _translate(
     out: JsonSchema, key: str, value: Any, *, node: JsonSchema, defs: dict[str, JsonSchema], path: str
 ) -> None:
     """Copy one keyword of a flattened node into ``out``, translated to OpenAPI v3 as the API server wants."""
-    if key in _DROPPED or key == "$defs":
+    if key in _DROPPED or key in ("$defs", PATTERN_MESSAGE):
         return
     if key == "properties":
         out[key] = {name: structural(sub, defs, f"{path}.{name}") for name, sub in value.items()}
@@ -156,3 +160,18 @@ def _exclusive_bound(out: JsonSchema, key: str, value: Any, node: JsonSchema, pa
         raise UnsupportedSchemaError(f"{path}: both {inclusive} and {key}")
     out[inclusive] = value
     out[key] = True
+
+
+def _pattern_as_cel(out: JsonSchema, message: str, path: str) -> None:
+    """Replace ``pattern`` by an equivalent CEL ``matches`` rule that fails with ``message``.
+
+    The OpenAPI ``pattern`` check would run first and answer with the bare regex, so it has to go.
+    A CEL raw string keeps the regex's backslashes as they are (both sides speak RE2 syntax).
+    """
+    pattern = out.pop("pattern", None)
+    if pattern is None:
+        raise UnsupportedSchemaError(f"{path}: {PATTERN_MESSAGE} without a pattern")
+    if "'" in pattern:
+        raise UnsupportedSchemaError(f"{path}: pattern contains a single quote, which CEL would need escaped")
+    rule = {"rule": f"self.matches(r'{pattern}')", "message": message}
+    out["x-kubernetes-validations"] = [*out.get("x-kubernetes-validations", []), rule]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn
+from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 
 
 class AggregateSpec(CamelModel):
@@ -29,6 +29,7 @@ class AggregateSpec(CamelModel):
         min_length=1,
         max_length=255,
         pattern=r"^[^:]+$",
+        json_schema_extra=pattern_message("availability zone names may not contain ':'"),
         description="Availability zone its hosts belong to (no ':'). Empty: not a zone.",
     )
     hosts: list[str] = Field(

@@ -13,6 +13,16 @@ VERSION = "v1alpha1"
 API_VERSION = f"{GROUP}/{VERSION}"
 CATEGORY = "kubenova"
 
+# JSON Schema extension read by crdgen: the API server reports a failed ``pattern`` by quoting the
+# regex, so a field that carries this key (next to its ``pattern``) is checked by a CEL rule with
+# this human message instead. Pydantic still enforces the pattern itself in Python.
+PATTERN_MESSAGE = "x-kubenova-pattern-message"
+
+
+def pattern_message(message: str) -> dict[str, Any]:
+    """``json_schema_extra`` giving a field's ``pattern`` a human error message in the CRD."""
+    return {PATTERN_MESSAGE: message}
+
 
 class CamelModel(BaseModel):
     """A model whose JSON names are camelCase, as Kubernetes API fields are.

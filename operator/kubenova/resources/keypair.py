@@ -6,9 +6,10 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn
+from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 
 KEYPAIR_NAME_PATTERN = r"^[a-zA-Z0-9_\- .@]{1,255}$"
+KEYPAIR_NAME_MESSAGE = "keypair names are 1-255 characters of letters, digits, spaces and _-.@"
 
 
 class KeypairSpec(CamelModel):
@@ -19,8 +20,11 @@ class KeypairSpec(CamelModel):
 
     name: str | None = Field(
         default=None,
+        max_length=255,
         pattern=KEYPAIR_NAME_PATTERN,
-        description="Nova keypair name (key_name). Defaults to metadata.name.",
+        description="Nova keypair name (key_name): letters, digits, spaces and _-.@, at most 255 "
+        "characters. Defaults to metadata.name.",
+        json_schema_extra=pattern_message(KEYPAIR_NAME_MESSAGE),
     )
     user_id: str | None = Field(
         default=None, description="Owning user id. Keypairs are per user; empty means usable by anyone."

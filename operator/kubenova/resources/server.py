@@ -11,8 +11,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn
-from kubenova.resources.keypair import KEYPAIR_NAME_PATTERN
+from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
+from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
 TAG_PATTERN = r"^[^,/]{1,60}$"
@@ -20,7 +20,14 @@ TAG_PATTERN = r"^[^,/]{1,60}$"
 METADATA_KEY_PATTERN = r"^[a-zA-Z0-9_:. -]{1,255}$"
 
 MetadataValue = Annotated[str, Field(max_length=255)]
-Tag = Annotated[str, Field(pattern=TAG_PATTERN)]
+Tag = Annotated[
+    str,
+    Field(
+        max_length=60,
+        pattern=TAG_PATTERN,
+        json_schema_extra=pattern_message("tags are 1-60 characters and may not contain ',' or '/'"),
+    ),
+]
 
 
 class DesiredPowerState(StrEnum):
@@ -81,7 +88,9 @@ class ServerSpec(CamelModel):
     image: str = Field(min_length=1, max_length=253, description="Name of the Image object to boot from.")
     key_name: str | None = Field(
         default=None,
+        max_length=255,
         pattern=KEYPAIR_NAME_PATTERN,
+        json_schema_extra=pattern_message(KEYPAIR_NAME_MESSAGE),
         description="Nova name of the Keypair whose public key is injected via cloud-init "
         "(letters, digits, spaces and _-.@, at most 255 characters).",
     )
@@ -94,6 +103,9 @@ class ServerSpec(CamelModel):
         default=None,
         max_length=65535,
         pattern=BASE64_PATTERN,
+        json_schema_extra=pattern_message(
+            "userData must be base64-encoded: only A-Z, a-z, 0-9, '+', '/', '=' and line breaks"
+        ),
         description="Base64-encoded user data for cloud-init (at most 65535 characters).",
     )
     config_drive: bool = Field(

@@ -195,3 +195,14 @@ def test_a_pattern_with_a_message_becomes_a_cel_rule_with_that_message() -> None
 def test_a_pattern_message_without_a_pattern_is_refused() -> None:
     with pytest.raises(UnsupportedSchemaError, match="without a pattern"):
         structural({"type": "string", "x-kubenova-pattern-message": "oops"})
+
+
+def test_items_from_json_schema_extra_replace_the_generated_ones() -> None:
+    class Listed(BaseModel):
+        names: list[str] = Field(
+            default_factory=list,
+            description="Names.",
+            json_schema_extra={"items": {"type": "string", "maxLength": 8, "title": "Name"}},
+        )
+
+    assert schema_of(Listed)["properties"]["names"]["items"] == {"type": "string", "maxLength": 8}

@@ -1,10 +1,11 @@
 """Pydantic JSON Schema (draft 2020-12) -> Kubernetes *structural* OpenAPI v3 schema.
 
-The API server only accepts structural schemas in a CRD: every node has a ``type``, no ``$ref``, no
-``title``-less draft-2020 idioms such as ``anyOf: [X, {type: null}]`` or a numeric
-``exclusiveMinimum``. Pydantic emits exactly those idioms, so this module rewrites them. Anything it
-does not know how to translate raises :class:`UnsupportedSchemaError` instead of producing a CRD the
-API server would reject (or, worse, silently prune data with).
+The API server only accepts structural schemas in a CRD: a ``type`` on every node, no ``$ref``, no
+``anyOf: [X, {type: null}]`` for optional fields, OpenAPI 3.0's boolean ``exclusiveMinimum``. Pydantic
+emits the draft 2020-12 forms, so this module rewrites them (and drops ``title``, which would only
+repeat the field name in ``kubectl explain``). Anything it does not know how to translate raises
+:class:`UnsupportedSchemaError` instead of producing a CRD the API server would reject (or, worse,
+one that silently prunes data).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from tests.crds.objects import Objects, kubenova_objects
 from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
-pytestmark = [pytest.mark.cluster]
+pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("crds_installed")]
 
 MODELS = pytest.mark.parametrize("model", ALL, ids=lambda m: m.crd.kind)
 FIELD_LINE = re.compile(r"^  (?P<name>\S+)\t<(?P<type>[^>]+)>")

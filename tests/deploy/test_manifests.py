@@ -27,8 +27,13 @@ def _by_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, An
     return {o["metadata"]["name"]: o for o in objects if o["kind"] == kind}
 
 
-def _containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = deployment["spec"]["template"]["spec"]
+def _workloads(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Everything with a pod template: the Deployments and the bootstrap Job."""
+    return {o["metadata"]["name"]: o for o in objects if o["kind"] in ("Deployment", "Job")}
+
+
+def _containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = workload["spec"]["template"]["spec"]
     return [*spec.get("initContainers", []), *spec["containers"]]
 
 
@@ -56,10 +61,15 @@ def test_installs_the_generated_crds_unchanged(render: Render, entry: Path) -> N
 # ----- what each entry point contains -------------------------------------------------------------
 
 
-def test_default_install_runs_operator_and_gateway_without_the_simulator(render: Render) -> None:
+def test_default_install_runs_operator_gateway_and_bootstrap_without_the_simulator(render: Render) -> None:
     objects = render(DEFAULT)
     assert sorted(_by_kind(objects, "Deployment")) == ["kubenova-gateway", "kubenova-operator"]
-    assert sorted(_by_kind(objects, "ServiceAccount")) == ["kubenova-gateway", "kubenova-operator"]
+    assert sorted(_by_kind(objects, "Job")) == ["kubenova-bootstrap"]
+    assert sorted(_by_kind(objects, "ServiceAccount")) == [
+        "kubenova-bootstrap",
+        "kubenova-gateway",
+        "kubenova-operator",
+    ]
     assert not [o for o in objects if "simulator" in o["metadata"]["name"]]
 
 
@@ -95,15 +105,15 @@ def test_every_namespaced_object_lives_in_kubenova_system(render: Render, entry:
 def test_every_pod_meets_the_restricted_pod_security_standard(render: Render, entry: Path) -> None:
     namespace = _by_kind(render(entry), "Namespace")[NAMESPACE]
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    for name, deployment in _by_kind(render(entry), "Deployment").items():
-        pod = deployment["spec"]["template"]["spec"]
+    for name, workload in _workloads(render(entry)).items():
+        pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["securityContext"]["runAsUser"] != 0, name
         assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
         assert pod["serviceAccountName"] == name, name
         for host_namespace in ("hostNetwork", "hostPID", "hostIPC"):
             assert not pod.get(host_namespace), name
-        for container in _containers(deployment):
+        for container in _containers(workload):
             context = container["securityContext"]
             assert context["allowPrivilegeEscalation"] is False, name
             assert context["readOnlyRootFilesystem"] is True, name
@@ -115,8 +125,8 @@ def test_every_pod_meets_the_restricted_pod_security_standard(render: Render, en
 
 @pytest.mark.parametrize("entry", [DEFAULT, WITH_SIMULATOR], ids=["default", "with-simulator"])
 def test_every_container_has_requests_and_limits(render: Render, entry: Path) -> None:
-    for name, deployment in _by_kind(render(entry), "Deployment").items():
-        for container in _containers(deployment):
+    for name, workload in _workloads(render(entry)).items():
+        for container in _containers(workload):
             resources = container["resources"]
             for section in ("requests", "limits"):
                 assert set(resources[section]) == {"cpu", "memory"}, (name, section)
@@ -169,8 +179,8 @@ def test_simulator_runs_once(render: Render) -> None:
 def test_all_components_use_one_image_tagged_with_the_project_version(render: Render) -> None:
     images = {
         container["image"]
-        for deployment in _by_kind(render(WITH_SIMULATOR), "Deployment").values()
-        for container in _containers(deployment)
+        for workload in _workloads(render(WITH_SIMULATOR)).values()
+        for container in _containers(workload)
     }
     assert images == {f"kubenova:{PROJECT_VERSION}"}
 
@@ -192,9 +202,7 @@ def test_an_overlay_overrides_every_image_with_one_images_entry(
     )
     objects = [d for d in yaml.safe_load_all(kustomize(kubectl, tmp_path)) if d]
     images = {
-        container["image"]
-        for deployment in _by_kind(objects, "Deployment").values()
-        for container in _containers(deployment)
+        container["image"] for workload in _workloads(objects).values() for container in _containers(workload)
     }
     assert images == {"registry.example/ops/kubenova:v9"}
 
@@ -210,7 +218,7 @@ def _rules(objects: list[dict[str, Any]], kind: str, name: str) -> list[dict[str
 def test_no_role_uses_wildcards_or_escalation_verbs(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     roles = [o for o in objects if o["kind"] in ("Role", "ClusterRole")]
-    assert len(roles) == 4
+    assert len(roles) == 6
     for role in roles:
         for rule in role["rules"]:
             for field in ("apiGroups", "resources", "verbs"):
@@ -219,24 +227,27 @@ def test_no_role_uses_wildcards_or_escalation_verbs(render: Render) -> None:
             assert "nonResourceURLs" not in rule
 
 
-def test_only_the_gateway_touches_secrets_and_only_its_own(render: Render) -> None:
+def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -> None:
+    """No ClusterRole grants Secrets; the namespaced Roles name the Secrets they read or write
+    (create alone cannot be limited by name)."""
     objects = render(WITH_SIMULATOR)
     for cluster_role in _by_kind(objects, "ClusterRole").values():
         for rule in cluster_role["rules"]:
             assert "secrets" not in rule["resources"], cluster_role["metadata"]["name"]
-    (role,) = _by_kind(objects, "Role").values()
-    assert role["metadata"]["namespace"] == NAMESPACE
-    for rule in role["rules"]:
-        assert rule["resources"] == ["secrets"]
-        if rule["verbs"] != ["create"]:  # create cannot be limited by name
-            assert rule["resourceNames"] == [
-                "kubenova-identity",
-                "kubenova-token-key",
-                "kubenova-token-revocations",
-            ]
-    (binding,) = _by_kind(objects, "RoleBinding").values()
-    gateway = {"kind": "ServiceAccount", "name": "kubenova-gateway", "namespace": NAMESPACE}
-    assert binding["subjects"] == [gateway]
+    roles = _by_kind(objects, "Role")
+    assert sorted(roles) == ["kubenova-bootstrap", "kubenova-gateway-secrets"]
+    own = {"kubenova-identity", "kubenova-token-key", "kubenova-token-revocations"}
+    for role in roles.values():
+        assert role["metadata"]["namespace"] == NAMESPACE
+        for rule in role["rules"]:
+            assert rule["resources"] == ["secrets"]
+            if rule["verbs"] != ["create"]:
+                assert set(rule["resourceNames"]) <= own, role["metadata"]["name"]
+    # Only the bootstrap Job writes the identity directory; the gateway may only patch revocations.
+    gateway_writes = [
+        r for r in roles["kubenova-gateway-secrets"]["rules"] if {"patch", "update"} & set(r["verbs"])
+    ]
+    assert [r["resourceNames"] for r in gateway_writes] == [["kubenova-token-revocations"]]
 
 
 @pytest.mark.parametrize(
@@ -245,11 +256,16 @@ def test_only_the_gateway_touches_secrets_and_only_its_own(render: Render) -> No
         ("kubenova-operator", ("compute.kubenova.io", "servers/status", "patch", True)),
         ("kubenova-operator", ("kubevirt.io", "virtualmachines", "create", True)),
         ("kubenova-operator", ("compute.kubenova.io", "servers", "create", False)),
+        ("kubenova-operator", ("", "namespaces", "create", False)),
         ("kubenova-operator", ("", "nodes", "create", False)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers", "create", True)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers/status", "patch", False)),
         ("kubenova-gateway", ("kubevirt.io", "virtualmachines", "get", False)),
         ("kubenova-gateway", ("", "nodes", "delete", False)),
+        ("kubenova-gateway", ("", "namespaces", "create", False)),
+        ("kubenova-bootstrap", ("", "namespaces", "create", True)),
+        ("kubenova-bootstrap", ("", "namespaces", "delete", False)),
+        ("kubenova-bootstrap", ("compute.kubenova.io", "servers", "get", False)),
         ("kubevirt-simulator", ("", "nodes", "create", True)),
         ("kubevirt-simulator", ("kubevirt.io", "virtualmachineinstances", "create", True)),
         ("kubevirt-simulator", ("compute.kubenova.io", "servers", "get", False)),
@@ -268,12 +284,17 @@ def test_cluster_roles_grant_what_each_component_needs_and_not_more(
     assert granted is allowed
 
 
-def test_each_service_account_is_bound_to_its_own_cluster_role_only(render: Render) -> None:
+def test_each_service_account_is_bound_to_its_own_roles_only(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
-    for name, binding in _by_kind(objects, "ClusterRoleBinding").items():
-        role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name}
+    bindings = [o for o in objects if o["kind"] in ("ClusterRoleBinding", "RoleBinding")]
+    assert len(bindings) == 6
+    for binding in bindings:
+        name = binding["metadata"]["name"]
+        role_kind = "ClusterRole" if binding["kind"] == "ClusterRoleBinding" else "Role"
+        role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": name}
         assert binding["roleRef"] == role_ref
-        assert binding["subjects"] == [{"kind": "ServiceAccount", "name": name, "namespace": NAMESPACE}]
+        account = name.removesuffix("-secrets")
+        assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account, "namespace": NAMESPACE}]
 
 
 def test_manifests_directory_is_what_the_docs_say(render: Render) -> None:

@@ -16,12 +16,14 @@ export GOTOOLCHAIN := local
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint typecheck crds controlplane bench e2e-kind clean venv
+.PHONY: help run test lint typecheck crds controlplane bench e2e-kind lint-deploy clean venv
 
 help:
 	@echo "make run    start the local stack (control plane + simulator + operator + gateway) in the foreground"
 	@echo "make test   everything CI runs: ruff, mypy, import rules, CRD drift check, pytest"
 	@echo "make lint | crds | controlplane | venv | clean"
+	@echo "make lint-deploy   hadolint, shellcheck, schema + policy checks of the rendered manifests"
+	@echo "make e2e-kind      kind + real KubeVirt: build the image, kubectl apply -k manifests/, tests/e2e"
 
 # The venv is (re)created when missing or not Python 3.11, then synced to the pinned requirements.
 # The .pth line puts the source roots on sys.path, so packages added after the install import as
@@ -66,6 +68,14 @@ crds: $(STAMP)
 
 bench: $(STAMP) controlplane
 	$(BIN)/python -m tests.bench
+
+# Deployment files only (Dockerfile, hack/*.sh, manifests/): no control plane is started.
+lint-deploy: $(STAMP) controlplane
+	$(BIN)/pytest -p no:cacheprovider tests/deploy/test_lint.py tests/deploy/test_manifests.py
+
+# Needs docker, kind and network access; see hack/e2e-kind.sh for the knobs.
+e2e-kind: $(STAMP)
+	PYTEST_ARGS="$(PYTEST_ARGS)" hack/e2e-kind.sh
 
 clean:
 	rm -rf $(VENV) .state

@@ -1,0 +1,135 @@
+"""Command-line configuration of the simulator (``python -m kubevirt_simulator --help``)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kubevirt_simulator.quantity import parse_quantity
+
+
+@dataclass(frozen=True)
+class NodeShape:
+    """Capacity of the Nodes the simulator registers (and the default for managed Nodes without one)."""
+
+    cpu: str = "16"
+    memory: str = "64Gi"
+    ephemeral_storage: str = "200Gi"
+    pods: str = "110"
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    nodes: int = 3
+    node_prefix: str = "sim-node-"
+    node_shape: NodeShape = NodeShape()
+    phase_delay: float = 0.3
+    """Seconds between two VMI (or migration) phase steps."""
+    ip_cidr: str = "10.244.0.0/16"
+    heartbeat_interval: float = 10.0
+    workers: int = 2
+    resync_period: float = 60.0
+    """Every object is reconciled at least this often, even without events."""
+    restart_backoff: float = 1.0
+    """First delay before restarting a VMI that failed to start (CrashLoopBackOff); doubles per failure."""
+    restart_backoff_max: float = 30.0
+    cpu_allocation_ratio: Decimal = Decimal(10)
+    """KubeVirt's CPU overcommit: a virt-launcher pod requests 1/ratio CPU per vCPU."""
+    unschedulable_retry: float = 2.0
+    """How often a VMI that cannot be placed is retried without any Node event."""
+    log_level: str = "INFO"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _quantity(text: str) -> str:
+    try:
+        parse_quantity(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def _cidr(text: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(text, strict=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    if net.num_addresses < 4:
+        raise argparse.ArgumentTypeError("the CIDR must hold at least 2 usable addresses")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    d = SimulatorConfig()
+    p = argparse.ArgumentParser(
+        prog="kubevirt_simulator",
+        description="KubeVirt simulator: plays virt-controller and virt-handler against a real "
+        "Kubernetes API server, on fake Nodes. Reads KUBECONFIG (or the in-cluster config).",
+    )
+    p.add_argument("--nodes", type=_positive_int, default=d.nodes, help="Nodes to register")
+    p.add_argument("--node-prefix", default=d.node_prefix, help="name prefix of registered Nodes")
+    p.add_argument("--node-cpu", type=_quantity, default=d.node_shape.cpu)
+    p.add_argument("--node-memory", type=_quantity, default=d.node_shape.memory)
+    p.add_argument(
+        "--node-disk",
+        type=_quantity,
+        default=d.node_shape.ephemeral_storage,
+        help="ephemeral-storage capacity",
+    )
+    p.add_argument("--node-pods", type=_quantity, default=d.node_shape.pods)
+    p.add_argument(
+        "--phase-delay",
+        type=_non_negative_float,
+        default=d.phase_delay,
+        help="seconds per VMI/migration phase step",
+    )
+    p.add_argument("--ip-cidr", type=_cidr, default=d.ip_cidr, help="pool for VMI IPv4 addresses")
+    p.add_argument("--heartbeat-interval", type=_non_negative_float, default=d.heartbeat_interval)
+    p.add_argument("--workers", type=_positive_int, default=d.workers)
+    p.add_argument("--resync-period", type=_non_negative_float, default=d.resync_period)
+    p.add_argument("--restart-backoff", type=_non_negative_float, default=d.restart_backoff)
+    p.add_argument("--restart-backoff-max", type=_non_negative_float, default=d.restart_backoff_max)
+    p.add_argument("--cpu-allocation-ratio", type=Decimal, default=d.cpu_allocation_ratio)
+    p.add_argument("--unschedulable-retry", type=_non_negative_float, default=d.unschedulable_retry)
+    p.add_argument("--log-level", default=d.log_level, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
+    ns = build_parser().parse_args(argv)
+    if ns.workers < 1:
+        raise SystemExit("--workers must be >= 1")
+    if ns.cpu_allocation_ratio <= 0:
+        raise SystemExit("--cpu-allocation-ratio must be > 0")
+    return SimulatorConfig(
+        nodes=ns.nodes,
+        node_prefix=ns.node_prefix,
+        node_shape=NodeShape(
+            cpu=ns.node_cpu, memory=ns.node_memory, ephemeral_storage=ns.node_disk, pods=ns.node_pods
+        ),
+        phase_delay=ns.phase_delay,
+        ip_cidr=ns.ip_cidr,
+        heartbeat_interval=ns.heartbeat_interval,
+        workers=ns.workers,
+        resync_period=ns.resync_period,
+        restart_backoff=ns.restart_backoff,
+        restart_backoff_max=ns.restart_backoff_max,
+        cpu_allocation_ratio=ns.cpu_allocation_ratio,
+        unschedulable_retry=ns.unschedulable_retry,
+        log_level=ns.log_level,
+    )

@@ -1,0 +1,165 @@
+"""The KubeVirt CustomResourceDefinitions the simulator serves, installed on start if missing.
+
+Names, scope, short names, categories and printer columns are KubeVirt's own, so ``kubectl get
+vm,vmi,vmim`` reads as on a real cluster. The schema preserves unknown fields (real KubeVirt
+publishes a full OpenAPI schema; the simulator does not validate specs). Existing CRDs (from a
+previous run, or from a real KubeVirt install) are left as they are.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from kubenova.kubevirt.models import (
+    GROUP,
+    VERSION,
+    VIRTUAL_MACHINE,
+    VIRTUAL_MACHINE_INSTANCE,
+    VIRTUAL_MACHINE_INSTANCE_MIGRATION,
+    Kind,
+)
+from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
+from kubevirt_simulator.names import SIMULATOR_PREFIX
+
+log = logging.getLogger(__name__)
+
+CRD_RESOURCE = ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", namespaced=False)
+VM_RESOURCE = ResourceType(GROUP, VERSION, VIRTUAL_MACHINE.plural, namespaced=True)
+VMI_RESOURCE = ResourceType(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE.plural, namespaced=True)
+VMIM_RESOURCE = ResourceType(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, namespaced=True)
+
+
+def _age() -> dict[str, Any]:
+    return {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
+
+
+def _condition(name: str, condition: str, priority: int = 0) -> dict[str, Any]:
+    column: dict[str, Any] = {
+        "name": name,
+        "type": "string",
+        "jsonPath": f".status.conditions[?(@.type=='{condition}')].status",
+    }
+    if priority:
+        column["priority"] = priority
+    return column
+
+
+PRINTER_COLUMNS: dict[str, list[dict[str, Any]]] = {
+    VIRTUAL_MACHINE.kind: [
+        _age(),
+        {
+            "name": "Status",
+            "type": "string",
+            "jsonPath": ".status.printableStatus",
+            "description": "Human Readable Status",
+        },
+        _condition("Ready", "Ready"),
+    ],
+    VIRTUAL_MACHINE_INSTANCE.kind: [
+        _age(),
+        {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+        {"name": "IP", "type": "string", "jsonPath": ".status.interfaces[0].ipAddress"},
+        {"name": "NodeName", "type": "string", "jsonPath": ".status.nodeName"},
+        _condition("Ready", "Ready"),
+        _condition("Live-Migratable", "LiveMigratable", priority=1),
+        _condition("Paused", "Paused", priority=1),
+    ],
+    VIRTUAL_MACHINE_INSTANCE_MIGRATION.kind: [
+        {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+        {"name": "VMI", "type": "string", "jsonPath": ".spec.vmiName"},
+    ],
+}
+
+
+def crd_manifest(kind: Kind) -> Obj:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {
+            "name": f"{kind.plural}.{GROUP}",
+            "labels": {"kubevirt.io": ""},
+            "annotations": {f"{SIMULATOR_PREFIX}/installed-by": "kubevirt-simulator"},
+        },
+        "spec": {
+            "group": GROUP,
+            "scope": "Namespaced",
+            "names": {
+                "kind": kind.kind,
+                "listKind": f"{kind.kind}List",
+                "plural": kind.plural,
+                "singular": kind.singular,
+                "shortNames": list(kind.short_names),
+                "categories": ["all"],
+            },
+            "versions": [
+                {
+                    "name": VERSION,
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "additionalPrinterColumns": PRINTER_COLUMNS[kind.kind],
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": True,
+                        }
+                    },
+                }
+            ],
+        },
+    }
+
+
+MANIFESTS = [
+    crd_manifest(k) for k in (VIRTUAL_MACHINE, VIRTUAL_MACHINE_INSTANCE, VIRTUAL_MACHINE_INSTANCE_MIGRATION)
+]
+
+
+def _established(crd: Obj) -> bool:
+    return any(
+        c.get("type") == "Established" and c.get("status") == "True"
+        for c in (crd.get("status") or {}).get("conditions") or []
+    )
+
+
+def _create_missing(client: KubeClient) -> None:
+    for manifest in MANIFESTS:
+        name = manifest["metadata"]["name"]
+        try:
+            client.create(CRD_RESOURCE.path(), manifest)
+            log.info("kubevirt-simulator: installed CRD %s", name)
+        except ApiError as exc:
+            if not exc.conflict:
+                raise
+            log.info("kubevirt-simulator: CRD %s already present, leaving it as is", name)
+
+
+def _served(client: KubeClient, resource: ResourceType) -> bool:
+    try:
+        client.list_objects(resource.path())
+    except ApiError as exc:
+        if not exc.not_found:
+            raise
+        return False
+    return True
+
+
+def ensure_crds(client: KubeClient, stop: threading.Event, timeout: float = 60.0) -> None:
+    """Create the missing CRDs and wait until all are Established and their endpoints answer."""
+    _create_missing(client)
+    deadline = time.monotonic() + timeout
+    names = [m["metadata"]["name"] for m in MANIFESTS]
+    resources = [VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE]
+    while not stop.is_set():
+        names = [n for n in names if not _established(client.get(CRD_RESOURCE.path(name=n)))]
+        # Established can precede the REST endpoint by a moment; make sure lists work too.
+        if not names:
+            resources = [r for r in resources if not _served(client, r)]
+        if not names and not resources:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"KubeVirt CRDs not ready after {timeout}s: {names or resources}")
+        stop.wait(0.1)

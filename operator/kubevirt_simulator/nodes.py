@@ -1,0 +1,249 @@
+"""Fake kubelets: registers the simulator's Nodes and keeps every managed Node alive.
+
+A Node is managed when it carries ``kubevirt-simulator.kubenova.io/managed=true``, whoever created
+it: the simulator registers ``--nodes`` of them at start, and tests add their own with exact
+capacity. For each managed Node the simulator does what kubelet (and virt-handler) would: it
+fills in the standard labels and any status a test left out (capacity, addresses, node info),
+posts the Ready condition and heartbeats (``lastHeartbeatTime`` plus a Lease in
+``kube-node-lease``). The annotation ``kubevirt-simulator.kubenova.io/ready=false`` turns Ready to
+False, as a dead kubelet would. Nodes without the label are never read or written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
+from kubevirt_simulator.config import SimulatorConfig
+from kubevirt_simulator.informer import Informer
+from kubevirt_simulator.names import (
+    ARCH_LABEL,
+    CREATED_BY_ANNOTATION,
+    HOSTNAME_LABEL,
+    MANAGED_LABEL,
+    OS_LABEL,
+    READY_ANNOTATION,
+    SCHEDULABLE_LABEL,
+)
+from kubevirt_simulator.timeutil import micro_time, rfc3339, seconds_since
+
+log = logging.getLogger(__name__)
+
+NODE_RESOURCE = ResourceType("", "v1", "nodes", namespaced=False)
+LEASE_RESOURCE = ResourceType("coordination.k8s.io", "v1", "leases", namespaced=True)
+LEASE_NAMESPACE = "kube-node-lease"
+MANAGED_SELECTOR = f"{MANAGED_LABEL}=true"
+KUBELET_VERSION = "v1.36.3"
+LEASE_DURATION_SECONDS = 40
+
+_PRESSURE_CONDITIONS = (
+    ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+)
+
+
+def is_marked_not_ready(node: Obj) -> bool:
+    annotations = (node.get("metadata") or {}).get("annotations") or {}
+    return str(annotations.get(READY_ANNOTATION, "")).lower() == "false"
+
+
+def internal_ip(name: str) -> str:
+    """A stable, fake InternalIP for a node (172.31.0.0/16, derived from the name)."""
+    value = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "big") % 65534 + 1
+    return f"172.31.{value // 256}.{value % 256}"
+
+
+def standard_labels(name: str) -> dict[str, str]:
+    return {
+        HOSTNAME_LABEL: name,
+        OS_LABEL: "linux",
+        ARCH_LABEL: "amd64",
+        SCHEDULABLE_LABEL: "true",
+        "beta.kubernetes.io/os": "linux",
+        "beta.kubernetes.io/arch": "amd64",
+    }
+
+
+def desired_conditions(node: Obj, heartbeat: str) -> list[dict[str, Any]]:
+    """The kubelet's four conditions, keeping transition times of conditions that did not change."""
+    current = {c.get("type"): c for c in (node.get("status") or {}).get("conditions") or []}
+    if is_marked_not_ready(node):
+        ready = (
+            "False",
+            "KubeletNotReady",
+            f"kubevirt-simulator: node marked not ready by annotation {READY_ANNOTATION}=false",
+        )
+    else:
+        ready = ("True", "KubeletReady", "kubelet is posting ready status")
+    wanted = [(t, "False", r, m) for t, r, m in _PRESSURE_CONDITIONS] + [("Ready", *ready)]
+    conditions = []
+    for ctype, status, reason, message in wanted:
+        previous = current.get(ctype) or {}
+        transition = previous.get("lastTransitionTime") if previous.get("status") == status else None
+        conditions.append(
+            {
+                "type": ctype,
+                "status": status,
+                "reason": reason,
+                "message": message,
+                "lastHeartbeatTime": heartbeat,
+                "lastTransitionTime": transition or heartbeat,
+            }
+        )
+    return conditions
+
+
+def _comparable(conditions: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [(c.get("type"), c.get("status"), c.get("reason"), c.get("message")) for c in conditions]
+
+
+class NodeManager:
+    def __init__(self, client: KubeClient, config: SimulatorConfig) -> None:
+        self._client = client
+        self._config = config
+        self.informer: Informer | None = None
+
+    def registered_names(self) -> list[str]:
+        return [f"{self._config.node_prefix}{i}" for i in range(self._config.nodes)]
+
+    def default_capacity(self) -> dict[str, str]:
+        shape = self._config.node_shape
+        return {
+            "cpu": shape.cpu,
+            "memory": shape.memory,
+            "ephemeral-storage": shape.ephemeral_storage,
+            "pods": shape.pods,
+        }
+
+    def register(self) -> None:
+        """Create the simulator's own Nodes; an existing managed Node of that name is reused."""
+        for name in self.registered_names():
+            heartbeat = rfc3339()
+            body: Obj = {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {
+                    "name": name,
+                    "labels": {MANAGED_LABEL: "true", **standard_labels(name)},
+                    "annotations": {CREATED_BY_ANNOTATION: "kubevirt-simulator"},
+                },
+                "spec": {},
+                "status": self._status_fill({"metadata": {"name": name}}, heartbeat),
+            }
+            try:
+                self._client.create(NODE_RESOURCE.path(), body)
+                log.info("kubevirt-simulator: registered node %s", name)
+            except ApiError as exc:
+                if not exc.conflict:
+                    raise
+                existing = self._client.get(NODE_RESOURCE.path(name=name))
+                labels = (existing.get("metadata") or {}).get("labels") or {}
+                if labels.get(MANAGED_LABEL) != "true":
+                    log.error(
+                        "kubevirt-simulator: node %s exists and is not managed by the simulator; "
+                        "leaving it alone",
+                        name,
+                    )
+                else:
+                    log.info("kubevirt-simulator: node %s already registered, taking it over", name)
+
+    def _status_fill(self, node: Obj, heartbeat: str) -> dict[str, Any]:
+        """Status fields a kubelet would report; only the ones missing from ``node`` are returned."""
+        name = (node.get("metadata") or {}).get("name", "")
+        status = node.get("status") or {}
+        fill: dict[str, Any] = {}
+        capacity = status.get("capacity") or self.default_capacity()
+        if not status.get("capacity"):
+            fill["capacity"] = capacity
+        if not status.get("allocatable"):
+            fill["allocatable"] = capacity
+        if not status.get("addresses"):
+            fill["addresses"] = [
+                {"type": "InternalIP", "address": internal_ip(name)},
+                {"type": "Hostname", "address": name},
+            ]
+        if not (status.get("nodeInfo") or {}).get("kubeletVersion"):
+            digest = hashlib.sha256(name.encode()).hexdigest()
+            fill["nodeInfo"] = {
+                "machineID": digest[:32],
+                "systemUUID": f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}",
+                "bootID": digest[32:64],
+                "kernelVersion": "6.1.0-kubevirt-simulator",
+                "osImage": "KubeVirt simulator (kubenova)",
+                "containerRuntimeVersion": "kubevirt-simulator://0.1.0",
+                "kubeletVersion": KUBELET_VERSION,
+                "kubeProxyVersion": "",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+            }
+        if not status.get("daemonEndpoints"):
+            fill["daemonEndpoints"] = {"kubeletEndpoint": {"Port": 10250}}
+        fill["conditions"] = desired_conditions(node, heartbeat)
+        return fill
+
+    def reconcile(self, name: str) -> float | None:
+        """Bring one managed Node up to date; returns seconds until its next heartbeat."""
+        assert self.informer is not None
+        node = self.informer.get("", name)
+        if node is None:
+            return None
+        interval = self._config.heartbeat_interval
+        labels = (node.get("metadata") or {}).get("labels") or {}
+        missing = {k: v for k, v in standard_labels(name).items() if k not in labels}
+        if missing:
+            updated = self._client.merge_patch(
+                NODE_RESOURCE.path(name=name), {"metadata": {"labels": missing}}
+            )
+            self.informer.observe(updated)
+            node = updated
+
+        conditions = (node.get("status") or {}).get("conditions") or []
+        ready = next((c for c in conditions if c.get("type") == "Ready"), None)
+        age = seconds_since((ready or {}).get("lastHeartbeatTime"))
+        heartbeat = rfc3339()
+        fill = self._status_fill(node, heartbeat)
+        due = age is None or age >= interval
+        if due or set(fill) != {"conditions"} or _comparable(fill["conditions"]) != _comparable(conditions):
+            updated = self._client.merge_patch(
+                NODE_RESOURCE.path(name=name, subresource="status"), {"status": fill}
+            )
+            self.informer.observe(updated)
+            self._renew_lease(node)
+            return interval
+        return max(interval - (age or 0.0), 0.05)
+
+    def _renew_lease(self, node: Obj) -> None:
+        meta = node.get("metadata") or {}
+        name = meta.get("name", "")
+        spec = {
+            "holderIdentity": name,
+            "leaseDurationSeconds": LEASE_DURATION_SECONDS,
+            "renewTime": micro_time(),
+        }
+        try:
+            self._client.merge_patch(LEASE_RESOURCE.path(LEASE_NAMESPACE, name), {"spec": spec})
+            return
+        except ApiError as exc:
+            if not exc.not_found:
+                log.warning("kubevirt-simulator: lease renewal for %s failed: %s", name, exc)
+                return
+        lease: Obj = {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {
+                "name": name,
+                "namespace": LEASE_NAMESPACE,
+                "ownerReferences": [
+                    {"apiVersion": "v1", "kind": "Node", "name": name, "uid": meta.get("uid")}
+                ],
+            },
+            "spec": spec,
+        }
+        try:
+            self._client.create(LEASE_RESOURCE.path(LEASE_NAMESPACE), lease)
+        except ApiError as exc:
+            if not exc.conflict:
+                log.warning("kubevirt-simulator: lease creation for %s failed: %s", name, exc)

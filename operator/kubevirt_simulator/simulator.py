@@ -1,0 +1,237 @@
+"""Wires the simulator together: caches, work queue, workers and the controllers they drive.
+
+Every change seen on a watch becomes a key on one work queue ("vm", "vmi", "vmim" or "node" plus
+namespace/name); workers hand each key to its controller, which reads the caches, writes what is
+due and may ask to be called again after a delay (phase steps, heartbeats, back-off). A periodic
+resync re-queues everything, so a missed event costs at most one resync period.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj
+from kubevirt_simulator.capacity import Capacity
+from kubevirt_simulator.config import SimulatorConfig
+from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE, ensure_crds
+from kubevirt_simulator.informer import Informer, object_key
+from kubevirt_simulator.ipam import IpAllocator
+from kubevirt_simulator.migrations import FINAL as MIGRATION_FINAL
+from kubevirt_simulator.migrations import MigrationController
+from kubevirt_simulator.nodes import MANAGED_SELECTOR, NODE_RESOURCE, NodeManager
+from kubevirt_simulator.vm_controller import VmController
+from kubevirt_simulator.vmi_lifecycle import VmiLifecycle
+from kubevirt_simulator.workqueue import WorkQueue
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str, str]
+"""(kind, namespace, name) with kind one of "node", "vm", "vmi", "vmim"."""
+
+
+def _significant(node: Obj | None) -> Any:
+    """What of a Node matters to placement and failure injection (heartbeats do not)."""
+    if node is None:
+        return None
+    meta = node.get("metadata") or {}
+    status = node.get("status") or {}
+    ready = [(c.get("type"), c.get("status")) for c in status.get("conditions") or []]
+    return (
+        meta.get("labels"),
+        meta.get("annotations"),
+        node.get("spec"),
+        status.get("allocatable"),
+        status.get("capacity"),
+        ready,
+    )
+
+
+class Simulator:
+    def __init__(self, config: SimulatorConfig, client: KubeClient) -> None:
+        self.config = config
+        self.client = client
+        self.stop_event = threading.Event()
+        self.queue: WorkQueue[Key] = WorkQueue()
+        self.nodes = Informer(client, NODE_RESOURCE, self._on_node, MANAGED_SELECTOR, name="nodes")
+        self.vms = Informer(client, VM_RESOURCE, self._on_vm, name="virtualmachines")
+        self.vmis = Informer(client, VMI_RESOURCE, self._on_vmi, name="virtualmachineinstances")
+        self.migrations = Informer(client, VMIM_RESOURCE, self._on_migration, name="migrations")
+        self.ipam = IpAllocator(config.ip_cidr)
+        self.capacity = Capacity(config, self.nodes, self.vmis)
+        self.node_manager = NodeManager(client, config)
+        self.node_manager.informer = self.nodes
+        self.vm_controller = VmController(client, config, self.vms, self.vmis)
+        self.lifecycle = VmiLifecycle(
+            client,
+            config,
+            vmis=self.vmis,
+            nodes=self.nodes,
+            migrations=self.migrations,
+            capacity=self.capacity,
+            ipam=self.ipam,
+        )
+        self.migration_controller = MigrationController(
+            client,
+            config,
+            migrations=self.migrations,
+            vmis=self.vmis,
+            nodes=self.nodes,
+            capacity=self.capacity,
+        )
+        self._reconcilers: dict[str, Callable[[str, str], float | None]] = {
+            "node": lambda _ns, name: self.node_manager.reconcile(name),
+            "vm": self.vm_controller.reconcile,
+            "vmi": self.lifecycle.reconcile,
+            "vmim": self.migration_controller.reconcile,
+        }
+        self._threads: list[threading.Thread] = []
+        self.ready = threading.Event()
+
+    # -- event fan-out ----------------------------------------------------------------------
+    def _on_node(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new or old
+        assert obj is not None
+        name = object_key(obj)[1]
+        self.queue.add(("node", "", name))
+        if _significant(old) == _significant(new):
+            return
+        for vmi in self.vmis.objects():
+            status = vmi.get("status") or {}
+            if status.get("nodeName") == name or status.get("phase") == "Scheduling":
+                self.queue.add(("vmi", *object_key(vmi)))
+        for migration in self.migrations.objects():
+            if (migration.get("status") or {}).get("phase") not in MIGRATION_FINAL:
+                self.queue.add(("vmim", *object_key(migration)))
+
+    def _on_vm(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new or old
+        assert obj is not None
+        self.queue.add(("vm", *object_key(obj)))
+
+    def _on_vmi(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new or old
+        assert obj is not None
+        namespace, name = object_key(obj)
+        if new is None:
+            self.lifecycle.forget(obj)
+        self.queue.add(("vmi", namespace, name))
+        owners = [
+            r.get("name")
+            for r in (obj.get("metadata") or {}).get("ownerReferences") or []
+            if r.get("kind") == "VirtualMachine" and r.get("controller")
+        ]
+        self.queue.add(("vm", namespace, str(owners[0]) if owners else name))
+        for migration in self.migrations.objects():
+            meta = migration.get("metadata") or {}
+            if (
+                meta.get("namespace") == namespace
+                and (migration.get("spec") or {}).get("vmiName") == name
+                and (migration.get("status") or {}).get("phase") not in MIGRATION_FINAL
+            ):
+                self.queue.add(("vmim", namespace, str(meta.get("name"))))
+
+    def _on_migration(self, old: Obj | None, new: Obj | None) -> None:
+        obj = new or old
+        assert obj is not None
+        namespace, name = object_key(obj)
+        self.queue.add(("vmim", namespace, name))
+        if new is None:
+            self.migration_controller.forget(obj)
+            self.capacity.release_target(str((obj.get("metadata") or {}).get("uid")))
+            vmi_name = (obj.get("spec") or {}).get("vmiName")
+            if vmi_name:
+                self.queue.add(("vmi", namespace, str(vmi_name)))
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self, timeout: float = 120.0) -> None:
+        """Install CRDs, register Nodes, sync caches and start the workers (blocks until ready)."""
+        deadline = time.monotonic() + timeout
+        self._retry_until(lambda: ensure_crds(self.client, self.stop_event), deadline, "installing CRDs")
+        self._retry_until(self.node_manager.register, deadline, "registering nodes")
+        for informer in (self.nodes, self.vms, self.vmis, self.migrations):
+            informer.start(self.stop_event)
+        for informer in (self.nodes, self.vms, self.vmis, self.migrations):
+            while not informer.synced.wait(0.1):
+                if self.stop_event.is_set():
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"kubevirt-simulator: {informer.name} cache did not sync")
+        self.lifecycle.restore_addresses()
+        for index in range(self.config.workers):
+            self._spawn(self._work, f"worker-{index}")
+        self._spawn(self._resync, "resync")
+        self._enqueue_all()
+        self.ready.set()
+        log.info(
+            "kubevirt-simulator: ready (%d managed nodes, %d VMs, %d VMIs, %d addresses restored)",
+            len(self.nodes.objects()),
+            len(self.vms.objects()),
+            len(self.vmis.objects()),
+            self.ipam.in_use(),
+        )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        self.queue.shutdown()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        log.info("kubevirt-simulator: stopped")
+
+    def _retry_until(self, action: Callable[[], None], deadline: float, what: str) -> None:
+        delay = 0.2
+        while not self.stop_event.is_set():
+            try:
+                action()
+                return
+            except ApiError as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("kubevirt-simulator: %s failed (%s); retrying", what, exc)
+                self.stop_event.wait(delay)
+                delay = min(delay * 2, 5.0)
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=f"kubevirt-simulator-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _enqueue_all(self) -> None:
+        for obj in self.nodes.objects():
+            self.queue.add(("node", *object_key(obj)))
+        for kind, informer in (("vm", self.vms), ("vmi", self.vmis), ("vmim", self.migrations)):
+            for obj in informer.objects():
+                self.queue.add((kind, *object_key(obj)))
+
+    def _resync(self) -> None:
+        period = self.config.resync_period
+        if period <= 0:
+            return
+        while not self.stop_event.wait(period):
+            self._enqueue_all()
+
+    def _work(self) -> None:
+        while True:
+            key = self.queue.get()
+            if key is None:
+                return
+            kind, namespace, name = key
+            try:
+                again = self._reconcilers[kind](namespace, name)
+            except ApiError as exc:
+                level = logging.DEBUG if exc.conflict or exc.not_found else logging.WARNING
+                log.log(level, "kubevirt-simulator: %s %s/%s: %s; retrying", kind, namespace, name, exc)
+                self.queue.add_rate_limited(key)
+            except Exception:
+                log.exception("kubevirt-simulator: %s %s/%s failed; retrying", kind, namespace, name)
+                self.queue.add_rate_limited(key)
+            else:
+                self.queue.forget(key)
+                if again is not None:
+                    self.queue.add_after(key, again)
+            finally:
+                self.queue.done(key)

@@ -1,0 +1,52 @@
+"""Read-only questions about VMI objects that several controllers ask (pure)."""
+
+from __future__ import annotations
+
+from kubenova.kubevirt.models import Condition, VirtualMachineInstance, VmiPhase
+from kubevirt_simulator.apiclient import Obj
+
+FINAL_PHASES = frozenset({VmiPhase.SUCCEEDED, VmiPhase.FAILED})
+
+
+def is_final(vmi: VirtualMachineInstance) -> bool:
+    return vmi.status.phase in FINAL_PHASES
+
+
+def is_deleting(vmi: VirtualMachineInstance) -> bool:
+    return vmi.metadata.deletion_timestamp is not None
+
+
+def condition(vmi: VirtualMachineInstance, ctype: str) -> Condition | None:
+    return next((c for c in vmi.status.conditions if c.type == ctype), None)
+
+
+def was_running(vmi: VirtualMachineInstance) -> bool:
+    """Whether the VMI ever reached Running (KubeVirt reads this from the phase transition log)."""
+    return vmi.status.phase == VmiPhase.RUNNING or any(
+        t.phase == VmiPhase.RUNNING for t in vmi.status.phase_transition_timestamps
+    )
+
+
+def is_migrating(vmi: VirtualMachineInstance) -> bool:
+    state = vmi.status.migration_state
+    return state is not None and state.start_timestamp is not None and state.end_timestamp is None
+
+
+def controller_uid(vmi: VirtualMachineInstance) -> str | None:
+    for ref in vmi.metadata.owner_references:
+        if ref.get("controller"):
+            return str(ref.get("uid"))
+    return None
+
+
+def pod_ip(vmi: VirtualMachineInstance) -> str | None:
+    """The pool address recorded in the VMI status (first interface with an address)."""
+    for iface in vmi.status.interfaces:
+        if iface.ip_address:
+            return iface.ip_address
+    return None
+
+
+def node_name_of(obj: Obj) -> str | None:
+    name = (obj.get("status") or {}).get("nodeName")
+    return str(name) if name else None

@@ -1,0 +1,309 @@
+"""virt-handler (plus the VMI half of virt-controller): walks each VMI through its phases.
+
+Pending -> Scheduling -> Scheduled -> Running, one step per ``--phase-delay``. Scheduling places
+the VMI on a Ready managed Node (see ``placement``); when nothing fits it stays Scheduling with a
+``PodScheduled=False/Unschedulable`` condition and is retried. Running gets the pool address and
+MACs, a Ready condition and LiveMigratable. A VMI on a Node annotated ``fail-vmis=true``, or on a
+Node that disappeared, goes to Failed. Deletion is a graceful shutdown: one phase delay later the
+VMI is Succeeded and the simulator's finalizer is released.
+
+Step timing is kept in memory (a restarted simulator simply waits one more delay); everything else
+is read back from the API, so a restart neither re-runs finished steps nor changes addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
+from kubevirt_simulator import vmi_status
+from kubevirt_simulator.apiclient import KubeClient, Obj
+from kubevirt_simulator.capacity import Capacity
+from kubevirt_simulator.config import SimulatorConfig
+from kubevirt_simulator.crds import VMI_RESOURCE
+from kubevirt_simulator.informer import Informer
+from kubevirt_simulator.ipam import AddressPoolExhaustedError, IpAllocator
+from kubevirt_simulator.names import FAIL_VMIS_ANNOTATION, NODE_NAME_LABEL, VMI_FINALIZER
+from kubevirt_simulator.stepclock import StepClock
+from kubevirt_simulator.timeutil import rfc3339
+from kubevirt_simulator.vmi_facts import is_deleting, is_final, pod_ip
+from kubevirt_simulator.writes import (
+    add_finalizer,
+    finalizers_of,
+    patch_metadata,
+    patch_status,
+    remove_finalizer,
+)
+
+log = logging.getLogger(__name__)
+
+NODE_UNRESPONSIVE = "NodeUnresponsive"
+SIMULATED_FAILURE = "SimulatedFailure"
+SHUTDOWN = "Shutdown"
+
+
+def fails_vmis(node: Obj) -> bool:
+    annotations = (node.get("metadata") or {}).get("annotations") or {}
+    return str(annotations.get(FAIL_VMIS_ANNOTATION, "")).lower() == "true"
+
+
+class VmiLifecycle:
+    def __init__(
+        self,
+        client: KubeClient,
+        config: SimulatorConfig,
+        *,
+        vmis: Informer,
+        nodes: Informer,
+        migrations: Informer,
+        capacity: Capacity,
+        ipam: IpAllocator,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self._config = config
+        self._vmis = vmis
+        self._nodes = nodes
+        self._migrations = migrations
+        self._capacity = capacity
+        self._ipam = ipam
+        self._steps = StepClock(config.phase_delay, clock)
+        self._invalid_logged: set[str] = set()
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def restore_addresses(self) -> None:
+        """Bind every address found in existing VMI statuses before anything is allocated."""
+        for obj in self._vmis.objects():
+            meta = obj.get("metadata") or {}
+            for iface in (obj.get("status") or {}).get("interfaces") or []:
+                address = iface.get("ipAddress")
+                if address and not self._ipam.restore(str(meta.get("uid")), address):
+                    log.warning(
+                        "kubevirt-simulator: VMI %s/%s reports address %s that is outside the pool "
+                        "or taken; not restored",
+                        meta.get("namespace"),
+                        meta.get("name"),
+                        address,
+                    )
+                if address:
+                    break
+
+    def forget(self, obj: Obj) -> None:
+        """The VMI object is gone: free its address and scheduling reservation."""
+        uid = str((obj.get("metadata") or {}).get("uid"))
+        released = self._ipam.release(uid)
+        self._capacity.forget(uid)
+        self._steps.forget(uid)
+        if released:
+            log.debug("kubevirt-simulator: released %s from deleted VMI %s", released, uid)
+
+    # -- reconcile ----------------------------------------------------------------------------
+    def reconcile(self, namespace: str, name: str) -> float | None:
+        obj = self._vmis.get(namespace, name)
+        vmi = self._parse(obj) if obj is not None else None
+        if obj is None or vmi is None:
+            return None
+        uid = str(vmi.metadata.uid)
+        if is_deleting(vmi):
+            return self._shut_down(obj, vmi, uid)
+        if is_final(vmi):
+            return None
+        if VMI_FINALIZER not in finalizers_of(obj):
+            obj = add_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
+            vmi = VirtualMachineInstance.model_validate(obj)
+        phase = vmi.status.phase
+        if phase is None or phase == VmiPhase.UNKNOWN:
+            patch_status(self._client, VMI_RESOURCE, obj, vmi_status.pending(vmi, rfc3339()), self._vmis)
+            self._steps.entered(uid, VmiPhase.PENDING)
+            log.info("kubevirt-simulator: VMI %s/%s Pending", namespace, name)
+            return self._config.phase_delay
+        if phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING):
+            failure = self._node_failure(vmi)
+            if failure is not None:
+                return self._fail(obj, vmi, *failure)
+        if phase == VmiPhase.RUNNING:
+            return self._keep_running(obj, vmi, uid)
+        remaining = self._steps.remaining(uid, str(phase))
+        if remaining > 0:
+            return remaining
+        return self._step(obj, vmi, uid, phase)
+
+    def _parse(self, obj: Obj) -> VirtualMachineInstance | None:
+        try:
+            return VirtualMachineInstance.model_validate(obj)
+        except ValidationError as exc:
+            meta = obj.get("metadata") or {}
+            key = f"{meta.get('namespace')}/{meta.get('name')}@{meta.get('resourceVersion')}"
+            if key not in self._invalid_logged:
+                self._invalid_logged.add(key)
+                log.warning("kubevirt-simulator: VMI %s has an invalid spec, not running it: %s", key, exc)
+            return None
+
+    def _step(self, obj: Obj, vmi: VirtualMachineInstance, uid: str, phase: VmiPhase) -> float | None:
+        """Leave ``phase`` (its delay has passed) for the next one."""
+        if phase == VmiPhase.PENDING:
+            patch_status(self._client, VMI_RESOURCE, obj, vmi_status.scheduling(vmi, rfc3339()), self._vmis)
+            self._steps.entered(uid, VmiPhase.SCHEDULING)
+            return self._config.phase_delay
+        if phase == VmiPhase.SCHEDULING:
+            return self._schedule(obj, vmi, uid)
+        if phase == VmiPhase.SCHEDULED:
+            return self._start(obj, vmi, uid)
+        return None
+
+    def _node_failure(self, vmi: VirtualMachineInstance) -> tuple[str, str] | None:
+        node_name = vmi.status.node_name
+        if not node_name:
+            return None
+        node = self._nodes.get("", node_name)
+        if node is None:
+            return (
+                NODE_UNRESPONSIVE,
+                f"node {node_name} is gone or no longer managed by the kubevirt-simulator",
+            )
+        if fails_vmis(node):
+            return SIMULATED_FAILURE, (
+                f"kubevirt-simulator: failure injected by annotation "
+                f"{FAIL_VMIS_ANNOTATION}=true on node {node_name}"
+            )
+        return None
+
+    def _fail(self, obj: Obj, vmi: VirtualMachineInstance, reason: str, message: str) -> float | None:
+        patch_status(
+            self._client, VMI_RESOURCE, obj, vmi_status.failed(vmi, reason, message, rfc3339()), self._vmis
+        )
+        log.info(
+            "kubevirt-simulator: VMI %s/%s Failed (%s): %s",
+            vmi.metadata.namespace,
+            vmi.metadata.name,
+            reason,
+            message,
+        )
+        return None
+
+    def _schedule(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
+        placement = self._capacity.schedule(vmi)
+        if placement.node is None:
+            patch = vmi_status.unschedulable(vmi, placement.message, rfc3339())
+            if patch is not None:
+                patch_status(self._client, VMI_RESOURCE, obj, patch, self._vmis)
+                log.info(
+                    "kubevirt-simulator: VMI %s/%s unschedulable: %s",
+                    vmi.metadata.namespace,
+                    vmi.metadata.name,
+                    placement.message,
+                )
+            return self._config.unschedulable_retry
+        node = placement.node
+        if vmi.metadata.labels.get(NODE_NAME_LABEL) != node:
+            obj = patch_metadata(
+                self._client, VMI_RESOURCE, obj, labels={NODE_NAME_LABEL: node}, cache=self._vmis
+            )
+            vmi = VirtualMachineInstance.model_validate(obj)
+        patch_status(self._client, VMI_RESOURCE, obj, vmi_status.scheduled(vmi, node, rfc3339()), self._vmis)
+        self._steps.entered(uid, VmiPhase.SCHEDULED)
+        log.info(
+            "kubevirt-simulator: VMI %s/%s Scheduled on %s", vmi.metadata.namespace, vmi.metadata.name, node
+        )
+        return self._config.phase_delay
+
+    def _address(self, vmi: VirtualMachineInstance, uid: str) -> str | None:
+        if not vmi_status.needs_pool_address(vmi):
+            return None
+        recorded = pod_ip(vmi)
+        if recorded and self._ipam.restore(uid, recorded):
+            return recorded
+        return self._ipam.allocate(uid)
+
+    def _start(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
+        try:
+            address = self._address(vmi, uid)
+        except AddressPoolExhaustedError as exc:
+            log.error(
+                "kubevirt-simulator: VMI %s/%s cannot start: %s",
+                vmi.metadata.namespace,
+                vmi.metadata.name,
+                exc,
+            )
+            return self._config.unschedulable_retry
+        patch_status(self._client, VMI_RESOURCE, obj, vmi_status.running(vmi, address, rfc3339()), self._vmis)
+        self._steps.entered(uid, VmiPhase.RUNNING)
+        log.info(
+            "kubevirt-simulator: VMI %s/%s Running on %s with %s",
+            vmi.metadata.namespace,
+            vmi.metadata.name,
+            vmi.status.node_name,
+            address or "no pod network",
+        )
+        return None
+
+    def _keep_running(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
+        if vmi_status.needs_pool_address(vmi) and pod_ip(vmi) is None:
+            # The address write was lost (e.g. a crash right after allocating): report it again.
+            address = self._ipam.allocate(uid)
+            patch_status(
+                self._client,
+                VMI_RESOURCE,
+                obj,
+                {"interfaces": vmi_status.interfaces(vmi, address)},
+                self._vmis,
+            )
+            return None
+        self._abort_orphaned_migration(obj, vmi)
+        return None
+
+    def _abort_orphaned_migration(self, obj: Obj, vmi: VirtualMachineInstance) -> None:
+        """A migration whose VMIM object was deleted mid-flight is aborted; the VMI stays put."""
+        state = vmi.status.migration_state
+        if state is None or not state.migration_uid or state.completed or state.failed or state.end_timestamp:
+            return
+        for candidate in self._migrations.objects():
+            if (candidate.get("metadata") or {}).get("uid") == state.migration_uid:
+                try:
+                    migration = VirtualMachineInstanceMigration.model_validate(candidate)
+                except ValidationError:
+                    return
+                if migration.metadata.deletion_timestamp is None:
+                    return
+        self._capacity.release_target(state.migration_uid)
+        patch_status(
+            self._client,
+            VMI_RESOURCE,
+            obj,
+            {
+                "migrationState": {
+                    "failed": True,
+                    "abortStatus": "Succeeded",
+                    "endTimestamp": rfc3339(),
+                    "failureReason": "migration object deleted, migration aborted",
+                }
+            },
+            self._vmis,
+        )
+        log.info(
+            "kubevirt-simulator: VMI %s/%s migration %s aborted (its object was deleted)",
+            vmi.metadata.namespace,
+            vmi.metadata.name,
+            state.migration_uid,
+        )
+
+    def _shut_down(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
+        if VMI_FINALIZER not in finalizers_of(obj):
+            return None
+        if not is_final(vmi):
+            # Only a guest that was started has anything to shut down gracefully.
+            started = vmi.status.phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING)
+            graceful = started and vmi.spec.termination_grace_period_seconds != 0
+            remaining = self._steps.remaining(uid, SHUTDOWN) if graceful else 0.0
+            if remaining > 0:
+                return remaining
+            obj = patch_status(
+                self._client, VMI_RESOURCE, obj, vmi_status.shut_down(vmi, rfc3339()), self._vmis
+            )
+            log.info("kubevirt-simulator: VMI %s/%s shut down", vmi.metadata.namespace, vmi.metadata.name)
+        remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
+        return None

@@ -8,6 +8,7 @@ be overridden in one place, and no role grants wildcards or Secrets beyond the g
 
 from __future__ import annotations
 
+import base64
 import os
 import tomllib
 from pathlib import Path
@@ -21,6 +22,10 @@ from tests.deploy.conftest import DEFAULT, MANIFESTS, REPO, WITH_SIMULATOR, Rend
 
 NAMESPACE = "kubenova-system"
 PROJECT_VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+
+
+def kustomize_objects(kubectl: Path, directory: Path) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(kustomize(kubectl, directory)) if d]
 
 
 def _by_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -200,11 +205,57 @@ def test_an_overlay_overrides_every_image_with_one_images_entry(
             }
         )
     )
-    objects = [d for d in yaml.safe_load_all(kustomize(kubectl, tmp_path)) if d]
+    objects = kustomize_objects(kubectl, tmp_path)
     images = {
         container["image"] for workload in _workloads(objects).values() for container in _containers(workload)
     }
     assert images == {"registry.example/ops/kubenova:v9"}
+
+
+def test_an_overlay_replaces_the_placeholder_passwords(kubectl: Path, tmp_path: Path) -> None:
+    """The recipe in docs/install.md: a secretGenerator with behavior: replace."""
+    placeholder = _by_kind(kustomize_objects(kubectl, DEFAULT), "Secret")["kubenova-bootstrap"]
+    assert all(v.startswith("CHANGE-ME") for v in placeholder["stringData"].values())
+    (tmp_path / "kustomization.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "resources": [os.path.relpath(DEFAULT, tmp_path)],
+                "secretGenerator": [
+                    {
+                        "name": "kubenova-bootstrap",
+                        "namespace": NAMESPACE,
+                        "behavior": "replace",
+                        "literals": ["admin-password=s3cret-admin", "default-password=s3cret-demo"],
+                        "options": {"disableNameSuffixHash": True},
+                    }
+                ],
+            }
+        )
+    )
+    secret = _by_kind(kustomize_objects(kubectl, tmp_path), "Secret")["kubenova-bootstrap"]
+    assert "stringData" not in secret
+    assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == {
+        "admin-password": "s3cret-admin",
+        "default-password": "s3cret-demo",
+    }
+
+
+def test_bootstrap_job_reads_both_passwords_from_the_secret(render: Render) -> None:
+    job = _by_kind(render(DEFAULT), "Job")["kubenova-bootstrap"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["args"][0] == "bootstrap"
+    refs = {
+        e["name"]: e["valueFrom"]["secretKeyRef"]
+        for e in container["env"]
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+    assert refs == {
+        "ADMIN_PASSWORD": {"name": "kubenova-bootstrap", "key": "admin-password"},
+        "DEFAULT_PASSWORD": {"name": "kubenova-bootstrap", "key": "default-password"},
+    }
+    # Kubernetes expands $(VAR) in args from the container's env.
+    assert "--admin-password=$(ADMIN_PASSWORD)" in container["args"]
+    assert "--default-password=$(DEFAULT_PASSWORD)" in container["args"]
 
 
 # ----- RBAC ---------------------------------------------------------------------------------------

@@ -1,0 +1,301 @@
+"""Pure: a Server, its Flavor, Image and Keypair and the chosen host → the VirtualMachine to create.
+
+The same inputs always give the same body (names, MIME boundaries and all), so a re-run after an
+operator restart builds exactly what the first run built, and a 409 on create can be adopted.
+
+Choices, and why:
+- ``nodeSelector kubernetes.io/hostname=<host>``: the nova-scheduler chose the host; KubeVirt
+  (or the Kubernetes scheduler under it) must not choose another.
+- CPU is sized by ``domain.cpu.cores`` only, no CPU request: the allocation ratio is enforced by
+  the nova-scheduler, and a CPU request of whole cores would defeat ``cpu_allocation_ratio`` > 1.
+  Memory is guest memory plus an equal request, so the Kubernetes scheduler agrees with ours.
+- The root disk is the Image's containerDisk; its size is the image's own (a containerDisk cannot
+  grow), so ``flavor.disk`` counts for scheduling only. Ephemeral and swap become emptyDisks.
+- SMBIOS uuid = the Server's uid, as Nova's libvirt driver does, so the guest sees its Nova id.
+- Cloud-init (NoCloud, or ConfigDrive when ``spec.configDrive``) carries the key and user data:
+  * no user data: a ``#cloud-config`` with ``ssh_authorized_keys``;
+  * user data that is a ``#cloud-config`` mapping: the key is appended to its
+    ``ssh_authorized_keys`` (the document is re-serialised, so comments are lost);
+  * any other user data (scripts, boothooks, includes, gzip of those): a MIME multipart of our
+    cloud-config part and the user's part (``text/plain``, which cloud-init type-detects);
+  * no key: the user data exactly as given, Nova's behaviour.
+  User data over KubeVirt's inline limit (2048 bytes) goes into a Secret referenced by
+  ``secretRef``; ``VmPlan.secret`` is then the Secret to create first.
+- x509 keypairs are not injected: they are WinRM certificates, not SSH keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import re
+from dataclasses import dataclass
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from typing import Any
+
+import yaml
+
+from kubenova.kubevirt import models
+from kubenova.resources.base import API_VERSION
+from kubenova.resources.image import Image
+from kubenova.resources.keypair import Keypair
+from kubenova.resources.server import DesiredPowerState, EmbeddedFlavor, Server
+
+SERVER_LABEL = "compute.kubenova.io/server"
+SERVER_UID_ANNOTATION = "compute.kubenova.io/server-uid"
+FLAVOR_ANNOTATION = "compute.kubenova.io/flavor-id"
+IMAGE_ANNOTATION = "compute.kubenova.io/image-id"
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+
+ROOT_DISK = "rootdisk"
+CLOUD_INIT_DISK = "cloudinitdisk"
+EPHEMERAL_DISK = "ephemeral0"
+SWAP_DISK = "swap"
+POD_NETWORK = "default"
+INLINE_USER_DATA_LIMIT = 2048
+CLOUD_CONFIG_HEADER = "#cloud-config"
+
+
+@dataclass(frozen=True)
+class VmPlan:
+    """What to create for a server: the VM and, for large user data, the Secret it references."""
+
+    vm: models.VirtualMachine
+    secret: dict[str, Any] | None = None
+
+
+def build(
+    *,
+    server: Server,
+    flavor: EmbeddedFlavor,
+    image: Image,
+    keypair: Keypair | None,
+    host: str,
+    inline_limit: int = INLINE_USER_DATA_LIMIT,
+) -> VmPlan:
+    """The VirtualMachine (and maybe user-data Secret) for ``server`` on ``host``."""
+    name = server.metadata.name
+    uid = server.server_id
+    user_data = compose_user_data(_decode_user_data(server.spec.user_data), _ssh_key(keypair))
+    cloud_init, secret = _cloud_init_source(server, user_data, inline_limit)
+    volumes = [
+        models.Volume(name=ROOT_DISK, container_disk=_container_disk(image)),
+        _cloud_init_volume(server.spec.config_drive, cloud_init),
+    ]
+    disks = [
+        models.Disk(name=ROOT_DISK, disk=models.DiskTarget(bus="virtio"), boot_order=1),
+        models.Disk(name=CLOUD_INIT_DISK, disk=models.DiskTarget(bus="virtio")),
+    ]
+    for disk_name, capacity in _scratch_disks(flavor):
+        volumes.append(models.Volume(name=disk_name, empty_disk=models.EmptyDiskSource(capacity=capacity)))
+        disks.append(models.Disk(name=disk_name, disk=models.DiskTarget(bus="virtio")))
+    networked = server.spec.networks != "none"
+    devices = models.Devices(
+        disks=disks,
+        interfaces=[models.Interface(name=POD_NETWORK, masquerade={})] if networked else [],
+        autoattach_pod_interface=None if networked else False,
+    )
+    memory = f"{flavor.ram}Mi"
+    vmi_spec = models.VmiSpec(
+        domain=models.Domain(
+            firmware=models.Firmware(uuid=uid or None),
+            cpu=models.Cpu(cores=flavor.vcpus, sockets=1, threads=1),
+            memory=models.Memory(guest=memory),
+            resources=models.ResourceRequirements(requests={"memory": memory}),
+            devices=devices,
+        ),
+        node_selector={HOSTNAME_LABEL: host},
+        networks=[models.Network(name=POD_NETWORK, pod={})] if networked else [],
+        volumes=volumes,
+        hostname=hostname_for(server.display_name, fallback=name),
+    )
+    run_strategy = (
+        models.RunStrategy.ALWAYS
+        if server.spec.power_state is DesiredPowerState.RUNNING
+        else models.RunStrategy.HALTED
+    )
+    vm = models.VirtualMachine(
+        metadata=models.ObjectMeta(
+            name=name,
+            namespace=server.metadata.namespace,
+            labels={SERVER_LABEL: name},
+            annotations={
+                SERVER_UID_ANNOTATION: uid,
+                FLAVOR_ANNOTATION: flavor.id,
+                IMAGE_ANNOTATION: image.image_id,
+            },
+            owner_references=[owner_reference(server)],
+        ),
+        spec=models.VmSpec(
+            run_strategy=run_strategy,
+            template=models.VmiTemplate(
+                metadata=models.ObjectMeta(
+                    labels={SERVER_LABEL: name}, annotations={SERVER_UID_ANNOTATION: uid}
+                ),
+                spec=vmi_spec,
+            ),
+        ),
+    )
+    return VmPlan(vm=vm, secret=secret)
+
+
+def owned_by(metadata: models.ObjectMeta, server_uid: str) -> bool:
+    """Whether a VM or VMI built by this module belongs to the Server with ``server_uid``.
+
+    A VM of the same name may be left from an earlier Server of that name that is still being
+    garbage-collected; it must be neither adopted nor reported.
+    """
+    owner = metadata.annotations.get(SERVER_UID_ANNOTATION)
+    return owner is None or owner == server_uid
+
+
+def _scratch_disks(flavor: EmbeddedFlavor) -> list[tuple[str, str]]:
+    """(name, capacity) of the flavor's ephemeral and swap disks, when it has them."""
+    disks = []
+    if flavor.ephemeral > 0:
+        disks.append((EPHEMERAL_DISK, f"{flavor.ephemeral}Gi"))
+    if flavor.swap > 0:
+        disks.append((SWAP_DISK, f"{flavor.swap}Mi"))
+    return disks
+
+
+def owner_reference(server: Server) -> dict[str, Any]:
+    """Owner reference to the Server: the garbage collector removes children with it."""
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Server",
+        "name": server.metadata.name,
+        "uid": server.server_id,
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def user_data_secret_name(server: Server) -> str:
+    """Name of the Secret holding large user data (uid-based: never collides with user Secrets)."""
+    return f"kubenova-userdata-{server.server_id}"
+
+
+def hostname_for(display_name: str, *, fallback: str) -> str:
+    """A DNS label from the display name, as Nova sanitises hostnames ("My VM" → "my-vm")."""
+    label = re.sub(r"[^a-z0-9-]+", "-", display_name.lower()).strip("-")[:63].strip("-")
+    if label:
+        return label
+    return re.sub(r"[^a-z0-9-]+", "-", fallback.lower()).strip("-")[:63].strip("-") or "server"
+
+
+# ----- cloud-init -----------------------------------------------------------------------------
+
+
+def compose_user_data(user_data: bytes | None, ssh_key: str | None) -> bytes:
+    """The user data the guest gets: the user's, with ``ssh_key`` injected (see module docstring)."""
+    if ssh_key is None:
+        return user_data if user_data is not None else f"{CLOUD_CONFIG_HEADER}\n{{}}\n".encode()
+    if user_data is None or not user_data.strip():
+        return _dump_cloud_config({"ssh_authorized_keys": [ssh_key]})
+    if user_data[:2] == b"\x1f\x8b":  # gzip: cloud-init would unpack it, so can we
+        try:
+            user_data = gzip.decompress(user_data)
+        except (OSError, EOFError):
+            return user_data  # not really gzip: pass through untouched, key not injected
+    try:
+        text = user_data.decode("utf-8")
+    except UnicodeDecodeError:
+        return user_data
+    if text.lstrip().startswith(CLOUD_CONFIG_HEADER):
+        merged = _merge_key(text, ssh_key)
+        if merged is not None:
+            return merged
+    return _multipart(ssh_key, text)
+
+
+def _merge_key(text: str, ssh_key: str) -> bytes | None:
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        return None
+    keys = document.get("ssh_authorized_keys")
+    if keys is None:
+        keys = []
+    if not isinstance(keys, list):
+        return None
+    if ssh_key not in keys:
+        keys = [*keys, ssh_key]
+    document["ssh_authorized_keys"] = keys
+    return _dump_cloud_config(document)
+
+
+def _dump_cloud_config(document: dict[str, Any]) -> bytes:
+    body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
+    return f"{CLOUD_CONFIG_HEADER}\n{body}".encode()
+
+
+def _multipart(ssh_key: str, user_text: str) -> bytes:
+    ours = _dump_cloud_config({"ssh_authorized_keys": [ssh_key]}).decode()
+    # A deterministic boundary keeps the VM body identical across re-runs.
+    digest = hashlib.sha256((ours + user_text).encode()).hexdigest()[:32]
+    message = MIMEMultipart("mixed", boundary=f"==kubenova-{digest}==")
+    message.attach(MIMEText(ours, "cloud-config", "utf-8"))
+    message.attach(MIMEText(user_text, "plain", "utf-8"))
+    return message.as_bytes()
+
+
+def _decode_user_data(encoded: str | None) -> bytes | None:
+    if not encoded:
+        return None
+    compact = "".join(encoded.split())
+    # The CRD pattern admits only base64 characters; be lenient about missing padding.
+    return base64.b64decode(compact + "=" * (-len(compact) % 4))
+
+
+def _ssh_key(keypair: Keypair | None) -> str | None:
+    if keypair is None or keypair.spec.type != "ssh":
+        return None
+    return keypair.spec.public_key.strip()
+
+
+def _cloud_init_source(
+    server: Server, user_data: bytes, inline_limit: int
+) -> tuple[models.CloudInitSource, dict[str, Any] | None]:
+    try:
+        text: str | None = user_data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    inline = text if text is not None else base64.b64encode(user_data).decode()
+    if len(inline.encode()) <= inline_limit:
+        if text is not None:
+            return models.CloudInitSource(user_data=text), None
+        return models.CloudInitSource(user_data_base64=inline), None
+    name = user_data_secret_name(server)
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": name,
+            "namespace": server.metadata.namespace,
+            "labels": {SERVER_LABEL: server.metadata.name},
+            "ownerReferences": [owner_reference(server)],
+        },
+        "data": {"userdata": base64.b64encode(user_data).decode()},
+    }
+    return models.CloudInitSource.model_validate({"secretRef": {"name": name}}), secret
+
+
+def _cloud_init_volume(config_drive: bool, source: models.CloudInitSource) -> models.Volume:
+    if config_drive:
+        return models.Volume(name=CLOUD_INIT_DISK, cloud_init_config_drive=source)
+    return models.Volume(name=CLOUD_INIT_DISK, cloud_init_no_cloud=source)
+
+
+def _container_disk(image: Image) -> models.ContainerDiskSource:
+    source = image.spec.container_disk
+    return models.ContainerDiskSource(
+        image=source.image, path=source.path, image_pull_policy=source.image_pull_policy
+    )

@@ -1,0 +1,105 @@
+"""VirtualMachine/VMI calls the operator makes, over ``kubenova.k8s``.
+
+Writes are creates, deletes and merge patches of the fields kubenova owns (``runStrategy``),
+never whole-object updates, so nothing KubeVirt (or a user) added to a VM is ever dropped.
+Reads parse into ``models`` leniently: real KubeVirt has status values the typed subset does not
+enumerate, and the operator must not stop understanding a VM because of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+
+from kubenova import k8s
+from kubenova.kubevirt import builder, models
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ObservedVm:
+    """A VM as read, with its raw ``printableStatus`` (which may be a value the model lacks)."""
+
+    vm: models.VirtualMachine
+    printable_status: str | None
+
+
+def parse_vm(body: dict[str, Any]) -> ObservedVm:
+    status = body.get("status") or {}
+    printable = status.get("printableStatus")
+    try:
+        vm = models.VirtualMachine.model_validate(body)
+    except pydantic.ValidationError:
+        vm = models.VirtualMachine.model_validate({**body, "status": {}})
+    return ObservedVm(vm=vm, printable_status=printable if isinstance(printable, str) else None)
+
+
+def parse_vmi(body: dict[str, Any]) -> models.VirtualMachineInstance:
+    try:
+        return models.VirtualMachineInstance.model_validate(body)
+    except pydantic.ValidationError:
+        LOG.warning("VMI %s has a status kubenova cannot parse; ignoring its status", body.get("metadata"))
+        return models.VirtualMachineInstance.model_validate({**body, "status": {}})
+
+
+class VirtualMachines:
+    """VM and VMI operations in one namespace-agnostic object."""
+
+    def __init__(self, client: k8s.Client) -> None:
+        self._client = client
+
+    async def create(self, plan: builder.VmPlan) -> ObservedVm:
+        """Create the plan's Secret (if any, adopting an existing one) and then its VM.
+
+        Raises ``k8s.AlreadyExists`` when the VM exists: the caller decides whether to adopt it.
+        """
+        namespace = plan.vm.metadata.namespace
+        if plan.secret is not None:
+            try:
+                await self._client.create(k8s.SECRETS, plan.secret, namespace)
+            except k8s.AlreadyExists:
+                name = plan.secret["metadata"]["name"]
+                await self._client.merge_patch(k8s.SECRETS, name, {"data": plan.secret["data"]}, namespace)
+        body = await self._client.create(k8s.VIRTUAL_MACHINES, plan.vm.to_api(), namespace)
+        return parse_vm(body)
+
+    async def get(self, namespace: str, name: str) -> ObservedVm | None:
+        try:
+            return parse_vm(await self._client.get(k8s.VIRTUAL_MACHINES, name, namespace))
+        except k8s.NotFound:
+            return None
+
+    async def get_instance(self, namespace: str, name: str) -> models.VirtualMachineInstance | None:
+        try:
+            return parse_vmi(await self._client.get(k8s.VIRTUAL_MACHINE_INSTANCES, name, namespace))
+        except k8s.NotFound:
+            return None
+
+    async def set_run_strategy(self, namespace: str, name: str, strategy: models.RunStrategy) -> None:
+        """Patch ``spec.runStrategy`` (and clear the deprecated ``running``, which excludes it)."""
+        patch = {"spec": {"runStrategy": strategy.value, "running": None}}
+        await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace)
+
+    async def delete(self, namespace: str, name: str) -> None:
+        """Delete the VM (foreground: its VMI goes first); absent is fine."""
+        with contextlib.suppress(k8s.NotFound):
+            await self._client.delete(k8s.VIRTUAL_MACHINES, name, namespace, propagation="Foreground")
+
+    async def delete_instance(self, namespace: str, name: str, *, uid: str | None = None) -> bool:
+        """Delete the VMI (only the one with ``uid``, when given). False if it was already gone."""
+        try:
+            await self._client.delete(k8s.VIRTUAL_MACHINE_INSTANCES, name, namespace, uid=uid)
+        except k8s.NotFound:
+            return False
+        except k8s.Conflict:
+            return False  # the name now holds another instance: ours is gone
+        return True
+
+    async def delete_user_data(self, namespace: str, name: str) -> None:
+        with contextlib.suppress(k8s.NotFound):
+            await self._client.delete(k8s.SECRETS, name, namespace)

@@ -1,0 +1,88 @@
+"""Operator settings, read once at start from ``KUBENOVA_*`` environment variables.
+
+Nova spreads these options over ``nova.conf`` sections; here they are one validated object so a
+typo fails the operator at start instead of the first server create. Scheduler options are
+handed to the pure scheduler as a ``SchedulerConfig`` (``scheduler_config``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from kubenova.scheduler import config as scheduler_config
+
+
+class Settings(BaseSettings):
+    """Everything an administrator may tune. Defaults suit a cluster where Node allocatable
+    already excludes system reservations (so Nova's ``reserved_host_*`` default to 0)."""
+
+    model_config = SettingsConfigDict(env_prefix="KUBENOVA_", frozen=True, extra="ignore")
+
+    # --- scheduling (Nova [DEFAULT]/[filter_scheduler]) ---
+    cpu_allocation_ratio: float = Field(default=4.0, gt=0, description="vCPU overcommit per host.")
+    ram_allocation_ratio: float = Field(default=1.0, gt=0, description="RAM overcommit per host.")
+    disk_allocation_ratio: float = Field(default=1.0, gt=0, description="Disk overcommit per host.")
+    reserved_host_cpus: int = Field(default=0, ge=0)
+    reserved_host_memory_mb: int = Field(default=0, ge=0)
+    reserved_host_disk_mb: int = Field(default=0, ge=0)
+    default_availability_zone: str = Field(default="nova", min_length=1)
+    max_instances_per_host: int = Field(default=50, ge=0)
+    enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
+    host_subset_size: int = Field(default=1, ge=1)
+    compute_node_selector: str = Field(
+        default="",
+        description="Label selector choosing the Nodes that are compute hosts; empty: every Node.",
+    )
+
+    # --- servers ---
+    network_label: str = Field(
+        default="private", min_length=1, description="Nova network name under which addresses are listed."
+    )
+    finalizer: str = Field(default="compute.kubenova.io/server", min_length=1)
+    reference_grace_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a new Server waits for a missing Flavor/Image/Keypair before ERROR "
+        "(covers `kubectl apply -f dir/` creating them in any order).",
+    )
+    resync_seconds: float = Field(
+        default=30.0, gt=0, description="Level-triggered re-check of every Server against its VM/VMI."
+    )
+    actions_limit: int = Field(default=100, ge=1, description="Most entries kept in status.actions.")
+    cloud_init_inline_limit: int = Field(
+        default=2048,
+        ge=0,
+        description="Largest user data (bytes) put inline in the VM; larger goes to a Secret "
+        "(KubeVirt rejects inline cloud-init user data over 2048 bytes).",
+    )
+
+    # --- operator process ---
+    namespaces: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Namespaces (projects) whose Servers are served; empty: all (cluster-wide)."
+    )
+    liveness_endpoint: str | None = Field(default=None, description="e.g. http://0.0.0.0:8080/healthz")
+
+    @field_validator("namespaces", "enabled_filters", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    def scheduler_config(self) -> scheduler_config.SchedulerConfig:
+        """The scheduler's view of these settings."""
+        return scheduler_config.SchedulerConfig(
+            cpu_allocation_ratio=self.cpu_allocation_ratio,
+            ram_allocation_ratio=self.ram_allocation_ratio,
+            disk_allocation_ratio=self.disk_allocation_ratio,
+            reserved_host_cpus=self.reserved_host_cpus,
+            reserved_host_memory_mb=self.reserved_host_memory_mb,
+            reserved_host_disk_mb=self.reserved_host_disk_mb,
+            default_availability_zone=self.default_availability_zone,
+            max_instances_per_host=self.max_instances_per_host,
+            enabled_filters=self.enabled_filters,
+            host_subset_size=self.host_subset_size,
+        )

@@ -9,7 +9,7 @@ from pydantic import Field, StrictBool, field_validator
 
 from kubenova_api.schemas.validation import StrictBody
 
-FLAVOR_ID_PATTERN = r"^(?! )[a-zA-Z0-9. _-]+(?<! )$"
+FLAVOR_ID_PATTERN = r"^[a-zA-Z0-9. _-]+$"
 EXTRA_SPEC_KEY_PATTERN = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
 # Nova's bounds come from its database columns (signed 32-bit) and a float's range.
 _INT_MAX = 2**31 - 1
@@ -29,11 +29,11 @@ class FlavorCreate(StrictBody):
     rxtx_factor: float = Field(default=1.0, gt=0, le=3.40282e38)
     is_public: StrictBool = Field(default=True, alias="os-flavor-access:is_public")
 
-    @field_validator("name")
+    @field_validator("name", "id")
     @classmethod
-    def _no_outer_whitespace(cls, value: str) -> str:
-        if value != value.strip():
-            raise ValueError("is not a valid name: leading or trailing whitespace")
+    def _no_outer_whitespace(cls, value: str | None) -> str | None:
+        if value is not None and value != value.strip():
+            raise ValueError("must not start or end with whitespace")
         return value
 
 

@@ -23,6 +23,7 @@ from kubevirt_simulator.names import (
     CREATED_BY_ANNOTATION,
     HOSTNAME_LABEL,
     MANAGED_LABEL,
+    NOT_READY_TAINT,
     OS_LABEL,
     READY_ANNOTATION,
     SCHEDULABLE_LABEL,
@@ -94,6 +95,17 @@ def desired_conditions(node: Obj, heartbeat: str) -> list[dict[str, Any]]:
             }
         )
     return conditions
+
+
+def desired_taints(taints: list[dict[str, Any]], ready: bool) -> list[dict[str, Any]]:
+    """``taints`` with the not-ready NoSchedule taint added or removed to match ``ready``."""
+    others = [t for t in taints if not (t.get("key") == NOT_READY_TAINT and t.get("effect") == "NoSchedule")]
+    if ready:
+        return others
+    existing = next(
+        (t for t in taints if t.get("key") == NOT_READY_TAINT and t.get("effect") == "NoSchedule"), None
+    )
+    return [*others, existing or {"key": NOT_READY_TAINT, "effect": "NoSchedule", "timeAdded": rfc3339()}]
 
 
 def _comparable(conditions: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -191,15 +203,7 @@ class NodeManager:
         if node is None:
             return None
         interval = self._config.heartbeat_interval
-        labels = (node.get("metadata") or {}).get("labels") or {}
-        missing = {k: v for k, v in standard_labels(name).items() if k not in labels}
-        if missing:
-            updated = self._client.merge_patch(
-                NODE_RESOURCE.path(name=name), {"metadata": {"labels": missing}}
-            )
-            self.informer.observe(updated)
-            node = updated
-
+        node = self._sync_metadata_and_taints(node)
         conditions = (node.get("status") or {}).get("conditions") or []
         ready = next((c for c in conditions if c.get("type") == "Ready"), None)
         age = seconds_since((ready or {}).get("lastHeartbeatTime"))
@@ -214,6 +218,32 @@ class NodeManager:
             self._renew_lease(node)
             return interval
         return max(interval - (age or 0.0), 0.05)
+
+    def _sync_metadata_and_taints(self, node: Obj) -> Obj:
+        """Standard labels (kubelet, virt-handler) and the node-lifecycle controller's not-ready taint.
+
+        The API server's TaintNodesByCondition admission taints every new Node
+        ``node.kubernetes.io/not-ready:NoSchedule``; kube-controller-manager's node lifecycle
+        controller lifts it once the Node is Ready. That controller may not run, so the simulator
+        keeps the taint in line with its own Ready condition for the Nodes it manages.
+        """
+        assert self.informer is not None
+        meta = node.get("metadata") or {}
+        name = meta.get("name", "")
+        labels = meta.get("labels") or {}
+        missing = {k: v for k, v in standard_labels(name).items() if k not in labels}
+        taints = list((node.get("spec") or {}).get("taints") or [])
+        wanted = desired_taints(taints, ready=not is_marked_not_ready(node))
+        if not missing and wanted == taints:
+            return node
+        body: Obj = {"metadata": {"resourceVersion": meta.get("resourceVersion")}}
+        if missing:
+            body["metadata"]["labels"] = missing
+        if wanted != taints:
+            body["spec"] = {"taints": wanted or None}
+        updated = self._client.merge_patch(NODE_RESOURCE.path(name=name), body)
+        self.informer.observe(updated)
+        return updated
 
     def _renew_lease(self, node: Obj) -> None:
         meta = node.get("metadata") or {}

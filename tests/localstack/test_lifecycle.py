@@ -7,8 +7,10 @@ orphaned apiservers eating a shared 2-core machine.
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -19,6 +21,7 @@ import pytest
 
 from kubenova_localstack.binaries import ensure_binaries, repo_root
 from kubenova_localstack.controlplane import REGISTRY_NAME, ControlPlane
+from kubenova_localstack.ports import free_port
 from kubenova_localstack.process import ManagedProcess, write_registry
 from tests.support.processes import LineReader, process_state, running
 from tests.support.wait import wait_for
@@ -189,3 +192,32 @@ def test_stack_runs_apps_reports_deaths_and_stops_cleanly(
     assert host.wait(timeout=60) == 0
     assert "kubenova stack stopped." in out.text(wait=5)
     _assert_all_gone(pids)
+
+
+def test_a_port_taken_before_the_bind_is_retried_with_fresh_ports(
+    bin_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe-then-bind race: someone grabs the etcd and apiserver ports first; start still works."""
+    squatters = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+    taken = [s.getsockname()[1] for s in squatters]
+    # Calls: 1 etcd client (taken), 2 etcd peer, retry: 3 client, 4 peer, 5 apiserver (taken), ...
+    stolen = {1: taken[0], 5: taken[1]}
+    calls = itertools.count(1)
+
+    def racy_free_port() -> int:
+        return stolen.get(next(calls)) or free_port()
+
+    monkeypatch.setattr("kubenova_localstack.controlplane.free_port", racy_free_port)
+    messages: list[str] = []
+    try:
+        with ControlPlane(tmp_path / "state", bin_dir, log=messages.append) as plane:
+            assert plane.etcd_port != taken[0]
+            assert plane.apiserver_port != taken[1]
+            plane.check()
+    finally:
+        for s in squatters:
+            s.close()
+    conflicts = [m for m in messages if m.startswith("port conflict")]
+    assert len(conflicts) == 2, messages
+    assert "etcd" in conflicts[0]
+    assert "kube-apiserver" in conflicts[1]

@@ -27,10 +27,12 @@ fi
 # A second `make` started while a build runs must wait for it, not race it on the same output dir
 # (and not double the memory use on a small machine).
 mkdir -p "$cache_root/controlplane"
-exec 9>"$cache_root/controlplane/.build.lock"
-if ! flock -n 9; then
-  echo "another control-plane build is running; waiting for it" >&2
-  flock 9
+if command -v flock >/dev/null; then
+  exec 9>"$cache_root/controlplane/.build.lock"
+  if ! flock -n 9; then
+    echo "another control-plane build is running; waiting for it" >&2
+    flock 9
+  fi
 fi
 if complete; then
   echo "$out"
@@ -68,4 +70,7 @@ done
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "control plane built in $(( $(date +%s) - start ))s" >&2
+# Keep the three newest builds (other checkouts may be on other commits); each is ~300 MB.
+find "$cache_root/controlplane" -mindepth 1 -maxdepth 1 -type d -name 'v*-*' ! -name '*.tmp' -printf '%T@ %p\n' |
+  sort -rn | tail -n +4 | cut -d' ' -f2- | while read -r old; do rm -rf "$old"; done
 echo "$out"

@@ -83,7 +83,9 @@ class ControlPlane:
     """Start/stop a control plane whose state (PKI, etcd data, logs, kubeconfig) is in ``state_dir``.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop` (idempotent; also registered
-    with ``atexit`` as a last resort).
+    with ``atexit`` as a last resort). A host that wants a graceful stop on SIGTERM wraps its work in
+    ``process.sigterm_as_interrupt()``; if the host dies without cleaning up (unhandled SIGTERM,
+    SIGKILL), the parent-death signal set at spawn kills the components anyway.
     """
 
     def __init__(

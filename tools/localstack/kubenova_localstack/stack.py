@@ -22,7 +22,7 @@ from typing import TextIO
 
 from kubenova_localstack.binaries import ensure_binaries
 from kubenova_localstack.controlplane import REGISTRY_NAME, ControlPlane, ControlPlaneError
-from kubenova_localstack.crds import apply_crds
+from kubenova_localstack.crds import CRDError, apply_crds
 from kubenova_localstack.ports import is_free
 from kubenova_localstack.process import (
     ManagedProcess,
@@ -130,6 +130,9 @@ class Stack:
                 return 0
             except ControlPlaneError as exc:
                 self.say(f"control plane failed: {exc}")
+                return 1
+            except CRDError as exc:
+                self.say(f"installing the CRDs failed: {exc}")
                 return 1
             finally:
                 self._stop()

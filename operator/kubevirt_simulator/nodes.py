@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import Any
 
 from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
@@ -117,6 +118,8 @@ class NodeManager:
         self._client = client
         self._config = config
         self.informer: Informer | None = None
+        self._lease_renewed: dict[str, float] = {}
+        """Monotonic time of each Node's last Lease renewal (only one worker handles a Node at once)."""
 
     def registered_names(self) -> list[str]:
         return [f"{self._config.node_prefix}{i}" for i in range(self._config.nodes)]
@@ -201,6 +204,7 @@ class NodeManager:
         assert self.informer is not None
         node = self.informer.get("", name)
         if node is None:
+            self._lease_renewed.pop(name, None)
             return None
         interval = self._config.heartbeat_interval
         node = self._sync_metadata_and_taints(node)
@@ -209,15 +213,24 @@ class NodeManager:
         age = seconds_since((ready or {}).get("lastHeartbeatTime"))
         heartbeat = rfc3339()
         fill = self._status_fill(node, heartbeat)
-        due = age is None or age >= interval
-        if due or set(fill) != {"conditions"} or _comparable(fill["conditions"]) != _comparable(conditions):
+        next_status = max(interval - (age or 0.0), 0.0)
+        changed = set(fill) != {"conditions"} or _comparable(fill["conditions"]) != _comparable(conditions)
+        if age is None or next_status <= 0 or changed:
             updated = self._client.merge_patch(
                 NODE_RESOURCE.path(name=name, subresource="status"), {"status": fill}
             )
             self.informer.observe(updated)
-            self._renew_lease(node)
-            return interval
-        return max(interval - (age or 0.0), 0.05)
+            next_status = interval
+        next_lease = interval
+        if not is_marked_not_ready(node):  # a dead kubelet stops renewing its Lease
+            renewed = self._lease_renewed.get(name)
+            now = time.monotonic()
+            if renewed is None or now - renewed >= interval:
+                self._renew_lease(node)
+                self._lease_renewed[name] = now
+            else:
+                next_lease = interval - (now - renewed)
+        return max(min(next_status, next_lease), 0.05)
 
     def _sync_metadata_and_taints(self, node: Obj) -> Obj:
         """Standard labels (kubelet, virt-handler) and the node-lifecycle controller's not-ready taint.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.scheduler.factories import make_aggregate
 
 from kubenova.resources.aggregate import Aggregate, AggregateSpec
 from kubenova.scheduler.aggregates import AggregateInfo, metadata_values, minimum_number
+from tests.unit.scheduler.factories import make_aggregate
 
 
 def test_without_the_key_the_default_is_used() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
+from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 
 def node(name: str, *, cpu: float = 8.0, schedulable: bool = True, ready: bool = True) -> NodeInfo:

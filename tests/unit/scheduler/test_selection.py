@@ -7,12 +7,12 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.errors import Rejection
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
 from kubenova.scheduler.selection import NoValidHost, select_destination, select_destinations
+from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 CONFIG = SchedulerConfig()
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 from kubenova.scheduler.filters.aggregate_extra_specs import AggregateInstanceExtraSpecsFilter
+from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 SSD = "aggregate_instance_extra_specs:ssd"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from tests.unit.scheduler.factories import make_host, make_spec
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.errors import Rejection
 from kubenova.scheduler.filters.ram import RamFilter
 from kubenova.scheduler.filters.registry import FILTERS
+from tests.unit.scheduler.factories import make_host, make_spec
 
 
 def test_a_failing_host_is_logged_at_debug_with_the_reason(caplog: pytest.LogCaptureFixture) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.scheduler.factories import make_host, make_spec
 
 from kubenova.scheduler.filters.compute import ComputeFilter
+from tests.unit.scheduler.factories import make_host, make_spec
 
 
 @pytest.mark.parametrize(

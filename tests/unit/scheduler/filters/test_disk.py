@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.scheduler.factories import make_host, make_spec
 
 from kubenova.scheduler.filters.disk import DiskFilter
+from tests.unit.scheduler.factories import make_host, make_spec
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.scheduler.factories import make_host, make_spec
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.filters.num_instances import NumInstancesFilter
+from tests.unit.scheduler.factories import make_host, make_spec
 
 
 @pytest.mark.parametrize(

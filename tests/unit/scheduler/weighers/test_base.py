@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from tests.unit.scheduler.factories import make_aggregate, make_host
 
 from kubenova.scheduler.aggregates import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
@@ -14,6 +13,7 @@ from kubenova.scheduler.weighers.cpu import CPUWeigher
 from kubenova.scheduler.weighers.disk import DiskWeigher
 from kubenova.scheduler.weighers.num_instances import NumInstancesWeigher
 from kubenova.scheduler.weighers.ram import RAMWeigher
+from tests.unit.scheduler.factories import make_aggregate, make_host
 
 CONFIG = SchedulerConfig(
     ram_weight_multiplier=1.5,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from tests.unit.scheduler.factories import make_host, make_spec
-
 from kubenova.scheduler.weighers.cpu import CPUWeigher
 from kubenova.scheduler.weighers.disk import DiskWeigher
 from kubenova.scheduler.weighers.num_instances import NumInstancesWeigher
 from kubenova.scheduler.weighers.ram import RAMWeigher
+from tests.unit.scheduler.factories import make_host, make_spec
 
 HOST = make_host(
     total_vcpus=8.0,

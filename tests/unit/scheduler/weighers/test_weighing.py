@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.host_state import HostState
@@ -12,6 +11,7 @@ from kubenova.scheduler.weighers.num_instances import NumInstancesWeigher
 from kubenova.scheduler.weighers.ram import RAMWeigher
 from kubenova.scheduler.weighers.registry import UnknownWeigherError, build_weighers
 from kubenova.scheduler.weighers.weighing import normalize, weigh_hosts
+from tests.unit.scheduler.factories import make_aggregate, make_host, make_spec
 
 
 @pytest.mark.parametrize(

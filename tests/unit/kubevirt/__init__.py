@@ -1,0 +1,1 @@
+"""Unit tests of the VirtualMachine builder and the lenient VM/VMI parsing."""

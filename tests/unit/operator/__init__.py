@@ -1,0 +1,1 @@
+"""Unit tests of the operator's pure parts: status mapping, transitions, requests, placement, labels."""

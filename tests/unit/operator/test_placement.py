@@ -1,0 +1,173 @@
+"""Placement: Node → NodeInfo, Server → PlacedServer, and the critical section that keeps
+concurrent builds from overcommitting (driven here with an in-memory stand-in for the listing
+calls; the same property is tested against the real control plane in tests/integration)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from kubenova import k8s
+from kubenova.handlers.servers import placement
+from kubenova.scheduler.errors import NoValidHost
+from kubenova.scheduler.host_state import HostState, PlacedServer
+from kubenova.settings import Settings
+from tests.unit.operator import factories as f
+from tests.unit.scheduler.factories import make_spec
+
+
+def node(
+    name: str, *, cpu: str = "10", memory: str = "64Gi", disk: str = "100Gi", **extra: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+        "spec": {},
+        "status": {
+            "allocatable": {"cpu": cpu, "memory": memory, "ephemeral-storage": disk},
+            "conditions": [{"type": "Ready", "status": "True"}],
+        },
+    }
+    for key, value in extra.items():
+        body[key].update(value)
+    return body
+
+
+def test_node_info_reads_allocatable_readiness_and_cordons() -> None:
+    info = placement.node_info(node("n1", cpu="3500m", memory="4Gi", disk="20Gi"))
+    assert (info.name, info.cpu, info.memory_mb, info.disk_gb) == ("n1", 3.5, 4096, 20)
+    assert info.schedulable
+    assert info.ready
+    assert not placement.node_info(node("n2", spec={"unschedulable": True})).schedulable
+    tainted = node("n3", spec={"taints": [{"key": "k", "effect": "NoSchedule"}]})
+    assert not placement.node_info(tainted).schedulable
+    preferring = node("n4", spec={"taints": [{"key": "k", "effect": "PreferNoSchedule"}]})
+    assert placement.node_info(preferring).schedulable
+    not_ready = node("n5", status={"conditions": [{"type": "Ready", "status": "False"}]})
+    assert not placement.node_info(not_ready).ready
+
+
+def test_node_info_survives_missing_or_bad_quantities() -> None:
+    info = placement.node_info({"metadata": {"name": "bare"}, "status": {"capacity": {"cpu": "lots"}}})
+    assert (info.cpu, info.memory_mb, info.disk_gb, info.ready) == (0.0, 0, 0, False)
+
+
+def test_placed_server_counts_root_ephemeral_and_swap() -> None:
+    flavor = f.embedded(vcpus=2, ram=1024, disk=10, ephemeral=5, swap=1025).to_api()
+    server = f.server(status={"host": "n1", "flavor": flavor})
+    assert placement.placed_server(server) == PlacedServer(f.SERVER_UID, "n1", 2, 1024, 17)
+    assert placement.placed_server(f.server(status={"flavor": flavor})) is None
+
+
+class Listing:
+    """Answers the two listing calls ``Placement.place`` makes."""
+
+    def __init__(self, nodes: list[dict[str, Any]], aggregates: list[dict[str, Any]] | None = None) -> None:
+        self.nodes, self.aggregates = nodes, aggregates or []
+
+    async def list(
+        self, kind: k8s.Kind, namespace: str | None = None, *, label_selector: str | None = None
+    ) -> Any:
+        await asyncio.sleep(random.uniform(0, 0.002))
+        return self.nodes if kind is k8s.NODES else self.aggregates
+
+
+def make_placement(listing: Listing) -> placement.Placement:
+    settings = Settings(cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0)
+    return placement.Placement(listing, settings)  # type: ignore[arg-type]
+
+
+async def place_all(
+    service: placement.Placement, count: int, indexed: list[PlacedServer], prefix: str = "uid"
+) -> tuple[dict[str, str], int]:
+    """Place ``count`` one-vCPU servers concurrently; persisting takes a random while."""
+    persisted: dict[str, str] = {}
+    failures = 0
+
+    async def one(i: int) -> None:
+        nonlocal failures
+        spec = make_spec(f"{prefix}-{i}", vcpus=1, memory_mb=512, root_gb=1)
+
+        async def persist(host: HostState) -> str:
+            await asyncio.sleep(random.uniform(0, 0.005))
+            persisted[spec.instance_uid] = host.name
+            return host.name
+
+        try:
+            await service.place(spec, indexed, persist)
+        except NoValidHost:
+            failures += 1
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return persisted, failures
+
+
+async def test_concurrent_placements_never_overcommit_even_with_a_stale_index() -> None:
+    service = make_placement(Listing([node("n1"), node("n2"), node("n3")]))
+    persisted, failures = await place_all(service, 50, indexed=[])  # the index never catches up
+    assert len(persisted) == 30
+    assert failures == 20
+    assert max(Counter(persisted.values()).values()) <= 10
+
+
+async def test_after_a_restart_persisted_placements_are_the_truth() -> None:
+    listing = Listing([node("n1", cpu="2"), node("n2", cpu="2")])
+    before, _ = await place_all(make_placement(listing), 3, indexed=[])
+    survivors = [PlacedServer(uid, host, 1, 512, 1) for uid, host in before.items()]
+    restarted = make_placement(listing)  # empty ledger, full index
+    after, failures = await place_all(restarted, 5, indexed=survivors, prefix="new")
+    assert len(after) == 1
+    assert failures == 4
+
+
+async def test_a_server_placed_again_replaces_its_own_entry() -> None:
+    service = make_placement(Listing([node("n1", cpu="1")]))
+    spec = make_spec("same", vcpus=1, memory_mb=512, root_gb=1)
+
+    async def persist(host: HostState) -> str:
+        return host.name
+
+    assert await service.place(spec, [], persist) == "n1"
+    assert await service.place(spec, [], persist) == "n1"  # not blocked by its own earlier entry
+    with pytest.raises(NoValidHost):
+        await service.place(make_spec("other", vcpus=1, memory_mb=512, root_gb=1), [], persist)
+
+
+async def test_refused_writes_and_vanished_servers_release_the_entry() -> None:
+    service = make_placement(Listing([node("n1", cpu="1")]))
+
+    async def refused(host: HostState) -> str:
+        raise k8s.Invalid(422, "Invalid", "no")
+
+    async def vanished(host: HostState) -> None:
+        return None
+
+    spec = make_spec("a", vcpus=1, memory_mb=512, root_gb=1)
+    with pytest.raises(k8s.Invalid):
+        await service.place(spec, [], refused)
+    assert await service.place(spec, [], vanished) is None
+    assert service.usage([]) == []
+
+
+async def test_unknown_write_outcome_keeps_the_entry_until_release() -> None:
+    service = make_placement(Listing([node("n1", cpu="1")]))
+
+    async def broken(host: HostState) -> str:
+        raise k8s.KubeError(503, "ServiceUnavailable", "try later")
+
+    with pytest.raises(k8s.KubeError):
+        await service.place(make_spec("a", vcpus=1, memory_mb=512, root_gb=1), [], broken)
+    assert [p.uid for p in service.usage([])] == ["a"]
+    service.release("a")
+    assert service.usage([]) == []
+
+
+def test_usage_overlays_the_ledger_on_the_index() -> None:
+    service = make_placement(Listing([]))
+    service._ledger["a"] = PlacedServer("a", "n2", 1, 1, 1)
+    indexed = [PlacedServer("a", "n1", 1, 1, 1), PlacedServer("b", "n1", 1, 1, 1)]
+    assert sorted((p.uid, p.host) for p in service.usage(indexed)) == [("a", "n2"), ("b", "n1")]
+    assert [p.uid for p in service.usage(indexed, exclude="a")] == ["b"]

@@ -1,0 +1,146 @@
+"""The transitions Server operations start, and when they refuse (which makes them idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubenova.handlers.servers import transitions
+from kubenova.resources.server import PowerStateName
+from kubenova.resources.states import TaskState, VmState
+from kubenova.scheduler.errors import NoValidHost
+from kubenova.status import ActionFinish, ActionStart, Fault
+from tests.unit.operator import factories as f
+
+
+def test_begin_build_only_for_a_new_server() -> None:
+    transition = transitions.begin_build(f.server(spec={"userId": "alice"}), "req-1")
+    assert transition is not None
+    assert (transition.vm_state, transition.task_state) == (VmState.BUILDING, TaskState.SCHEDULING)
+    assert transition.power_state is PowerStateName.NOSTATE
+    assert transition.start_action == ActionStart("create", "req-1", "alice")
+    assert transition.fields["progress"] == 0
+    assert transitions.begin_build(f.server(status={"vmState": "building"}), "req-2") is None
+
+
+def test_begin_build_absorbs_a_reboot_request_present_at_creation() -> None:
+    server = f.server(spec={"reboot": {"type": "HARD", "requestId": "req-old"}})
+    transition = transitions.begin_build(server, "req-1")
+    assert transition is not None
+    assert transition.fields["handledReboot"] == "req-old"
+
+
+def test_placed_persists_host_zone_flavor_and_image() -> None:
+    server = f.server(status={"vmState": "building", "taskState": "scheduling"})
+    transition = transitions.placed(server, host="node-a", zone="az1", flavor=f.embedded(), image_id="img")
+    assert transition is not None
+    assert transition.task_state is TaskState.SPAWNING
+    assert transition.fields["host"] == transition.fields["hypervisorHostname"] == "node-a"
+    assert transition.fields["availabilityZone"] == "az1"
+    assert transition.fields["flavor"]["vcpus"] == 1
+    assert transition.fields["imageId"] == "img"
+    assert transition.fields["vmName"] == "web-1"
+
+
+def test_placed_never_moves_an_already_placed_server() -> None:
+    server = f.server(status={"vmState": "building", "taskState": "spawning", "host": "node-b"})
+    assert transitions.placed(server, host="node-a", zone="z", flavor=f.embedded(), image_id="i") is None
+
+
+def test_no_valid_host_is_error_with_nova_message_and_filter_details() -> None:
+    server = f.server(status={"vmState": "building", "taskState": "scheduling"})
+    error = NoValidHost("Filter results: RamFilter: (start: 3, end: 0)")
+    transition = transitions.no_valid_host(server, error)
+    assert transition is not None
+    assert transition.vm_state is VmState.ERROR
+    assert transition.task_state is None
+    assert transition.reason == "NoValidHost"
+    assert transition.fault == Fault(
+        "No valid host was found.", "Filter results: RamFilter: (start: 3, end: 0)"
+    )
+    assert transition.finish_action == ActionFinish("create", "Error", "No valid host was found.")
+
+
+def test_build_failed_only_while_building() -> None:
+    assert transitions.build_failed(f.server(status={"vmState": "active"}), "x") is None
+
+
+def power(spec_power: str, vm_state: str, task: str | None = None) -> Any:
+    status: dict[str, Any] = {"vmState": vm_state}
+    if task:
+        status["taskState"] = task
+    return transitions.begin_power(f.server(spec={"powerState": spec_power}, status=status), "req-p")
+
+
+def test_stop_and_start_from_rest() -> None:
+    stop = power("Stopped", "active")
+    assert stop is not None
+    assert stop.task_state is TaskState.POWERING_OFF
+    assert stop.vm_state is VmState.ACTIVE  # stays ACTIVE while powering off
+    assert stop.start_action == ActionStart("stop", "req-p", None)
+    start = power("Running", "stopped")
+    assert start is not None
+    assert start.task_state is TaskState.POWERING_ON
+    assert start.start_action == ActionStart("start", "req-p", None)
+
+
+def test_power_request_already_satisfied_or_in_progress_does_nothing() -> None:
+    assert power("Running", "active") is None
+    assert power("Stopped", "stopped") is None
+    assert power("Stopped", "active", "powering-off") is None
+    assert power("Stopped", "building", "spawning") is None
+    assert power("Stopped", "active", "rebooting") is None
+    assert power("Running", "error") is None
+
+
+def test_opposite_power_request_supersedes_the_one_under_way() -> None:
+    start = power("Running", "active", "powering-off")
+    assert start is not None
+    assert start.task_state is TaskState.POWERING_ON
+    assert start.finish_action == ActionFinish("stop", "Error", "Superseded by a newer power state request")
+
+
+def reboot_server(kind: str, vm_state: str, task: str | None = None, handled: str | None = None) -> Any:
+    status: dict[str, Any] = {"vmState": vm_state, "handledReboot": handled}
+    if task:
+        status["taskState"] = task
+    return f.server(spec={"reboot": {"type": kind, "requestId": "req-r"}}, status=status)
+
+
+def test_reboot_of_an_active_server() -> None:
+    soft = transitions.begin_reboot(reboot_server("SOFT", "active"))
+    assert soft is not None
+    assert soft.task_state is TaskState.REBOOTING
+    hard = transitions.begin_reboot(reboot_server("HARD", "active"))
+    assert hard is not None
+    assert hard.task_state is TaskState.REBOOTING_HARD
+    assert hard.start_action == ActionStart("reboot", "req-r", None)
+
+
+def test_only_a_hard_reboot_recovers_error() -> None:
+    assert transitions.begin_reboot(reboot_server("HARD", "error")) is not None
+    assert transitions.begin_reboot(reboot_server("SOFT", "error")) is None
+
+
+def test_handled_or_impossible_reboots_do_not_begin() -> None:
+    assert transitions.begin_reboot(reboot_server("SOFT", "active", handled="req-r")) is None
+    assert transitions.begin_reboot(reboot_server("SOFT", "stopped")) is None
+    assert transitions.begin_reboot(reboot_server("SOFT", "active", "powering-off")) is None
+
+
+def test_rejected_reboot_is_handled_and_recorded_as_failed() -> None:
+    transition = transitions.reject_reboot(reboot_server("SOFT", "stopped"))
+    assert transition is not None
+    assert transition.vm_state is VmState.STOPPED
+    assert transition.fields == {"handledReboot": "req-r"}
+    assert transition.finish_action is not None
+    assert transition.finish_action.result == "Error"
+    assert transition.warning
+
+
+def test_delete_keeps_the_vm_state_and_sets_the_task_once() -> None:
+    transition = transitions.begin_delete(f.server(status={"vmState": "active"}), "req-d")
+    assert transition is not None
+    assert (transition.vm_state, transition.task_state) == (VmState.ACTIVE, TaskState.DELETING)
+    assert (
+        transitions.begin_delete(f.server(status={"vmState": "active", "taskState": "deleting"}), "x") is None
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
 
 log = logging.getLogger(__name__)
 
+MAX_TOMBSTONES = 10_000
 Handler = Callable[[Obj | None, Obj | None], None]
 ObjectKey = tuple[str, str]
 """(namespace, name); namespace is "" for cluster-scoped objects."""
@@ -44,6 +46,8 @@ class Informer:
         self._selector = label_selector
         self.name = name or resource.plural
         self._store: dict[ObjectKey, Obj] = {}
+        self._tombstones: OrderedDict[ObjectKey, int] = OrderedDict()
+        """resourceVersion at which recently deleted objects went, so ``observe`` cannot revive them."""
         self._lock = threading.Lock()
         self.synced = threading.Event()
         self._thread: threading.Thread | None = None
@@ -63,10 +67,19 @@ class Informer:
         Saves the next reconcile from deciding on the pre-write copy (and failing its
         resourceVersion precondition). Handlers are not called: the watch event will do that.
         """
+        meta = obj.get("metadata") or {}
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            return  # the API server removes it right after this write
         key = object_key(obj)
         with self._lock:
             current = self._store.get(key)
-            if current is None or _newer(obj, current):
+            if current is not None:
+                if _newer(obj, current):
+                    self._store[key] = obj
+                return
+            # Absent: new (our own create) or already deleted (the DELETED event won the race).
+            tombstone = self._tombstones.get(key)
+            if tombstone is None or _rv_int(obj) > tombstone:
                 self._store[key] = obj
 
     def start(self, stop: threading.Event) -> None:
@@ -119,9 +132,12 @@ class Informer:
             item.setdefault("kind", kind)
             item.setdefault("apiVersion", listing.get("apiVersion"))
             fresh[object_key(item)] = item
+        list_rv = str((listing.get("metadata") or {}).get("resourceVersion") or "0")
         with self._lock:
             old = self._store
             self._store = fresh
+            for key in old.keys() - fresh.keys():
+                self._bury(key, int(list_rv) if list_rv.isdigit() else 0)
         for key, obj in fresh.items():
             previous = old.get(key)
             if previous is None or _rv(previous) != _rv(obj):
@@ -130,7 +146,7 @@ class Informer:
             if key not in fresh:
                 self._notify(obj, None)
         self.synced.set()
-        return str((listing.get("metadata") or {}).get("resourceVersion") or "0")
+        return list_rv
 
     @staticmethod
     def _resource_kind(listing: Obj) -> str:
@@ -148,10 +164,18 @@ class Informer:
             previous = self._store.get(key)
             if kind == "DELETED":
                 self._store.pop(key, None)
+                self._bury(key, _rv_int(obj))
             else:
                 self._store[key] = obj
+                self._tombstones.pop(key, None)
         self._notify(previous, None if kind == "DELETED" else obj)
         return rv
+
+    def _bury(self, key: ObjectKey, rv: int) -> None:
+        self._tombstones[key] = rv
+        self._tombstones.move_to_end(key)
+        while len(self._tombstones) > MAX_TOMBSTONES:
+            self._tombstones.popitem(last=False)
 
     def _notify(self, old: Obj | None, new: Obj | None) -> None:
         try:
@@ -163,6 +187,11 @@ class Informer:
 def _rv(obj: dict[str, Any]) -> str | None:
     rv = (obj.get("metadata") or {}).get("resourceVersion")
     return None if rv is None else str(rv)
+
+
+def _rv_int(obj: Obj) -> int:
+    rv = _rv(obj)
+    return int(rv) if rv is not None and rv.isdigit() else 0
 
 
 def _newer(candidate: Obj, current: Obj) -> bool:

@@ -29,17 +29,23 @@ async def aggregate_changed(memo: kopf.Memo, **_: Any) -> None:
     await reconcile(runtime.of(memo))
 
 
-@kopf.on.event(GROUP, VERSION, "aggregates")
-async def aggregate_event(type: str | None, memo: kopf.Memo, **_: Any) -> None:
-    if type == "DELETED":
-        await reconcile(runtime.of(memo))
+def _deleted(type: str | None, **_: Any) -> bool:
+    return type == "DELETED"
 
 
-@kopf.on.event("", "v1", "nodes")
-async def node_event(type: str | None, memo: kopf.Memo, **_: Any) -> None:
+def _came_or_went(type: str | None, **_: Any) -> bool:
     # Nodes change all the time (heartbeats); only their coming and going matters here.
-    if type in ("ADDED", "DELETED"):
-        await reconcile(runtime.of(memo))
+    return type in ("ADDED", "DELETED")
+
+
+@kopf.on.event(GROUP, VERSION, "aggregates", when=_deleted)
+async def aggregate_deleted(memo: kopf.Memo, **_: Any) -> None:
+    await reconcile(runtime.of(memo))
+
+
+@kopf.on.event("", "v1", "nodes", when=_came_or_went)
+async def node_came_or_went(memo: kopf.Memo, **_: Any) -> None:
+    await reconcile(runtime.of(memo))
 
 
 async def reconcile(rt: Runtime) -> None:

@@ -50,6 +50,17 @@ def _significant(node: Obj | None) -> Any:
     )
 
 
+def _releases_capacity(old: Obj | None, new: Obj | None) -> bool:
+    """A placed VMI went away or finished, so its node has room again."""
+    old_status = (old or {}).get("status") or {}
+    if not old_status.get("nodeName"):
+        return False
+    if new is None:
+        return True
+    final = ("Succeeded", "Failed")
+    return old_status.get("phase") not in final and ((new.get("status") or {}).get("phase") in final)
+
+
 class Simulator:
     def __init__(self, config: SimulatorConfig, client: KubeClient) -> None:
         self.config = config
@@ -119,6 +130,8 @@ class Simulator:
         if new is None:
             self.lifecycle.forget(obj)
         self.queue.add(("vmi", namespace, name))
+        if _releases_capacity(old, new):
+            self._enqueue_waiting_vmis()
         owners = [
             r.get("name")
             for r in (obj.get("metadata") or {}).get("ownerReferences") or []
@@ -133,6 +146,12 @@ class Simulator:
                 and (migration.get("status") or {}).get("phase") not in MIGRATION_FINAL
             ):
                 self.queue.add(("vmim", namespace, str(meta.get("name"))))
+
+    def _enqueue_waiting_vmis(self) -> None:
+        """Capacity was freed: VMIs waiting for a node get another placement attempt now."""
+        for vmi in self.vmis.objects():
+            if (vmi.get("status") or {}).get("phase") == "Scheduling":
+                self.queue.add(("vmi", *object_key(vmi)))
 
     def _on_migration(self, old: Obj | None, new: Obj | None) -> None:
         obj = new or old

@@ -1,0 +1,1 @@
+"""Integration tests of the operator on the real control plane with the KubeVirt simulator."""

@@ -281,13 +281,12 @@ def test_flavors_made_with_kubectl_are_served(gateway: GatewayHandle, admin: htt
     }
     api.create_cluster_custom_object(GROUP, VERSION, "flavors", body)
     try:
-        shown = wait_for(
-            lambda: (
-                admin.get(f"{FLAVORS}/{name}").status_code == 200 and admin.get(f"{FLAVORS}/{name}").json()
-            ),
+        wait_for(
+            lambda: admin.get(f"{FLAVORS}/{name}").status_code == 200,
             timeout=10,
             message="the watch cache picks up a Flavor created outside the gateway",
         )
+        shown = admin.get(f"{FLAVORS}/{name}").json()
         assert shown["flavor"]["name"] == name
         assert (shown["flavor"]["vcpus"], shown["flavor"]["ram"], shown["flavor"]["disk"]) == (2, 256, 0)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -150,7 +151,7 @@ def test_validate_head_and_revoke(gateway: GatewayHandle) -> None:
 
 
 def test_rescoping_with_the_token_method(gateway: GatewayHandle) -> None:
-    body = {
+    body: dict[str, Any] = {
         "auth": {
             "identity": {"methods": ["token"], "token": {"id": gateway.token("admin")}},
             "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}},
@@ -158,7 +159,7 @@ def test_rescoping_with_the_token_method(gateway: GatewayHandle) -> None:
     }
     response = _issue(gateway, body)
     assert response.status_code == 401  # admin has no role in demo
-    body["auth"]["scope"] = {"project": {"name": "admin", "domain": {"name": "Default"}}}  # type: ignore[index]
+    body["auth"]["scope"] = {"project": {"name": "admin", "domain": {"name": "Default"}}}
     response = _issue(gateway, body)
     assert response.status_code == 201
     assert response.json()["token"]["methods"] == ["password", "token"]

@@ -33,7 +33,7 @@ def images(gateway: GatewayHandle) -> Iterator[dict[str, str]]:
     """Three images (two public, one private to alt): display name → Glance id."""
     api = client.CustomObjectsApi(gateway.api_client)
     suffix = uuid.uuid4().hex[:6]
-    specs = {
+    specs: dict[str, dict[str, Any]] = {
         f"cirros-{suffix}": {"name": f"cirros-{suffix}", "minDisk": 1, "properties": {"os_distro": "cirros"}},
         f"fedora-{suffix}": {"name": f"fedora-{suffix}"},
         f"secret-{suffix}": {
@@ -44,7 +44,9 @@ def images(gateway: GatewayHandle) -> Iterator[dict[str, str]]:
     }
     ids = {}
     for name, spec in specs.items():
-        created = api.create_cluster_custom_object(GROUP, VERSION, "images", _image_body(name, spec))
+        created: dict[str, Any] = api.create_cluster_custom_object(  # type: ignore[assignment]
+            GROUP, VERSION, "images", _image_body(name, spec)
+        )
         ids[name] = created["metadata"]["uid"]
     with gateway.client("admin") as http:
         wait_for(

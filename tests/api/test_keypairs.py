@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 from kubernetes import client
 
 from kubenova.resources import GROUP, VERSION
-from kubenova_api import keys
+from kubenova_api import errors, keys
 from tests.api.samples import assert_sample
 from tests.fixtures.gateway import GatewayHandle
 
@@ -92,7 +92,7 @@ def test_x509_fingerprint_is_sha1_of_der() -> None:
     "bad", ["", "ssh-rsa", "ssh-rsa not-base64!!", "ssh-rsa QUJD", "ssh-foo AAAAB3NzaC1yc2E="]
 )
 def test_invalid_ssh_keys(bad: str) -> None:
-    with pytest.raises(keys.errors.BadRequestError, match="Keypair data is invalid"):
+    with pytest.raises(errors.BadRequestError, match="Keypair data is invalid"):
         keys.ssh_fingerprint(bad)
 
 
@@ -141,7 +141,7 @@ def test_stored_object_is_owned_and_deterministically_named(
 ) -> None:
     name = _name("Odd Name_")
     assert _create(member, name, _ed25519_public()).status_code == 201
-    objects = client.CustomObjectsApi(gateway.api_client).list_cluster_custom_object(
+    objects: dict[str, Any] = client.CustomObjectsApi(gateway.api_client).list_cluster_custom_object(  # type: ignore[assignment]
         GROUP, VERSION, "keypairs"
     )
     (obj,) = [o for o in objects["items"] if o["spec"].get("name") == name]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kubenova_api import policy
+from kubenova_api import errors, policy
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.directory import IMPLIED_ROLES
 from kubenova_api.identity.tokens import TokenData
@@ -65,7 +65,7 @@ def test_unknown_actions_are_programming_errors() -> None:
 
 
 def test_refusals_carry_the_policy_name() -> None:
-    with pytest.raises(policy.errors.PolicyNotAuthorizedError, match="os_compute_api:os-aggregates:index"):
+    with pytest.raises(errors.PolicyNotAuthorizedError, match="os_compute_api:os-aggregates:index"):
         policy.authorize(_ctx("member"), "os_compute_api:os-aggregates:index")
 
 

@@ -165,6 +165,16 @@ async def test_unknown_write_outcome_keeps_the_entry_until_release() -> None:
     assert service.usage([]) == []
 
 
+def test_released_servers_stop_counting_before_the_index_drops_them() -> None:
+    service = make_placement(Listing([]))
+    indexed = [PlacedServer("gone", "n1", 1, 1, 1), PlacedServer("b", "n1", 1, 1, 1)]
+    service.release("gone")
+    assert [p.uid for p in service.usage(indexed)] == ["b"]
+    # The index caught up: the tombstone is forgotten, and a new server with that uid would count.
+    assert [p.uid for p in service.usage(indexed[1:])] == ["b"]
+    assert len(service.usage(indexed)) == 2
+
+
 def test_usage_overlays_the_ledger_on_the_index() -> None:
     service = make_placement(Listing([]))
     service._ledger["a"] = PlacedServer("a", "n2", 1, 1, 1)

@@ -53,6 +53,7 @@ class Placement:
         self._node_selector = settings.compute_node_selector or None
         self._lock = asyncio.Lock()
         self._ledger: dict[str, PlacedServer] = {}
+        self._released: set[str] = set()
 
     async def place(self, spec: RequestSpec, indexed: Iterable[PlacedServer], persist: Persist) -> str | None:
         """Choose a host for ``spec`` and persist it, all under the lock.
@@ -86,15 +87,20 @@ class Placement:
             return host
 
     def usage(self, indexed: Iterable[PlacedServer], *, exclude: str | None = None) -> list[PlacedServer]:
-        """Every placement known: persisted (index) overlaid with this process's own (ledger)."""
+        """Every placement known: persisted (index) overlaid with this process's own (ledger),
+        minus servers already released (their Server object may linger in the index a moment)."""
         merged = {placed.uid: placed for placed in indexed}
+        self._released &= merged.keys()  # once the index has dropped them, forget them
+        for uid in self._released:
+            del merged[uid]
         merged.update(self._ledger)
         merged.pop(exclude or "", None)
         return list(merged.values())
 
     def release(self, uid: str) -> None:
-        """The server's VM is gone: stop counting it (the index drops it when the object goes)."""
+        """The server's VM is gone: its capacity is free from now on."""
         self._ledger.pop(uid, None)
+        self._released.add(uid)
 
 
 def placed_server(server: Server) -> PlacedServer | None:

@@ -182,7 +182,7 @@ port_forward_gateway() {
   port_forward_pid=$!
   local i
   for i in $(seq 1 60); do
-    if curl --silent --fail --max-time 2 "http://127.0.0.1:$LOCAL_PORT/" >/dev/null; then
+    if curl --silent --fail --max-time 2 "http://127.0.0.1:$LOCAL_PORT/compute/" >/dev/null; then
       return
     fi
     kill -0 "$port_forward_pid" 2>/dev/null || die "port-forward exited: $(cat "$workdir/port-forward.log")"

@@ -16,7 +16,7 @@ from typing import Any
 
 from kubernetes import client
 
-from kubenova.resources import Aggregate, Flavor, Image, Keypair, Server
+from kubenova.resources import Aggregate, Flavor, Image, Keypair
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
 from kubenova_api.store.images import ImageStore
@@ -24,6 +24,7 @@ from kubenova_api.store.informer import Informer
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.secrets import SecretData, SecretStore
+from kubenova_api.store.servers import ServerStore
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class Store:
         self.flavors = FlavorStore(CustomResourceStore(api_client, Flavor))
         self.images = ImageStore(CustomResourceStore(api_client, Image))
         self.keypairs = KeypairStore(CustomResourceStore(api_client, Keypair))
-        self.servers: CustomResourceStore[Server] = CustomResourceStore(api_client, Server)
+        self.servers = ServerStore(api_client)
         self.aggregates: CustomResourceStore[Aggregate] = CustomResourceStore(api_client, Aggregate)
         self.secrets = SecretStore(api_client, identity_namespace)
         self.namespaces = NamespaceStore(api_client)

@@ -39,6 +39,8 @@ from kubevirt_simulator.writes import patch_metadata, patch_status
 
 log = logging.getLogger(__name__)
 
+RUNNING_STEPS = 3.0
+"""How many phase delays a migration spends copying memory (phase Running, VM Migrating)."""
 FINAL = (MigrationPhase.SUCCEEDED, MigrationPhase.FAILED)
 NEXT = {
     MigrationPhase.PENDING: MigrationPhase.SCHEDULING,
@@ -121,7 +123,10 @@ class MigrationController:
         if phase is None:
             self._set_phase(obj, migration, MigrationPhase.PENDING, None)
             return self._config.phase_delay
-        remaining = self._steps.remaining(uid, phase)
+        # The memory copy (Running) is the long part of a real migration.
+        remaining = self._steps.remaining(
+            uid, phase, RUNNING_STEPS if phase == MigrationPhase.RUNNING else 1.0
+        )
         if remaining > 0:
             return remaining
         if phase == MigrationPhase.SCHEDULING:

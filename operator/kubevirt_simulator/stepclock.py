@@ -18,15 +18,16 @@ class StepClock:
         self._entered: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
-    def remaining(self, uid: str, step: str) -> float:
-        """Seconds until ``step`` has lasted one delay; the clock starts when a step is first seen."""
+    def remaining(self, uid: str, step: str, steps: float = 1.0) -> float:
+        """Seconds until ``step`` has lasted ``steps`` delays; the clock starts when a step is first seen."""
+        duration = self._delay * steps
         now = self._clock()
         with self._lock:
             entered = self._entered.get(uid)
             if entered is None or entered[0] != step:
                 self._entered[uid] = (step, now)
-                return self._delay
-            return max(entered[1] + self._delay - now, 0.0)
+                return duration
+            return max(entered[1] + duration - now, 0.0)
 
     def entered(self, uid: str, step: str) -> None:
         with self._lock:

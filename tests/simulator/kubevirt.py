@@ -127,14 +127,16 @@ class KubeVirt:
     def delete(self, plural: str, name: str) -> None:
         self.custom.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, plural, name)
 
-    def wait_vm_status(self, name: str, printable: str, timeout: float = 15) -> dict[str, Any]:
+    def wait_vm_status(
+        self, name: str, printable: str, timeout: float = 15, interval: float = 0.2
+    ) -> dict[str, Any]:
         def check() -> dict[str, Any] | None:
             vm = self.vm(name)
             status = (vm or {}).get("status") or {}
             return vm if status.get("printableStatus") == printable else None
 
         found: dict[str, Any] = wait_for(
-            check, timeout=timeout, message=f"VM {name} printableStatus {printable}"
+            check, timeout=timeout, interval=interval, message=f"VM {name} printableStatus {printable}"
         )
         return found
 

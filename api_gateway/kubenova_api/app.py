@@ -39,7 +39,11 @@ COMPUTE_ROUTERS: list[APIRouter] = [
 def create_app(settings: Settings, *, api_client: client.ApiClient | None = None) -> FastAPI:
     """Build an app; Kubernetes is reached with ``api_client`` or the settings' kubeconfig."""
     kube = api_client or load_api_client(settings.kubeconfig)
-    store = Store(kube, identity_namespace=settings.identity_namespace)
+    store = Store(
+        kube,
+        identity_namespace=settings.identity_namespace,
+        compute_node_selector=settings.compute_node_selector,
+    )
     services = Services.build(settings, store)
 
     @asynccontextmanager

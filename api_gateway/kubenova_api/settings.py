@@ -51,6 +51,17 @@ class Settings(BaseSettings):
         default="private", description="Name of the one Neutron network; equals the server address label."
     )
     quotas: QuotaDefaults = Field(default_factory=QuotaDefaults)
+    default_availability_zone: str = Field(
+        default="nova",
+        min_length=1,
+        description="Zone of hosts in no zoned aggregate; must equal the operator's "
+        "KUBENOVA_DEFAULT_AVAILABILITY_ZONE.",
+    )
+    compute_node_selector: str = Field(
+        default="",
+        description="Label selector of the Nodes that are compute hosts (empty: every Node); must "
+        "equal the operator's KUBENOVA_COMPUTE_NODE_SELECTOR.",
+    )
     kubeconfig: str | None = Field(
         default=None, description="Kubeconfig path. Unset: $KUBECONFIG, then in-cluster configuration."
     )

@@ -277,7 +277,7 @@ def _rules(objects: list[dict[str, Any]], kind: str, name: str) -> list[dict[str
 def test_no_role_uses_wildcards_or_escalation_verbs(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     roles = [o for o in objects if o["kind"] in ("Role", "ClusterRole")]
-    assert len(roles) == 7
+    assert len(roles) == 8  # 7 + the gateway's quota ConfigMap Role
     for role in roles:
         for rule in role["rules"]:
             for field in ("apiGroups", "resources", "verbs"):
@@ -355,13 +355,13 @@ def test_cluster_roles_grant_what_each_component_needs_and_not_more(
 def test_each_service_account_is_bound_to_its_own_roles_only(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     bindings = [o for o in objects if o["kind"] in ("ClusterRoleBinding", "RoleBinding")]
-    assert len(bindings) == 7
+    assert len(bindings) == 8
     for binding in bindings:
         name = binding["metadata"]["name"]
         role_kind = "ClusterRole" if binding["kind"] == "ClusterRoleBinding" else "Role"
         role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": name}
         assert binding["roleRef"] == role_ref
-        account = name.removesuffix("-secrets").removesuffix("-node-leases")
+        account = name.removesuffix("-secrets").removesuffix("-quotas").removesuffix("-node-leases")
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account, "namespace": NAMESPACE}]
 
 

@@ -17,12 +17,15 @@ from typing import Any
 from kubernetes import client
 
 from kubenova.resources import Aggregate, Flavor, Image, Keypair
+from kubenova_api.store.aggregates import AggregateStore
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
 from kubenova_api.store.images import ImageStore
 from kubenova_api.store.informer import Informer
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.namespaces import NamespaceStore
+from kubenova_api.store.nodes import NodeStore
+from kubenova_api.store.quotas import QuotaStore
 from kubenova_api.store.secrets import SecretData, SecretStore
 from kubenova_api.store.servers import ServerStore
 
@@ -34,13 +37,22 @@ __all__ = ["SecretData", "Store"]
 class Store:
     """All caches and writers of one gateway process."""
 
-    def __init__(self, api_client: client.ApiClient, *, identity_namespace: str) -> None:
+    def __init__(
+        self, api_client: client.ApiClient, *, identity_namespace: str, compute_node_selector: str = ""
+    ) -> None:
         self.api_client = api_client
         self.flavors = FlavorStore(CustomResourceStore(api_client, Flavor))
         self.images = ImageStore(CustomResourceStore(api_client, Image))
         self.keypairs = KeypairStore(CustomResourceStore(api_client, Keypair))
         self.servers = ServerStore(api_client)
-        self.aggregates: CustomResourceStore[Aggregate] = CustomResourceStore(api_client, Aggregate)
+        self.aggregates = AggregateStore(api_client, CustomResourceStore(api_client, Aggregate))
+        self.nodes = NodeStore(api_client, label_selector=compute_node_selector)
+        self.quotas = QuotaStore(
+            api_client,
+            identity_namespace,
+            servers=self.servers.list,
+            flavors=self.flavors.crs.get,
+        )
         self.secrets = SecretStore(api_client, identity_namespace)
         self.namespaces = NamespaceStore(api_client)
 
@@ -50,7 +62,9 @@ class Store:
             self.images.crs.informer,
             self.keypairs.crs.informer,
             self.servers.informer,
-            self.aggregates.informer,
+            self.aggregates.crs.informer,
+            self.nodes.informer,
+            self.quotas.informer,
         ]
         return crs + self.secrets.informers
 

@@ -1,0 +1,201 @@
+"""Aggregate CRs by Nova's integer aggregate id (``spec.id``), and availability zones of hosts.
+
+**Ids.** Nova's ids are database autoincrements. Here the gateway picks ``max(id) + 1`` and
+creates the object under the name ``aggregate-<id>``, a function of the id alone: two replicas
+that pick the same id collide at the API server (409 AlreadyExists) and the loser takes the next
+one. Aggregates made with kubectl may be named anything; the operator gives those without an id
+one, and the API lists an aggregate only once it has an id. Because the operator may hand out an
+id at the same moment, a create re-lists the aggregates from the API server afterwards and, if
+another aggregate holds its id, gives the id up and takes the next.
+
+**Names** are unique as in Nova (409). The check reads the cache; the same fresh listing after a
+create settles a race between replicas: of two aggregates with one name, the one with the
+higher id is deleted again and its creator answers 409.
+
+**Zones.** A host's zone is the zone of the first zoned aggregate (by name) that lists it, else
+the default zone, exactly the rule the operator's scheduler and Node labels use. The API keeps
+hosts from landing in two zones, but kubectl can, so the tie-break matters.
+
+Host lists are changed with a read-modify-write guarded by the object's resourceVersion, so
+concurrent ``add_host`` calls on one aggregate never lose a host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from kubernetes import client
+
+from kubenova.resources import GROUP, VERSION, Aggregate
+from kubenova.resources.aggregate import AggregateSpec
+from kubenova_api import errors
+from kubenova_api.store.custom_resources import CustomResourceStore, call_api
+
+log = logging.getLogger(__name__)
+
+OBJECT_NAME_PREFIX = "aggregate-"
+_OBJECT_NAME = re.compile(r"^aggregate-([1-9][0-9]*)$")
+_CREATE_ATTEMPTS = 20
+_UPDATE_ATTEMPTS = 5
+
+
+def object_name_for(aggregate_id: int) -> str:
+    return f"{OBJECT_NAME_PREFIX}{aggregate_id}"
+
+
+def not_found(aggregate_id: int | str) -> errors.NotFoundError:
+    return errors.NotFoundError(f"Aggregate {aggregate_id} could not be found.")
+
+
+def zone_of(host: str, aggregates: list[Aggregate], default_zone: str) -> str:
+    """The availability zone ``host`` is in (the operator's rule; see the module docstring)."""
+    member_of = sorted((a for a in aggregates if host in a.spec.hosts), key=lambda a: a.display_name)
+    return next((a.spec.availability_zone for a in member_of if a.spec.availability_zone), default_zone)
+
+
+class AggregateStore:
+    """Nova's view of the cluster-scoped Aggregate kind."""
+
+    def __init__(self, api_client: client.ApiClient, crs: CustomResourceStore[Aggregate]) -> None:
+        self.crs = crs
+        self._api = client.CustomObjectsApi(api_client)
+
+    # -- reads (cache) -------------------------------------------------------------------------
+    def all(self) -> list[Aggregate]:
+        """Every Aggregate object, including those still waiting for an id."""
+        return self.crs.list()
+
+    def numbered(self) -> list[Aggregate]:
+        """The aggregates the API shows (those with an id), by id."""
+        return sorted((a for a in self.crs.list() if a.spec.id is not None), key=lambda a: a.spec.id or 0)
+
+    def find(self, aggregate_id: int) -> Aggregate | None:
+        return next((a for a in self.crs.list() if a.spec.id == aggregate_id), None)
+
+    def get(self, aggregate_id: int) -> Aggregate:
+        aggregate = self.find(aggregate_id)
+        if aggregate is None:
+            raise not_found(aggregate_id)
+        return aggregate
+
+    def find_by_name(self, name: str) -> Aggregate | None:
+        return next((a for a in self.crs.list() if a.display_name == name), None)
+
+    def zone_of(self, host: str, default_zone: str) -> str:
+        return zone_of(host, self.crs.list(), default_zone)
+
+    def containing(self, host: str) -> list[Aggregate]:
+        return [a for a in self.crs.list() if host in a.spec.hosts]
+
+    # -- writes ----------------------------------------------------------------------------------
+    async def create(self, name: str, availability_zone: str | None) -> Aggregate:
+        """Create an aggregate with a fresh id; ``AlreadyExistsError`` if the name is taken."""
+        if self.find_by_name(name) is not None:
+            raise errors.AlreadyExistsError(f"Aggregate {name} already exists.")
+        candidate = self._next_id()
+        for _ in range(_CREATE_ATTEMPTS):
+            spec = AggregateSpec(id=candidate, name=name, availability_zone=availability_zone)
+            try:
+                created = await self.crs.create(
+                    Aggregate.body(object_name_for(candidate), spec), what=f"Aggregate {candidate}"
+                )
+            except errors.AlreadyExistsError:
+                candidate = max(candidate + 1, self._next_id())
+                continue
+            if await self._settle(created):
+                return created
+            candidate = max(candidate + 1, self._next_id())
+        raise errors.ConflictError("Could not allocate an aggregate id; retry the request.")
+
+    async def _settle(self, created: Aggregate) -> bool:
+        """After a create: keep it (True), or undo it because its id is taken (False) or its
+        name lost a race (``AlreadyExistsError``). Compares against a fresh listing."""
+        others = [a for a in await self._list_fresh() if a.metadata.name != created.metadata.name]
+        our_id = created.spec.id or 0
+        if any(a.spec.id == our_id for a in others):
+            log.info("aggregate id %d was taken concurrently; taking another", our_id)
+            await self._delete_quietly(created)
+            return False
+        same_name = [a for a in others if a.display_name == created.display_name]
+        if any(a.spec.id is None or a.spec.id < our_id for a in same_name):
+            await self._delete_quietly(created)
+            raise errors.AlreadyExistsError(f"Aggregate {created.display_name} already exists.")
+        return True
+
+    def _next_id(self) -> int:
+        used = [a.spec.id or 0 for a in self.crs.list()]
+        used += [int(m.group(1)) for a in self.crs.list() if (m := _OBJECT_NAME.match(a.metadata.name))]
+        return max(used, default=0) + 1
+
+    async def patch_spec(self, aggregate: Aggregate, changes: dict[str, Any]) -> Aggregate:
+        """Merge-patch ``spec`` fields (camelCase keys; ``None`` removes a key)."""
+        return await self.crs.patch(aggregate, {"spec": changes}, what=f"Aggregate {aggregate.spec.id}")
+
+    async def update_hosts(self, aggregate: Aggregate, change: Callable[[Aggregate], list[str]]) -> Aggregate:
+        """Replace the host list with ``change(current)``, re-reading and retrying if another
+        writer changed the aggregate in between. ``change`` may raise to refuse."""
+        current = aggregate
+        for _ in range(_UPDATE_ATTEMPTS):
+            hosts = change(current)
+            patch = {
+                "metadata": {"resourceVersion": current.metadata.resource_version},
+                "spec": {"hosts": hosts},
+            }
+            try:
+                return await self.crs.patch(current, patch, what=f"Aggregate {aggregate.spec.id}")
+            except errors.ConflictError:
+                current = await self._read_fresh(aggregate)
+        raise errors.ConflictError(f"Aggregate {aggregate.spec.id} kept changing; retry the request.")
+
+    async def delete(self, aggregate: Aggregate) -> None:
+        """Delete, but only the version that was checked (a host added meanwhile makes it a 409)."""
+        options = client.V1DeleteOptions(
+            preconditions=client.V1Preconditions(
+                resource_version=aggregate.metadata.resource_version, uid=aggregate.metadata.uid
+            )
+        )
+        what = f"Aggregate {aggregate.spec.id}"
+        await call_api(
+            what,
+            self._api.delete_cluster_custom_object,
+            GROUP,
+            VERSION,
+            Aggregate.crd.plural,
+            aggregate.metadata.name,
+            body=options,
+        )
+        self.crs.informer.record_delete({"metadata": {"name": aggregate.metadata.name}})
+
+    # -- fresh reads (API server) ------------------------------------------------------------------
+    async def _list_fresh(self) -> list[Aggregate]:
+        raw = await call_api("Aggregates", self._raw_list)
+        return [Aggregate.model_validate(item) for item in raw.get("items") or []]
+
+    async def _read_fresh(self, aggregate: Aggregate) -> Aggregate:
+        name = aggregate.metadata.name
+        raw = await call_api(f"Aggregate {aggregate.spec.id}", self._raw_get, name)
+        cached = self.crs.informer.record_write(raw)
+        return cached if cached is not None else Aggregate.model_validate(raw)
+
+    def _raw_list(self) -> dict[str, Any]:
+        response: Any = self._api.list_cluster_custom_object(
+            GROUP, VERSION, Aggregate.crd.plural, _preload_content=False
+        )
+        result: dict[str, Any] = json.loads(response.data)
+        return result
+
+    def _raw_get(self, name: str) -> dict[str, Any]:
+        response: Any = self._api.get_cluster_custom_object(
+            GROUP, VERSION, Aggregate.crd.plural, name, _preload_content=False
+        )
+        result: dict[str, Any] = json.loads(response.data)
+        return result
+
+    async def _delete_quietly(self, aggregate: Aggregate) -> None:
+        with contextlib.suppress(errors.NotFoundError):
+            await self.crs.delete(aggregate, what=f"Aggregate {aggregate.spec.id}")

@@ -6,6 +6,8 @@ so a name lookup (path → 404, then ``?name=``) still works for them.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -18,6 +20,7 @@ from kubenova_api.urls import IDENTITY, IDENTITY_VERSION
 V3 = f"/{IDENTITY}/{IDENTITY_VERSION}"
 
 router = APIRouter()
+EntryT = TypeVar("EntryT", Project, User)
 
 
 def _visible_projects(ctx_user_id: str, is_admin: bool, identity: IdentityDep) -> list[Project]:
@@ -30,11 +33,11 @@ def _visible_users(ctx_user_id: str, is_admin: bool, identity: IdentityDep) -> l
     return list(users) if is_admin else [u for u in users if u.id == ctx_user_id]
 
 
-def _filtered(items: list[Project] | list[User], request: Request) -> list[Project] | list[User]:
+def _filtered(items: list[EntryT], request: Request) -> list[EntryT]:
     name = request.query_params.get("name")
     domain_id = request.query_params.get("domain_id")
     enabled = request.query_params.get("enabled")
-    return [  # type: ignore[return-value]
+    return [
         item
         for item in items
         if (name is None or item.name == name)
@@ -47,7 +50,7 @@ def _filtered(items: list[Project] | list[User], request: Request) -> list[Proje
 async def list_projects(request: Request, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
     admin = policy.allowed(ctx, "identity:list_projects")
     projects = _filtered(_visible_projects(ctx.user_id, admin, identity), request)
-    items = [views.project_body(p, urls) for p in projects if isinstance(p, Project)]
+    items = [views.project_body(p, urls) for p in projects]
     return JSONResponse(views.collection("projects", items, urls.identity("projects")))
 
 
@@ -64,7 +67,7 @@ async def show_project(project_id: str, ctx: Context, identity: IdentityDep, url
 async def list_users(request: Request, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
     admin = policy.allowed(ctx, "identity:list_users")
     users = _filtered(_visible_users(ctx.user_id, admin, identity), request)
-    items = [views.user_body(u, urls) for u in users if isinstance(u, User)]
+    items = [views.user_body(u, urls) for u in users]
     return JSONResponse(views.collection("users", items, urls.identity("users")))
 
 

@@ -41,9 +41,3 @@ def parse_quantity(text: str | int | float) -> Decimal:
         return value * _DECIMAL[suffix]
     return value * (Decimal(10) ** int(suffix[1:]))
 
-
-def format_cpu(value: Decimal) -> str:
-    """CPU for messages: whole cores or millicores, as kubectl prints them."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return f"{int(value * 1000)}m"

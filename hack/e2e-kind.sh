@@ -5,8 +5,9 @@
 #      until it is Available
 #   3. build kubenova's image, load it into the kind nodes, `kubectl apply -k manifests/` (the
 #      default install: real KubeVirt, no simulator) and wait for the rollouts
-#   4. set the gateway's admin password, port-forward the gateway, and run tests/e2e against the
-#      existing cluster (KUBENOVA_EXISTING_CLUSTER=1) and the deployed gateway
+#      (through an overlay that replaces the placeholder passwords, as docs/install.md shows)
+#   4. port-forward the gateway and run tests/e2e against the existing cluster
+#      (KUBENOVA_EXISTING_CLUSTER=1) and the deployed gateway
 #   5. delete the cluster (always; KUBENOVA_E2E_KEEP=1 keeps it for debugging)
 #
 # Needs: docker (with a running engine), kind, curl, and the project's venv (make venv). kubectl is
@@ -155,25 +156,40 @@ build_and_load_image() {
   kind load docker-image "$image" --name "$CLUSTER" >&2
 }
 
+# kubectl apply -k manifests/, through a throw-away overlay that replaces the placeholder
+# passwords exactly as docs/install.md tells users to (secretGenerator, behavior: replace).
 deploy_kubenova() {
-  log "kubectl apply -k manifests/"
-  k apply -k "$root/manifests" --server-side --field-manager=kubenova-e2e >&2
+  E2E_ADMIN_PASSWORD="$(random_password)"
+  E2E_DEFAULT_PASSWORD="$(random_password)"
+  local overlay="$workdir/overlay" manifests
+  mkdir -p "$overlay"
+  manifests="$("$root/.venv/bin/python" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' \
+    "$root/manifests" "$overlay")"
+  cat >"$overlay/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $manifests
+secretGenerator:
+  - name: kubenova-bootstrap
+    namespace: $NAMESPACE
+    behavior: replace
+    literals:
+      - admin-password=$E2E_ADMIN_PASSWORD
+      - default-password=$E2E_DEFAULT_PASSWORD
+    options:
+      disableNameSuffixHash: true
+EOF
+  log "kubectl apply -k manifests/ (with fresh passwords)"
+  k apply -k "$overlay" --server-side --field-manager=kubenova-e2e >&2
   k wait --for=condition=Established --timeout=60s crd --selector=app.kubernetes.io/part-of=kubenova >&2
+  k -n "$NAMESPACE" wait --for=condition=Complete --timeout=300s job/kubenova-bootstrap >&2
   k -n "$NAMESPACE" rollout status deployment/kubenova-operator --timeout=300s >&2
   k -n "$NAMESPACE" rollout status deployment/kubenova-gateway --timeout=300s >&2
 }
 
-# The manifests ship placeholder credentials; a real install changes them, and so does this run.
-set_admin_password() {
-  E2E_ADMIN_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
-  log "setting a fresh admin password"
-  bootstrap_identity "$E2E_ADMIN_PASSWORD"
-}
-
-bootstrap_identity() {
-  local password="$1"
-  "$root/.venv/bin/python" -m kubenova_api bootstrap \
-    --kubeconfig "$kubeconfig" --namespace "$NAMESPACE" --admin-password-stdin <<<"$password" >&2
+random_password() {
+  head -c 18 /dev/urandom | base64 | tr -d '/+='
 }
 
 port_forward_gateway() {
@@ -203,6 +219,7 @@ run_tests() {
       KUBECONFIG="$kubeconfig" \
       KUBENOVA_E2E_GATEWAY_URL="http://127.0.0.1:$LOCAL_PORT" \
       KUBENOVA_E2E_ADMIN_PASSWORD="$E2E_ADMIN_PASSWORD" \
+      KUBENOVA_E2E_DEFAULT_PASSWORD="$E2E_DEFAULT_PASSWORD" \
       KUBENOVA_E2E_REAL_KUBEVIRT=1 \
       .venv/bin/pytest -p no:cacheprovider tests/e2e "${args[@]}"
   )
@@ -214,7 +231,6 @@ main() {
   install_kubevirt
   build_and_load_image
   deploy_kubenova
-  set_admin_password
   port_forward_gateway
   run_tests
   log "e2e passed"

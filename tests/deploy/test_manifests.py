@@ -178,6 +178,19 @@ def test_gateway_is_replicated_behind_a_service_on_8774(render: Render) -> None:
     assert budget["spec"]["minAvailable"] < gateway["spec"]["replicas"]
 
 
+def test_operator_and_gateway_agree_on_which_nodes_are_compute_hosts(render: Render) -> None:
+    deployments = _by_kind(render(DEFAULT), "Deployment")
+
+    def env(name: str) -> dict[str, str]:
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+
+    selector = env("kubenova-operator")["KUBENOVA_COMPUTE_NODE_SELECTOR"]
+    assert selector == env("kubenova-gateway")["KUBENOVA_API_COMPUTE_NODE_SELECTOR"]
+    # virt-handler (and the simulator) label the Nodes that can run VMs.
+    assert selector == "kubevirt.io/schedulable=true"
+
+
 def test_simulator_runs_once(render: Render) -> None:
     simulator = _by_kind(render(WITH_SIMULATOR), "Deployment")["kubevirt-simulator"]
     assert simulator["spec"]["replicas"] == 1

@@ -241,9 +241,14 @@ def _multipart(ssh_key: str, user_text: str) -> bytes:
     # A deterministic boundary keeps the VM body identical across re-runs.
     digest = hashlib.sha256((ours + user_text).encode()).hexdigest()[:32]
     message = MIMEMultipart("mixed", boundary=f"==kubenova-{digest}==")
-    message.attach(MIMEText(ours, "cloud-config", "utf-8"))
-    message.attach(MIMEText(user_text, "plain", "utf-8"))
+    message.attach(_text_part(ours, "cloud-config"))
+    message.attach(_text_part(user_text, "plain"))
     return message.as_bytes()
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    # ASCII stays readable in the VM spec (7bit); anything else is base64-encoded UTF-8.
+    return MIMEText(text, subtype, "us-ascii" if text.isascii() else "utf-8")
 
 
 def _decode_user_data(encoded: str | None) -> bytes | None:

@@ -7,7 +7,7 @@ import contextlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
@@ -53,7 +53,7 @@ class Compute:
 
     def create_cluster_object(self, plural: str, kind: str, name: str, spec: dict[str, Any]) -> Obj:
         body = {"apiVersion": API_VERSION, "kind": kind, "metadata": {"name": name}, "spec": spec}
-        created: Obj = self.custom.create_cluster_custom_object(GROUP, VERSION, plural, body)
+        created = cast(Obj, self.custom.create_cluster_custom_object(GROUP, VERSION, plural, body))
         self.created.append((plural, name))
         return created
 
@@ -84,8 +84,7 @@ class Compute:
         return name
 
     def get_cluster_object(self, plural: str, name: str) -> Obj:
-        found: Obj = self.custom.get_cluster_custom_object(GROUP, VERSION, plural, name)
-        return found
+        return cast(Obj, self.custom.get_cluster_custom_object(GROUP, VERSION, plural, name))
 
     def patch_cluster_object(self, plural: str, name: str, patch: dict[str, Any]) -> None:
         self.custom.patch_cluster_custom_object(GROUP, VERSION, plural, name, patch)
@@ -102,17 +101,19 @@ class Compute:
             "metadata": {"name": object_name},
             "spec": {"flavor": flavor, "image": image, **spec},
         }
-        created: Obj = self.custom.create_namespaced_custom_object(
-            GROUP, VERSION, self.namespace, "servers", body
+        return cast(
+            Obj, self.custom.create_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers", body)
         )
-        return created
 
     def server(self, name: str) -> Obj:
-        found: Obj = self.custom.get_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers", name)
-        return found
+        return cast(
+            Obj, self.custom.get_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers", name)
+        )
 
     def servers(self) -> list[Obj]:
-        listing = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers")
+        listing = cast(
+            Obj, self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers")
+        )
         items: list[Obj] = listing["items"]
         return items
 
@@ -141,7 +142,8 @@ class Compute:
                 return server
             return None
 
-        result: Obj = wait_for(reached, timeout=timeout, message=f"server {name} {status}/{task}")
+        result = wait_for(reached, timeout=timeout, message=f"server {name} {status}/{task}")
+        assert result is not None
         return result
 
     def wait_gone(self, name: str, *, timeout: float = 60) -> None:
@@ -165,13 +167,17 @@ class Compute:
         return self._kubevirt("virtualmachineinstances", name)
 
     def vms(self) -> list[Obj]:
-        listing = self.custom.list_namespaced_custom_object(*KUBEVIRT, self.namespace, "virtualmachines")
+        listing = cast(
+            Obj, self.custom.list_namespaced_custom_object(*KUBEVIRT, self.namespace, "virtualmachines")
+        )
         items: list[Obj] = listing["items"]
         return items
 
     def _kubevirt(self, plural: str, name: str) -> Obj | None:
         try:
-            found: Obj = self.custom.get_namespaced_custom_object(*KUBEVIRT, self.namespace, plural, name)
+            found = cast(
+                Obj, self.custom.get_namespaced_custom_object(*KUBEVIRT, self.namespace, plural, name)
+            )
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -183,13 +189,13 @@ class Compute:
         events = self.core.list_namespaced_event(
             self.namespace, field_selector=f"involvedObject.kind=Server,involvedObject.name={name}"
         )
-        return [e.reason for e in events.items]
+        return [str(e.reason) for e in events.items]
 
     def event_messages(self, name: str, reason: str) -> list[str]:
         events = self.core.list_namespaced_event(
             self.namespace, field_selector=f"involvedObject.kind=Server,involvedObject.name={name}"
         )
-        return [e.message for e in events.items if e.reason == reason]
+        return [str(e.message) for e in events.items if e.reason == reason]
 
     # ----- teardown -----------------------------------------------------------------------------
 

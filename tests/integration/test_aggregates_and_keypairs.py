@@ -17,8 +17,8 @@ pytestmark = pytest.mark.cluster
 
 
 def node_labels(compute: Compute, name: str) -> dict[str, str]:
-    labels: dict[str, str] = compute.core.read_node(name).metadata.labels or {}
-    return labels
+    metadata = compute.core.read_node(name).metadata
+    return dict(metadata.labels or {}) if metadata is not None else {}
 
 
 def ours(labels: dict[str, str]) -> dict[str, str]:
@@ -78,6 +78,7 @@ def test_aggregate_ids_are_distinct(compute: Compute) -> None:
         return found if all(found) else None
 
     assigned = wait_for(ids, timeout=20, message="ids assigned")
+    assert assigned is not None
     assert len(set(assigned)) == 3
 
 
@@ -125,4 +126,5 @@ def test_invalid_keypair_reports_an_error(compute: Compute) -> None:
         return status.get("error") if status.get("fingerprint") is None else None
 
     message = wait_for(error, timeout=20, message="keypair error")
+    assert message is not None
     assert message.startswith("Keypair data is invalid")

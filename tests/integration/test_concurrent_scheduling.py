@@ -80,9 +80,10 @@ def settle(compute: Compute, zone: Zone) -> list[Obj]:
             return servers
         return None
 
-    result: list[Obj] = wait_for(
+    result = wait_for(
         settled, timeout=max(1.0, deadline - time.monotonic()), interval=0.5, message="all servers settled"
     )
+    assert result is not None
     return result
 
 

@@ -46,7 +46,7 @@ def test_samples_apply_to_an_active_server(compute: Compute, cluster: Cluster) -
     assert vm is not None
     volumes = {v["name"]: v for v in vm["spec"]["template"]["spec"]["volumes"]}
     user_data = email.message_from_string(volumes["cloudinitdisk"]["cloudInitNoCloud"]["userData"])
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in user_data.get_payload()}
+    parts = {p.get_content_type(): str(p.get_payload()) for p in user_data.walk() if not p.is_multipart()}
     assert "ssh-ed25519" in parts["text/cloud-config"]
     assert "hello from kubenova" in parts["text/plain"]
 

@@ -170,10 +170,10 @@ def test_key_and_script_become_a_multipart_with_both() -> None:
     server = f.server(spec={"userData": f.text_user_data(script)})
     message = email.message_from_bytes(user_data(build(server=server, keypair=f.keypair())))
     assert message.is_multipart()
-    parts = [(p.get_content_type(), p.get_payload(decode=True)) for p in message.get_payload()]
+    parts = [(p.get_content_type(), str(p.get_payload())) for p in message.walk() if not p.is_multipart()]
     assert parts[0][0] == "text/cloud-config"
     assert yaml.safe_load(parts[0][1]) == {"ssh_authorized_keys": [f.KEY]}
-    assert parts[1] == ("text/plain", script.encode())
+    assert parts[1] == ("text/plain", script)
 
 
 def test_gzipped_user_data_is_unpacked_before_the_key_is_added() -> None:

@@ -18,7 +18,19 @@ from kubenova_api.identity import routes as identity_routes
 from kubenova_api.image import routes as image_routes
 from kubenova_api.middleware import GatewayMiddleware
 from kubenova_api.network import routes as network_routes
-from kubenova_api.routers import flavor_access, flavor_extra_specs, flavors, keypairs, versions
+from kubenova_api.routers import (
+    flavor_access,
+    flavor_extra_specs,
+    flavors,
+    keypairs,
+    server_actions,
+    server_instance_actions,
+    server_ips,
+    server_metadata,
+    server_tags,
+    servers,
+    versions,
+)
 from kubenova_api.services import Services
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
@@ -33,6 +45,12 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     flavor_extra_specs.router,
     flavor_access.router,
     keypairs.router,
+    servers.router,
+    server_actions.router,
+    server_metadata.router,
+    server_tags.router,
+    server_ips.router,
+    server_instance_actions.router,
 ]
 
 

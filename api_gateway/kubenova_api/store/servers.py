@@ -54,7 +54,6 @@ ACCESS_IPV4_ANNOTATION = _PREFIX + "access-ipv4"
 ACCESS_IPV6_ANNOTATION = _PREFIX + "access-ipv6"
 DISK_CONFIG_ANNOTATION = _PREFIX + "disk-config"
 SCHEDULER_HINTS_ANNOTATION = _PREFIX + "scheduler-hints"
-SECURITY_GROUPS_ANNOTATION = _PREFIX + "security-groups"
 LOCKED_BY_ANNOTATION = _PREFIX + "locked-by"
 
 # The log annotation keeps the newest entries only (annotations share a 256 KiB budget).
@@ -63,7 +62,6 @@ _CONFLICT_ATTEMPTS = 5
 
 _ACTIONS = TypeAdapter(list[InstanceAction])
 _HINTS = TypeAdapter(dict[str, list[str]])
-_NAMES = TypeAdapter(list[str])
 
 _REBOOT_TASKS = frozenset(
     {
@@ -161,29 +159,28 @@ def scheduler_hints(server: Server) -> dict[str, list[str]]:
         return {}
 
 
-def security_groups(server: Server) -> list[str]:
-    raw = annotation(server, SECURITY_GROUPS_ANNOTATION)
-    if not raw:
-        return ["default"]
-    try:
-        return _NAMES.validate_json(raw)
-    except ValidationError:
-        return ["default"]
-
-
 def encode_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def action_annotations(server: Server | None, action: InstanceAction) -> dict[str, str]:
-    """Annotations recording ``action``: the request id for the operator, plus the log entry."""
+def action_annotations(
+    server: Server | None, action: InstanceAction, *, for_operator: bool
+) -> dict[str, str]:
+    """Annotations recording ``action``: the log entry, and for an action the operator carries out
+    (``for_operator``) the request id it records it under.
+
+    Actions the operator never sees (lock, unlock) leave the request-id annotation alone: the
+    operator would otherwise take that id for its next action, recording it under the lock's id.
+    """
     entries = [*(action_log(server) if server is not None else []), action][-ACTION_LOG_LIMIT:]
-    return {
-        REQUEST_ID_ANNOTATION: action.request_id,
-        ACTION_ANNOTATION: action.action,
-        ACTING_USER_ANNOTATION: action.user_id or "",
-        ACTION_LOG_ANNOTATION: encode_json([entry.to_api() for entry in entries]),
-    }
+    annotations = {ACTION_LOG_ANNOTATION: encode_json([entry.to_api() for entry in entries])}
+    if for_operator:
+        annotations |= {
+            REQUEST_ID_ANNOTATION: action.request_id,
+            ACTION_ANNOTATION: action.action,
+            ACTING_USER_ANNOTATION: action.user_id or "",
+        }
+    return annotations
 
 
 # ----- the store ----------------------------------------------------------------------------------

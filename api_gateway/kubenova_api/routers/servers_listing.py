@@ -1,0 +1,152 @@
+"""Which servers a list request returns and in what order (pure, over the cached Servers).
+
+Not a router: the helpers ``routers/servers.py`` lists with. Filters come parsed from
+``schemas.servers_query``; attributes that live on other objects (project id, image id, flavor
+id) come through the ``refs`` callback the router passes in.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from kubenova.resources import Server
+from kubenova_api import params
+from kubenova_api.schemas.servers_query import ListQuery, parse_time
+from kubenova_api.store import servers as nova
+from kubenova_api.views import servers as views
+
+Refs = Callable[[Server], views.ServerRefs]
+
+
+def _updated(server: Server) -> datetime | None:
+    stamp = server.status.updated_at or server.metadata.creation_timestamp
+    return parse_time("updated_at", stamp) if stamp else None
+
+
+def _ips(server: Server, version: int) -> list[str]:
+    found = []
+    for entries in server.status.addresses.values():
+        for entry in entries:
+            try:
+                if ipaddress.ip_address(entry.addr).version == version:
+                    found.append(entry.addr)
+            except ValueError:
+                continue
+    return found
+
+
+def _launch_index(server: Server) -> int:
+    raw = nova.annotation(server, nova.LAUNCH_INDEX_ANNOTATION) or "0"
+    return int(raw) if raw.isdigit() else 0
+
+
+def _attribute(server: Server, key: str, refs: Refs) -> Any:
+    """A server attribute by Nova's filter/sort name."""
+    spec, status = server.spec, server.status
+    getters: dict[str, Callable[[], Any]] = {
+        "access_ip_v4": lambda: nova.annotation(server, nova.ACCESS_IPV4_ANNOTATION),
+        "access_ip_v6": lambda: nova.annotation(server, nova.ACCESS_IPV6_ANNOTATION),
+        "auto_disk_config": lambda: nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) == "AUTO",
+        "availability_zone": lambda: views.availability_zone(server),
+        "config_drive": lambda: spec.config_drive,
+        "created_at": lambda: server.metadata.creation_timestamp,
+        "display_description": lambda: spec.description,
+        "display_name": lambda: server.display_name,
+        "host": lambda: status.host,
+        "node": lambda: status.hypervisor_hostname,
+        "hostname": lambda: views.hostname(server),
+        "image_ref": lambda: refs(server).image_id,
+        "instance_type_id": lambda: refs(server).flavor_id,
+        "kernel_id": lambda: "",
+        "ramdisk_id": lambda: "",
+        "root_device_name": lambda: views.ROOT_DEVICE_NAME if status.host else None,
+        "key_name": lambda: spec.key_name,
+        "launch_index": lambda: _launch_index(server),
+        "launched_at": lambda: status.launched_at,
+        "terminated_at": lambda: None,
+        "locked_by": lambda: spec.locked,
+        "locked": lambda: spec.locked,
+        "power_state": lambda: nova.power_state(server),
+        "progress": lambda: status.progress or 0,
+        "project_id": lambda: refs(server).project_id,
+        "task_state": lambda: nova.task_state(server),
+        "vm_state": lambda: nova.vm_state(server),
+        "updated_at": lambda: status.updated_at or server.metadata.creation_timestamp,
+        "user_id": lambda: spec.user_id,
+        "uuid": lambda: server.server_id,
+        # Nova's integer primary key orders by creation; the uid is the stable stand-in.
+        "id": lambda: server.server_id,
+        "reservation_id": lambda: nova.annotation(server, nova.RESERVATION_ID_ANNOTATION),
+    }
+    return getters[key]()
+
+
+def _equal(server: Server, key: str, wanted: set[str], refs: Refs) -> bool:
+    value = _attribute(server, key, refs)
+    if key == "config_drive":
+        return any(params.parse_bool(w, name=key) == value for w in wanted)
+    return str(value) in wanted if value is not None else "None" in wanted
+
+
+def matches(server: Server, query: ListQuery, refs: Refs) -> bool:
+    """Whether ``server`` passes every filter of ``query``."""
+    if query.deleted:
+        return False  # kubenova keeps no deleted servers to show
+    if query.name is not None and not query.name.search(server.display_name):
+        return False
+    if query.states is not None:
+        vm, task = nova.vm_state(server), nova.task_state(server)
+        if not any(vm == state and task in tasks for state, tasks in query.states):
+            return False
+    if query.image is not None and refs(server).image_id != query.image.rsplit("/", 1)[-1]:
+        return False
+    if query.flavor is not None and refs(server).flavor_id != query.flavor.rsplit("/", 1)[-1]:
+        return False
+    if query.ip is not None and not any(query.ip.search(ip) for ip in _ips(server, 4)):
+        return False
+    if query.ip6 is not None and not any(query.ip6.search(ip) for ip in _ips(server, 6)):
+        return False
+    if not _tags_match(set(server.spec.tags), query):
+        return False
+    if query.locked is not None and server.spec.locked != query.locked:
+        return False
+    if not _changed_within(server, query):
+        return False
+    return all(_equal(server, key, wanted, refs) for key, wanted in query.equal.items())
+
+
+def _changed_within(server: Server, query: ListQuery) -> bool:
+    if query.changes_since is None and query.changes_before is None:
+        return True
+    updated = _updated(server)
+    if updated is None:
+        return False
+    if query.changes_since is not None and updated < query.changes_since:
+        return False
+    return query.changes_before is None or updated <= query.changes_before
+
+
+def _tags_match(tags: set[str], query: ListQuery) -> bool:
+    if query.tags and not set(query.tags) <= tags:
+        return False
+    if query.tags_any and not tags & set(query.tags_any):
+        return False
+    if query.not_tags and set(query.not_tags) <= tags:
+        return False
+    return not (query.not_tags_any and tags & set(query.not_tags_any))
+
+
+def ordered(servers: Iterable[Server], sort: list[tuple[str, str]], refs: Refs) -> list[Server]:
+    """``servers`` sorted by Nova's sort keys; unset values sort first, as NULLs do in Nova's DB."""
+    result = list(servers)
+    for key, direction in reversed(sort):
+
+        def sort_key(server: Server, key: str = key) -> tuple[bool, Any]:
+            value = _attribute(server, key, refs)
+            return (value is not None, value if value is not None else 0)
+
+        result.sort(key=sort_key, reverse=direction == "desc")
+    return result

@@ -1,0 +1,362 @@
+"""Server request bodies: create (2.1 … 2.100) and update, with Nova's per-version fields.
+
+One model per body holds every field Nova has ever accepted; ``FIELD_VERSIONS`` says from which
+microversion (and until which) each exists. A field sent outside its range is refused exactly as
+Nova's JSON schema refuses an unknown property, so the versions live in one table instead of a
+subclass per microversion.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from kubenova_api import errors
+from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.validation import StrictBody, parse_body
+
+METADATA_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
+TAG = re.compile(r"^[^,/]{1,60}$")
+MAX_TAGS = 50
+MAX_USER_DATA = 65535
+# Nova's hostname (2.90): a DNS label; from 2.94 an FQDN of such labels.
+_HOSTNAME = re.compile(r"^[a-zA-Z0-9-._]{1,63}$")
+_FQDN = re.compile(r"^[a-zA-Z0-9-._]{1,255}$")
+
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Description = Annotated[str | None, Field(max_length=255)]
+
+
+def _no_outer_whitespace(value: str) -> str:
+    if value != value.strip():
+        raise ValueError(f"'{value}' must not start or end with whitespace")
+    return value
+
+
+def boolean(value: Any) -> bool:
+    """Nova's ``parameter_types.boolean``: JSON booleans and their common spellings."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "y", "t"):
+        return True
+    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off", "n", "f", ""):
+        return False
+    raise ValueError(f"{value!r} is not a boolean")
+
+
+def positive_int(value: Any) -> int:
+    """Nova's ``parameter_types.positive_integer``: an integer >= 1, as a number or a string."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a positive integer")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
+        number = int(value)
+    else:
+        raise ValueError(f"{value!r} is not of type 'integer', 'string'")
+    if number < 1:
+        raise ValueError(f"{value!r} is less than the minimum of 1")
+    return number
+
+
+def check_metadata(metadata: Any) -> dict[str, str]:
+    """Nova's server metadata schema: keys of letters, digits, space and -_:., string values ≤ 255."""
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{metadata!r} is not of type 'object'")
+    for key, value in metadata.items():
+        if not METADATA_KEY.match(key):
+            raise ValueError(f"Additional properties are not allowed ('{key}' was unexpected)")
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not of type 'string'")
+        if len(value) > 255:
+            raise ValueError(f"'{value}' is too long")
+    return metadata
+
+
+def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def _check_ipv4(value: str | None) -> str | None:
+    if value is not None and not isinstance(_ip(value), ipaddress.IPv4Address):
+        raise ValueError(f"'{value}' is not a 'ipv4'")
+    return value
+
+
+def _check_ipv6(value: str | None) -> str | None:
+    if value is not None and not isinstance(_ip(value), ipaddress.IPv6Address):
+        raise ValueError(f"'{value}' is not a 'ipv6'")
+    return value
+
+
+def check_tag(tag: str) -> str:
+    if not TAG.match(tag):
+        raise ValueError(f"'{tag}' does not match '^[^,/]*$' or is not 1-60 characters long")
+    return tag
+
+
+class NetworkRequest(StrictBody):
+    """One entry of ``networks``; kubenova has one network, so ``uuid`` may name only it."""
+
+    uuid: str | None = None
+    port: str | None = None
+    fixed_ip: str | None = None
+    tag: str | None = Field(default=None, max_length=60)
+
+
+class BlockDevice(StrictBody):
+    """A ``block_device_mapping_v2`` entry. kubenova boots from images only (image → local)."""
+
+    source_type: Literal["image", "volume", "snapshot", "blank"] | None = None
+    destination_type: Literal["local", "volume"] | None = None
+    uuid: str | None = None
+    image_id: str | None = None
+    volume_id: str | None = None
+    snapshot_id: str | None = None
+    boot_index: int | str | None = None
+    delete_on_termination: bool | str | None = None
+    volume_size: int | str | None = None
+    device_name: str | None = None
+    device_type: str | None = None
+    disk_bus: str | None = None
+    guest_format: str | None = None
+    no_device: bool | None = None
+    connection_info: str | None = None
+    tag: str | None = None
+    volume_type: str | None = None
+
+
+class SecurityGroupRef(StrictBody):
+    name: str = Field(min_length=1, max_length=255)
+
+
+class ServerCreate(StrictBody):
+    """Every field of ``server`` in Nova's create schema, gated by ``FIELD_VERSIONS``."""
+
+    name: Name
+    image_ref: str | None = Field(default=None, alias="imageRef")
+    flavor_ref: str | int = Field(alias="flavorRef")
+    admin_pass: str | None = Field(default=None, alias="adminPass")
+    metadata: dict[str, str] = Field(default_factory=dict)
+    networks: Literal["auto", "none"] | list[NetworkRequest] | None = None
+    disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+    access_ipv4: str | None = Field(default=None, alias="accessIPv4")
+    access_ipv6: str | None = Field(default=None, alias="accessIPv6")
+    personality: list[dict[str, Any]] | None = None
+    availability_zone: str | None = Field(default=None, min_length=1, max_length=255)
+    block_device_mapping: list[dict[str, Any]] | None = None
+    block_device_mapping_v2: list[BlockDevice] | None = None
+    config_drive: Any = None
+    key_name: str | None = Field(default=None, min_length=1, max_length=255)
+    min_count: Any = None
+    max_count: Any = None
+    return_reservation_id: Any = None
+    security_groups: list[SecurityGroupRef] | None = None
+    user_data: str | None = Field(default=None, max_length=MAX_USER_DATA)
+    description: Description = None
+    tags: list[str] | None = Field(default=None, max_length=MAX_TAGS)
+    trusted_image_certificates: list[str] | None = None
+    host: str | None = Field(default=None, min_length=1, max_length=255)
+    hypervisor_hostname: str | None = Field(default=None, min_length=1, max_length=255)
+    hostname: str | None = Field(default=None, min_length=1, max_length=255)
+
+    _name = field_validator("name")(_no_outer_whitespace)
+
+    @field_validator("metadata", mode="before")
+    @classmethod
+    def _metadata(cls, value: Any) -> dict[str, str]:
+        return check_metadata(value)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        return [check_tag(tag) for tag in value] if value is not None else None
+
+    @field_validator("user_data")
+    @classmethod
+    def _user_data(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"'{value}' is not a 'base64'") from None
+        return value
+
+    _ipv4 = field_validator("access_ipv4")(_check_ipv4)
+    _ipv6 = field_validator("access_ipv6")(_check_ipv6)
+
+    @field_validator("config_drive", "return_reservation_id")
+    @classmethod
+    def _boolean(cls, value: Any) -> bool | None:
+        return None if value is None else boolean(value)
+
+    @field_validator("min_count", "max_count")
+    @classmethod
+    def _count(cls, value: Any) -> int | None:
+        return None if value is None else positive_int(value)
+
+
+class ServerCreateRequest(StrictBody):
+    server: ServerCreate
+    scheduler_hints: dict[str, Any] | None = Field(default=None, alias="OS-SCH-HNT:scheduler_hints")
+    os_scheduler_hints: dict[str, Any] | None = Field(default=None, alias="os:scheduler_hints")
+
+
+class ServerUpdate(StrictBody):
+    name: Name | None = None
+    description: Description = None
+    access_ipv4: str | None = Field(default=None, alias="accessIPv4")
+    access_ipv6: str | None = Field(default=None, alias="accessIPv6")
+    disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+    hostname: str | None = Field(default=None, min_length=1, max_length=255)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return _no_outer_whitespace(value) if value is not None else None
+
+    _ipv4 = field_validator("access_ipv4")(_check_ipv4)
+    _ipv6 = field_validator("access_ipv6")(_check_ipv6)
+
+
+class ServerUpdateRequest(StrictBody):
+    server: ServerUpdate
+
+
+# Field (by its JSON name) → (first version, last version or None). Absent: every version.
+FIELD_VERSIONS: dict[str, tuple[str, str | None]] = {
+    "description": ("2.19", None),
+    "personality": ("2.1", "2.56"),
+    "tags": ("2.52", None),
+    "trusted_image_certificates": ("2.63", None),
+    "host": ("2.74", None),
+    "hypervisor_hostname": ("2.74", None),
+    "hostname": ("2.90", None),
+}
+# Network entry ``tag``: 2.32 to 2.36, and again from 2.42.
+_NETWORK_TAG_VERSIONS = (("2.32", "2.36"), ("2.42", None))
+
+
+def _available(version: APIVersion, low: str, high: str | None) -> bool:
+    return version >= low and (high is None or version <= high)
+
+
+def _unexpected(field: str) -> errors.BadRequestError:
+    return errors.BadRequestError(f"Additional properties are not allowed ('{field}' was unexpected)")
+
+
+def _check_fields(model: BaseModel, version: APIVersion) -> None:
+    for name in model.model_fields_set:
+        info = type(model).model_fields[name]
+        key = info.alias or name
+        gate = FIELD_VERSIONS.get(key)
+        if gate is not None and not _available(version, *gate):
+            raise _unexpected(key)
+
+
+def _check_hostname(hostname: str, version: APIVersion) -> None:
+    pattern = _FQDN if version >= "2.94" else _HOSTNAME
+    if not pattern.match(hostname):
+        raise errors.BadRequestError(
+            f"Invalid input for field/attribute hostname. Value: {hostname}. "
+            f"'{hostname}' does not match '{pattern.pattern}'"
+        )
+
+
+def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
+    """Validate a create body for ``version`` (400 with Nova's wording otherwise)."""
+    request = parse_body(ServerCreateRequest, body)
+    server = request.server
+    _check_fields(server, version)
+    networks = server.networks
+    if version >= "2.37":
+        if networks is None:
+            raise errors.BadRequestError("'networks' is a required property")
+    elif isinstance(networks, str):
+        raise errors.BadRequestError(
+            f"Invalid input for field/attribute networks. Value: {networks}. "
+            f"'{networks}' is not of type 'array'"
+        )
+    if isinstance(networks, list):
+        for entry in networks:
+            if entry.tag is not None and not any(
+                _available(version, low, high) for low, high in _NETWORK_TAG_VERSIONS
+            ):
+                raise _unexpected("tag")
+    if server.hostname is not None:
+        _check_hostname(server.hostname, version)
+    return request
+
+
+def parse_update(body: Any, version: APIVersion) -> ServerUpdate:
+    update = parse_body(ServerUpdateRequest, body).server
+    _check_fields(update, version)
+    if update.hostname is not None:
+        _check_hostname(update.hostname, version)
+    return update
+
+
+# ----- scheduler hints ------------------------------------------------------------------------
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+class Hints(BaseModel):
+    """The scheduler hints kubenova honours, validated as Nova validates them."""
+
+    group: str | None = None
+    same_host: list[str] = Field(default_factory=list)
+    different_host: list[str] = Field(default_factory=list)
+
+
+def _uuid_list(name: str, value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, str) or not _UUID.match(item):
+            raise errors.BadRequestError(
+                f"Invalid input for field/attribute {name}. Value: {value}. {item!r} is not a 'uuid'"
+            )
+    return [str(item) for item in items]
+
+
+def parse_hints(raw: dict[str, Any]) -> tuple[Hints, dict[str, list[str]]]:
+    """(the hints the scheduler honours, every hint as Nova stores it: lists of strings).
+
+    Nova's hint schema validates the hints its filters read (``group`` a UUID, ``same_host`` and
+    ``different_host`` UUIDs or lists of them, ``build_near_host_ip`` an IPv4 address) and lets
+    any other hint through for out-of-tree filters; those are kept for display and ignored.
+    """
+    hints = Hints()
+    stored: dict[str, list[str]] = {}
+    for key, value in raw.items():
+        if key == "group":
+            group = _uuid_list("group", value)
+            if len(group) != 1:
+                raise errors.BadRequestError(f"Invalid input for field/attribute group. Value: {value}.")
+            hints.group = group[0]
+            stored[key] = group
+        elif key in ("same_host", "different_host"):
+            ids = _uuid_list(key, value)
+            setattr(hints, key, ids)
+            stored[key] = ids
+        elif key == "build_near_host_ip":
+            if not isinstance(value, str) or not isinstance(_ip(value), ipaddress.IPv4Address):
+                raise errors.BadRequestError(
+                    f"Invalid input for field/attribute build_near_host_ip. Value: {value}. "
+                    f"{value!r} is not a 'ipv4'"
+                )
+            stored[key] = [value]
+        else:
+            values = value if isinstance(value, list) else [value]
+            stored[key] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    return hints, stored

@@ -1,0 +1,161 @@
+"""``os-instance-actions`` bodies, built from the server's two action records.
+
+The operator records what it carries out in ``status.actions`` (start, finish, result); the
+gateway logs every action an API call started in an annotation (``store.servers.action_log``),
+with the acting user. ``records`` merges them by (request id, action): the operator's entry gives
+the outcome, the gateway's the user; an action only the gateway knows (lock, unlock, or one the
+operator has not picked up yet) comes from the log alone.
+
+Nova's actions have events (the compute-manager steps). The operator records one step per
+action, so each operator-run action shows one event named as Nova names that step; lock and
+unlock, which never reach a compute host in Nova either, have none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kubenova.resources import Server
+from kubenova_api.microversions import APIVersion
+from kubenova_api.store import servers as nova
+from kubenova_api.views.servers import host_id, naive_time
+
+# Actions the API completes itself; the operator never records them.
+GATEWAY_ACTIONS = frozenset({"lock", "unlock"})
+
+_EVENTS = {
+    "create": "compute__do_build_and_run_instance",
+    "stop": "compute_stop_instance",
+    "start": "compute_start_instance",
+    "reboot": "compute_reboot_instance",
+    "delete": "compute_terminate_instance",
+}
+_SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """One instance action as the API shows it."""
+
+    action: str
+    request_id: str
+    user_id: str | None
+    start_time: str
+    finish_time: str | None
+    result: str | None
+    message: str | None
+    carried_out: bool
+    """Whether the operator has taken it up (then it has an event)."""
+
+    @property
+    def updated_at(self) -> str:
+        return self.finish_time or self.start_time
+
+
+def records(server: Server) -> list[ActionRecord]:
+    """Every action of ``server``, newest first (Nova's order)."""
+    logged = {(entry.request_id, entry.action): entry for entry in nova.action_log(server)}
+    merged: list[ActionRecord] = []
+    seen: set[tuple[str, str]] = set()
+    for entry in server.status.actions:
+        key = (entry.request_id, entry.action)
+        seen.add(key)
+        own = logged.get(key)
+        merged.append(
+            ActionRecord(
+                action=entry.action,
+                request_id=entry.request_id,
+                user_id=own.user_id if own is not None and own.user_id else entry.user_id,
+                start_time=own.start_time if own is not None else entry.start_time,
+                finish_time=entry.finish_time,
+                result=entry.result,
+                message=entry.message,
+                carried_out=True,
+            )
+        )
+    for key, entry in logged.items():
+        if key in seen:
+            continue
+        merged.append(
+            ActionRecord(
+                action=entry.action,
+                request_id=entry.request_id,
+                user_id=entry.user_id,
+                start_time=entry.start_time,
+                finish_time=entry.finish_time,
+                result=entry.result,
+                message=entry.message,
+                carried_out=False,
+            )
+        )
+    order = {id(record): index for index, record in enumerate(merged)}
+    return sorted(merged, key=lambda r: (r.start_time, order[id(r)]), reverse=True)
+
+
+def item(record: ActionRecord, server: Server, project_id: str, version: APIVersion) -> dict[str, Any]:
+    """A list entry: Nova's action keys (``updated_at`` from 2.58)."""
+    body: dict[str, Any] = {
+        "action": record.action,
+        "instance_uuid": server.server_id,
+        "request_id": record.request_id,
+        "user_id": record.user_id,
+        "project_id": project_id,
+        "start_time": naive_time(record.start_time),
+        # Nova's action message is "Error" when a step failed; the reason is in the event.
+        "message": "Error" if record.result == "Error" else None,
+    }
+    if version >= "2.58":
+        body["updated_at"] = naive_time(record.updated_at)
+    return body
+
+
+@dataclass(frozen=True)
+class EventOptions:
+    """Which event fields the caller may see (Nova's instance-action event policies)."""
+
+    traceback: bool
+    host: bool
+    host_id: bool
+    details: bool
+
+
+def detail(
+    record: ActionRecord,
+    server: Server,
+    project_id: str,
+    version: APIVersion,
+    events: EventOptions | None,
+) -> dict[str, Any]:
+    """``GET .../os-instance-actions/{request_id}``: the action with its events (if allowed)."""
+    body = item(record, server, project_id, version)
+    if events is not None:
+        body["events"] = [_event(record, server, project_id, events)] if _has_event(record) else []
+    return body
+
+
+def _has_event(record: ActionRecord) -> bool:
+    return record.carried_out and record.action in _EVENTS
+
+
+def _event(record: ActionRecord, server: Server, project_id: str, options: EventOptions) -> dict[str, Any]:
+    host = server.status.host
+    name = _EVENTS[record.action]
+    if record.action == "create" and record.result == "Error" and not host:
+        name = _SCHEDULE_EVENT  # it failed before any host was chosen: the conductor's step
+    failed = record.result == "Error"
+    event: dict[str, Any] = {
+        "event": name,
+        "start_time": naive_time(record.start_time),
+        "finish_time": naive_time(record.finish_time),
+        "result": record.result,
+    }
+    if options.traceback:
+        event["traceback"] = record.message if failed else None
+    if options.host:
+        event["host"] = host
+    if options.host_id:
+        event["hostId"] = host_id(project_id, host)
+    if options.details:
+        event["details"] = record.message if failed else None
+    return event

@@ -1,0 +1,313 @@
+"""Server representations per microversion: index items, the full server (detail/show/update),
+the create answer, and addresses.
+
+Nova's rules kept here (``openstack`` and the SDK key off several of them): ``progress`` only in
+ACTIVE/BUILD/REBUILD/RESIZE/VERIFY_RESIZE/MIGRATING, ``fault`` only in ERROR/DELETED (its
+``details`` hidden from non-admins for code 500), no addresses while building, ``hostId`` a hash
+of project and host so tenants can compare placement without learning host names, the flavor as
+``{id, links}`` before 2.47 and embedded (``original_name``) from 2.47, ``OS-EXT-SRV-ATTR:*`` only
+for callers the policy allows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kubenova.resources import Server
+from kubenova.resources.server import EmbeddedFlavor
+from kubenova_api.microversions import APIVersion
+from kubenova_api.store import servers as nova
+from kubenova_api.urls import PublicUrls
+
+COLLECTION = "servers"
+PROGRESS_STATUSES = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"})
+FAULT_STATUSES = frozenset({"ERROR", "DELETED"})
+ROOT_DEVICE_NAME = "/dev/vda"
+
+
+@dataclass(frozen=True)
+class ServerRefs:
+    """What a representation needs from objects other than the Server (resolved by the router)."""
+
+    project_id: str
+    flavor_id: str | None
+    flavor: EmbeddedFlavor | None
+    image_id: str | None
+    image_properties: dict[str, str]
+    host_status: str
+    """Nova's host_status (2.16): UP, DOWN, MAINTENANCE, UNKNOWN, or "" when unplaced."""
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """Per-request choices: the version, where links point, and what the caller may see."""
+
+    version: APIVersion
+    urls: PublicUrls
+    is_admin: bool
+    show_extra_specs: bool
+    show_extended_attributes: bool
+    show_host_status: bool
+
+
+# ----- timestamps ---------------------------------------------------------------------------------
+
+
+def _parse(stamp: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def isotime(stamp: str | None) -> str | None:
+    """Nova's ``utils.isotime``: ``2026-01-01T12:00:00Z``."""
+    parsed = _parse(stamp) if stamp else None
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ") if parsed else stamp
+
+
+def naive_time(stamp: str | None) -> str | None:
+    """Nova's database timestamps as it serialises them: naive UTC with microseconds."""
+    parsed = _parse(stamp) if stamp else None
+    return parsed.strftime("%Y-%m-%dT%H:%M:%S.%f") if parsed else stamp
+
+
+# ----- pieces -------------------------------------------------------------------------------------
+
+
+def host_id(project_id: str, host: str | None) -> str:
+    """sha224(project + host): equal for two servers of a project on one host, opaque otherwise."""
+    if not host:
+        return ""
+    return hashlib.sha224((project_id + host).encode()).hexdigest()
+
+
+def links(server: Server, urls: PublicUrls) -> list[dict[str, str]]:
+    return urls.self_and_bookmark(COLLECTION, server.server_id)
+
+
+def addresses(server: Server, *, extended: bool) -> dict[str, list[dict[str, Any]]]:
+    """``{label: [{version, addr, ...}]}``; empty while building, as Nova hides them then."""
+    if nova.vm_state(server) == "building":
+        return {}
+    result: dict[str, list[dict[str, Any]]] = {}
+    for label, entries in server.status.addresses.items():
+        rendered = []
+        for entry in entries:
+            item: dict[str, Any] = {"version": entry.version, "addr": entry.addr}
+            if extended:
+                item["OS-EXT-IPS:type"] = entry.type
+                item["OS-EXT-IPS-MAC:mac_addr"] = entry.mac_addr
+            rendered.append(item)
+        result[label] = rendered
+    return result
+
+
+def _image(refs: ServerRefs, opts: ViewOptions) -> dict[str, Any] | str:
+    if not refs.image_id:
+        return ""  # Nova's value for a server booted from a volume
+    image: dict[str, Any] = {
+        "id": refs.image_id,
+        "links": [{"rel": "bookmark", "href": opts.urls.compute("images", refs.image_id, versioned=False)}],
+    }
+    if opts.version >= "2.98":
+        image["properties"] = dict(refs.image_properties)
+    return image
+
+
+def _flavor(refs: ServerRefs, opts: ViewOptions) -> dict[str, Any]:
+    if opts.version >= "2.47":
+        flavor = refs.flavor
+        if flavor is None:
+            return {}
+        body: dict[str, Any] = {
+            "vcpus": flavor.vcpus,
+            "ram": flavor.ram,
+            "disk": flavor.disk,
+            "ephemeral": flavor.ephemeral,
+            "swap": flavor.swap,
+            "original_name": flavor.name,
+        }
+        if opts.show_extra_specs:
+            body["extra_specs"] = dict(flavor.extra_specs)
+        return body
+    if refs.flavor_id is None:
+        return {}
+    href = opts.urls.compute("flavors", refs.flavor_id, versioned=False)
+    return {"id": refs.flavor_id, "links": [{"rel": "bookmark", "href": href}]}
+
+
+def _fault(server: Server, opts: ViewOptions) -> dict[str, Any] | None:
+    fault = server.status.fault
+    if fault is None:
+        return None
+    body: dict[str, Any] = {"code": fault.code, "created": isotime(fault.created), "message": fault.message}
+    if fault.details and (opts.is_admin or fault.code != 500):
+        body["details"] = fault.details
+    return body
+
+
+def availability_zone(server: Server) -> str:
+    """The zone the server is in, else the one it asked for, else ``""``."""
+    if server.status.availability_zone:
+        return server.status.availability_zone
+    return requested_zone(server) or ""
+
+
+def requested_zone(server: Server) -> str | None:
+    """The zone part of ``availability_zone`` at create (Nova's pinned zone), if any."""
+    zone = (server.spec.availability_zone or "").partition(":")[0]
+    return zone or None
+
+
+def hostname(server: Server) -> str:
+    return nova.annotation(server, nova.HOSTNAME_ANNOTATION) or server.metadata.name
+
+
+def server_groups(server: Server) -> list[str]:
+    hints = server.spec.scheduler_hints
+    return [hints.group] if hints is not None and hints.group else []
+
+
+# ----- whole representations ----------------------------------------------------------------------
+
+
+def basic(server: Server, urls: PublicUrls) -> dict[str, Any]:
+    """An item of ``GET /servers``."""
+    return {"id": server.server_id, "name": server.display_name, "links": links(server, urls)}
+
+
+def detail(
+    server: Server,
+    refs: ServerRefs,
+    opts: ViewOptions,
+    *,
+    show_server_groups: bool = False,
+    minimal: bool = False,
+) -> dict[str, Any]:
+    """The full server (``GET /servers/detail`` items, show, and update from 2.75).
+
+    ``minimal`` is the update answer before 2.75, which left out the extension attributes.
+    """
+    status = nova.status(server)
+    spec = server.spec
+    body: dict[str, Any] = {
+        "id": server.server_id,
+        "name": server.display_name,
+        "status": status,
+        "tenant_id": refs.project_id,
+        "user_id": spec.user_id or "",
+        "metadata": dict(spec.metadata),
+        "hostId": host_id(refs.project_id, server.status.host),
+        "image": _image(refs, opts),
+        "flavor": _flavor(refs, opts),
+        "created": isotime(server.metadata.creation_timestamp),
+        "updated": isotime(server.status.updated_at or server.metadata.creation_timestamp),
+        "addresses": addresses(server, extended=not minimal),
+        "accessIPv4": nova.annotation(server, nova.ACCESS_IPV4_ANNOTATION) or "",
+        "accessIPv6": nova.annotation(server, nova.ACCESS_IPV6_ANNOTATION) or "",
+        "links": links(server, opts.urls),
+        "OS-DCF:diskConfig": nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) or "MANUAL",
+    }
+    if status in FAULT_STATUSES:
+        fault = _fault(server, opts)
+        if fault is not None:
+            body["fault"] = fault
+    if status in PROGRESS_STATUSES:
+        body["progress"] = server.status.progress or 0
+    if not minimal:
+        body.update(_extensions(server, refs, opts))
+    body.update(_since_microversions(server, opts, show_server_groups=show_server_groups, minimal=minimal))
+    return body
+
+
+def _since_microversions(
+    server: Server, opts: ViewOptions, *, show_server_groups: bool, minimal: bool
+) -> dict[str, Any]:
+    """The fields added by microversions after 2.1."""
+    version, spec = opts.version, server.spec
+    body: dict[str, Any] = {}
+    if version >= "2.9":
+        body["locked"] = spec.locked
+    if version >= "2.73":
+        body["locked_reason"] = spec.locked_reason
+    if version >= "2.19":
+        body["description"] = spec.description
+    if version >= "2.26":
+        body["tags"] = list(spec.tags)
+    if version >= "2.63":
+        body["trusted_image_certificates"] = None
+    if version >= "2.71" and show_server_groups:
+        body["server_groups"] = server_groups(server)
+    if not minimal and version >= "2.90":
+        body["OS-EXT-SRV-ATTR:hostname"] = hostname(server)
+    if version >= "2.96":
+        body["pinned_availability_zone"] = requested_zone(server)
+    if version >= "2.100":
+        body["scheduler_hints"] = nova.scheduler_hints(server)
+    return body
+
+
+def _extensions(server: Server, refs: ServerRefs, opts: ViewOptions) -> dict[str, Any]:
+    """The former v2.0 extensions, folded into the server body since 2.1."""
+    spec, status = server.spec, server.status
+    body: dict[str, Any] = {
+        "OS-EXT-AZ:availability_zone": availability_zone(server),
+        "config_drive": "True" if spec.config_drive else "",
+        "key_name": spec.key_name,
+        "OS-SRV-USG:launched_at": naive_time(status.launched_at),
+        "OS-SRV-USG:terminated_at": None,
+        "OS-EXT-STS:task_state": nova.task_state(server),
+        "OS-EXT-STS:vm_state": nova.vm_state(server),
+        "OS-EXT-STS:power_state": nova.power_state(server),
+        "os-extended-volumes:volumes_attached": [],
+    }
+    if spec.networks != "none":
+        # Every port is in the project's one security group (the network stub's "default").
+        body["security_groups"] = [{"name": "default"}]
+    if opts.show_extended_attributes:
+        body["OS-EXT-SRV-ATTR:host"] = status.host
+        body["OS-EXT-SRV-ATTR:instance_name"] = status.vm_name or server.metadata.name
+        body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = status.hypervisor_hostname
+        if opts.version >= "2.3":
+            launch_index = nova.annotation(server, nova.LAUNCH_INDEX_ANNOTATION) or "0"
+            body.update(
+                {
+                    "OS-EXT-SRV-ATTR:reservation_id": nova.annotation(server, nova.RESERVATION_ID_ANNOTATION),
+                    "OS-EXT-SRV-ATTR:launch_index": int(launch_index) if launch_index.isdigit() else 0,
+                    "OS-EXT-SRV-ATTR:hostname": hostname(server),
+                    "OS-EXT-SRV-ATTR:kernel_id": "",
+                    "OS-EXT-SRV-ATTR:ramdisk_id": "",
+                    "OS-EXT-SRV-ATTR:root_device_name": ROOT_DEVICE_NAME if status.host else None,
+                    "OS-EXT-SRV-ATTR:user_data": spec.user_data,
+                }
+            )
+    if opts.version >= "2.16" and opts.show_host_status:
+        body["host_status"] = refs.host_status
+    return body
+
+
+def created(
+    server: Server, urls: PublicUrls, *, admin_pass: str | None, security_groups: list[str] | None
+) -> dict[str, Any]:
+    """The 202 answer to a create: id, links, disk config, the requested groups, the password."""
+    body: dict[str, Any] = {
+        "id": server.server_id,
+        "links": links(server, urls),
+        "OS-DCF:diskConfig": nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) or "MANUAL",
+    }
+    if security_groups is not None:
+        body["security_groups"] = [{"name": name} for name in security_groups]
+    if admin_pass is not None:
+        body["adminPass"] = admin_pass
+    return {"server": body}
+
+
+def collection(items: list[dict[str, Any]], next_links: list[dict[str, str]]) -> dict[str, Any]:
+    body: dict[str, Any] = {"servers": items}
+    if next_links:
+        body["servers_links"] = next_links
+    return body

@@ -3,6 +3,8 @@ whatever was asked while it was down is done when it is back."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.fixtures.operator import OperatorHandle
@@ -86,3 +88,15 @@ def test_a_server_whose_vm_vanished_still_deletes(compute: Compute) -> None:
     wait_for(nostate, timeout=30, message="missing VM reported as power NOSTATE")
     compute.delete_server("orphan")
     compute.wait_gone("orphan", timeout=30)
+
+
+def test_sigterm_stops_the_operator_cleanly(operator: OperatorHandle) -> None:
+    assert operator.process is not None
+    started = time.monotonic()
+    try:
+        operator.stop()
+        assert operator.process.poll() == 0
+        assert time.monotonic() - started < 15
+        assert "Traceback" not in operator.log_text().rsplit("===== operator start", 1)[-1]
+    finally:
+        operator.start()

@@ -27,7 +27,11 @@ async def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: ko
     settings.persistence.finalizer = rt.settings.finalizer
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
-        prefix=KOPF_PREFIX, key="last-handled-configuration"
+        prefix=KOPF_PREFIX,
+        key="last-handled-configuration",
+        # No handler reacts to these; leaving them out keeps the annotation small (user data can
+        # be 64 KiB) and spares a write for every bookkeeping annotation kubenova sets.
+        ignored_fields=["spec.userData", "metadata.annotations"],
     )
     settings.posting.level = logging.WARNING
     settings.posting.reporting_component = "kubenova-operator"

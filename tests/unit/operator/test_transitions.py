@@ -131,7 +131,7 @@ def test_rejected_reboot_is_handled_and_recorded_as_failed() -> None:
     transition = transitions.reject_reboot(reboot_server("SOFT", "stopped"))
     assert transition is not None
     assert transition.vm_state is VmState.STOPPED
-    assert transition.fields == {"handledReboot": "req-r"}
+    assert transition.fields == {"handledReboot": "req-r", "observedGeneration": 1}
     assert transition.finish_action is not None
     assert transition.finish_action.result == "Error"
     assert transition.warning
@@ -144,3 +144,10 @@ def test_delete_keeps_the_vm_state_and_sets_the_task_once() -> None:
     assert (
         transitions.begin_delete(f.server(status={"vmState": "active", "taskState": "deleting"}), "x") is None
     )
+
+
+def test_spec_driven_transitions_record_the_generation_acted_upon() -> None:
+    server = f.server(spec={"powerState": "Stopped"}, status={"vmState": "active"}, generation=4)
+    transition = transitions.begin_power(server, "req")
+    assert transition is not None
+    assert transition.fields["observedGeneration"] == 4

@@ -102,6 +102,7 @@ def begin_power(server: Server, request_id: str) -> Transition | None:
                 TaskState.POWERING_OFF,
                 "PoweringOff",
                 "Stopping server",
+                fields=_observed(server),
                 start_action=ActionStart("stop", request_id, user),
                 finish_action=_superseded("start", task),
             )
@@ -112,6 +113,7 @@ def begin_power(server: Server, request_id: str) -> Transition | None:
             TaskState.POWERING_ON,
             "PoweringOn",
             "Starting server",
+            fields=_observed(server),
             start_action=ActionStart("start", request_id, user),
             finish_action=_superseded("stop", task),
         )
@@ -141,6 +143,7 @@ def begin_reboot(server: Server) -> Transition | None:
         TaskState.REBOOTING_HARD if hard else TaskState.REBOOTING,
         "Rebooting",
         f"{reboot.type} reboot requested ({reboot.request_id})",
+        fields=_observed(server),
         start_action=ActionStart("reboot", reboot.request_id, server.spec.user_id),
     )
 
@@ -157,7 +160,7 @@ def reject_reboot(server: Server) -> Transition | None:
         _task(server),
         "RebootRejected",
         message,
-        fields={"handledReboot": reboot.request_id},
+        fields={"handledReboot": reboot.request_id, **_observed(server)},
         start_action=ActionStart("reboot", reboot.request_id, server.spec.user_id),
         finish_action=ActionFinish("reboot", "Error", message),
         warning=True,
@@ -173,8 +176,14 @@ def begin_delete(server: Server, request_id: str) -> Transition | None:
         TaskState.DELETING,
         "Deleting",
         "Deleting server",
+        fields=_observed(server),
         start_action=ActionStart("delete", request_id, server.spec.user_id),
     )
+
+
+def _observed(server: Server) -> dict[str, int | None]:
+    """``observedGeneration``: the spec generation an operation has acted upon."""
+    return {"observedGeneration": server.metadata.generation}
 
 
 def _task(server: Server) -> TaskState | None:

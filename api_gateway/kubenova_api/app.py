@@ -19,10 +19,15 @@ from kubenova_api.image import routes as image_routes
 from kubenova_api.middleware import GatewayMiddleware
 from kubenova_api.network import routes as network_routes
 from kubenova_api.routers import (
+    aggregates,
+    availability_zones,
     flavor_access,
     flavor_extra_specs,
     flavors,
+    hypervisors,
     keypairs,
+    limits,
+    quota_sets,
     server_actions,
     server_instance_actions,
     server_ips,
@@ -31,6 +36,7 @@ from kubenova_api.routers import (
     servers,
     versions,
 )
+from kubenova_api.routers import services as compute_services
 from kubenova_api.services import Services
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
@@ -45,6 +51,12 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     flavor_extra_specs.router,
     flavor_access.router,
     keypairs.router,
+    aggregates.router,
+    availability_zones.router,
+    hypervisors.router,
+    compute_services.router,
+    limits.router,
+    quota_sets.router,
     servers.router,
     server_actions.router,
     server_metadata.router,

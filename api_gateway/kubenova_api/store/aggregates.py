@@ -9,8 +9,8 @@ id at the same moment, a create re-lists the aggregates from the API server afte
 another aggregate holds its id, gives the id up and takes the next.
 
 **Names** are unique as in Nova (409). The check reads the cache; the same fresh listing after a
-create settles a race between replicas: of two aggregates with one name, the one with the
-higher id is deleted again and its creator answers 409.
+create settles a race between replicas: of two aggregates with one name, the one created later
+is deleted again and its creator answers 409.
 
 **Zones.** A host's zone is the zone of the first zoned aggregate (by name) that lists it, else
 the default zone, exactly the rule the operator's scheduler and Node labels use. The API keeps
@@ -50,6 +50,12 @@ def object_name_for(aggregate_id: int) -> str:
 
 def not_found(aggregate_id: int | str) -> errors.NotFoundError:
     return errors.NotFoundError(f"Aggregate {aggregate_id} could not be found.")
+
+
+def _revision(aggregate: Aggregate) -> int:
+    """An object's resourceVersion as a number (etcd revisions are; 0 if not)."""
+    version = aggregate.metadata.resource_version or ""
+    return int(version) if version.isdigit() else 0
 
 
 def zone_of(host: str, aggregates: list[Aggregate], default_zone: str) -> str:
@@ -114,15 +120,21 @@ class AggregateStore:
 
     async def _settle(self, created: Aggregate) -> bool:
         """After a create: keep it (True), or undo it because its id is taken (False) or its
-        name lost a race (``AlreadyExistsError``). Compares against a fresh listing."""
+        name lost a race (``AlreadyExistsError``). Compares against a fresh listing.
+
+        Of two aggregates with one name, the one created later loses. A creator that does not
+        see the other in its listing is necessarily the earlier one, so both sides agree. The
+        creation order is the etcd revision of each create: ours is the resourceVersion the
+        create returned, and a brand-new aggregate is not modified before its creator settles.
+        """
         others = [a for a in await self._list_fresh() if a.metadata.name != created.metadata.name]
         our_id = created.spec.id or 0
         if any(a.spec.id == our_id for a in others):
             log.info("aggregate id %d was taken concurrently; taking another", our_id)
             await self._delete_quietly(created)
             return False
-        same_name = [a for a in others if a.display_name == created.display_name]
-        if any(a.spec.id is None or a.spec.id < our_id for a in same_name):
+        ours = _revision(created)
+        if any(a.display_name == created.display_name and _revision(a) < ours for a in others):
             await self._delete_quietly(created)
             raise errors.AlreadyExistsError(f"Aggregate {created.display_name} already exists.")
         return True

@@ -9,6 +9,7 @@ running makes the Server ACTIVE.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Iterable
@@ -68,10 +69,8 @@ async def _schedule(
     rt: Runtime, ref: ServerRef, server: Server, indexed: Iterable[PlacedServer]
 ) -> Server | None:
     try:
-        refs = await references.resolve(rt.client, server)
+        refs = await _resolve_within_grace(rt, server)
     except references.MissingReference as missing:
-        if _age_seconds(server) < rt.settings.reference_grace_seconds:
-            raise kopf.TemporaryError(f"{missing} Waiting a moment before giving up.", delay=1) from None
         await _fail(rt, ref, str(missing))
         return None
     flavor = requests.embedded_flavor(refs.flavor)
@@ -95,6 +94,17 @@ async def _schedule(
         await writer.apply(rt, ref, functools.partial(transitions.no_valid_host, error=error))
         return None
     return await writer.read(rt, ref)
+
+
+async def _resolve_within_grace(rt: Runtime, server: Server) -> references.References:
+    """The references, waiting out the grace period of a young Server for missing ones."""
+    while True:
+        try:
+            return await references.resolve(rt.client, server)
+        except references.MissingReference:
+            if _age_seconds(server) >= rt.settings.reference_grace_seconds:
+                raise
+        await asyncio.sleep(0.5)
 
 
 async def _spawn(rt: Runtime, ref: ServerRef, server: Server) -> None:

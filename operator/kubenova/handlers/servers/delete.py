@@ -8,6 +8,7 @@ missing flavor) deletes at once.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import kopf
@@ -20,6 +21,8 @@ from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
+
+GONE_POLL_SECONDS = 15.0
 
 
 @kopf.on.delete(GROUP, VERSION, "servers")
@@ -49,6 +52,11 @@ async def tear_down(rt: Runtime, ref: ServerRef) -> Server | None:
     await vms.delete(namespace, name)
     await vms.delete_instance(namespace, name)
     await vms.delete_user_data(namespace, builder.user_data_secret_name(server))
-    if await vms.get(namespace, name) is not None or await vms.get_instance(namespace, name) is not None:
-        raise kopf.TemporaryError("Waiting for the VirtualMachine and its instance to be gone", delay=1)
+    # Poll a little here rather than through kopf retries: a VM usually goes within seconds, and
+    # each kopf retry is logged (and posted) as a failure.
+    deadline = asyncio.get_running_loop().time() + GONE_POLL_SECONDS
+    while await vms.get(namespace, name) is not None or await vms.get_instance(namespace, name) is not None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise kopf.TemporaryError("Waiting for the VirtualMachine and its instance to be gone", delay=2)
+        await asyncio.sleep(0.5)
     return server

@@ -40,4 +40,3 @@ def parse_quantity(text: str | int | float) -> Decimal:
     if suffix in _DECIMAL:
         return value * _DECIMAL[suffix]
     return value * (Decimal(10) ** int(suffix[1:]))
-

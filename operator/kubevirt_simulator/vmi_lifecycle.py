@@ -4,8 +4,9 @@ Pending -> Scheduling -> Scheduled -> Running, one step per ``--phase-delay``. S
 the VMI on a Ready managed Node (see ``placement``); when nothing fits it stays Scheduling with a
 ``PodScheduled=False/Unschedulable`` condition and is retried. Running gets the pool address and
 MACs, a Ready condition and LiveMigratable. A VMI on a Node annotated ``fail-vmis=true``, or on a
-Node that disappeared, goes to Failed. Deletion is a graceful shutdown: one phase delay later the
-VMI is Succeeded and the simulator's finalizer is released.
+Node that disappeared, goes to Failed. Deletion is a graceful shutdown: three phase delays later
+(at once with ``terminationGracePeriodSeconds: 0``) the VMI is Succeeded and the simulator's
+finalizer is released.
 
 Step timing is kept in memory (a restarted simulator simply waits one more delay); everything else
 is read back from the API, so a restart neither re-runs finished steps nor changes addresses.
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 NODE_UNRESPONSIVE = "NodeUnresponsive"
 SIMULATED_FAILURE = "SimulatedFailure"
 SHUTDOWN = "Shutdown"
+SHUTDOWN_STEPS = 3.0
+"""A graceful guest shutdown takes this many phase delays (the VM shows Stopping meanwhile)."""
 
 
 def fails_vmis(node: Obj) -> bool:
@@ -298,7 +301,7 @@ class VmiLifecycle:
             # Only a guest that was started has anything to shut down gracefully.
             started = vmi.status.phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING)
             graceful = started and vmi.spec.termination_grace_period_seconds != 0
-            remaining = self._steps.remaining(uid, SHUTDOWN) if graceful else 0.0
+            remaining = self._steps.remaining(uid, SHUTDOWN, SHUTDOWN_STEPS) if graceful else 0.0
             if remaining > 0:
                 return remaining
             obj = patch_status(

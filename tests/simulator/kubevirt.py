@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
@@ -87,24 +88,20 @@ class KubeVirt:
         self.namespace = namespace
 
     def create(self, plural: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self.custom.create_namespaced_custom_object(
-            GROUP, VERSION, self.namespace, plural, body
-        )
-        return result
+        result = self.custom.create_namespaced_custom_object(GROUP, VERSION, self.namespace, plural, body)
+        return cast(dict[str, Any], result)
 
     def create_vm(self, body: dict[str, Any]) -> dict[str, Any]:
         return self.create("virtualmachines", body)
 
     def get(self, plural: str, name: str) -> dict[str, Any] | None:
         try:
-            result: dict[str, Any] = self.custom.get_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, plural, name
-            )
+            result = self.custom.get_namespaced_custom_object(GROUP, VERSION, self.namespace, plural, name)
         except ApiException as exc:
             if exc.status == 404:
                 return None
             raise
-        return result
+        return cast(dict[str, Any], result)
 
     def vm(self, name: str) -> dict[str, Any] | None:
         return self.get("virtualmachines", name)
@@ -113,16 +110,16 @@ class KubeVirt:
         return self.get("virtualmachineinstances", name)
 
     def patch(self, plural: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self.custom.patch_namespaced_custom_object(
+        result = self.custom.patch_namespaced_custom_object(
             GROUP, VERSION, self.namespace, plural, name, body
         )
-        return result
+        return cast(dict[str, Any], result)
 
     def patch_status(self, plural: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self.custom.patch_namespaced_custom_object_status(
+        result = self.custom.patch_namespaced_custom_object_status(
             GROUP, VERSION, self.namespace, plural, name, body
         )
-        return result
+        return cast(dict[str, Any], result)
 
     def delete(self, plural: str, name: str) -> None:
         self.custom.delete_namespaced_custom_object(GROUP, VERSION, self.namespace, plural, name)
@@ -132,34 +129,61 @@ class KubeVirt:
     ) -> dict[str, Any]:
         def check() -> dict[str, Any] | None:
             vm = self.vm(name)
-            status = (vm or {}).get("status") or {}
-            return vm if status.get("printableStatus") == printable else None
+            return vm if ((vm or {}).get("status") or {}).get("printableStatus") == printable else None
 
-        found: dict[str, Any] = wait_for(
+        return wait_object(
             check, timeout=timeout, interval=interval, message=f"VM {name} printableStatus {printable}"
         )
-        return found
 
     def wait_vmi_phase(self, name: str, phase: str, timeout: float = 15) -> dict[str, Any]:
         def check() -> dict[str, Any] | None:
             vmi = self.vmi(name)
             return vmi if ((vmi or {}).get("status") or {}).get("phase") == phase else None
 
-        found: dict[str, Any] = wait_for(check, timeout=timeout, message=f"VMI {name} phase {phase}")
-        return found
+        return wait_object(check, timeout=timeout, message=f"VMI {name} phase {phase}")
+
+    def node(self, name: str) -> dict[str, Any]:
+        return node_json(self.core, name)
 
     def wait_gone(self, plural: str, name: str, timeout: float = 15) -> None:
         wait_for(lambda: self.get(plural, name) is None, timeout=timeout, message=f"{plural}/{name} deleted")
 
 
-def condition(obj: dict[str, Any], ctype: str) -> dict[str, Any] | None:
+def as_json(api: client.ApiClient, model: object) -> dict[str, Any]:
+    """A typed client model as plain JSON (the models make every field optional)."""
+    return cast(dict[str, Any], api.sanitize_for_serialization(model))  # type: ignore[no-untyped-call]
+
+
+def node_json(core: client.CoreV1Api, name: str) -> dict[str, Any]:
+    return as_json(core.api_client, core.read_node(name))
+
+
+def has_taint(node: dict[str, Any], key: str) -> bool:
+    return any(t.get("key") == key for t in (node.get("spec") or {}).get("taints") or [])
+
+
+def wait_object(
+    predicate: Callable[[], dict[str, Any] | None], *, timeout: float, message: str, interval: float = 0.2
+) -> dict[str, Any]:
+    """``wait_for`` for predicates that return the object once it is as expected."""
+    found = wait_for(predicate, timeout=timeout, interval=interval, message=message)
+    assert found is not None
+    return found
+
+
+def find_condition(obj: dict[str, Any], ctype: str) -> dict[str, Any] | None:
     for item in (obj.get("status") or {}).get("conditions") or []:
         if item.get("type") == ctype:
-            found: dict[str, Any] = item
-            return found
+            return cast(dict[str, Any], item)
     return None
 
 
+def condition(obj: dict[str, Any], ctype: str) -> dict[str, Any]:
+    """The condition of that type; the test fails if there is none."""
+    found = find_condition(obj, ctype)
+    assert found is not None, f"no {ctype} condition in {obj.get('status')}"
+    return found
+
+
 def vmi_address(vmi: dict[str, Any]) -> str:
-    address: str = vmi["status"]["interfaces"][0]["ipAddress"]
-    return address
+    return cast(str, vmi["status"]["interfaces"][0]["ipAddress"])

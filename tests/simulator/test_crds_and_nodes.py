@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import pytest
 from kubernetes import client
@@ -13,9 +15,8 @@ from tests.fixtures.simulator import (
     READY_ANNOTATION,
     ManagedNodeFactory,
     SimulatorHandle,
-    node_ready,
 )
-from tests.simulator.kubevirt import KubeVirt, vm_manifest
+from tests.simulator.kubevirt import KubeVirt, as_json, condition, has_taint, node_json, vm_manifest
 from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
@@ -36,20 +37,22 @@ def test_crds_are_kubevirts(
     cluster: Cluster, simulator: SimulatorHandle, plural: str, kind: str, short_names: list[str]
 ) -> None:
     with cluster.connected() as api:
-        crd = client.ApiextensionsV1Api(api).read_custom_resource_definition(f"{plural}.kubevirt.io")
-    assert crd.spec.group == "kubevirt.io"
-    assert crd.spec.scope == "Namespaced"
-    assert crd.spec.names.kind == kind
-    assert crd.spec.names.plural == plural
-    assert crd.spec.names.singular == kind.lower()
-    assert crd.spec.names.short_names == short_names
-    (version,) = crd.spec.versions
-    assert version.name == "v1"
-    assert version.served
-    assert version.storage
-    assert version.subresources.status is not None
-    assert version.var_schema.open_apiv3_schema.x_kubernetes_preserve_unknown_fields is True
-    assert any(c.type == "Established" and c.status == "True" for c in crd.status.conditions)
+        extensions = client.ApiextensionsV1Api(api)
+        crd = as_json(api, extensions.read_custom_resource_definition(f"{plural}.kubevirt.io"))
+    spec = crd["spec"]
+    assert spec["group"] == "kubevirt.io"
+    assert spec["scope"] == "Namespaced"
+    assert spec["names"]["kind"] == kind
+    assert spec["names"]["plural"] == plural
+    assert spec["names"]["singular"] == kind.lower()
+    assert spec["names"]["shortNames"] == short_names
+    (version,) = spec["versions"]
+    assert version["name"] == "v1"
+    assert version["served"]
+    assert version["storage"]
+    assert version["subresources"] == {"status": {}}
+    assert version["schema"]["openAPIV3Schema"]["x-kubernetes-preserve-unknown-fields"] is True
+    assert condition(crd, "Established")["status"] == "True"
 
 
 def test_printer_columns_match_kubevirt(
@@ -76,25 +79,27 @@ def test_registered_nodes_are_ready_schedulable_and_labelled(
     with cluster.connected() as api:
         core = client.CoreV1Api(api)
         for name in simulator.node_names:
-            node = core.read_node(name)
-            labels = node.metadata.labels
+            node = node_json(core, name)
+            labels = node["metadata"]["labels"]
             assert labels[MANAGED_LABEL] == "true"
             assert labels["kubernetes.io/hostname"] == name
             assert labels["kubernetes.io/os"] == "linux"
             assert labels["kubevirt.io/schedulable"] == "true"
-            assert node.status.capacity == {
+            status = node["status"]
+            assert status["capacity"] == {
                 "cpu": "16",
                 "memory": "64Gi",
                 "ephemeral-storage": "200Gi",
                 "pods": "110",
             }
-            assert node.status.allocatable == node.status.capacity
-            assert node_ready(node)
-            assert {a.type for a in node.status.addresses} == {"InternalIP", "Hostname"}
-            assert not [t for t in node.spec.taints or [] if t.key == NOT_READY_TAINT]
+            assert status["allocatable"] == status["capacity"]
+            assert condition(node, "Ready")["status"] == "True"
+            assert {a["type"] for a in status["addresses"]} == {"InternalIP", "Hostname"}
+            assert not has_taint(node, NOT_READY_TAINT)
         lease = client.CoordinationV1Api(api).read_namespaced_lease(
             simulator.node_names[0], "kube-node-lease"
         )
+        assert lease.spec is not None
         assert lease.spec.holder_identity == simulator.node_names[0]
 
 
@@ -103,14 +108,11 @@ def test_heartbeat_advances(cluster: Cluster, simulator: SimulatorHandle) -> Non
     with cluster.connected() as api:
         core = client.CoreV1Api(api)
 
-        def heartbeat() -> float:
-            node = core.read_node(name)
-            ready = next(c for c in node.status.conditions if c.type == "Ready")
-            stamp: float = ready.last_heartbeat_time.timestamp()
-            return stamp
+        def heartbeat() -> datetime:
+            return datetime.fromisoformat(condition(node_json(core, name), "Ready")["lastHeartbeatTime"])
 
         first = heartbeat()
-        assert time.time() - first < 15
+        assert (datetime.now(UTC) - first).total_seconds() < 15
         wait_for(lambda: heartbeat() > first, timeout=15, interval=0.5, message="a newer node heartbeat")
 
 
@@ -119,13 +121,14 @@ def test_node_created_by_a_test_is_adopted_with_its_capacity(
 ) -> None:
     name = managed_node("sim-adopted-node", cpu="3", memory="5Gi", labels={"rack": "r1"})
     with cluster.connected() as api:
-        node = client.CoreV1Api(api).read_node(name)
-    assert node.status.capacity["cpu"] == "3"
-    assert node.status.capacity["memory"] == "5Gi"
-    assert node.metadata.labels["rack"] == "r1"
-    assert node.metadata.labels["kubernetes.io/hostname"] == name
-    assert node.metadata.labels["kubevirt.io/schedulable"] == "true"
-    assert not [t for t in node.spec.taints or [] if t.key == NOT_READY_TAINT]
+        node = node_json(client.CoreV1Api(api), name)
+    assert node["status"]["capacity"]["cpu"] == "3"
+    assert node["status"]["capacity"]["memory"] == "5Gi"
+    labels = node["metadata"]["labels"]
+    assert labels["rack"] == "r1"
+    assert labels["kubernetes.io/hostname"] == name
+    assert labels["kubevirt.io/schedulable"] == "true"
+    assert not has_taint(node, NOT_READY_TAINT)
 
 
 def test_ready_annotation_toggles_readiness_and_taint(
@@ -137,45 +140,42 @@ def test_ready_annotation_toggles_readiness_and_taint(
         core.patch_node(name, {"metadata": {"annotations": {READY_ANNOTATION: "false"}}})
 
         def not_ready() -> bool:
-            node = core.read_node(name)
-            tainted = any(t.key == NOT_READY_TAINT for t in node.spec.taints or [])
-            return not node_ready(node) and tainted
+            node = node_json(core, name)
+            return condition(node, "Ready")["status"] == "False" and has_taint(node, NOT_READY_TAINT)
 
         wait_for(not_ready, timeout=10, message="node NotReady and tainted not-ready")
-        ready = next(c for c in core.read_node(name).status.conditions if c.type == "Ready")
-        assert ready.status == "False"
-        assert ready.reason == "KubeletNotReady"
-        assert "kubevirt-simulator" in ready.message
+        ready = condition(node_json(core, name), "Ready")
+        assert ready["reason"] == "KubeletNotReady"
+        assert "kubevirt-simulator" in ready["message"]
         core.patch_node(name, {"metadata": {"annotations": {READY_ANNOTATION: None}}})
 
         def ready_again() -> bool:
-            node = core.read_node(name)
-            return node_ready(node) and not any(t.key == NOT_READY_TAINT for t in node.spec.taints or [])
+            node = node_json(core, name)
+            return condition(node, "Ready")["status"] == "True" and not has_taint(node, NOT_READY_TAINT)
 
         wait_for(ready_again, timeout=10, message="node Ready again, taint lifted")
 
 
 def test_unmanaged_nodes_are_never_touched(cluster: Cluster, simulator: SimulatorHandle) -> None:
     name = "sim-unmanaged-node"
+    body = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": {"team": "other"},
+            "annotations": {FAIL_VMIS_ANNOTATION: "true"},
+        },
+    }
     with cluster.connected() as api:
         core = client.CoreV1Api(api)
-        core.create_node(
-            {
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {
-                    "name": name,
-                    "labels": {"team": "other"},
-                    "annotations": {FAIL_VMIS_ANNOTATION: "true"},
-                },
-            }
-        )
+        core.create_node(cast(Any, body))
         try:
-            created = core.read_node(name)
+            created = node_json(core, name)
             time.sleep(2)  # several reconcile rounds of the simulator
-            node = core.read_node(name)
-            assert node.metadata.resource_version == created.metadata.resource_version
-            assert node.metadata.labels == {"team": "other"}
-            assert node.status is None or not node.status.conditions
+            node = node_json(core, name)
+            assert node["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+            assert node["metadata"]["labels"] == {"team": "other"}
+            assert not (node.get("status") or {}).get("conditions")
         finally:
             core.delete_node(name)

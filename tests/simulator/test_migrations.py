@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.simulator import FAIL_VMIS_ANNOTATION, ManagedNodeFactory
-from tests.simulator.kubevirt import KubeVirt, condition, vm_manifest, vmi_address
-from tests.support.wait import wait_for
+from tests.simulator.kubevirt import KubeVirt, condition, vm_manifest, vmi_address, wait_object
 
 pytestmark = pytest.mark.cluster
 
@@ -27,8 +26,7 @@ def wait_migration_phase(kubevirt: KubeVirt, name: str, phase: str, timeout: flo
         found = kubevirt.get("virtualmachineinstancemigrations", name)
         return found if ((found or {}).get("status") or {}).get("phase") == phase else None
 
-    result: dict[str, Any] = wait_for(check, timeout=timeout, message=f"migration {name} {phase}")
-    return result
+    return wait_object(check, timeout=timeout, message=f"migration {name} {phase}")
 
 
 def two_nodes(
@@ -93,7 +91,7 @@ def test_migration_without_a_target_fails(kubevirt: KubeVirt, managed_node: Mana
     kubevirt.wait_vmi_phase("stuck", "Running")
     kubevirt.create("virtualmachineinstancemigrations", migration("nowhere", "stuck"))
     failed = wait_migration_phase(kubevirt, "nowhere", "Failed")
-    assert "no node can host the migration target" in condition(failed, "Failed")["message"]  # type: ignore[index]
+    assert "no node can host the migration target" in condition(failed, "Failed")["message"]
     vmi = kubevirt.vmi("stuck")
     assert vmi is not None
     assert vmi["status"]["nodeName"] == node
@@ -106,17 +104,17 @@ def test_migration_without_a_target_fails(kubevirt: KubeVirt, managed_node: Mana
 def test_migrating_a_stopped_vm_fails(kubevirt: KubeVirt) -> None:
     kubevirt.create("virtualmachineinstancemigrations", migration("ghost", "does-not-exist"))
     failed = wait_migration_phase(kubevirt, "ghost", "Failed")
-    assert "does not exist" in condition(failed, "Failed")["message"]  # type: ignore[index]
+    assert "does not exist" in condition(failed, "Failed")["message"]
 
 
 def test_non_migratable_vmi_is_refused(kubevirt: KubeVirt, managed_node: ManagedNodeFactory) -> None:
     nodes, tolerations = two_nodes(kubevirt, managed_node, "bridge")
     kubevirt.create_vm(vm_manifest("bridged", nodes=nodes, tolerations=tolerations, binding="bridge"))
     vmi = kubevirt.wait_vmi_phase("bridged", "Running")
-    assert condition(vmi, "LiveMigratable")["status"] == "False"  # type: ignore[index]
+    assert condition(vmi, "LiveMigratable")["status"] == "False"
     kubevirt.create("virtualmachineinstancemigrations", migration("refused", "bridged"))
     failed = wait_migration_phase(kubevirt, "refused", "Failed")
-    assert "not live migratable" in condition(failed, "Failed")["message"]  # type: ignore[index]
+    assert "not live migratable" in condition(failed, "Failed")["message"]
 
 
 def test_target_node_failure_fails_the_migration(
@@ -134,7 +132,7 @@ def test_target_node_failure_fails_the_migration(
     failed = wait_migration_phase(kubevirt, "doomed", "Failed")
     assert "Scheduled" in [t["phase"] for t in failed["status"]["phaseTransitionTimestamps"]]
     assert failed["status"]["migrationState"]["failed"] is True
-    assert f"target node {target} failed" in condition(failed, "Failed")["message"]  # type: ignore[index]
+    assert f"target node {target} failed" in condition(failed, "Failed")["message"]
     vmi = kubevirt.vmi("brave")
     assert vmi is not None
     assert vmi["status"]["phase"] == "Running"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.simulator import READY_ANNOTATION, ManagedNodeFactory
-from tests.simulator.kubevirt import KubeVirt, condition, vm_manifest
+from tests.simulator.kubevirt import KubeVirt, condition, find_condition, vm_manifest
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -21,7 +21,6 @@ def test_unmatched_selector_is_unschedulable_until_a_node_matches(
     )
     vm = kubevirt.wait_vm_status("picky", "ErrorUnschedulable")
     scheduled = condition(vm, "PodScheduled")
-    assert scheduled is not None
     assert scheduled["status"] == "False"
     assert scheduled["reason"] == "Unschedulable"
     assert "didn't match Pod's node affinity/selector" in scheduled["message"]
@@ -34,17 +33,17 @@ def test_unmatched_selector_is_unschedulable_until_a_node_matches(
     running = kubevirt.wait_vmi_phase("picky", "Running", timeout=20)
     assert running["status"]["nodeName"] == node_name
     vm = kubevirt.wait_vm_status("picky", "Running")
-    assert condition(vm, "PodScheduled") is None
+    assert find_condition(vm, "PodScheduled") is None
 
 
 def test_memory_capacity_is_respected(kubevirt: KubeVirt, managed_node: ManagedNodeFactory) -> None:
     node = managed_node(f"sim-small-{kubevirt.namespace}", cpu="4", memory="4Gi", taint=True)
-    pin = {"nodes": [node], "tolerations": [ManagedNodeFactory.toleration(node)]}
-    kubevirt.create_vm(vm_manifest("first", memory="3Gi", **pin))  # type: ignore[arg-type]
+    tolerations = [ManagedNodeFactory.toleration(node)]
+    kubevirt.create_vm(vm_manifest("first", memory="3Gi", nodes=[node], tolerations=tolerations))
     kubevirt.wait_vmi_phase("first", "Running")
-    kubevirt.create_vm(vm_manifest("second", memory="2Gi", **pin))  # type: ignore[arg-type]
+    kubevirt.create_vm(vm_manifest("second", memory="2Gi", nodes=[node], tolerations=tolerations))
     vm = kubevirt.wait_vm_status("second", "ErrorUnschedulable")
-    message = condition(vm, "PodScheduled")["message"]  # type: ignore[index]
+    message = condition(vm, "PodScheduled")["message"]
     assert "Insufficient memory" in message
 
     kubevirt.patch("virtualmachines", "first", {"spec": {"runStrategy": "Halted"}})
@@ -71,7 +70,7 @@ def test_not_ready_nodes_get_no_vmis(kubevirt: KubeVirt, managed_node: ManagedNo
         vm_manifest("waiting", nodes=[node], tolerations=[ManagedNodeFactory.toleration(node)])
     )
     vm = kubevirt.wait_vm_status("waiting", "ErrorUnschedulable")
-    assert "node.kubernetes.io/not-ready" in condition(vm, "PodScheduled")["message"]  # type: ignore[index]
+    assert "node.kubernetes.io/not-ready" in condition(vm, "PodScheduled")["message"]
     kubevirt.core.patch_node(node, {"metadata": {"annotations": {READY_ANNOTATION: None}}})
     kubevirt.wait_vmi_phase("waiting", "Running", timeout=20)
 
@@ -92,7 +91,7 @@ def test_cordoned_node_is_skipped(kubevirt: KubeVirt, managed_node: ManagedNodeF
         vm_manifest("blocked", nodes=[node], tolerations=[ManagedNodeFactory.toleration(node)])
     )
     vm = kubevirt.wait_vm_status("blocked", "ErrorUnschedulable")
-    assert "were unschedulable" in condition(vm, "PodScheduled")["message"]  # type: ignore[index]
+    assert "were unschedulable" in condition(vm, "PodScheduled")["message"]
     kubevirt.core.patch_node(node, {"spec": {"unschedulable": False}})
     wait_for(
         lambda: (kubevirt.vmi("blocked") or {}).get("status", {}).get("phase") == "Running",

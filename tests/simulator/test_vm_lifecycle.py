@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from tests.fixtures.simulator import FAIL_VMIS_ANNOTATION, ManagedNodeFactory, SimulatorHandle
-from tests.simulator.kubevirt import IP_CIDR, KubeVirt, condition, vm_manifest, vmi_address
+from tests.simulator.kubevirt import (
+    IP_CIDR,
+    KubeVirt,
+    condition,
+    find_condition,
+    vm_manifest,
+    vmi_address,
+    wait_object,
+)
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -89,10 +97,10 @@ def test_halted_stops_and_always_starts_again_with_a_new_address(
 
     def stopped_without_vmi() -> dict[str, Any] | None:
         vm = kubevirt.vm("toggle")
-        ready = condition(vm or {}, "Ready") or {}
+        ready = find_condition(vm or {}, "Ready") or {}
         return vm if ready.get("reason") == "VMINotExists" else None
 
-    stopped = wait_for(stopped_without_vmi, timeout=10, message="VM status says the VMI is gone")
+    stopped = wait_object(stopped_without_vmi, timeout=10, message="VM status says the VMI is gone")
     assert stopped["status"]["printableStatus"] == "Stopped"
     assert "created" not in stopped["status"]
     assert "ready" not in stopped["status"]
@@ -152,7 +160,7 @@ def test_stopping_shows_stopping_then_stopped(kubevirt: KubeVirt, simulator: Sim
     kubevirt.create_vm(body)
     kubevirt.wait_vm_status("graceful", "Running")
     kubevirt.patch("virtualmachines", "graceful", {"spec": {"runStrategy": "Halted"}})
-    seen = kubevirt.wait_vm_status("graceful", "Stopping", timeout=5)
+    seen = kubevirt.wait_vm_status("graceful", "Stopping", timeout=5, interval=0.02)
     assert seen["status"]["printableStatus"] == "Stopping"
     kubevirt.wait_vm_status("graceful", "Stopped")
 
@@ -162,16 +170,17 @@ def test_always_restarts_a_failed_vmi_with_backoff(
 ) -> None:
     node = managed_node("sim-crashing-node", taint=True, annotations={FAIL_VMIS_ANNOTATION: "true"})
     kubevirt.create_vm(vm_manifest("crashy", nodes=[node], tolerations=[ManagedNodeFactory.toleration(node)]))
-    failed = kubevirt.wait_vmi_phase("crashy", "Failed")
-    assert failed["status"]["reason"] == "SimulatedFailure"
-    assert "kubevirt-simulator" in condition(failed, "Ready")["message"]
+    # Each failed VMI is deleted at once; the VM keeps the count and waits out the back-off.
     vm = kubevirt.wait_vm_status("crashy", "CrashLoopBackOff")
-    assert vm["status"]["startFailure"]["consecutiveFailCount"] >= 1
+    failure = vm["status"]["startFailure"]
+    assert failure["consecutiveFailCount"] >= 1
+    assert failure["lastFailedVMIUID"]
+    assert failure["retryAfterTimestamp"]
 
     # Lift the fault: the next restart after the back-off runs, and the failure count resets.
     kubevirt.core.patch_node(node, {"metadata": {"annotations": {FAIL_VMIS_ANNOTATION: None}}})
     running = kubevirt.wait_vmi_phase("crashy", "Running", timeout=20)
-    assert running["metadata"]["uid"] != failed["metadata"]["uid"]
+    assert running["metadata"]["uid"] != failure["lastFailedVMIUID"]
     vm = kubevirt.wait_vm_status("crashy", "Running")
     wait_for(
         lambda: "startFailure" not in ((kubevirt.vm("crashy") or {}).get("status") or {}),
@@ -215,15 +224,21 @@ def test_rerun_on_failure_restarts_only_failures(
     )
     first = kubevirt.wait_vmi_phase("rerun", "Running")
     kubevirt.core.patch_node(node, {"metadata": {"annotations": {FAIL_VMIS_ANNOTATION: "true"}}})
-    kubevirt.wait_vmi_phase("rerun", "Failed")
+
+    # A failed VMI is replaced within milliseconds, so look for its successor, not for it.
+    def replaced() -> dict[str, Any] | None:
+        vm = kubevirt.vm("rerun") or {}
+        failures = ((vm.get("status") or {}).get("startFailure") or {}).get("consecutiveFailCount", 0)
+        vmi = kubevirt.vmi("rerun")
+        restarted = vmi is not None and vmi["metadata"]["uid"] != first["metadata"]["uid"]
+        return vm if restarted and failures >= 1 else None
+
+    wait_object(replaced, timeout=15, interval=0.05, message="failed VMI replaced, start failures counted")
     kubevirt.core.patch_node(node, {"metadata": {"annotations": {FAIL_VMIS_ANNOTATION: None}}})
 
-    def restarted() -> bool:
+    def running_again() -> dict[str, Any] | None:
         vmi = kubevirt.vmi("rerun")
-        return (
-            vmi is not None
-            and vmi["metadata"]["uid"] != first["metadata"]["uid"]
-            and (vmi.get("status") or {}).get("phase") == "Running"
-        )
+        fresh = vmi is not None and vmi["metadata"]["uid"] != first["metadata"]["uid"]
+        return vmi if fresh and (vmi or {}).get("status", {}).get("phase") == "Running" else None
 
-    wait_for(restarted, timeout=20, message="a new VMI running after the failure")
+    wait_object(running_again, timeout=20, message="a new VMI running after the failures")

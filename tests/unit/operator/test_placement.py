@@ -97,7 +97,7 @@ async def place_all(
             return host.name
 
         try:
-            await service.place(spec, indexed, persist)
+            await service.place(spec, lambda: indexed, persist)
         except NoValidHost:
             failures += 1
 
@@ -130,10 +130,10 @@ async def test_a_server_placed_again_replaces_its_own_entry() -> None:
     async def persist(host: HostState) -> str:
         return host.name
 
-    assert await service.place(spec, [], persist) == "n1"
-    assert await service.place(spec, [], persist) == "n1"  # not blocked by its own earlier entry
+    assert await service.place(spec, list, persist) == "n1"
+    assert await service.place(spec, list, persist) == "n1"  # not blocked by its own earlier entry
     with pytest.raises(NoValidHost):
-        await service.place(make_spec("other", vcpus=1, memory_mb=512, root_gb=1), [], persist)
+        await service.place(make_spec("other", vcpus=1, memory_mb=512, root_gb=1), list, persist)
 
 
 async def test_refused_writes_and_vanished_servers_release_the_entry() -> None:
@@ -147,8 +147,8 @@ async def test_refused_writes_and_vanished_servers_release_the_entry() -> None:
 
     spec = make_spec("a", vcpus=1, memory_mb=512, root_gb=1)
     with pytest.raises(k8s.Invalid):
-        await service.place(spec, [], refused)
-    assert await service.place(spec, [], vanished) is None
+        await service.place(spec, list, refused)
+    assert await service.place(spec, list, vanished) is None
     assert service.usage([]) == []
 
 
@@ -159,7 +159,7 @@ async def test_unknown_write_outcome_keeps_the_entry_until_release() -> None:
         raise k8s.KubeError(503, "ServiceUnavailable", "try later")
 
     with pytest.raises(k8s.KubeError):
-        await service.place(make_spec("a", vcpus=1, memory_mb=512, root_gb=1), [], broken)
+        await service.place(make_spec("a", vcpus=1, memory_mb=512, root_gb=1), list, broken)
     assert [p.uid for p in service.usage([])] == ["a"]
     service.release("a")
     assert service.usage([]) == []

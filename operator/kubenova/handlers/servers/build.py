@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,13 +46,16 @@ async def build_server(body: kopf.Body, memo: kopf.Memo, **kwargs: Any) -> None:
     rt = runtime.of(memo)
     ref = ServerRef.of(body)
     index: kopf.Index[str, PlacedServer] = kwargs["server_placements"]  # kopf passes indexes by name
-    indexed = [placed for store in index.values() for placed in store]
+
+    def indexed() -> list[PlacedServer]:
+        return [placed for store in index.values() for placed in store]
+
     async with rt.locks.hold(ref):
         await ensure_built(rt, ref, indexed)
         await observe.reconcile_locked(rt, ref)
 
 
-async def ensure_built(rt: Runtime, ref: ServerRef, indexed: Iterable[PlacedServer]) -> None:
+async def ensure_built(rt: Runtime, ref: ServerRef, indexed: placement.Indexed) -> None:
     """Every build step not yet persisted, in order. Caller holds the Server's lock."""
     server = await writer.apply(rt, ref, lambda s: transitions.begin_build(s, requests.request_id(s)))
     if server is None or server.metadata.deletion_timestamp or server.status.vm_state != VmState.BUILDING:
@@ -65,9 +67,7 @@ async def ensure_built(rt: Runtime, ref: ServerRef, indexed: Iterable[PlacedServ
     await _spawn(rt, ref, server)
 
 
-async def _schedule(
-    rt: Runtime, ref: ServerRef, server: Server, indexed: Iterable[PlacedServer]
-) -> Server | None:
+async def _schedule(rt: Runtime, ref: ServerRef, server: Server, indexed: placement.Indexed) -> Server | None:
     try:
         refs = await _resolve_within_grace(rt, server)
     except references.MissingReference as missing:

@@ -37,6 +37,9 @@ from kubenova.settings import Settings
 
 LOG = logging.getLogger(__name__)
 
+Indexed = Callable[[], Iterable[PlacedServer]]
+"""The persisted placements as of now (read inside the lock, so it is as fresh as it gets)."""
+
 Persist = Callable[[HostState], Awaitable[str | None]]
 """Write the chosen host into the Server; returns the host the Server now has (None if gone)."""
 
@@ -55,7 +58,7 @@ class Placement:
         self._ledger: dict[str, PlacedServer] = {}
         self._released: set[str] = set()
 
-    async def place(self, spec: RequestSpec, indexed: Iterable[PlacedServer], persist: Persist) -> str | None:
+    async def place(self, spec: RequestSpec, indexed: Indexed, persist: Persist) -> str | None:
         """Choose a host for ``spec`` and persist it, all under the lock.
 
         Raises ``NoValidHost`` when nothing fits. Returns the Server's host afterwards (which is
@@ -69,7 +72,7 @@ class Placement:
                 AggregateInfo.from_resource(Aggregate.model_validate(a))
                 for a in await self._client.list(k8s.AGGREGATES)
             ]
-            usage = self.usage(indexed, exclude=spec.instance_uid)
+            usage = self.usage(indexed(), exclude=spec.instance_uid)
             hosts = build_host_states(nodes, usage, aggregates, self._config)
             chosen = select_destination(spec, hosts, self._config)
             uid = spec.instance_uid

@@ -1,0 +1,280 @@
+"""Pure: what a VM/VMI observation means for a Server (``observe``).
+
+spawning → ACTIVE when the VMI runs, powering-off → SHUTOFF when it is gone, powering-on →
+ACTIVE, a reboot ends when a *different* VMI runs, a failed VMI → ERROR, a VM stopped or started
+behind kubenova's back is synced; ``None`` when nothing follows.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from kubenova.kubevirt import models
+from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
+from kubenova.resources.states import TaskState, VmState
+from kubenova.status.transitions import ActionFinish, Fault, Transition
+
+_SPAWN_PROGRESS = {
+    models.VmiPhase.PENDING: 25,
+    models.VmiPhase.SCHEDULING: 50,
+    models.VmiPhase.SCHEDULED: 75,
+}
+# VM printable statuses that mean the VM cannot start (KubeVirt has more than the model's enum).
+_VM_FAILURE_STATUSES = frozenset(
+    {"ErrorUnschedulable", "CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "ErrorPvcNotFound"}
+)
+_REBOOT_TASKS = frozenset({TaskState.REBOOTING, TaskState.REBOOTING_HARD})
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What KubeVirt shows for a server: its VM and VMI (``None`` when absent).
+
+    ``vm_printable_status`` is the raw ``status.printableStatus`` string, kept apart because
+    KubeVirt has values the typed model does not enumerate.
+    """
+
+    vm: models.VirtualMachine | None
+    vmi: models.VirtualMachineInstance | None
+    vm_printable_status: str | None = None
+    rebooting_vmi_uid: str | None = None
+    """uid of the VMI a reboot is replacing (from the Server's annotation), if rebooting."""
+
+
+def observe(server: Server, seen: Observation, *, network_label: str) -> Transition | None:
+    """The transition KubeVirt's state implies for ``server``, if any."""
+    status = server.status
+    if status.host is None or server.metadata.deletion_timestamp or status.task_state == TaskState.DELETING:
+        return None
+    vm_state = _vm_state(status.vm_state)
+    task = _task_state(status.task_state)
+    if vm_state is None or (vm_state is VmState.ERROR and task is not TaskState.REBOOTING_HARD):
+        return None  # ERROR is sticky (as in Nova) until a hard reboot recovers it
+    vmi = seen.vmi
+    phase = vmi.status.phase if vmi is not None else None
+    if seen.vm is None:
+        return _vm_missing(server, vm_state, task)
+    if task in _REBOOT_TASKS and (
+        vmi is None or seen.rebooting_vmi_uid is None or vmi.metadata.uid == seen.rebooting_vmi_uid
+    ):
+        return None  # the old instance is still there (or not yet recorded): the reboot goes on
+    if phase is models.VmiPhase.RUNNING and vmi is not None and not vmi.metadata.deletion_timestamp:
+        return _running(server, vmi, vm_state, task, network_label=network_label)
+    if phase is models.VmiPhase.FAILED and task is not TaskState.POWERING_OFF:
+        return _failed(vm_state, task, vmi)
+    if vmi is None or phase in (models.VmiPhase.SUCCEEDED, models.VmiPhase.FAILED):
+        return _stopped(server, seen.vm, vm_state, task)
+    if task is TaskState.SPAWNING:
+        return _spawning(server, seen, phase)
+    return None
+
+
+def _running(
+    server: Server,
+    vmi: models.VirtualMachineInstance,
+    vm_state: VmState,
+    task: TaskState | None,
+    *,
+    network_label: str,
+) -> Transition | None:
+    fields = address_fields(vmi, network_label)
+    running = PowerStateName.RUNNING
+    where = f"on {server.status.host}"
+    if task is TaskState.SPAWNING:
+        fields |= {"progress": 100, "fault": None}
+        return Transition(
+            VmState.ACTIVE,
+            None,
+            "Active",
+            f"Server is running {where}",
+            running,
+            fields,
+            finish_action=ActionFinish("create", "Success"),
+            launched=True,
+        )
+    if task is TaskState.POWERING_ON:
+        return Transition(
+            VmState.ACTIVE,
+            None,
+            "Started",
+            f"Server started {where}",
+            running,
+            fields,
+            finish_action=ActionFinish("start", "Success"),
+        )
+    if task in _REBOOT_TASKS:
+        reboot = server.spec.reboot
+        fields |= {"fault": None, "handledReboot": reboot.request_id if reboot else None}
+        return Transition(
+            VmState.ACTIVE,
+            None,
+            "Rebooted",
+            f"Server rebooted {where}",
+            running,
+            fields,
+            finish_action=ActionFinish("reboot", "Success"),
+        )
+    if task is None and vm_state in (VmState.ACTIVE, VmState.STOPPED):
+        reason = "Running" if vm_state is VmState.ACTIVE else "PowerStateSync"
+        return Transition(VmState.ACTIVE, None, reason, f"Server is running {where}", running, fields)
+    return None
+
+
+def _failed(
+    vm_state: VmState, task: TaskState | None, vmi: models.VirtualMachineInstance | None
+) -> Transition:
+    reason = (vmi.status.reason if vmi is not None else None) or "VirtualMachineInstance failed"
+    details = _condition_messages(vmi.status.conditions if vmi is not None else [])
+    power = PowerStateName.NOSTATE if vm_state is VmState.BUILDING else PowerStateName.CRASHED
+    action = _action_of(task) or ("create" if vm_state is VmState.BUILDING else None)
+    return Transition(
+        VmState.ERROR,
+        None,
+        "Failed",
+        f"Server failed: {reason}",
+        power,
+        fault=Fault(reason, details),
+        finish_action=ActionFinish(action, "Error", reason) if action else None,
+        warning=True,
+    )
+
+
+def _stopped(
+    server: Server, vm: models.VirtualMachine, vm_state: VmState, task: TaskState | None
+) -> Transition | None:
+    halted = is_halted(vm)
+    shutdown = PowerStateName.SHUTDOWN
+    if task is TaskState.POWERING_OFF:
+        return Transition(
+            VmState.STOPPED,
+            None,
+            "Stopped",
+            "Server is stopped",
+            shutdown,
+            finish_action=ActionFinish("stop", "Success"),
+        )
+    if task is TaskState.SPAWNING and halted:
+        return Transition(
+            VmState.STOPPED,
+            None,
+            "Stopped",
+            "Server was created stopped",
+            shutdown,
+            {"progress": 100},
+            finish_action=ActionFinish("create", "Success"),
+        )
+    if task is None and vm_state is VmState.ACTIVE and halted:
+        return Transition(VmState.STOPPED, None, "PowerStateSync", "Server is stopped", shutdown)
+    if task is None and vm_state is VmState.STOPPED and server.status.power_state is not shutdown:
+        return Transition(VmState.STOPPED, None, "Stopped", "Server is stopped", shutdown)
+    return None
+
+
+def _spawning(server: Server, seen: Observation, phase: models.VmiPhase | None) -> Transition | None:
+    printable = seen.vm_printable_status
+    if printable in _VM_FAILURE_STATUSES:
+        vm = seen.vm
+        details = _condition_messages(vm.status.conditions if vm is not None else [])
+        return Transition(
+            VmState.ERROR,
+            None,
+            "Failed",
+            f"Server failed to start: {printable}",
+            PowerStateName.NOSTATE,
+            fault=Fault(printable, details),
+            finish_action=ActionFinish("create", "Error", printable),
+            warning=True,
+        )
+    progress = _SPAWN_PROGRESS.get(phase) if phase is not None else None
+    if progress is None or (server.status.progress or 0) >= progress:
+        return None
+    return Transition(
+        VmState.BUILDING,
+        TaskState.SPAWNING,
+        "Spawning",
+        f"VirtualMachineInstance is {phase}",
+        fields={"progress": progress},
+    )
+
+
+def _vm_missing(server: Server, vm_state: VmState, task: TaskState | None) -> Transition | None:
+    if vm_state is VmState.BUILDING or task is not None:
+        return None  # being built, or an action is under way: its handler owns the VM
+    if server.status.power_state is PowerStateName.NOSTATE:
+        return None
+    return Transition(
+        vm_state,
+        None,
+        "VirtualMachineMissing",
+        f"VirtualMachine {server.status.vm_name or server.metadata.name} does not exist",
+        PowerStateName.NOSTATE,
+        warning=True,
+    )
+
+
+def address_fields(vmi: models.VirtualMachineInstance, network_label: str) -> dict[str, Any]:
+    """``addresses`` (Nova shape, under ``network_label``) and the ``networks`` summary."""
+    found: list[ServerAddress] = []
+    for interface in vmi.status.interfaces:
+        ips = interface.ip_addresses or ([interface.ip_address] if interface.ip_address else [])
+        for raw in ips:
+            try:
+                ip = ipaddress.ip_address(raw.split("/")[0])
+            except ValueError:
+                continue
+            if any(a.addr == str(ip) for a in found):
+                continue
+            version: Literal[4, 6] = 4 if ip.version == 4 else 6
+            found.append(ServerAddress(version=version, addr=str(ip), mac_addr=interface.mac))
+    if not found:
+        return {"addresses": {}, "networks": None}
+    return {
+        "addresses": {network_label: [a.to_api() for a in found]},
+        "networks": f"{network_label}=" + ", ".join(a.addr for a in found),
+    }
+
+
+def is_halted(vm: models.VirtualMachine) -> bool:
+    """Whether the VM is asked not to run (runStrategy Halted, or the deprecated running=false)."""
+    if vm.spec.run_strategy is not None:
+        return vm.spec.run_strategy is models.RunStrategy.HALTED
+    return vm.spec.running is False
+
+
+def desired_run_strategy(power: DesiredPowerState) -> models.RunStrategy:
+    return models.RunStrategy.ALWAYS if power is DesiredPowerState.RUNNING else models.RunStrategy.HALTED
+
+
+def _action_of(task: TaskState | None) -> str | None:
+    return (
+        {
+            TaskState.SPAWNING: "create",
+            TaskState.POWERING_ON: "start",
+            TaskState.POWERING_OFF: "stop",
+            TaskState.REBOOTING: "reboot",
+            TaskState.REBOOTING_HARD: "reboot",
+        }.get(task)
+        if task is not None
+        else None
+    )
+
+
+def _condition_messages(conditions: list[models.Condition]) -> str | None:
+    messages = [f"{c.type}: {c.message}" for c in conditions if c.message]
+    return "; ".join(messages) or None
+
+
+def _vm_state(value: str | None) -> VmState | None:
+    try:
+        return VmState(value) if value else None
+    except ValueError:
+        return None
+
+
+def _task_state(value: str | None) -> TaskState | None:
+    try:
+        return TaskState(value) if value else None
+    except ValueError:
+        return None

@@ -324,6 +324,7 @@ def plan(
         annotations = {
             **shared,
             nova.LAUNCH_INDEX_ANNOTATION: str(index),
+            nova.CREATED_ANNOTATION: nova.precise_now(),
             nova.HOSTNAME_ANNOTATION: hostname or f"server-{uuid.uuid4().hex[:8]}",
             **nova.action_annotations(None, action, for_operator=True),
         }

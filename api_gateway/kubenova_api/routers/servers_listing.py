@@ -52,7 +52,7 @@ def _attribute(server: Server, key: str, refs: Refs) -> Any:
         "auto_disk_config": lambda: nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) == "AUTO",
         "availability_zone": lambda: views.availability_zone(server),
         "config_drive": lambda: spec.config_drive,
-        "created_at": lambda: server.metadata.creation_timestamp,
+        "created_at": lambda: nova.created_at(server),
         "display_description": lambda: spec.description,
         "display_name": lambda: server.display_name,
         "host": lambda: status.host,

@@ -55,6 +55,8 @@ ACCESS_IPV6_ANNOTATION = _PREFIX + "access-ipv6"
 DISK_CONFIG_ANNOTATION = _PREFIX + "disk-config"
 SCHEDULER_HINTS_ANNOTATION = _PREFIX + "scheduler-hints"
 LOCKED_BY_ANNOTATION = _PREFIX + "locked-by"
+# creationTimestamp has seconds only; Nova orders servers created in the same second by creation.
+CREATED_ANNOTATION = _PREFIX + "created"
 
 # The log annotation keeps the newest entries only (annotations share a 256 KiB budget).
 ACTION_LOG_LIMIT = 50
@@ -78,6 +80,21 @@ _REBOOT_TASKS = frozenset(
 def now() -> str:
     """The current time as the operator writes it (ISO 8601, UTC, seconds)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def precise_now() -> str:
+    """The current time with microseconds (UTC), for ordering by creation."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def created_at(server: Server) -> str:
+    """When the server was created, with microseconds when the gateway recorded them (sortable)."""
+    stamp = server.metadata.annotations.get(CREATED_ANNOTATION) or server.metadata.creation_timestamp or ""
+    try:
+        parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 # ----- Nova state ---------------------------------------------------------------------------------

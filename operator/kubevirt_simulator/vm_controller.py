@@ -198,7 +198,15 @@ class VmController:
         except ApiError as exc:
             if exc.conflict:
                 return Outcome(retry_after=0.2)  # the cache is behind (VMI exists / VM changed)
-            log.warning("kubevirt-simulator: VM %s/%s sync failed: %s", namespace, name, exc)
+            # A namespace being deleted refuses new VMIs; its VMs are about to go too.
+            terminating = exc.status == 403 and "being terminated" in exc.reason
+            log.log(
+                logging.DEBUG if terminating else logging.WARNING,
+                "kubevirt-simulator: VM %s/%s sync failed: %s",
+                namespace,
+                name,
+                exc,
+            )
             return Outcome(failure=("FailedCreate" if action.do == Do.START else "FailedDelete", str(exc)))
         return Outcome()
 

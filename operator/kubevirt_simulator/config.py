@@ -78,35 +78,69 @@ def build_parser() -> argparse.ArgumentParser:
     d = SimulatorConfig()
     p = argparse.ArgumentParser(
         prog="kubevirt_simulator",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="KubeVirt simulator: plays virt-controller and virt-handler against a real "
         "Kubernetes API server, on fake Nodes. Reads KUBECONFIG (or the in-cluster config).",
     )
-    p.add_argument("--nodes", type=_positive_int, default=d.nodes, help="Nodes to register")
-    p.add_argument("--node-prefix", default=d.node_prefix, help="name prefix of registered Nodes")
-    p.add_argument("--node-cpu", type=_quantity, default=d.node_shape.cpu)
-    p.add_argument("--node-memory", type=_quantity, default=d.node_shape.memory)
-    p.add_argument(
+    nodes = p.add_argument_group("fake Nodes")
+    nodes.add_argument("--nodes", type=_positive_int, default=d.nodes, help="Nodes to register at start")
+    nodes.add_argument("--node-prefix", default=d.node_prefix, help="name prefix of the registered Nodes")
+    nodes.add_argument("--node-cpu", type=_quantity, default=d.node_shape.cpu, help="cpu capacity")
+    nodes.add_argument("--node-memory", type=_quantity, default=d.node_shape.memory, help="memory capacity")
+    nodes.add_argument(
         "--node-disk",
         type=_quantity,
         default=d.node_shape.ephemeral_storage,
         help="ephemeral-storage capacity",
     )
-    p.add_argument("--node-pods", type=_quantity, default=d.node_shape.pods)
-    p.add_argument(
+    nodes.add_argument("--node-pods", type=_quantity, default=d.node_shape.pods, help="pods capacity")
+    nodes.add_argument(
+        "--heartbeat-interval",
+        type=_non_negative_float,
+        default=d.heartbeat_interval,
+        help="seconds between Node status heartbeats and Lease renewals",
+    )
+    vmis = p.add_argument_group("VMIs")
+    vmis.add_argument(
         "--phase-delay",
         type=_non_negative_float,
         default=d.phase_delay,
-        help="seconds per VMI/migration phase step",
+        help="seconds per VMI (and migration) phase step",
     )
-    p.add_argument("--ip-cidr", type=_cidr, default=d.ip_cidr, help="pool for VMI IPv4 addresses")
-    p.add_argument("--heartbeat-interval", type=_non_negative_float, default=d.heartbeat_interval)
-    p.add_argument("--workers", type=_positive_int, default=d.workers)
-    p.add_argument("--resync-period", type=_non_negative_float, default=d.resync_period)
-    p.add_argument("--restart-backoff", type=_non_negative_float, default=d.restart_backoff)
-    p.add_argument("--restart-backoff-max", type=_non_negative_float, default=d.restart_backoff_max)
-    p.add_argument("--cpu-allocation-ratio", type=Decimal, default=d.cpu_allocation_ratio)
-    p.add_argument("--unschedulable-retry", type=_non_negative_float, default=d.unschedulable_retry)
-    p.add_argument("--log-level", default=d.log_level, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    vmis.add_argument("--ip-cidr", type=_cidr, default=d.ip_cidr, help="pool of VMI IPv4 addresses")
+    vmis.add_argument(
+        "--cpu-allocation-ratio",
+        type=Decimal,
+        default=d.cpu_allocation_ratio,
+        help="KubeVirt's CPU overcommit: a VMI without a cpu request requests vCPUs/ratio",
+    )
+    vmis.add_argument(
+        "--restart-backoff",
+        type=_non_negative_float,
+        default=d.restart_backoff,
+        help="first CrashLoopBackOff delay in seconds (doubles per consecutive start failure)",
+    )
+    vmis.add_argument(
+        "--restart-backoff-max",
+        type=_non_negative_float,
+        default=d.restart_backoff_max,
+        help="longest CrashLoopBackOff delay in seconds",
+    )
+    vmis.add_argument(
+        "--unschedulable-retry",
+        type=_non_negative_float,
+        default=d.unschedulable_retry,
+        help="seconds between placement attempts of an unschedulable VMI (Node events retry at once)",
+    )
+    runtime = p.add_argument_group("runtime")
+    runtime.add_argument("--workers", type=_positive_int, default=d.workers, help="reconcile threads")
+    runtime.add_argument(
+        "--resync-period",
+        type=_non_negative_float,
+        default=d.resync_period,
+        help="seconds between full re-reconciles (0: never)",
+    )
+    runtime.add_argument("--log-level", default=d.log_level, choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 
 

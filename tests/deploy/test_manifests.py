@@ -340,6 +340,8 @@ def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -
         ("kubenova-operator", ("", "nodes", "create", False)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers", "create", True)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers/status", "patch", False)),
+        ("kubenova-gateway", ("compute.kubenova.io", "servers", "update", False)),
+        ("kubenova-gateway", ("compute.kubenova.io", "images", "create", False)),
         ("kubenova-gateway", ("kubevirt.io", "virtualmachines", "get", False)),
         ("kubenova-gateway", ("", "nodes", "delete", False)),
         ("kubenova-gateway", ("", "namespaces", "create", False)),

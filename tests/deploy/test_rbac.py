@@ -370,6 +370,63 @@ def test_a_kubectl_server_runs_stops_and_goes_with_operator_and_simulator_on_the
     _assert_nothing_refused(deployment)
 
 
+def test_a_server_lifecycle_through_the_gateway_with_each_component_on_its_own_account(
+    deployment: Deployment, catalog: str
+) -> None:
+    cluster = deployment.cluster
+    image_id = catalog
+    token = _keystone_token(deployment.gateway_url, "demo-member", DEFAULT_PASSWORD, "demo")
+    nova = httpx.Client(
+        base_url=f"{deployment.gateway_url}/compute/v2.1",
+        headers={"X-Auth-Token": token, "OpenStack-API-Version": "compute 2.79"},
+        timeout=30,
+    )
+    created = nova.post(
+        "/servers",
+        json={"server": {"name": "rbac-1", "imageRef": image_id, "flavorRef": "1", "networks": "auto"}},
+    )
+    assert created.status_code == 202, created.text
+    server_id = created.json()["server"]["id"]
+
+    def status() -> dict[str, Any]:
+        deployment.check_running()
+        response = nova.get(f"/servers/{server_id}")
+        assert response.status_code == 200, response.text
+        server: dict[str, Any] = response.json()["server"]
+        assert server["status"] != "ERROR", server
+        return server
+
+    active = deployment.wait(
+        lambda: (s := status())["status"] == "ACTIVE" and s, timeout=120, message="server ACTIVE"
+    )
+    assert active["addresses"], active
+    # The VM exists in the project's namespace, created by the operator's account.
+    assert cluster.run_kubectl(
+        "get", "virtualmachines.kubevirt.io", "-n", "demo", "-o", "name"
+    ).stdout.strip()
+
+    stopped = nova.post(f"/servers/{server_id}/action", json={"os-stop": None})
+    assert stopped.status_code == 202, stopped.text
+    deployment.wait(lambda: status()["status"] == "SHUTOFF", timeout=120, message="server SHUTOFF")
+
+    deleted = nova.delete(f"/servers/{server_id}")
+    assert deleted.status_code == 204, deleted.text
+    deployment.wait(
+        lambda: nova.get(f"/servers/{server_id}").status_code == 404, timeout=120, message="server gone"
+    )
+    deployment.wait(
+        lambda: (
+            not cluster.run_kubectl(
+                "get", "virtualmachines.kubevirt.io", "-n", "demo", "-o", "name"
+            ).stdout.strip()
+        ),
+        timeout=60,
+        message="its VirtualMachine deleted",
+    )
+
+    _assert_nothing_refused(deployment)
+
+
 # ----- refusals -------------------------------------------------------------------------------
 
 

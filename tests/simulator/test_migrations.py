@@ -137,3 +137,33 @@ def test_target_node_failure_fails_the_migration(
     assert vmi is not None
     assert vmi["status"]["phase"] == "Running"
     assert vmi["status"]["nodeName"] == source
+
+
+def test_deleting_an_in_flight_migration_aborts_it(
+    kubevirt: KubeVirt, managed_node: ManagedNodeFactory
+) -> None:
+    nodes, tolerations = two_nodes(kubevirt, managed_node, "abort")
+    kubevirt.create_vm(vm_manifest("fickle", nodes=nodes, tolerations=tolerations))
+    source = kubevirt.wait_vmi_phase("fickle", "Running")["status"]["nodeName"]
+    kubevirt.create("virtualmachineinstancemigrations", migration("changed-mind", "fickle"))
+
+    def under_way() -> dict[str, Any] | None:
+        found = kubevirt.get("virtualmachineinstancemigrations", "changed-mind") or {}
+        return found if (found.get("status") or {}).get("phase") in ("TargetReady", "Running") else None
+
+    started = wait_object(under_way, timeout=10, interval=0.02, message="migration under way")
+    kubevirt.delete("virtualmachineinstancemigrations", "changed-mind")
+
+    def aborted() -> dict[str, Any] | None:
+        vmi = kubevirt.vmi("fickle") or {}
+        state = (vmi.get("status") or {}).get("migrationState") or {}
+        return vmi if state.get("abortStatus") == "Succeeded" else None
+
+    vmi = wait_object(aborted, timeout=10, message="migration aborted on the VMI")
+    state = vmi["status"]["migrationState"]
+    assert state["migrationUid"] == started["metadata"]["uid"]
+    assert state["failed"] is True
+    assert state["endTimestamp"]
+    assert vmi["status"]["nodeName"] == source
+    assert vmi["status"]["phase"] == "Running"
+    kubevirt.wait_vm_status("fickle", "Running")

@@ -115,3 +115,18 @@ def test_observe_only_moves_forward() -> None:
         assert informer.get("ns", "a")["metadata"]["resourceVersion"] == "6"  # type: ignore[index]
     finally:
         stop.set()
+
+
+def test_transport_errors_are_retried_from_the_same_resource_version() -> None:
+    api = ScriptedApi(
+        listings=[[obj("a", 5)]],
+        watches=[ApiError(0, "connection reset"), [{"type": "ADDED", "object": obj("b", 6)}]],
+    )
+    informer, seen, stop = run(api)
+    try:
+        wait_for(api.idle.is_set, timeout=5, message="script consumed")
+        assert api.watch_calls[:2] == ["5", "5"]
+        assert (None, "b") in seen
+        assert informer.get("ns", "b") is not None
+    finally:
+        stop.set()

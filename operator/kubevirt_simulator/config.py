@@ -39,6 +39,11 @@ class SimulatorConfig:
     """KubeVirt's CPU overcommit: a virt-launcher pod requests 1/ratio CPU per vCPU."""
     unschedulable_retry: float = 2.0
     """How often a VMI that cannot be placed is retried without any Node event."""
+    subresource_api: bool = False
+    """Serve subresources.kubevirt.io (start/stop/restart/migrate/pause/unpause) via the aggregator."""
+    subresource_api_host: str = "127.0.0.1"
+    subresource_api_port: int = 0
+    """0: any free port (the APIService is registered with the port actually bound)."""
     log_level: str = "INFO"
 
 
@@ -132,6 +137,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=d.unschedulable_retry,
         help="seconds between placement attempts of an unschedulable VMI (Node events retry at once)",
     )
+    api = p.add_argument_group("subresource API (virt-api)")
+    api.add_argument(
+        "--subresource-api",
+        action="store_true",
+        help="serve subresources.kubevirt.io/v1 and register it as an APIService",
+    )
+    api.add_argument(
+        "--subresource-api-host",
+        default=d.subresource_api_host,
+        help="address to listen on; the API server must reach it (identity headers are "
+        "trusted, keep it on loopback)",
+    )
+    api.add_argument(
+        "--subresource-api-port",
+        type=_positive_int,
+        default=d.subresource_api_port,
+        help="port to listen on (0: any free port)",
+    )
     runtime = p.add_argument_group("runtime")
     runtime.add_argument("--workers", type=_positive_int, default=d.workers, help="reconcile threads")
     runtime.add_argument(
@@ -165,5 +188,8 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         restart_backoff_max=ns.restart_backoff_max,
         cpu_allocation_ratio=ns.cpu_allocation_ratio,
         unschedulable_retry=ns.unschedulable_retry,
+        subresource_api=ns.subresource_api,
+        subresource_api_host=ns.subresource_api_host,
+        subresource_api_port=ns.subresource_api_port,
         log_level=ns.log_level,
     )

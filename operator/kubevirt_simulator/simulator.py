@@ -8,13 +8,16 @@ resync re-queues everything, so a missed event costs at most one resync period.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from kubevirt_simulator import apiservice
 from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj
+from kubevirt_simulator.apiservice import service_dns_names
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE, ensure_crds
@@ -23,6 +26,8 @@ from kubevirt_simulator.ipam import IpAllocator
 from kubevirt_simulator.migrations import FINAL as MIGRATION_FINAL
 from kubevirt_simulator.migrations import MigrationController
 from kubevirt_simulator.nodes import MANAGED_SELECTOR, NODE_RESOURCE, NodeManager
+from kubevirt_simulator.servingcert import self_signed
+from kubevirt_simulator.subresource_api import SubresourceApi
 from kubevirt_simulator.vm_controller import VmController
 from kubevirt_simulator.vmi_lifecycle import VmiLifecycle
 from kubevirt_simulator.workqueue import WorkQueue
@@ -48,6 +53,14 @@ def _significant(node: Obj | None) -> Any:
         status.get("capacity"),
         ready,
     )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _releases_capacity(old: Obj | None, new: Obj | None) -> bool:
@@ -101,6 +114,7 @@ class Simulator:
         }
         self._threads: list[threading.Thread] = []
         self.ready = threading.Event()
+        self.subresource_api: SubresourceApi | None = None
 
     # -- event fan-out ----------------------------------------------------------------------
     def _on_node(self, old: Obj | None, new: Obj | None) -> None:
@@ -184,6 +198,8 @@ class Simulator:
             self._spawn(self._work, f"worker-{index}")
         self._spawn(self._resync, "resync")
         self._enqueue_all()
+        if self.config.subresource_api:
+            self._serve_subresource_api()
         self.ready.set()
         log.info(
             "kubevirt-simulator: ready (%d managed nodes, %d VMs, %d VMIs, %d addresses restored)",
@@ -193,7 +209,19 @@ class Simulator:
             self.ipam.in_use(),
         )
 
+    def _serve_subresource_api(self) -> None:
+        host = self.config.subresource_api_host
+        ips = [host] if _is_ip(host) else []
+        names = ["localhost", *service_dns_names(), *([] if ips else [host])]
+        cert = self_signed(names, ips or ["127.0.0.1"])
+        self.subresource_api = SubresourceApi(self.client, host, self.config.subresource_api_port, cert)
+        self.subresource_api.start()
+        apiservice.register(self.client, host, self.subresource_api.port, cert.cert_pem)
+
     def stop(self, timeout: float = 10.0) -> None:
+        if self.subresource_api is not None:
+            apiservice.unregister(self.client)  # before the backend goes: no dangling APIService
+            self.subresource_api.stop()
         self.stop_event.set()
         self.queue.shutdown()
         deadline = time.monotonic() + timeout

@@ -1,0 +1,108 @@
+"""Registers the simulator's subresource endpoint with the API server's aggregation layer.
+
+Real KubeVirt registers ``v1.subresources.kubevirt.io`` pointing at the virt-api Service. The
+simulator runs outside the cluster's network, so its Service is an ExternalName naming the
+simulator's own address; the aggregator then proxies ``/apis/subresources.kubevirt.io/v1/...`` to
+it (no kube-proxy or endpoints needed). The registration is removed on shutdown: an APIService
+whose backend is gone makes discovery fail and blocks namespace deletion.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION
+from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
+from kubevirt_simulator.names import SIMULATOR_PREFIX
+
+log = logging.getLogger(__name__)
+
+APISERVICE_RESOURCE = ResourceType("apiregistration.k8s.io", "v1", "apiservices", namespaced=False)
+SERVICE_RESOURCE = ResourceType("", "v1", "services", namespaced=True)
+APISERVICE_NAME = f"{VERSION}.{SUBRESOURCES_GROUP}"
+SERVICE_NAMESPACE = "kube-system"
+SERVICE_NAME = "kubevirt-simulator-subresources"
+OWNER_ANNOTATION = f"{SIMULATOR_PREFIX}/registered-by"
+
+
+def service_dns_names() -> list[str]:
+    """The names the aggregator may check the serving certificate against."""
+    return [
+        f"{SERVICE_NAME}.{SERVICE_NAMESPACE}.svc",
+        f"{SERVICE_NAME}.{SERVICE_NAMESPACE}.svc.cluster.local",
+    ]
+
+
+def _ours(obj: Obj) -> bool:
+    return OWNER_ANNOTATION in ((obj.get("metadata") or {}).get("annotations") or {})
+
+
+def _apply(client: KubeClient, resource: ResourceType, namespace: str | None, body: Obj) -> None:
+    name = body["metadata"]["name"]
+    try:
+        current = client.get(resource.path(namespace, name))
+    except ApiError as exc:
+        if not exc.not_found:
+            raise
+        client.create(resource.path(namespace), body)
+        return
+    if not _ours(current):
+        raise RuntimeError(
+            f"{resource.plural}/{name} exists and was not registered by the kubevirt-simulator; "
+            "is a real KubeVirt installed?"
+        )
+    client.merge_patch(resource.path(namespace, name), {"spec": body["spec"]})
+
+
+def register(client: KubeClient, host: str, port: int, ca_pem: bytes) -> None:
+    annotations = {OWNER_ANNOTATION: "kubevirt-simulator"}
+    _apply(
+        client,
+        SERVICE_RESOURCE,
+        SERVICE_NAMESPACE,
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": SERVICE_NAME, "namespace": SERVICE_NAMESPACE, "annotations": annotations},
+            "spec": {
+                "type": "ExternalName",
+                "externalName": host,
+                "ports": [{"name": "https", "port": port}],
+            },
+        },
+    )
+    _apply(
+        client,
+        APISERVICE_RESOURCE,
+        None,
+        {
+            "apiVersion": "apiregistration.k8s.io/v1",
+            "kind": "APIService",
+            "metadata": {"name": APISERVICE_NAME, "annotations": annotations},
+            "spec": {
+                "group": SUBRESOURCES_GROUP,
+                "version": VERSION,
+                "groupPriorityMinimum": 1000,
+                "versionPriority": 15,
+                "caBundle": base64.b64encode(ca_pem).decode(),
+                "service": {"namespace": SERVICE_NAMESPACE, "name": SERVICE_NAME, "port": port},
+            },
+        },
+    )
+    log.info("kubevirt-simulator: registered APIService %s -> https://%s:%d", APISERVICE_NAME, host, port)
+
+
+def unregister(client: KubeClient) -> None:
+    for resource, namespace, name in (
+        (APISERVICE_RESOURCE, None, APISERVICE_NAME),
+        (SERVICE_RESOURCE, SERVICE_NAMESPACE, SERVICE_NAME),
+    ):
+        try:
+            current = client.get(resource.path(namespace, name))
+            if _ours(current):
+                client.delete(resource.path(namespace, name))
+        except ApiError as exc:
+            if not exc.not_found:
+                log.warning("kubevirt-simulator: could not remove %s/%s: %s", resource.plural, name, exc)
+    log.info("kubevirt-simulator: unregistered APIService %s", APISERVICE_NAME)

@@ -17,6 +17,9 @@ separate process plays KubeVirt's parts against the *real* Kubernetes API server
   per VMI from ``--ip-cidr`` (stable for the VMI's life, restored after a restart), MACs.
 * **Migrations** (``migrations``): VirtualMachineInstanceMigration phases, target placement,
   ``status.migrationState``.
+* **virt-api subresources** (``subresource_api``, ``subresource_actions``, ``apiservice``,
+  ``servingcert``; opt-in ``--subresource-api``): ``subresources.kubevirt.io/v1`` start, stop,
+  restart, migrate (VMs) and pause, unpause (VMIs) behind the API server's aggregation layer.
 
 Plumbing: ``apiclient`` (raw JSON over the official client's connection), ``informer`` (list+watch
 caches with 410 handling), ``workqueue`` (de-duplicating, delayed), ``simulator`` (wiring),
@@ -35,26 +38,31 @@ snapshots are not simulated; Nodes are not tainted by a node-lifecycle controlle
 a NotReady Node as tainted ``node.kubernetes.io/not-ready``), and VMIs on a NotReady Node keep
 running until the Node is deleted or annotated ``fail-vmis``.
 
-Plan: the subresource API (not implemented yet)
-------------------------------------------------
-Real KubeVirt serves ``subresources.kubevirt.io/v1`` through the aggregation layer (virt-api, an
-APIService in front of a Service). virtctl and clients PUT to
-``/apis/subresources.kubevirt.io/v1/namespaces/{ns}/virtualmachines/{name}/{start|stop|restart|migrate}``
-and ``.../virtualmachineinstances/{name}/{pause|unpause}``. The simulator would serve the same:
+The subresource API
+-------------------
+Real KubeVirt serves ``subresources.kubevirt.io/v1`` from virt-api through the aggregation layer;
+clients PUT to ``/apis/subresources.kubevirt.io/v1/namespaces/{ns}/virtualmachines/{name}/{start|
+stop|restart|migrate}`` and ``.../virtualmachineinstances/{name}/{pause|unpause}``. With
+``--subresource-api`` the simulator does the same:
 
-1. An HTTPS server (stdlib ``http.server`` in a thread, a self-signed cert) on ``--api-port``,
-   answering discovery (``/apis/subresources.kubevirt.io/v1`` APIResourceList with the
-   ``virtualmachines/start`` etc. subresources) and the PUT endpoints, trusting the front proxy's
-   ``X-Remote-User`` headers only from the aggregator's client CA (``--requestheader-*``).
-2. On start it registers an ``APIService`` ``v1.subresources.kubevirt.io`` pointing at a Service
-   without selector plus an EndpointSlice with 127.0.0.1:port (the local apiserver must run with
-   ``--enable-aggregator-routing=false`` and the front-proxy flags; the control-plane launcher owns
-   those flags), and removes it on shutdown so namespace deletion never blocks on a dead API.
-3. Semantics, all as writes the controllers above already understand:
-   ``start`` -> Halted: spec.runStrategy=Always; Manual/others: append ``{"action":"Start"}`` to
-   ``status.stateChangeRequests`` (409 if already running); ``stop`` -> Always/RerunOnFailure:
-   spec.runStrategy=Halted; Manual: ``{"action":"Stop","uid":<vmi uid>}``; ``restart`` -> Stop(uid)
-   then Start requests; ``migrate`` -> create a VirtualMachineInstanceMigration; ``pause``/``unpause``
-   -> a ``Paused`` VMI condition (printableStatus Paused is already derived from it).
-4. Tests: the same PUTs through the real apiserver's aggregation, plus virtctl-free HTTP calls.
-"""
+1. An HTTPS server (stdlib ``http.server`` in threads, a self-signed certificate) on
+   ``--subresource-api-host``:``--subresource-api-port`` (loopback, any free port by default)
+   answers discovery and the PUTs.
+2. It registers the APIService ``v1.subresources.kubevirt.io`` (CA bundle = its certificate) in
+   front of an ExternalName Service ``kube-system/kubevirt-simulator-subresources`` naming its
+   address, so the aggregator reaches it without kube-proxy or endpoints and without extra
+   apiserver flags; both are removed on shutdown (an unavailable APIService breaks discovery and
+   namespace deletion, so a simulator killed with SIGKILL leaves that to clean up).
+3. Each request is authorized with a SubjectAccessReview for the caller the aggregator names in
+   ``X-Remote-User``/``X-Remote-Group`` (verb ``update``, e.g. ``virtualmachines/restart``), so RBAC
+   applies as with KubeVirt. The headers are trusted without checking the aggregator's front-proxy
+   client certificate (the local control plane has none configured): keep the listener on loopback.
+4. Semantics follow virt-api: ``start`` flips Halted to Always, appends a guarded Start request for
+   Manual/RerunOnFailure and refuses Always/Once or a running VM (409); ``stop`` flips Always/Once
+   to Halted and sends Stop(uid) for Manual/RerunOnFailure; ``restart`` sends Stop(uid) + Start;
+   ``migrate`` creates a ``kubevirt-migrate-vm-*`` migration; ``pause``/``unpause`` set or clear the
+   VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``. Request bodies are
+   only read for ``dryRun``; grace periods and paused starts are not simulated.
+
+In a cluster (the Deployment in ``manifests/``) it stays off: it would need a Service routing to
+the Pod, RBAC for apiservices/services/subjectaccessreviews and front-proxy client verification.

@@ -33,10 +33,11 @@ kube-scheduler; ``activePods`` holds stable fake pod uids); no admission webhook
 gets a ``Failure`` condition instead of being rejected; a migration that KubeVirt's webhook would
 refuse is created and then fails); the VMI address survives live migration (KubeVirt's pod-network
 address would change unless the network keeps it); no memory overhead is added to launcher
-requests; RestartRequired on template changes, pause/unpause, guest agent data, hotplug and
-snapshots are not simulated; Nodes are not tainted by a node-lifecycle controller (placement treats
-a NotReady Node as tainted ``node.kubernetes.io/not-ready``), and VMIs on a NotReady Node keep
-running until the Node is deleted or annotated ``fail-vmis``.
+requests; RestartRequired on template changes, guest agent data, hotplug, snapshots and events are
+not simulated; the simulator itself keeps the ``node.kubernetes.io/not-ready`` taint of managed
+Nodes in line with their Ready condition (kube-controller-manager's node lifecycle controller may
+not run), but it evicts nothing: VMIs on a NotReady Node keep running until the Node is deleted or
+annotated ``fail-vmis``.
 
 The subresource API
 -------------------
@@ -66,3 +67,4 @@ stop|restart|migrate}`` and ``.../virtualmachineinstances/{name}/{pause|unpause}
 
 In a cluster (the Deployment in ``manifests/``) it stays off: it would need a Service routing to
 the Pod, RBAC for apiservices/services/subjectaccessreviews and front-proxy client verification.
+"""

@@ -160,6 +160,7 @@ class Informer:
         if kind == "BOOKMARK":
             return rv
         key = object_key(obj)
+        log.debug("kubevirt-simulator: %s %s %s/%s rv %s", self.name, kind, key[0], key[1], rv)
         with self._lock:
             previous = self._store.get(key)
             if kind == "DELETED":

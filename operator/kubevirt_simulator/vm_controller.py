@@ -141,6 +141,15 @@ class VmController:
 
         strategy = decisions.run_strategy_of(vm.spec)
         action = decisions.decide(vm, vmi, strategy, utcnow())
+        log.debug(
+            "kubevirt-simulator: VM %s/%s rv %s: %s, VMI %s -> %s",
+            namespace,
+            name,
+            vm.metadata.resource_version,
+            strategy.value,
+            vmi.status.phase if vmi is not None else "none",
+            action.do.value,
+        )
         outcome = self._act(vm_obj, vm, vmi, strategy, action)
         if outcome.retry_after is not None:
             return outcome.retry_after

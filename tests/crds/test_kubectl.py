@@ -17,6 +17,7 @@ from kubenova.resources import ALL, CustomResource, Flavor, Server
 from kubenova.resources.flavor import FlavorSpec
 from kubenova.resources.server import ServerSpec
 from tests.crds.objects import Objects, kubenova_objects
+from tests.fixtures.operator import OperatorHandle
 from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
@@ -112,6 +113,17 @@ def test_kubectl_explain_documents_every_field(
     assert fields == expected
 
 
+@pytest.fixture
+def operator_stopped(operator: OperatorHandle) -> Iterator[None]:
+    """The session's operator stopped for one test, so a status written by hand stays as written."""
+    operator.stop()
+    try:
+        yield
+    finally:
+        operator.start()
+
+
+@pytest.mark.usefixtures("operator_stopped")
 def test_kubectl_get_servers_shows_nova_columns(cluster: Cluster, objects: Objects, namespace: str) -> None:
     created = objects.create(Server.body("web-1", ServerSpec(flavor="m1.tiny", image="cirros"), namespace))
     status = {

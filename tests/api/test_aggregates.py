@@ -213,6 +213,26 @@ def test_hosts(admin: httpx.Client, created: list[str], hosts: list[str]) -> Non
     assert admin.delete(f"{AGGREGATES}/{agg_id}").status_code == 200
 
 
+def test_a_vanished_host_can_still_be_removed(
+    gateway: GatewayHandle, admin: httpx.Client, created: list[str]
+) -> None:
+    """A member whose Node was deleted (here: kubectl-made membership of a Node that never
+    existed) can be removed, so the aggregate can be emptied and deleted."""
+    agg_id = create(admin, created, unique("agg"))["id"]
+    custom = client.CustomObjectsApi(gateway.api_client)
+    custom.patch_cluster_custom_object(
+        GROUP, VERSION, "aggregates", f"aggregate-{agg_id}", {"spec": {"hosts": ["gone-node"]}}
+    )
+    wait_for(
+        lambda: admin.get(f"{AGGREGATES}/{agg_id}").json()["aggregate"]["hosts"] == ["gone-node"],
+        timeout=10,
+        message="membership seen",
+    )
+    removed = action(admin, agg_id, {"remove_host": {"host": "gone-node"}})
+    assert removed.status_code == 200, removed.text
+    assert admin.delete(f"{AGGREGATES}/{agg_id}").status_code == 200
+
+
 def test_concurrent_add_host_loses_nothing(admin: httpx.Client, created: list[str], hosts: list[str]) -> None:
     agg_id = create(admin, created, unique("agg"))["id"]
     with ThreadPoolExecutor(2) as pool:

@@ -187,9 +187,11 @@ async def _add_host(store: Store, aggregate_id: int, host: str) -> Aggregate:
 
 
 async def _remove_host(store: Store, aggregate_id: int, host: str) -> Aggregate:
+    """Unlike Nova, a member whose Node is gone can still be removed: Nodes come and go, and an
+    aggregate listing a vanished host could otherwise never be emptied (nor deleted) through the API."""
     refused = errors.NotFoundError(f"Cannot remove host {host} in aggregate {aggregate_id}")
     aggregate = store.aggregates.find(aggregate_id)
-    if aggregate is None or store.nodes.get(host) is None:
+    if aggregate is None:
         raise refused
 
     def remove(current: Aggregate) -> list[str]:

@@ -16,6 +16,8 @@ from kubevirt_simulator.names import ALLOW_POD_BRIDGE_MIGRATION_ANNOTATION
 POD_SCHEDULED = "PodScheduled"
 READY = "Ready"
 LIVE_MIGRATABLE = "LiveMigratable"
+PAUSED = "Paused"
+"""Set by the pause subresource; a guest that stopped is no longer paused."""
 UNSCHEDULABLE = "Unschedulable"
 NOT_MIGRATABLE_INTERFACE = (
     "cannot migrate VMI which does not use masquerade, bridge with "
@@ -154,7 +156,7 @@ def failed(vmi: VirtualMachineInstance, reason: str, message: str, at: str) -> d
     return {
         "phase": VmiPhase.FAILED.value,
         "reason": reason,
-        "conditions": [*_conditions_without(vmi, READY), ready.to_api()],
+        "conditions": [*_conditions_without(vmi, READY, PAUSED), ready.to_api()],
         "phaseTransitionTimestamps": _transitions(vmi, VmiPhase.FAILED, at),
     }
 
@@ -169,6 +171,6 @@ def shut_down(vmi: VirtualMachineInstance, at: str) -> dict[str, Any]:
     )
     return {
         "phase": VmiPhase.SUCCEEDED.value,
-        "conditions": [*_conditions_without(vmi, READY, LIVE_MIGRATABLE), ready.to_api()],
+        "conditions": [*_conditions_without(vmi, READY, LIVE_MIGRATABLE, PAUSED), ready.to_api()],
         "phaseTransitionTimestamps": _transitions(vmi, VmiPhase.SUCCEEDED, at),
     }

@@ -123,6 +123,7 @@ def test_failed_and_shut_down() -> None:
     assert failed["reason"] == "SimulatedFailure"
     ready = next(c for c in failed["conditions"] if c["type"] == "Ready")
     assert (ready["status"], ready["reason"], ready["message"]) == ("False", "SimulatedFailure", "boom")
+    assert [c["type"] for c in failed["conditions"]] == ["LiveMigratable", "Ready"]
     done = vmi_status.shut_down(running, AT)
     assert done["phase"] == "Succeeded"
     assert [c["type"] for c in done["conditions"]] == ["Ready"]

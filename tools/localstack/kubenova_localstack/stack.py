@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from kubenova_localstack import openstack_config
 from kubenova_localstack.binaries import ensure_binaries
 from kubenova_localstack.controlplane import REGISTRY_NAME, ControlPlane, ControlPlaneError
 from kubenova_localstack.crds import CRDError, apply_crds
@@ -123,7 +124,8 @@ class Stack:
                 names = apply_crds(bin_dir / "kubectl", env, self.root / "crds")
                 self.say(f"CRDs installed: {', '.join(names) if names else 'none (crds/ is empty)'}")
                 skipped = self._start_apps(env)
-                self._banner(kubeconfig, bin_dir, skipped)
+                clouds_yaml = self._configure_openstack(env, skipped)
+                self._banner(kubeconfig, bin_dir, skipped, clouds_yaml)
                 return self._supervise()
             except KeyboardInterrupt:
                 self.say("\nstopping kubenova stack ...")
@@ -187,13 +189,34 @@ class Stack:
             write_registry(registry, self._children)
         return skipped
 
+    def _configure_openstack(self, env: dict[str, str], skipped: dict[str, str]) -> Path | None:
+        """Bootstrap identity and write clouds.yaml once the gateway runs; None if it does not."""
+        gateway = next((a for a in self.apps if a.name == "gateway"), None)
+        if gateway is None or gateway.name in skipped:
+            return None
+        port = gateway.args[gateway.args.index("--port") + 1]
+        passwords = openstack_config.Passwords.load_or_create(self.state_dir)
+        try:
+            openstack_config.bootstrap_identity(env, passwords, cwd=self.root)
+        except RuntimeError as exc:
+            self.say(f"!! {exc}")
+            return None
+        entries = openstack_config.clouds(f"http://127.0.0.1:{port}/identity/v3", passwords)
+        openstack_config.merge_clouds_yaml(self.state_dir / "clouds.yaml", entries)
+        openstack_config.write_openrc(self.state_dir / "openrc", entries[openstack_config.ADMIN_CLOUD])
+        target = openstack_config.user_clouds_yaml()
+        openstack_config.merge_clouds_yaml(target, entries)
+        return target
+
     def _tee(self, name: str) -> Tee:
         def echo(line: str) -> None:
             self.say(f"[{name}] {line}")
 
         return echo
 
-    def _banner(self, kubeconfig: Path, bin_dir: Path, skipped: dict[str, str]) -> None:
+    def _banner(
+        self, kubeconfig: Path, bin_dir: Path, skipped: dict[str, str], clouds_yaml: Path | None
+    ) -> None:
         lines = ["", "kubenova local stack is up."]
         if self._cluster is not None:
             lines.append(f"  control plane       {self._cluster.server}  (etcd, kube-apiserver, KCM)")
@@ -215,6 +238,18 @@ class Stack:
             f"  export PATH={bin_dir}:$PATH    # the project's own kubectl",
             "  kubectl get flavors,servers -A",
             "",
+        ]
+        if clouds_yaml is not None:
+            venv_bin = Path(sys.executable).parent
+            lines += [
+                f"OpenStack clients ({clouds_yaml}: 'kubenova' = admin, 'kubenova-demo' = a demo member):",
+                f"  export PATH={venv_bin}:$PATH    # openstack, nova",
+                "  export OS_CLOUD=kubenova",
+                "  openstack server list",
+                f"  (. {self.state_dir / 'openrc'}; nova list)    # legacy CLIs read OS_* variables",
+                "",
+            ]
+        lines += [
             "Ctrl-C stops everything.",
         ]
         self.say("\n".join(lines))

@@ -15,7 +15,6 @@ Routes per microversion, as Nova has them:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -98,7 +97,10 @@ def _listing(
     pattern = query.get("hypervisor_hostname_pattern") if version >= "2.53" else None
     with_servers = _with_servers(request, version)
     links: list[dict[str, str]] = []
-    key: Callable[[ComputeNode], str] = lambda node: str(views.hypervisor_id(node, version))  # noqa: E731
+
+    def key(node: ComputeNode) -> str:
+        return str(views.hypervisor_id(node, version))
+
     if pattern is not None:
         if "limit" in query or "marker" in query:
             raise errors.BadRequestError(

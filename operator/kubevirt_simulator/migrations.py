@@ -32,7 +32,7 @@ from kubevirt_simulator.names import NODE_NAME_LABEL
 from kubevirt_simulator.nodes import internal_ip, is_marked_not_ready
 from kubevirt_simulator.stepclock import StepClock
 from kubevirt_simulator.timeutil import rfc3339
-from kubevirt_simulator.vmi_facts import condition, is_deleting
+from kubevirt_simulator.vmi_facts import condition, is_deleting, read_vmi
 from kubevirt_simulator.vmi_lifecycle import fails_vmis
 from kubevirt_simulator.vmi_status import launcher_pod_name, launcher_pod_uid
 from kubevirt_simulator.writes import patch_metadata, patch_status
@@ -114,7 +114,7 @@ class MigrationController:
         if migration.metadata.deletion_timestamp is not None:
             return None
         vmi_obj = self._vmis.get(namespace, migration.spec.vmi_name)
-        vmi = VirtualMachineInstance.model_validate(vmi_obj) if vmi_obj is not None else None
+        vmi = read_vmi(vmi_obj) if vmi_obj is not None else None
         problem = self._blocker(migration, vmi)
         if problem is not None:
             return self._fail(obj, migration, vmi_obj, vmi, problem)

@@ -25,13 +25,14 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
-from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION, VirtualMachine, VirtualMachineInstance
+from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION, VirtualMachine
 from kubevirt_simulator import subresource_actions as actions
 from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE
 from kubevirt_simulator.servingcert import ServingCert
 from kubevirt_simulator.subresource_actions import Answer, Rejection
 from kubevirt_simulator.timeutil import rfc3339
+from kubevirt_simulator.vmi_facts import read_vmi
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class SubresourceApi:
 
     def _answer(self, namespace: str, resource: str, name: str, action: str) -> Answer:
         vmi_obj = self._read_vmi(namespace, name)
-        vmi = VirtualMachineInstance.model_validate(vmi_obj) if vmi_obj is not None else None
+        vmi = read_vmi(vmi_obj) if vmi_obj is not None else None
         if resource == "virtualmachineinstances":
             if vmi is None or vmi_obj is None:
                 return Rejection(404, "NotFound", f'virtualmachineinstances.kubevirt.io "{name}" not found')

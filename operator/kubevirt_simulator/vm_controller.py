@@ -35,7 +35,7 @@ from kubevirt_simulator.informer import Informer
 from kubevirt_simulator.names import VM_CONTROLLER_FINALIZER, VM_GENERATION_ANNOTATION
 from kubevirt_simulator.timeutil import now as utcnow
 from kubevirt_simulator.vm_decisions import Action, Do
-from kubevirt_simulator.vmi_facts import controller_uid, is_deleting, is_final
+from kubevirt_simulator.vmi_facts import controller_uid, is_deleting, is_final, read_vmi
 from kubevirt_simulator.writes import add_finalizer, finalizers_of, patch_status, remove_finalizer
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class VmController:
         except ValidationError as exc:
             self._report_invalid(vm_obj, exc)
             return None
-        vmi = VirtualMachineInstance.model_validate(vmi_obj) if vmi_obj is not None else None
+        vmi = read_vmi(vmi_obj) if vmi_obj is not None else None
         if vmi is not None and controller_uid(vmi) != vm.metadata.uid:
             log.warning(
                 "kubevirt-simulator: VMI %s/%s is controlled by %s, not by VM uid %s; waiting",
@@ -302,7 +302,7 @@ class VmController:
         """The VM is gone: its VMI goes too (explicitly, in case no garbage collector runs)."""
         if vmi_obj is None:
             return None
-        vmi = VirtualMachineInstance.model_validate(vmi_obj)
+        vmi = read_vmi(vmi_obj)
         if controller_uid(vmi) is None or not any(
             r.get("kind") == VIRTUAL_MACHINE.kind for r in vmi.metadata.owner_references
         ):

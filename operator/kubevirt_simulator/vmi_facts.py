@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from kubenova.kubevirt.models import Condition, VirtualMachineInstance, VmiPhase
 from kubevirt_simulator.apiclient import Obj
 
 FINAL_PHASES = frozenset({VmiPhase.SUCCEEDED, VmiPhase.FAILED})
+
+
+def read_vmi(obj: Obj) -> VirtualMachineInstance:
+    """A VMI for bookkeeping: if its spec does not parse, metadata and status still do.
+
+    Only virt-handler's own step needs a valid spec (it refuses to run such a VMI); everyone else
+    must still be able to see, stop, delete and count it.
+    """
+    try:
+        return VirtualMachineInstance.model_validate(obj)
+    except ValidationError:
+        return VirtualMachineInstance.model_validate({**obj, "spec": {}})
 
 
 def is_final(vmi: VirtualMachineInstance) -> bool:

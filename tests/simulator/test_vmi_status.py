@@ -6,6 +6,7 @@ from typing import Any
 
 from kubenova.kubevirt.models import VirtualMachineInstance
 from kubevirt_simulator import vmi_status
+from kubevirt_simulator.vmi_facts import read_vmi
 
 AT = "2026-01-01T00:00:00Z"
 
@@ -127,3 +128,19 @@ def test_failed_and_shut_down() -> None:
     done = vmi_status.shut_down(running, AT)
     assert done["phase"] == "Succeeded"
     assert [c["type"] for c in done["conditions"]] == ["Ready"]
+
+
+def test_read_vmi_tolerates_an_invalid_spec() -> None:
+    broken = {
+        "metadata": {"name": "v", "uid": "u"},
+        "spec": {
+            "volumes": [
+                {"name": "two-sources", "containerDisk": {"image": "x"}, "emptyDisk": {"capacity": "1Gi"}}
+            ]
+        },
+        "status": {"phase": "Failed"},
+    }
+    parsed = read_vmi(broken)
+    assert parsed.metadata.uid == "u"
+    assert parsed.status.phase == "Failed"
+    assert parsed.spec.volumes == []

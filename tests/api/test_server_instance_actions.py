@@ -132,7 +132,10 @@ def test_a_failed_build_is_recorded(servers: ServerFactory) -> None:
             listed = _actions(servers, server_id, user="admin")["instanceActions"]
             return listed[0] if listed and listed[0]["message"] == "Error" else None
 
-        action = wait_for(create_failed, timeout=30, message="create recorded as failed")
+        action: dict[str, Any] | None = wait_for(
+            create_failed, timeout=30, message="create recorded as failed"
+        )
+        assert action is not None
         with servers.gateway.client("admin", version="2.84") as http:
             detail = http.get(f"{SERVERS}/{server_id}/os-instance-actions/{action['request_id']}").json()
         (event,) = detail["instanceAction"]["events"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -62,7 +62,10 @@ def create_image(cluster: Cluster, gateway: GatewayHandle, **spec: Any) -> tuple
         "spec": {"name": name, "containerDisk": {"image": IMAGE_SOURCE}, **spec},
     }
     with cluster.connected() as api:
-        created = client.CustomObjectsApi(api).create_cluster_custom_object(GROUP, VERSION, "images", body)
+        created = cast(
+            "dict[str, Any]",
+            client.CustomObjectsApi(api).create_cluster_custom_object(GROUP, VERSION, "images", body),
+        )
     image_id = str(created["metadata"]["uid"])
     with gateway.client("admin") as http:
         wait_for(
@@ -178,7 +181,11 @@ class ServerFactory:
                 return server
             return None
 
-        return wait_for(settled, timeout=timeout, interval=0.3, message=f"server {server_id} {status}")
+        found: dict[str, Any] | None = wait_for(
+            settled, timeout=timeout, interval=0.3, message=f"server {server_id} {status}"
+        )
+        assert found is not None
+        return found
 
     def active(self, user: str = "demo-member", **fields: Any) -> dict[str, Any]:
         """Create a server and wait for ACTIVE."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 import httpx
 import pytest
@@ -125,7 +126,7 @@ def test_reader_reads_but_cannot_create(servers: ServerFactory) -> None:
 def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None:
     image = servers.boot.image_id
     missing = "3f5c1b0e-0000-4000-8000-000000000000"
-    cases: list[tuple[dict[str, object], int, str]] = [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"flavorRef": "no-such-flavor"}, 400, "Flavor no-such-flavor could not be found."),
         ({"flavorRef": f"{gateway.compute_url}/flavors/nope"}, 400, "Flavor nope could not be found."),
         ({"imageRef": missing, "block_device_mapping_v2": None}, 400, "Can not find requested image"),
@@ -167,7 +168,11 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
 
 
 def test_microversion_gated_create_fields(servers: ServerFactory) -> None:
-    gated = [("2.18", {"description": "d"}), ("2.51", {"tags": ["a"]}), ("2.89", {"hostname": "h"})]
+    gated: list[tuple[str, dict[str, Any]]] = [
+        ("2.18", {"description": "d"}),
+        ("2.51", {"tags": ["a"]}),
+        ("2.89", {"hostname": "h"}),
+    ]
     for version, fields in gated:
         field = next(iter(fields))
         message = _error(servers.post(body=servers.body(**fields), version=version), 400)

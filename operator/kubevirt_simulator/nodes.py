@@ -6,7 +6,8 @@ capacity. For each managed Node the simulator does what kubelet (and virt-handle
 fills in the standard labels and any status a test left out (capacity, addresses, node info),
 posts the Ready condition and heartbeats (``lastHeartbeatTime`` plus a Lease in
 ``kube-node-lease``). The annotation ``kubevirt-simulator.kubenova.io/ready=false`` turns Ready to
-False, as a dead kubelet would. Nodes without the label are never read or written.
+False, as a dead kubelet would. Nodes without the label are never watched or written (a Node
+whose name the simulator wants to register is only read, to refuse to take it over).
 """
 
 from __future__ import annotations

@@ -61,7 +61,10 @@ def _host_status(store: Store, server: Server) -> str:
     host = server.status.host
     if not host:
         return ""
-    node = store.nodes.get(host)
+    try:
+        node = store.nodes.get(host)
+    except errors.UnavailableError:
+        return "UNKNOWN"  # the Node cache is not filled: a server view must not fail for it
     if node is None:
         return ""
     if node.forced_down:

@@ -13,9 +13,9 @@ from kubenova_api.schemas.validation import StrictBody, parse_body
 
 def action_of(body: Any) -> tuple[str, Any]:
     """(action name, its arguments); Nova's 400s for a body that names no single action."""
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or not body:
         raise errors.BadRequestError("Malformed request body")
-    if len(body) != 1:
+    if len(body) > 1:
         raise errors.BadRequestError("Malformed request body: too many body keys")
     ((name, args),) = body.items()
     return str(name), args

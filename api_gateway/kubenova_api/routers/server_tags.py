@@ -44,11 +44,16 @@ def _missing(server: Server, tag: str) -> errors.NotFoundError:
     return errors.NotFoundError(f"Server {server.server_id} has no tag '{tag}'")
 
 
+def _check_writable(server: Server, method: str) -> None:
+    """Nova checks only the vm_state for tag writes (no task, no lock check)."""
+    check_state(server, method, vm_states=WRITABLE_STATES, task_states=None, must_have_launched=False)
+
+
 async def _write(
     store: Store, server: Server, *, method: str, change: Callable[[list[str]], list[str]]
 ) -> Server:
     def build(current: Server) -> dict[str, Any]:
-        check_state(current, method, vm_states=WRITABLE_STATES, task_states=None, must_have_launched=False)
+        _check_writable(current, method)
         return {"spec": {"tags": change(list(current.spec.tags))}}
 
     build(server)  # refuse from the cache before writing anything
@@ -92,19 +97,22 @@ async def check_tag(
 async def add_tag(
     *, server_id: str, tag: str, ctx: Context, store: StoreDep, identity: IdentityDep, urls: Urls
 ) -> Response:
-    check_path_tag(tag)
+    """Nova's order: state (409), tag syntax (400), the tag limit (400, even for a tag the
+    server has), then 204 for a tag already there or 201 with its Location."""
     server = _server(store, identity, ctx, server_id, "update")
+    _check_writable(server, "update tag")
+    check_path_tag(tag)
+    too_many = errors.BadRequestError(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+    if len(server.spec.tags) >= MAX_TAGS:
+        raise too_many
     if tag in server.spec.tags:
-        check_state(
-            server, "update tag", vm_states=WRITABLE_STATES, task_states=None, must_have_launched=False
-        )
         return Response(status_code=204)
 
     def add(tags: list[str]) -> list[str]:
         if tag in tags:
             return tags
         if len(tags) >= MAX_TAGS:
-            raise errors.BadRequestError(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+            raise too_many
         return [*tags, tag]
 
     await _write(store, server, method="update tag", change=add)
@@ -117,7 +125,9 @@ async def delete_tag(
     *, server_id: str, tag: str, ctx: Context, store: StoreDep, identity: IdentityDep
 ) -> Response:
     server = _server(store, identity, ctx, server_id, "delete")
+    _check_writable(server, "delete tag")
     if tag not in server.spec.tags:
-        raise _missing(server, tag)
+        # Nova words this one after its InstanceTagNotFound, unlike the GET's "Server ...".
+        raise errors.NotFoundError(f"Instance {server.server_id} has no tag '{tag}'")
     await _write(store, server, method="delete tag", change=lambda tags: [t for t in tags if t != tag])
     return Response(status_code=204)

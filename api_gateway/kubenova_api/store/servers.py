@@ -65,17 +65,6 @@ _CONFLICT_ATTEMPTS = 5
 _ACTIONS = TypeAdapter(list[InstanceAction])
 _HINTS = TypeAdapter(dict[str, list[str]])
 
-_REBOOT_TASKS = frozenset(
-    {
-        TaskState.REBOOTING,
-        TaskState.REBOOT_PENDING,
-        TaskState.REBOOT_STARTED,
-        TaskState.REBOOTING_HARD,
-        TaskState.REBOOT_PENDING_HARD,
-        TaskState.REBOOT_STARTED_HARD,
-    }
-)
-
 
 def now() -> str:
     """The current time as the operator writes it (ISO 8601, UTC, seconds)."""
@@ -140,10 +129,6 @@ def power_state(server: Server) -> int:
     """Nova's integer power state (the status stores it by name)."""
     name = server.status.power_state
     return PowerState[name.value.upper()].value if name is not None else PowerState.NOSTATE.value
-
-
-def is_rebooting(server: Server) -> bool:
-    return task_state(server) in _REBOOT_TASKS
 
 
 # ----- annotations ------------------------------------------------------------------------------

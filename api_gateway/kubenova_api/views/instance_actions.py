@@ -21,9 +21,6 @@ from kubenova_api.microversions import APIVersion
 from kubenova_api.store import servers as nova
 from kubenova_api.views.servers import host_id, naive_time
 
-# Actions the API completes itself; the operator never records them.
-GATEWAY_ACTIONS = frozenset({"lock", "unlock"})
-
 _EVENTS = {
     "create": "compute__do_build_and_run_instance",
     "stop": "compute_stop_instance",

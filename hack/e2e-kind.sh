@@ -120,10 +120,12 @@ install_kubevirt() {
     log "KubeVirt already installed"
   else
     log "installing KubeVirt $KUBEVIRT_VERSION (software emulation)"
-    k apply -f "https://github.com/kubevirt/kubevirt/releases/download/$KUBEVIRT_VERSION/kubevirt-operator.yaml" >&2
+    # Server-side: the KubeVirt CRD is too large for client-side apply's last-applied annotation.
+    k apply --server-side --field-manager=kubenova-e2e \
+      -f "https://github.com/kubevirt/kubevirt/releases/download/$KUBEVIRT_VERSION/kubevirt-operator.yaml" >&2
     k -n kubevirt rollout status deployment/virt-operator --timeout=600s >&2
     # kind nodes have no /dev/kvm: QEMU emulates the CPU (slow, but real guests boot).
-    k apply -f - >&2 <<'EOF'
+    k apply --server-side --field-manager=kubenova-e2e -f - >&2 <<'EOF'
 apiVersion: kubevirt.io/v1
 kind: KubeVirt
 metadata:

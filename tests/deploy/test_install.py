@@ -21,6 +21,13 @@ pytestmark = pytest.mark.cluster
 FIELD_MANAGER = "kubenova-deploy-test"
 
 
+@pytest.fixture(autouse=True)
+def _local_control_plane_only(cluster: Cluster) -> None:
+    """Installing (with placeholder passwords) would clobber a real deployment on an existing cluster."""
+    if cluster.control_plane is None:
+        pytest.skip("installs kubenova cluster-wide; runs only on the local control plane")
+
+
 def _apply(cluster: Cluster, entry: str) -> str:
     done = cluster.run_kubectl(
         "apply", "-k", entry, "--server-side", f"--field-manager={FIELD_MANAGER}", check=False, timeout=180

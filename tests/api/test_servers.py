@@ -308,3 +308,14 @@ def test_delete(servers: ServerFactory) -> None:
             _error(http.delete(f"{SERVERS}/{server['id']}"), 404)
             == f"Instance {server['id']} could not be found."
         )
+
+
+def test_admin_forces_a_host(servers: ServerFactory) -> None:
+    created = servers.create("admin", availability_zone="nova:sim-node-1")
+    server = servers.wait_status(created["id"], "ACTIVE", user="admin")
+    assert server["OS-EXT-SRV-ATTR:host"] == "sim-node-1"
+    missing = servers.post("admin", servers.body(host="no-such-host"))
+    assert _error(missing, 400) == "Compute host no-such-host could not be found."
+    assert _error(servers.post(body=servers.body(host="sim-node-1")), 403).endswith(
+        "servers:create:requested_destination to be performed."
+    )

@@ -71,7 +71,7 @@ bench: $(STAMP) controlplane
 
 # Deployment files only (Dockerfile, hack/*.sh, manifests/): no control plane is started.
 lint-deploy: $(STAMP) controlplane
-	$(BIN)/pytest -p no:cacheprovider tests/deploy/test_lint.py tests/deploy/test_manifests.py
+	$(BIN)/pytest -p no:cacheprovider tests/deploy/test_lint.py tests/deploy/test_manifests.py tests/deploy/test_image.py
 
 # Needs docker, kind and network access; see hack/e2e-kind.sh for the knobs.
 e2e-kind: $(STAMP)

@@ -73,6 +73,16 @@ def test_soft_and_hard_reboot(servers: ServerFactory) -> None:
     assert _act(servers, server_id, {"reboot": {}}).status_code == 400
 
 
+def test_hard_reboot_of_a_stopped_server_powers_it_on(servers: ServerFactory) -> None:
+    server_id = servers.active()["id"]
+    assert _act(servers, server_id, {"os-stop": None}).status_code == 202
+    servers.wait_status(server_id, "SHUTOFF")
+    assert _act(servers, server_id, {"reboot": {"type": "HARD"}}).status_code == 202
+    active = servers.wait_status(server_id, "ACTIVE")
+    assert active["OS-EXT-STS:power_state"] == 1
+    assert active["OS-EXT-STS:vm_state"] == "active"
+
+
 def test_actions_on_a_building_server_conflict(servers: ServerFactory) -> None:
     server_id = servers.create()["id"]
     message = _fault(_act(servers, server_id, {"os-stop": None}), 409)

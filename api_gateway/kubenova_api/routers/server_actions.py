@@ -189,9 +189,16 @@ async def _reboot(store: Store, ctx: RequestContext, server: Server, body: Any, 
             check_state(current, "reboot", vm_states=_states(ACTIVE))
         else:
             check_state(current, "reboot", vm_states=rule.vm_states, task_states=ALLOW_HARD_REBOOT_TASKS)
+        annotations = nova.action_annotations(current, action, for_operator=True)
+        if current.status.vm_state == STOPPED:
+            # Nova's hard reboot of a stopped server powers it on; kubenova's start is exactly that.
+            return {
+                "spec": {"powerState": DesiredPowerState.RUNNING.value},
+                "metadata": {"annotations": annotations},
+            }
         return {
             "spec": {"reboot": {"type": reboot_type, "requestId": ctx.request_id}},
-            "metadata": {"annotations": nova.action_annotations(current, action, for_operator=True)},
+            "metadata": {"annotations": annotations},
         }
 
     build(server)  # refuse from the cache before writing anything

@@ -475,6 +475,8 @@ def _allowed(api_client: client.ApiClient, attributes: dict[str, str]) -> bool:
         # The operator never reads Secrets, creates Servers or creates Nodes.
         ("kubenova-operator", {"resource": "secrets", "verb": "get", "namespace": NAMESPACE}, False),
         ("kubenova-operator", {"resource": "secrets", "verb": "list"}, False),
+        ("kubenova-operator", {"resource": "secrets", "verb": "patch", "namespace": "demo"}, False),
+        ("kubenova-operator", {"resource": "secrets", "verb": "delete", "namespace": "demo"}, False),
         (
             "kubenova-operator",
             {"group": "compute.kubenova.io", "resource": "servers", "verb": "create", "namespace": "demo"},

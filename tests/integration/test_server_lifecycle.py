@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
+from kubernetes import client
 
 from tests.integration.compute import SERVER_LABEL, Compute
 from tests.support.wait import wait_for
@@ -127,3 +130,31 @@ def test_delete_removes_the_vm_and_the_server(compute: Compute) -> None:
     compute.wait_gone("del", timeout=30)
     assert compute.vm("del") is None
     assert compute.vmi("del") is None
+
+
+def test_large_user_data_travels_in_a_secret_that_goes_with_the_server(compute: Compute) -> None:
+    script = "#!/bin/sh\n" + "echo padding\n" * 400  # beyond KubeVirt's 2048-byte inline limit
+    flavor, image = compute.flavor(), compute.image()
+    user_data = base64.b64encode(script.encode()).decode()
+    compute.create_server("big", flavor=flavor, image=image, userData=user_data)
+    compute.wait_status("big", "ACTIVE")
+    vm = compute.vm("big")
+    assert vm is not None
+    [volume] = [v for v in vm["spec"]["template"]["spec"]["volumes"] if "cloudInitNoCloud" in v]
+    secret_name = volume["cloudInitNoCloud"]["secretRef"]["name"]
+    core = compute.core
+    secret = core.read_namespaced_secret(secret_name, compute.namespace)
+    assert base64.b64decode(secret.data["userdata"]) == script.encode()
+    assert secret.metadata.owner_references[0].kind == "Server"
+
+    compute.delete_server("big")
+    compute.wait_gone("big")
+
+    def collected() -> bool:
+        try:
+            core.read_namespaced_secret(secret_name, compute.namespace)
+        except client.ApiException as exc:
+            return exc.status == 404
+        return False
+
+    wait_for(collected, timeout=90, message="the user-data Secret was not garbage-collected")

@@ -173,9 +173,15 @@ def owner_reference(server: Server) -> dict[str, Any]:
     }
 
 
-def user_data_secret_name(server: Server) -> str:
-    """Name of the Secret holding large user data (uid-based: never collides with user Secrets)."""
-    return f"kubenova-userdata-{server.server_id}"
+def user_data_secret_name(server: Server, user_data: bytes) -> str:
+    """Name of the Secret holding large user data: the server's uid plus a digest of the content.
+
+    The name fixes the content, so the operator only ever creates the Secret (an existing one with
+    this name already holds these bytes) and never needs to read, patch or delete Secrets; the owner
+    reference to the Server lets garbage collection remove it with the Server.
+    """
+    digest = hashlib.sha256(user_data).hexdigest()[:12]
+    return f"kubenova-userdata-{server.server_id}-{digest}"
 
 
 def hostname_for(display_name: str, *, fallback: str) -> str:
@@ -277,7 +283,7 @@ def _cloud_init_source(
         if text is not None:
             return models.CloudInitSource(user_data=text), None
         return models.CloudInitSource(user_data_base64=inline), None
-    name = user_data_secret_name(server)
+    name = user_data_secret_name(server, user_data)
     secret = {
         "apiVersion": "v1",
         "kind": "Secret",

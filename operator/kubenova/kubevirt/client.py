@@ -54,17 +54,14 @@ class VirtualMachines:
         self._client = client
 
     async def create(self, plan: builder.VmPlan) -> ObservedVm:
-        """Create the plan's Secret (if any, adopting an existing one) and then its VM.
+        """Create the plan's Secret (if any; an existing one holds the same bytes) and then its VM.
 
         Raises ``k8s.AlreadyExists`` when the VM exists: the caller decides whether to adopt it.
         """
         namespace = plan.vm.metadata.namespace
         if plan.secret is not None:
-            try:
+            with contextlib.suppress(k8s.AlreadyExists):
                 await self._client.create(k8s.SECRETS, plan.secret, namespace)
-            except k8s.AlreadyExists:
-                name = plan.secret["metadata"]["name"]
-                await self._client.merge_patch(k8s.SECRETS, name, {"data": plan.secret["data"]}, namespace)
         body = await self._client.create(k8s.VIRTUAL_MACHINES, plan.vm.to_api(), namespace)
         return parse_vm(body)
 
@@ -99,7 +96,3 @@ class VirtualMachines:
         except k8s.Conflict:
             return False  # the name now holds another instance: ours is gone
         return True
-
-    async def delete_user_data(self, namespace: str, name: str) -> None:
-        with contextlib.suppress(k8s.NotFound):
-            await self._client.delete(k8s.SECRETS, name, namespace)

@@ -202,8 +202,11 @@ def test_large_user_data_goes_to_a_secret() -> None:
     server = f.server(spec={"userData": f.text_user_data(script)})
     plan = build(server=server)
     assert plan.secret is not None
-    name = builder.user_data_secret_name(server)
+    name = builder.user_data_secret_name(server, script.encode())
     assert plan.secret["metadata"]["name"] == name
+    assert name.startswith(f"kubenova-userdata-{f.SERVER_UID}-")
+    # The name pins the content: other bytes give another Secret, never a patch of this one.
+    assert builder.user_data_secret_name(server, b"other") != name
     assert plan.secret["metadata"]["ownerReferences"][0]["uid"] == f.SERVER_UID
     assert base64.b64decode(plan.secret["data"]["userdata"]) == script.encode()
     assert cloud_init(plan).to_api() == {"secretRef": {"name": name}}

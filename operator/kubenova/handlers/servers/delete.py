@@ -1,6 +1,6 @@
 """Deleting a Server (kopf's finalizer keeps it until this handler succeeds): task ``deleting``
-→ VM, VMI and user-data Secret deleted → wait until the VM and VMI are really gone → capacity
-released → the finalizer goes and the object with it.
+→ VM and VMI deleted (a user-data Secret follows the Server by garbage collection) → wait until
+the VM and VMI are really gone → capacity released → the finalizer goes and the object with it.
 
 Nothing here needs the VM to exist, so a Server that never got one (ERROR, NoValidHost, a
 missing flavor) deletes at once.
@@ -17,7 +17,6 @@ from kubenova import events
 from kubenova.handlers import runtime
 from kubenova.handlers.runtime import Runtime, ServerRef
 from kubenova.handlers.servers import requests, transitions, writer
-from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
@@ -51,7 +50,6 @@ async def tear_down(rt: Runtime, ref: ServerRef) -> Server | None:
     namespace, name = ref.namespace, server.status.vm_name or ref.name
     await vms.delete(namespace, name)
     await vms.delete_instance(namespace, name)
-    await vms.delete_user_data(namespace, builder.user_data_secret_name(server))
     # Poll a little here rather than through kopf retries: a VM usually goes within seconds, and
     # each kopf retry is logged (and posted) as a failure.
     deadline = asyncio.get_running_loop().time() + GONE_POLL_SECONDS

@@ -66,7 +66,7 @@ lint: $(STAMP)
 crds: $(STAMP)
 	$(BIN)/python -m kubenova.crdgen crds/
 
-bench: $(STAMP) controlplane
+bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
 # Deployment files only (Dockerfile, hack/*.sh, manifests/): no control plane is started.

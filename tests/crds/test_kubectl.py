@@ -17,7 +17,6 @@ from kubenova.resources import ALL, CustomResource, Flavor, Server
 from kubenova.resources.flavor import FlavorSpec
 from kubenova.resources.server import ServerSpec
 from tests.crds.objects import Objects, kubenova_objects
-from tests.fixtures.operator import OperatorHandle
 from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
@@ -111,16 +110,6 @@ def test_kubectl_explain_documents_every_field(
     fields = explain_fields(text)
     expected = {name: " ".join(sub["description"].split()) for name, sub in schema["properties"].items()}
     assert fields == expected
-
-
-@pytest.fixture
-def operator_stopped(operator: OperatorHandle) -> Iterator[None]:
-    """The session's operator stopped for one test, so a status written by hand stays as written."""
-    operator.stop()
-    try:
-        yield
-    finally:
-        operator.start()
 
 
 @pytest.mark.usefixtures("operator_stopped")

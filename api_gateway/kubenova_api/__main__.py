@@ -71,7 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bootstrap":
         return _run_bootstrap(args, settings)
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        proxy_headers=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
+    )
     return 0
 
 

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     kubeconfig: str | None = Field(
         default=None, description="Kubeconfig path. Unset: $KUBECONFIG, then in-cluster configuration."
     )
+    keep_alive_seconds: int = Field(
+        default=75,
+        description="How long an idle HTTP connection stays open. Clients poll every few seconds "
+        "(`openstack server create --wait` every 5 s) on one keep-alive connection: a server that "
+        "closes idle connections sooner races the next request and resets it.",
+    )
     cache_sync_timeout_seconds: float = Field(
         default=60.0, description="How long startup waits for the watch caches to fill."
     )

@@ -47,7 +47,8 @@ DEFAULT_PASSWORD = "rbac-member-password"
 ACCOUNTS = ("kubenova-operator", "kubenova-gateway", "kubenova-bootstrap", "kubevirt-simulator")
 # What a refused request looks like in the components' logs (kubernetes client errors, kopf's
 # warnings, the simulator's ApiError). Port numbers like 40308 must not match.
-REFUSAL = re.compile(r"\b403\b|forbidden", re.IGNORECASE)
+# An HTTP 403 as clients report it, not any "403" (log timestamps end in milliseconds like ",403").
+REFUSAL = re.compile(r"forbidden|\(403\)|\"code\":\s*403|status[=: ]+403", re.IGNORECASE)
 
 
 def _free_port() -> int:

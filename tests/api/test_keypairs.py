@@ -67,7 +67,7 @@ def _name(prefix: str = "k") -> str:
 
 
 def test_fixed_vector() -> None:
-    assert keys.ssh_fingerprint(FIXED_KEY) == FIXED_FINGERPRINT
+    assert keys.fingerprint(FIXED_KEY, "ssh") == FIXED_FINGERPRINT
 
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
@@ -78,14 +78,14 @@ def test_fingerprints_agree_with_ssh_keygen(tmp_path: Path) -> None:
         out = subprocess.run(
             ["ssh-keygen", "-l", "-E", "md5", "-f", str(path)], check=True, capture_output=True, text=True
         )
-        assert f"MD5:{keys.ssh_fingerprint(public)} " in out.stdout
+        assert f"MD5:{keys.fingerprint(public, 'ssh')} " in out.stdout
 
 
 def test_x509_fingerprint_is_sha1_of_der() -> None:
     pem = _certificate()
     der = x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER)
     expected = ":".join(f"{b:02x}" for b in hashlib.sha1(der, usedforsecurity=False).digest())
-    assert keys.x509_fingerprint(pem) == expected
+    assert keys.fingerprint(pem, "x509") == expected
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_x509_fingerprint_is_sha1_of_der() -> None:
 )
 def test_invalid_ssh_keys(bad: str) -> None:
     with pytest.raises(errors.BadRequestError, match="Keypair data is invalid"):
-        keys.ssh_fingerprint(bad)
+        keys.fingerprint(bad, "ssh")
 
 
 # -- over HTTP ----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_server_side_generation_below_2_92(gateway: GatewayHandle, member: httpx
     assert created["private_key"].startswith("-----BEGIN RSA PRIVATE KEY-----")
     assert created["public_key"].startswith("ssh-rsa ")
     assert created["public_key"].endswith(" Generated-by-Nova")
-    assert created["fingerprint"] == keys.ssh_fingerprint(created["public_key"])
+    assert created["fingerprint"] == keys.fingerprint(created["public_key"], "ssh")
     private = serialization.load_pem_private_key(created["private_key"].encode(), password=None)
     derived = private.public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
@@ -178,7 +178,7 @@ def test_x509(member: httpx.Client) -> None:
     name, pem = _name(), _certificate()
     created = _create(member, name, pem, type="x509").json()["keypair"]
     assert created["type"] == "x509"
-    assert created["fingerprint"] == keys.x509_fingerprint(pem)
+    assert created["fingerprint"] == keys.fingerprint(pem, "x509")
     member.delete(f"{KEYPAIRS}/{name}")
     generated = _create(member, name, type="x509").json()["keypair"]
     assert generated["public_key"].startswith("-----BEGIN CERTIFICATE-----")

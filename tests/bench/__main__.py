@@ -13,8 +13,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 
+from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
-from kubenova.scheduler.host_state import AggregateInfo, NodeInfo, PlacedServer, build_host_states
+from kubenova.scheduler.host_state import NodeInfo, PlacedServer, build_host_states
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.selection import select_destination
 

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 
 from starlette.datastructures import QueryParams
 
-from kubenova.resources.states import TaskState, VmState, states_for_status
+from kubenova.domain.status_table import states_for_status
+from kubenova.resources.states import TaskState, VmState
 from kubenova_api import errors, params
 from kubenova_api.microversions import APIVersion
 

@@ -31,9 +31,10 @@ from typing import Any
 from kubernetes import client
 from pydantic import TypeAdapter, ValidationError
 
+from kubenova.domain.status_table import api_status
 from kubenova.resources import GROUP, VERSION, Server
 from kubenova.resources.server import DesiredPowerState, InstanceAction
-from kubenova.resources.states import PowerState, TaskState, VmState, api_status
+from kubenova.resources.states import PowerState, TaskState, VmState
 from kubenova_api import errors
 from kubenova_api.store.custom_resources import CustomResourceStore, call_api
 

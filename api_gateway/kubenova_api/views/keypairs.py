@@ -5,8 +5,9 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from kubenova.domain.errors import InvalidKey
+from kubenova.domain.keypairs import fingerprint
 from kubenova.resources import Keypair
-from kubenova_api import keys
 from kubenova_api.microversions import APIVersion
 
 
@@ -23,10 +24,13 @@ def numeric_id(keypair: Keypair) -> int:
 
 
 def _fingerprint(keypair: Keypair) -> str:
+    """The fingerprint the operator stored; computed by the same rule until it has."""
+    if keypair.status.fingerprint:
+        return keypair.status.fingerprint
     try:
-        return keys.fingerprint(keypair.spec.public_key, keypair.spec.type)
-    except Exception:  # a kubectl-made object with a bad key: show what the operator computed
-        return keypair.status.fingerprint or ""
+        return fingerprint(keypair.spec.public_key, keypair.spec.type)
+    except InvalidKey:  # a kubectl-made object with a bad key: the operator reports it in status
+        return ""
 
 
 def _base(keypair: Keypair, version: APIVersion) -> dict[str, Any]:

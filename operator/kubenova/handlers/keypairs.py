@@ -7,7 +7,9 @@ from typing import Any
 import kopf
 
 from kubenova import k8s
-from kubenova.handlers import fingerprints, runtime
+from kubenova.domain import keypairs as fingerprints
+from kubenova.domain.errors import InvalidKey
+from kubenova.handlers import runtime
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.keypair import Keypair
 
@@ -32,5 +34,5 @@ def status_for(keypair: Keypair) -> dict[str, str | None]:
             "fingerprint": fingerprints.fingerprint(keypair.spec.public_key, keypair.spec.type),
             "error": None,
         }
-    except fingerprints.InvalidKey as invalid:
+    except InvalidKey as invalid:
         return {"fingerprint": None, "error": f"Keypair data is invalid: {invalid}"}

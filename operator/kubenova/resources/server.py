@@ -13,6 +13,7 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
+from kubenova.resources.states import TaskState, VmState
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
 TAG_PATTERN = r"^[^,/]{1,60}$"
@@ -97,7 +98,13 @@ class ServerSpec(CamelModel):
     availability_zone: str | None = Field(
         default=None,
         max_length=255,
-        description="Availability zone to boot in; 'zone:host' forces a host (admins only through the API).",
+        description="Availability zone to boot in (Nova's 'zone:host' form is read as zone + forcedHost).",
+    )
+    forced_host: str | None = Field(
+        default=None,
+        max_length=253,
+        description="Node the server must be placed on, bypassing most scheduler filters "
+        "(Nova's forced host; admins only through the API).",
     )
     user_data: str | None = Field(
         default=None,
@@ -202,10 +209,10 @@ class ServerStatus(CamelModel):
     status: str | None = Field(
         default=None, description="Nova API status: BUILD, ACTIVE, SHUTOFF, ERROR, ..."
     )
-    vm_state: str | None = Field(
+    vm_state: VmState | None = Field(
         default=None, description="Nova vm_state: building, active, stopped, error, ..."
     )
-    task_state: str | None = Field(
+    task_state: TaskState | None = Field(
         default=None,
         description="Nova task_state: scheduling, spawning, powering-off, ... (empty when idle).",
     )

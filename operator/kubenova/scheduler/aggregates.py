@@ -11,31 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from kubenova.resources.aggregate import Aggregate
-
-
-@dataclass(frozen=True)
-class AggregateInfo:
-    """One Aggregate: its name, zone (if it is one), member Node names and metadata."""
-
-    name: str
-    availability_zone: str | None
-    hosts: frozenset[str]
-    metadata: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_resource(cls, aggregate: Aggregate) -> AggregateInfo:
-        """The scheduler's view of an ``Aggregate`` custom resource."""
-        return cls(
-            name=aggregate.display_name,
-            availability_zone=aggregate.spec.availability_zone,
-            hosts=frozenset(aggregate.spec.hosts),
-            metadata=dict(aggregate.spec.metadata),
-        )
+from kubenova.domain.zones import AggregateInfo
 
 
 @dataclass(frozen=True)

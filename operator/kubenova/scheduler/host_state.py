@@ -13,7 +13,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kubenova.scheduler.aggregates import AggregateInfo, ResolvedNumber, metadata_values, minimum_number
+from kubenova.domain import zones
+from kubenova.domain.zones import AggregateInfo
+from kubenova.scheduler.aggregates import ResolvedNumber, metadata_values, minimum_number
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.quantities import mib_to_gib_ceil
 from kubenova.scheduler.request_spec import RequestSpec
@@ -179,18 +181,11 @@ def _ratio(member_of: list[AggregateInfo], key: str, default: float, notes: list
 
 
 def _zone(host: str, member_of: list[AggregateInfo], default: str, notes: list[str]) -> str:
-    """The zone of the first zoned aggregate (by name) holding the host, else the default zone.
-
-    Nova refuses to put a host in two zones; Aggregates are plain objects, so a conflict can
-    exist here. It is resolved deterministically and noted.
-    """
-    zoned = [a for a in member_of if a.availability_zone]
-    zones = sorted({a.availability_zone for a in zoned if a.availability_zone})
-    if not zoned:
-        return default
-    chosen = zoned[0].availability_zone or default
-    if len(zones) > 1:
-        note = f"host {host!r} is in several availability zones {zones}; using {chosen!r}"
+    """The host's zone by ``domain.zones``; a host put in several zones is noted."""
+    chosen = zones.zone_of(host, member_of, default)
+    conflicting = zones.conflicting_zones(host, member_of)
+    if conflicting:
+        note = f"host {host!r} is in several availability zones {conflicting}; using {chosen!r}"
         LOG.warning(note)
         notes.append(note)
     return chosen

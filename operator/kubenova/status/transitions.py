@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kubenova.domain.status_table import api_status
 from kubenova.resources.server import InstanceAction, PowerStateName, Server, ServerFault
-from kubenova.resources.states import TaskState, VmState, api_status
+from kubenova.resources.states import TaskState, VmState
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubenova.handlers import fingerprints
+from kubenova.domain import errors
+from kubenova.domain import keypairs as fingerprints
 
 ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqqD0+IMgXXsK01IKiH1HqMGx+2ezMKAnGvnakhBjnT test@kubenova"
 ED25519_MD5 = "c1:f3:2a:b1:d1:7d:2c:13:86:a2:c9:c8:bf:66:aa:99"
@@ -56,10 +57,10 @@ def test_x509_fingerprint_is_sha1_of_the_der_certificate() -> None:
     ],
 )
 def test_invalid_ssh_keys_are_rejected_with_a_reason(key: str, reason: str) -> None:
-    with pytest.raises(fingerprints.InvalidKey, match=reason):
+    with pytest.raises(errors.InvalidKey, match=reason):
         fingerprints.ssh_fingerprint(key)
 
 
 def test_invalid_certificate_is_rejected() -> None:
-    with pytest.raises(fingerprints.InvalidKey, match="not a PEM x509 certificate"):
+    with pytest.raises(errors.InvalidKey, match="not a PEM x509 certificate"):
         fingerprints.x509_fingerprint("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubenova.resources.states import PowerState, TaskState, VmState, api_status, states_for_status
+from kubenova.domain.status_table import api_status, states_for_status
+from kubenova.resources.states import PowerState, TaskState, VmState
 
 
 @pytest.mark.parametrize(

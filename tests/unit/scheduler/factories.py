@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubenova.scheduler.aggregates import AggregateInfo
+from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
 

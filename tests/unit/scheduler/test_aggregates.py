@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from kubenova.domain.zones import AggregateInfo
 from kubenova.resources.aggregate import Aggregate, AggregateSpec
-from kubenova.scheduler.aggregates import AggregateInfo, metadata_values, minimum_number
+from kubenova.scheduler.aggregates import metadata_values, minimum_number
 from tests.unit.scheduler.factories import make_aggregate
 
 

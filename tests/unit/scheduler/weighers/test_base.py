@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from kubenova.scheduler.aggregates import AggregateInfo
+from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.weighers.base import HostWeigher
 from kubenova.scheduler.weighers.cpu import CPUWeigher

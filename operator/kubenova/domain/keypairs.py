@@ -1,6 +1,9 @@
-"""Pure: Nova keypair fingerprints.
+"""Keypairs: which one a server gets, and Nova's fingerprints.
 
-ssh: MD5 of the base64-decoded key blob as colon-separated hex (what Nova and
+Choice: a Server's ``spec.keyName`` names the Keypair with that Nova name owned by the server's
+user (``spec.userId``), else an ownerless (shared) one of that name.
+
+Fingerprints: ssh: MD5 of the base64-decoded key blob as colon-separated hex (what Nova and
 ``ssh-keygen -E md5 -l`` print). x509: SHA-1 of the DER certificate, colon hex. A key that does
 not parse raises ``InvalidKey`` with the reason written into ``status.error``.
 """
@@ -11,9 +14,15 @@ import base64
 import binascii
 import hashlib
 import struct
+from collections.abc import Iterable
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import Encoding
+
+from kubenova.domain.errors import InvalidKey
+from kubenova.resources.keypair import Keypair
 
 SSH_KEY_TYPES = frozenset(
     {
@@ -27,10 +36,6 @@ SSH_KEY_TYPES = frozenset(
         "sk-ecdsa-sha2-nistp256@openssh.com",
     }
 )
-
-
-class InvalidKey(ValueError):  # noqa: N818 - reads as the condition it reports
-    """The public key cannot be parsed."""
 
 
 def fingerprint(public_key: str, key_type: str) -> str:
@@ -51,6 +56,12 @@ def ssh_fingerprint(public_key: str) -> str:
         raise InvalidKey("the key is not valid base64") from None
     if _embedded_type(blob) != declared:
         raise InvalidKey(f"the key data is not a {declared} key")
+    try:
+        serialization.load_ssh_public_key(f"{declared} {encoded}".encode())
+    except UnsupportedAlgorithm:
+        pass  # a key type cryptography cannot load (security keys): the checks above hold
+    except ValueError:
+        raise InvalidKey(f"the key data is not a valid {declared} key") from None
     return _colon_hex(hashlib.md5(blob, usedforsecurity=False).digest())
 
 
@@ -78,3 +89,14 @@ def _embedded_type(blob: bytes) -> str | None:
 
 def _colon_hex(digest: bytes) -> str:
     return ":".join(f"{byte:02x}" for byte in digest)
+
+
+def choose(keypairs: Iterable[Keypair], key_name: str, user_id: str | None) -> Keypair | None:
+    """The user's own keypair named ``key_name``, else an ownerless one of that name."""
+    named = [k for k in keypairs if k.key_name == key_name]
+    owned = [k for k in named if user_id is not None and k.spec.user_id == user_id]
+    shared = [k for k in named if k.spec.user_id is None]
+    for group in (owned, shared):
+        if group:
+            return sorted(group, key=lambda k: k.metadata.name)[0]
+    return None

@@ -1,0 +1,31 @@
+"""What a server holds of its host and its project's quota: vCPUs, RAM and disk.
+
+One rule for the operator's placement (capacity on a host), the gateway's hypervisor figures and
+its quota checks, so the numbers agree: a server holds its embedded flavor; disk is root +
+ephemeral + swap rounded up to GiB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kubenova.resources.flavor import FlavorSpec
+from kubenova.resources.server import EmbeddedFlavor
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What one server holds: vCPUs, RAM (MiB) and disk (GiB)."""
+
+    vcpus: int = 0
+    ram: int = 0
+    disk_gb: int = 0
+
+
+def mib_to_gib_ceil(mib: int) -> int:
+    return -(-mib // 1024)
+
+
+def of_flavor(flavor: EmbeddedFlavor | FlavorSpec) -> Footprint:
+    """The footprint of a server sized by ``flavor`` (embedded, or a Flavor's spec)."""
+    return Footprint(flavor.vcpus, flavor.ram, flavor.disk + flavor.ephemeral + mib_to_gib_ceil(flavor.swap))

@@ -1,0 +1,58 @@
+"""The pending-task rule: what a Server's spec asks for that its status has not caught up with.
+
+An action is a spec change (``spec.powerState``, ``spec.reboot``, deletion); the operator takes it
+up a moment later by moving ``status.taskState``. Nova sets the task state synchronously, so in
+between the gateway shows (and checks against) the task the spec implies: a second os-stop right
+after the first is refused as Nova refuses it. The operator uses the same functions to know which
+intent is still to be carried out, so both sides agree by construction.
+"""
+
+from __future__ import annotations
+
+from kubenova.resources.server import DesiredPowerState, Server
+from kubenova.resources.states import TaskState, VmState
+
+
+def vm_state(server: Server) -> VmState:
+    """Nova vm_state; a Server the operator has not seen yet is ``building``."""
+    return server.status.vm_state or VmState.BUILDING
+
+
+def reboot_pending(server: Server) -> bool:
+    """A ``spec.reboot`` request the operator has not handled yet."""
+    reboot = server.spec.reboot
+    return reboot is not None and reboot.request_id != server.status.handled_reboot
+
+
+def power_unsettled(server: Server) -> bool:
+    """``spec.powerState`` differs from where the server rests or is heading (the VM may need a
+    patch even while the power task is under way, e.g. after a restart between the two writes)."""
+    state, task = server.status.vm_state, server.status.task_state
+    if server.spec.power_state is DesiredPowerState.STOPPED:
+        return state == VmState.ACTIVE or task == TaskState.POWERING_ON
+    return state == VmState.STOPPED or task == TaskState.POWERING_OFF
+
+
+def requested_task(server: Server) -> TaskState | None:
+    """The task an intent of the spec implies while the server is idle (``None``: nothing asked)."""
+    state = server.status.vm_state
+    desired = server.spec.power_state
+    if state == VmState.ACTIVE and desired is DesiredPowerState.STOPPED:
+        return TaskState.POWERING_OFF
+    if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
+        return TaskState.POWERING_ON
+    reboot = server.spec.reboot
+    if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
+        return TaskState.REBOOTING_HARD if reboot.type == "HARD" else TaskState.REBOOTING
+    return None
+
+
+def task_state(server: Server) -> TaskState | None:
+    """Nova task_state as the API shows it: the operator's, else the one a spec change implies."""
+    if server.metadata.deletion_timestamp:
+        return TaskState.DELETING
+    if server.status.vm_state is None:
+        return TaskState.SCHEDULING
+    if server.status.task_state is not None:
+        return server.status.task_state
+    return requested_task(server)

@@ -1,0 +1,73 @@
+"""The action table: Nova's state and lock checks, as compute/api.py words them."""
+
+from __future__ import annotations
+
+import pytest
+
+from kubenova.domain import actions, errors
+from kubenova.resources.states import TaskState, VmState
+
+
+def test_stop_is_allowed_from_active_and_error_when_idle() -> None:
+    stop = actions.SERVER_ACTIONS["os-stop"]
+    assert stop.allows(VmState.ACTIVE, None)
+    assert stop.allows(VmState.ERROR, None)
+    assert not stop.allows(VmState.STOPPED, None)
+    assert not stop.allows(VmState.ACTIVE, TaskState.POWERING_OFF)
+
+
+def test_refusal_uses_novas_wording() -> None:
+    with pytest.raises(errors.InstanceInvalidState) as refused:
+        actions.SERVER_ACTIONS["os-start"].check(
+            server_id="abc", vm_state=VmState.ACTIVE, task_state=None, launched=True
+        )
+    assert str(refused.value) == "Cannot 'start' instance abc while it is in vm_state active"
+
+
+def test_task_state_is_checked_after_vm_state() -> None:
+    with pytest.raises(errors.InstanceInvalidState, match="task_state powering-off"):
+        actions.SERVER_ACTIONS["os-stop"].check(
+            server_id="abc", vm_state=VmState.ACTIVE, task_state=TaskState.POWERING_OFF, launched=True
+        )
+
+
+def test_an_unlaunched_server_refuses_launch_bound_actions() -> None:
+    with pytest.raises(errors.InstanceInvalidState, match="launched_at None"):
+        actions.SERVER_ACTIONS["os-stop"].check(
+            server_id="abc", vm_state=VmState.ERROR, task_state=None, launched=False
+        )
+
+
+def test_soft_reboot_is_narrower_than_hard() -> None:
+    assert actions.reboot("HARD").allows(VmState.STOPPED, None)
+    assert actions.reboot("HARD").allows(VmState.ACTIVE, TaskState.REBOOTING)
+    assert not actions.reboot("SOFT").allows(VmState.STOPPED, None)
+    assert not actions.reboot("SOFT").allows(VmState.ACTIVE, TaskState.REBOOTING)
+    assert actions.reboot("SOFT").task is TaskState.REBOOTING
+    assert actions.reboot("HARD").task is TaskState.REBOOTING_HARD
+
+
+def test_lock_refuses_non_admins_only() -> None:
+    stop = actions.SERVER_ACTIONS["os-stop"]
+    with pytest.raises(errors.InstanceLocked, match="Instance abc is locked"):
+        stop.check_lock_of(server_id="abc", locked=True, is_admin=False)
+    stop.check_lock_of(server_id="abc", locked=True, is_admin=True)
+    actions.SERVER_ACTIONS["unlock"].check_lock_of(server_id="abc", locked=True, is_admin=False)
+
+
+def test_lock_and_reset_state_check_no_state() -> None:
+    for key in ("lock", "unlock", "os-resetState"):
+        assert actions.SERVER_ACTIONS[key].allows(VmState.BUILDING, TaskState.SPAWNING, launched=False)
+
+
+def test_tag_writes_check_only_the_vm_state() -> None:
+    tags = actions.tags_write("update")
+    assert tags.allows(VmState.ACTIVE, TaskState.REBOOTING, launched=False)
+    assert not tags.allows(VmState.BUILDING, None)
+
+
+def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
+    carried = set(actions.carried_out())
+    assert carried == {"os-start", "os-stop", "reboot", "lock", "unlock"}
+    for key in carried - {"lock", "unlock"}:
+        assert actions.SERVER_ACTIONS[key].task is not None

@@ -6,6 +6,7 @@ which keypair a server gets) is written once. Nothing here talks to Kubernetes o
 every function takes already-read models and returns a decision (import-linter enforces it).
 
 Modules: ``status_table`` (API status from vm_state/task_state), ``actions`` (the action table),
+``requests`` (the request inbox that feeds the one action log),
 ``pending`` (tasks a spec intent implies before the operator takes them up), ``errors``,
 ``flavors`` (embedding, image fit), ``placement_request`` (zone / forced host), ``zones``,
 ``footprint``, ``keypairs`` (choice and fingerprints), ``names`` (annotation and label names).

@@ -42,3 +42,7 @@ FORCED_DOWN_TAINT = PREFIX + "forced-down"
 # ----- Namespaces (projects), written by the gateway's identity service --------------------------
 PROJECT_ID_LABEL = PREFIX + "project-id"
 PROJECT_NAME_ANNOTATION = PREFIX + "project-name"
+
+# ----- finalizers ------------------------------------------------------------------------------
+SERVER_FINALIZER = PREFIX + "server"
+"""The operator's finalizer on Servers (the gateway sets it at create, saving the operator a write)."""

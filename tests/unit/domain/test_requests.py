@@ -24,8 +24,9 @@ def _request(n: int, action: str = "stop") -> requests.Request:
 
 
 def test_append_drops_what_the_log_already_holds() -> None:
-    server = _server(requests.encode([_request(1), _request(2, "lock")]))
     recorded = [{"action": "stop", "requestId": "req-1", "startTime": "2026-01-01T00:00:00Z"}]
+    server = _server(requests.encode([_request(1), _request(2, "lock")]), recorded)
+    assert [r.request_id for r in requests.unrecorded(server)] == ["req-2"]
     server = _server(requests.with_request(server, _request(3)), recorded)
     assert [r.request_id for r in requests.inbox(server)] == ["req-2", "req-3"]
     assert [r.request_id for r in requests.unrecorded(server)] == ["req-2", "req-3"]

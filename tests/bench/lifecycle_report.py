@@ -58,7 +58,7 @@ def _by_agent(agents: Counter[tuple[str, str, str]], divisor: int) -> dict[str, 
 def _scenario(phases: list[Phase], by_phase: dict[str, list[Request]]) -> dict[str, Any]:
     servers = sum(p.servers for p in phases) or 1
     counts: Counter[Key] = Counter()
-    codes: Counter[tuple[str, int]] = Counter()
+    codes: Counter[tuple[str, str, str]] = Counter()  # component, code, 'verb resource'
     agents: Counter[tuple[str, str, str]] = Counter()  # component, user agent, kind
     excluded: Counter[str] = Counter()
     each: list[int] = []
@@ -71,16 +71,16 @@ def _scenario(phases: list[Phase], by_phase: dict[str, list[Request]]) -> dict[s
             counts[(r.component, r.kind, r.verb, r.resource)] += 1
             agents[(r.component, r.user_agent, r.kind)] += 1
             if r.code in CODES:
-                codes[(r.component, r.code)] += 1
+                codes[(r.component, str(r.code), f"{r.verb} {r.resource}")] += 1
             own += r.kind == "write" and r.component in KUBENOVA_COMPONENTS
         each.append(own)
     totals: dict[str, dict[str, float]] = {}
     for (component, kind, _, _), n in counts.items():
         bucket = totals.setdefault(component, {"write": 0.0, "read": 0.0, "other": 0.0})
         bucket[kind] += n / servers
-    code_tree: dict[str, dict[str, float]] = {}
-    for (component, code), n in sorted(codes.items()):
-        code_tree.setdefault(component, {})[str(code)] = round(n / servers, 3)
+    code_tree: dict[str, dict[str, dict[str, float]]] = {}
+    for (component, code, what), n in sorted(codes.items()):
+        code_tree.setdefault(component, {}).setdefault(code, {})[what] = round(n / servers, 3)
     kubenova_writes = sum(totals.get(c, {}).get("write", 0.0) for c in KUBENOVA_COMPONENTS)
     return {
         "phases": len(phases),
@@ -152,12 +152,15 @@ def text(report: dict[str, Any]) -> str:
                         lines.append(f"  {component:<24} {kind:<6} {verb:<7} {resource:<44} {n:8.2f}")
         for component, totals in scenario["totals_per_server"].items():
             codes = scenario["codes_per_server"].get(component, {})
-            extra = "".join(f", {code}s {n:.2f}" for code, n in codes.items())
+            extra = "".join(f", {code}s {sum(by.values()):.2f}" for code, by in codes.items())
             lines.append(f"  = {component}: writes {totals['write']:.2f}, reads {totals['read']:.2f}{extra}")
             agents = scenario["by_user_agent"].get(component, {})
             if len(agents) > 1:
                 for agent, split in agents.items():
-                    lines.append(f"      {agent}: writes {split['write']:.2f}, reads {split['read']:.2f}")
+                    other = f", other {split['other']:.2f}" if split["other"] else ""
+                    lines.append(
+                        f"      {agent}: writes {split['write']:.2f}, reads {split['read']:.2f}{other}"
+                    )
         who = "+".join(KUBENOVA_COMPONENTS)
         lines.append(f"  kubenova ({who}) writes per server: {scenario['kubenova_writes_per_server']:.2f}")
         lines.append("")

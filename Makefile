@@ -12,6 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 export GOTOOLCHAIN := local
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
@@ -66,8 +67,8 @@ lint: $(STAMP)
 crds: $(STAMP)
 	$(BIN)/python -m kubenova.crdgen crds/
 
-bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+bench: $(STAMP) controlplane
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 # Deployment files only (Dockerfile, hack/*.sh, manifests/): no control plane is started.
 lint-deploy: $(STAMP) controlplane

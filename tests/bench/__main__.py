@@ -1,78 +1,62 @@
-"""``make bench``: how long one scheduling decision takes, and how much memory it needs.
+"""``make bench``: benchmarks, not tests. Nothing is asserted; compare runs on the same machine.
 
-The operator holds its placement lock for exactly this work (host states rebuilt from every placed
-server, then filters and weighers), so it bounds how many Servers per second one operator can place.
-Timings are wall-clock medians over repeated runs on this machine; nothing here is asserted.
+1. ``scheduling``: how long one scheduling decision takes, and its peak memory (``scheduling.py``).
+2. ``lifecycle``: the apiserver requests one server costs, create → ACTIVE and delete → gone, by
+   component, verb and resource, on a stack of its own with the audit log on (``lifecycle.py``).
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-import tracemalloc
-from collections.abc import Callable
+import sys
+from pathlib import Path
 
-from kubenova.domain.zones import AggregateInfo
-from kubenova.scheduler.config import SchedulerConfig
-from kubenova.scheduler.host_state import NodeInfo, PlacedServer, build_host_states
-from kubenova.scheduler.request_spec import RequestSpec
-from kubenova.scheduler.selection import select_destination
+from kubenova_localstack.binaries import repo_root
+from kubenova_localstack.stack import StackBusyError, exclusive_state
+from tests.bench import lifecycle, lifecycle_report, scheduling
 
 
-def _inputs(hosts: int, servers: int) -> tuple[list[NodeInfo], list[PlacedServer], list[AggregateInfo]]:
-    nodes = [NodeInfo(f"node-{i}", cpu=64, memory_mb=262144, disk_gb=2000) for i in range(hosts)]
-    placed = [
-        PlacedServer(f"uid-{i}", f"node-{i % hosts}", vcpus=1, memory_mb=1024, disk_gb=10)
-        for i in range(servers)
-    ]
-    ratio = {"cpu_allocation_ratio": "2.0"}
-    zones = [
-        AggregateInfo(f"agg-{z}", f"az-{z}", frozenset(n.name for n in nodes[z::4]), ratio)
-        for z in range(4)
-    ]
-    return nodes, placed, zones
-
-
-def _decision(hosts: int, servers: int) -> Callable[[], None]:
-    nodes, placed, aggregates = _inputs(hosts, servers)
-    config = SchedulerConfig()
-    spec = RequestSpec(instance_uid="new", project_id="demo", vcpus=2, memory_mb=2048, root_gb=20)
-
-    def run() -> None:
-        states = build_host_states(nodes, placed, aggregates, config)
-        select_destination(spec, states, config)
-
-    return run
-
-
-def _measure(name: str, run: Callable[[], None], repeat: int) -> None:
-    run()  # warm up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - start)
-    tracemalloc.start()
-    run()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    median = statistics.median(samples)
-    p90 = sorted(samples)[int(len(samples) * 0.9)]
-    print(
-        f"{name:<42} median {median * 1000:8.2f} ms  p90 {p90 * 1000:8.2f} ms"
-        f"  ~{1 / median:8.0f} decisions/s  peak {peak / 1024:8.0f} KiB"
-    )
-
-
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args()
-    print("scheduling decision (host states + filters + weighers):")
-    for hosts, servers in ((3, 30), (50, 1000), (200, 5000), (1000, 20000)):
-        _measure(f"  {hosts} hosts, {servers} placed servers", _decision(hosts, servers), args.repeat)
+    parser.add_argument("--only", choices=("scheduling", "lifecycle"), help="run one part only")
+    parser.add_argument("--repeat", type=int, default=30, help="scheduling: runs per cluster size")
+    defaults = lifecycle.Options()
+    parser.add_argument(
+        "--servers", type=int, default=defaults.servers, help="lifecycle: servers one at a time"
+    )
+    parser.add_argument(
+        "--burst", type=int, default=defaults.burst, help="lifecycle: servers at once (0: none)"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=defaults.settle, help="lifecycle: quiet seconds that end a phase"
+    )
+    parser.add_argument("--baseline", type=float, default=defaults.baseline, help="lifecycle: idle seconds")
+    parser.add_argument("--state-dir", type=Path, help="lifecycle stack state (default .state/bench/)")
+    parser.add_argument("--json", type=Path, help="lifecycle report (default <state-dir>/requests.json)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.only != "lifecycle":
+        scheduling.run(args.repeat)
+    if args.only == "scheduling":
+        return 0
+    state_dir = (args.state_dir or repo_root() / ".state" / "bench").resolve()
+    options = lifecycle.Options(args.servers, args.burst, args.settle, args.baseline)
+    print("\napiserver requests per server lifecycle (own control plane, audit log):", flush=True)
+    try:
+        with exclusive_state(state_dir):
+            report = lifecycle.run(options, state_dir / "stack", log=lambda m: print(m, flush=True))
+    except StackBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    path = lifecycle.write_json(report, args.json or state_dir / "requests.json")
+    print()
+    print(lifecycle_report.text(report))
+    print(f"\nJSON report: {path}\naudit log: {report['audit_log']}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kubenova_localstack.audit import apiserver_audit_args, audit_log_path
 from kubenova_localstack.kubeconfig import render_kubeconfig, write_kubeconfig
 from kubenova_localstack.pki import ADMIN_USER, CertAndKey, PKIFiles, issue_client_cert, write_cluster_pki
 from kubenova_localstack.ports import free_port
@@ -86,6 +87,9 @@ class ControlPlane:
     with ``atexit`` as a last resort). A host that wants a graceful stop on SIGTERM wraps its work in
     ``process.sigterm_as_interrupt()``; if the host dies without cleaning up (unhandled SIGTERM,
     SIGKILL), the parent-death signal set at spawn kills the components anyway.
+
+    ``audit_log=True`` turns on the apiserver's audit log (``kubenova_localstack.audit``); its path is
+    then ``self.audit_log`` (else None).
     """
 
     def __init__(
@@ -96,6 +100,7 @@ class ControlPlane:
         tokens: Sequence[StaticToken] = (),
         start_timeout: float = DEFAULT_START_TIMEOUT,
         controllers: Sequence[str] = CONTROLLERS,
+        audit_log: bool = False,
         log: Log = _quiet,
     ) -> None:
         self.state_dir = state_dir.resolve()
@@ -103,6 +108,7 @@ class ControlPlane:
         self.tokens = tuple(tokens)
         self.start_timeout = start_timeout
         self.controllers = tuple(controllers)
+        self.audit_log = audit_log_path(self.state_dir) if audit_log else None
         self._log = log
         self.pki = PKIFiles(self.state_dir / "pki")
         self.logs_dir = self.state_dir / "logs"
@@ -187,7 +193,7 @@ class ControlPlane:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         for leftover in kill_recorded(self._registry):
             self._log(f"killed leftover {leftover} from an earlier run")
-        for name in ("pki", "etcd", "logs", "users", "kubeconfig", "tokens.csv"):
+        for name in ("pki", "etcd", "logs", "users", "audit", "kubeconfig", "tokens.csv"):
             path = self.state_dir / name
             if path.is_dir():
                 shutil.rmtree(path)
@@ -275,6 +281,8 @@ class ControlPlane:
             ]
             if self.tokens:
                 argv.append(f"--token-auth-file={self.state_dir / 'tokens.csv'}")
+            if self.audit_log is not None:
+                argv += apiserver_audit_args(self.state_dir)
             self.apiserver = self._spawn("kube-apiserver", argv)
             self._wait(self.apiserver, self._apiserver_ready, timeout=self.start_timeout)
 

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kubenova.quantities import mib_to_gib_ceil
 from kubenova.scheduler.aggregates import AggregateInfo, ResolvedNumber, metadata_values, minimum_number
 from kubenova.scheduler.config import SchedulerConfig
-from kubenova.scheduler.quantities import mib_to_gib_ceil
 from kubenova.scheduler.request_spec import RequestSpec
 
 __all__ = ["AggregateInfo", "HostState", "NodeInfo", "PlacedServer", "build_host_states"]

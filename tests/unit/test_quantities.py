@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubenova.scheduler import quantities
+from kubenova import quantities
 
 
 @pytest.mark.parametrize(

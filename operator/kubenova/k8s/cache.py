@@ -88,12 +88,22 @@ class Cache(Generic[T]):
     # --- the three sources ---
 
     def apply(self, event_type: str, obj: JsonObject) -> Change[T] | None:
-        """A watch event (ADDED, MODIFIED, DELETED); the change it made, if any."""
+        """A watch event (ADDED, MODIFIED, DELETED): the change it made, or (current, current) when
+        the cache already holds a newer version (an own write was ahead); None if nothing is cached.
+
+        So a handler hears of every event, and never of an older version than it has seen.
+        """
+        change: Change[T] | None = None
         if event_type == "DELETED":
-            return self._remove(object_key(obj), resource_version(obj))
-        if event_type in ("ADDED", "MODIFIED"):
-            return self._upsert(obj)
-        return None
+            change = self._remove(object_key(obj), resource_version(obj))
+        elif event_type in ("ADDED", "MODIFIED"):
+            change = self._upsert(obj)
+        else:
+            return None
+        if change is None:
+            current = self.get(object_key(obj))
+            return (current, current) if current is not None else None
+        return change
 
     def record_write(self, obj: JsonObject) -> T | None:
         """An object the API server just returned for this process's write; what is cached now."""

@@ -31,12 +31,16 @@ class WatchStream:
         with self._lock:
             self._closed = True
             response = self._response
-        if response is not None:
-            raw = response.response
+        if response is None:
+            return
+        raw = response.response
+        try:
             shutdown = getattr(raw, "shutdown", None)  # urllib3 >= 2.3: unblocks a pending read
             if shutdown is not None:
                 shutdown()
             raw.close()
+        except (OSError, RuntimeError, ValueError):  # the stream ended (and was released) meanwhile
+            pass
 
     @property
     def closed(self) -> bool:
@@ -66,6 +70,8 @@ class WatchStream:
                 return
             raise errors.from_transport(exc, f"watch {self._path} interrupted") from exc
         finally:
+            with self._lock:
+                self._response = None
             raw.release_conn()
 
     @staticmethod

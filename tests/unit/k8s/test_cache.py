@@ -22,7 +22,8 @@ def test_writes_are_visible_at_once_and_lagging_events_do_not_undo_them() -> Non
     cache = _cache()
     assert cache.record_write(_obj("a", 5, "written")) == "written"
     assert cache.get(("", "a")) == "written"
-    assert cache.apply("MODIFIED", _obj("a", 4, "older event")) is None  # the watch is behind our write
+    # the watch is behind our write: handlers hear of the event, but see the newer version
+    assert cache.apply("MODIFIED", _obj("a", 4, "older event")) == ("written", "written")
     assert cache.get(("", "a")) == "written"
     assert cache.apply("MODIFIED", _obj("a", 6, "newer")) == ("written", "newer")
     assert cache.get(("", "a")) == "newer"
@@ -33,7 +34,7 @@ def test_deletes_are_not_resurrected_by_older_events() -> None:
     cache.record_write(_obj("a", 5, "v5"))
     cache.record_delete(_obj("a", 7))
     assert cache.get(("", "a")) is None
-    cache.apply("MODIFIED", _obj("a", 6, "lagging modify"))
+    assert cache.apply("MODIFIED", _obj("a", 6, "lagging modify")) is None
     assert cache.get(("", "a")) is None
     cache.apply("ADDED", _obj("a", 9, "recreated"))
     assert cache.get(("", "a")) == "recreated"
@@ -66,7 +67,8 @@ def test_an_object_deleted_without_finalizers_is_as_good_as_gone() -> None:
 def test_a_deletion_older_than_the_cached_object_is_ignored() -> None:
     cache = _cache()
     cache.record_write(_obj("a", 9, "recreated"))
-    assert cache.apply("DELETED", _obj("a", 8)) is None  # the old object's deletion, arriving late
+    # the old object's deletion, arriving late
+    assert cache.apply("DELETED", _obj("a", 8)) == ("recreated", "recreated")
     assert cache.get(("", "a")) == "recreated"
 
 
@@ -98,8 +100,9 @@ def test_unparsable_objects_are_skipped() -> None:
     cache: Cache[str] = Cache(parse, "things")
     cache.replace([_obj("a", 1, "bad"), _obj("b", 2, "good")], "2")
     assert cache.values() == ["good"]
-    assert cache.apply("MODIFIED", _obj("b", 3, "bad")) is None
+    assert cache.apply("MODIFIED", _obj("b", 3, "bad")) == ("good", "good")
     assert cache.values() == ["good"]
+    assert cache.apply("MODIFIED", _obj("c", 3, "bad")) is None
 
 
 def test_non_integer_versions_let_the_later_arrival_win() -> None:

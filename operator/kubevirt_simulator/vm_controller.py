@@ -225,13 +225,10 @@ class VmController:
         return Outcome()
 
     def _delete_vmi(self, vmi: VirtualMachineInstance) -> None:
+        meta = vmi.metadata
         with contextlib.suppress(NotFound, Conflict):
             self._client.delete(
-                VMI_RESOURCE,
-                vmi.metadata.name or "",
-                vmi.metadata.namespace,
-                uid=vmi.metadata.uid,
-                propagation="Background",
+                VMI_RESOURCE, meta.name or "", meta.namespace, uid=meta.uid, propagation="Background"
             )
 
     def _write_status(

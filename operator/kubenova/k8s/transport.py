@@ -113,8 +113,10 @@ class Transport:
                 method, url, header_params=header_params, body=data, _request_timeout=timeout or self.timeout
             )
         except ApiException as exc:
+            if not exc.status:  # TLS failures and unsendable bodies come as status 0
+                raise errors.from_transport(exc, f"{method} {path}") from exc
             raw = exc.body if isinstance(exc.body, bytes) else str(exc.body or exc.reason or "").encode()
-            raise errors.from_response(int(exc.status or 0), raw) from exc
+            raise errors.from_response(int(exc.status), raw) from exc
         except Exception as exc:  # urllib3: connection refused, timeouts, resets, TLS
             raise errors.from_transport(exc, f"{method} {path}") from exc
 

@@ -4,7 +4,8 @@
     python -m kubenova_api bootstrap --admin-password SECRET [--default-password P]
                                      [--user-password demo-member=P ...]
 
-Kubernetes is reached through $KUBECONFIG (or KUBENOVA_API_KUBECONFIG), else in-cluster.
+Kubernetes is reached through KUBENOVA_API_KUBECONFIG, else $KUBECONFIG or ~/.kube/config, else
+in-cluster (``kubenova.k8s``, as the operator and the simulator do).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kubenova_api.identity.bootstrap import bootstrap
 from kubenova_api.identity.passwords import DEFAULT_ROUNDS
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
-from kubenova_api.store.kube import load_api_client
+from kubenova_api.store.kube import connect
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_bootstrap(args: argparse.Namespace, settings: Settings) -> int:
     user_passwords = dict(item.split("=", 1) for item in args.user_password)
-    store = Store(load_api_client(settings.kubeconfig), identity_namespace=settings.identity_namespace)
+    store = Store(connect(settings.kubeconfig), identity_namespace=settings.identity_namespace)
     result = asyncio.run(
         bootstrap(
             store,

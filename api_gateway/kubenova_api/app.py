@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from kubernetes import client
 
+from kubenova import k8s
 from kubenova_api import faults
 from kubenova_api.identity import routes as identity_routes
 from kubenova_api.image import routes as image_routes
@@ -40,7 +40,7 @@ from kubenova_api.routers import services as compute_services
 from kubenova_api.services import Services
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
-from kubenova_api.store.kube import load_api_client
+from kubenova_api.store.kube import connect
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,10 @@ COMPUTE_ROUTERS: list[APIRouter] = [
 ]
 
 
-def create_app(settings: Settings, *, api_client: client.ApiClient | None = None) -> FastAPI:
-    """Build an app; Kubernetes is reached with ``api_client`` or the settings' kubeconfig."""
-    kube = api_client or load_api_client(settings.kubeconfig)
+def create_app(settings: Settings, *, api_client: k8s.ApiClient | None = None) -> FastAPI:
+    """Build an app; Kubernetes is reached over ``api_client`` (the caller keeps closing it) or
+    with the settings' kubeconfig."""
+    kube = connect(settings.kubeconfig, api_client=api_client)
     store = Store(
         kube,
         identity_namespace=settings.identity_namespace,
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, api_client: client.ApiClient | None = None
             yield
         finally:
             store.stop()
+            kube.close()
 
     app = FastAPI(
         title="kubenova",

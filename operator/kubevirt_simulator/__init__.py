@@ -21,12 +21,13 @@ separate process plays KubeVirt's parts against the *real* Kubernetes API server
   ``servingcert``; opt-in ``--subresource-api``): ``subresources.kubevirt.io/v1`` start, stop,
   restart, migrate (VMs) and pause, unpause (VMIs) behind the API server's aggregation layer.
 
-Plumbing: ``apiclient`` (raw JSON over the official client's connection), ``informer`` (list+watch
-caches with 410 handling), ``workqueue`` (de-duplicating, delayed), ``simulator`` (wiring),
-``config`` (flags), ``__main__`` (signals). The simulator imports nothing from kubenova except
-``kubenova.kubevirt.models``; nothing imports the simulator. It says what it is in its logs
-("kubevirt-simulator: ..."), in the annotations it owns and on the Nodes it registers, but the
-objects the operator reads look like real KubeVirt's.
+Plumbing: ``kubenova.k8s`` (the project's one client stack: the sync ``Transport``, raw JSON over
+the official client's connection, and ``Informer``, list+watch caches with 410 handling),
+``workqueue`` (de-duplicating, delayed), ``simulator`` (wiring), ``config`` (flags), ``__main__``
+(signals). The simulator imports nothing from kubenova except ``kubenova.k8s``,
+``kubenova.quantities`` and ``kubenova.kubevirt.models``; nothing imports the simulator. It says
+what it is in its logs ("kubevirt-simulator: ..."), its user agent, the annotations it owns and
+on the Nodes it registers, but the objects the operator reads look like real KubeVirt's.
 
 Known differences from KubeVirt: no virt-launcher Pods exist (placement is computed, not done by
 kube-scheduler; ``activePods`` holds stable fake pod uids); no admission webhooks (an invalid VM

@@ -8,7 +8,7 @@ import sys
 import threading
 from types import FrameType
 
-from kubevirt_simulator.apiclient import KubeClient
+from kubenova.k8s import Transport
 from kubevirt_simulator.config import parse_args
 from kubevirt_simulator.simulator import Simulator
 
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _signal)
     signal.signal(signal.SIGINT, _signal)
-    client = KubeClient.from_environment()
+    client = Transport.from_environment(user_agent="kubevirt-simulator", timeout=(5.0, 30.0))
     simulator = Simulator(config, client)
     starter = threading.Thread(
         target=_start, args=(simulator, stop), name="kubevirt-simulator-start", daemon=True

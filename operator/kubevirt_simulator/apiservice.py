@@ -12,14 +12,15 @@ from __future__ import annotations
 import base64
 import logging
 
+from kubenova.k8s import JsonObject as Obj
+from kubenova.k8s import Kind, KubeError, NotFound, Transport
 from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION
-from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
 from kubevirt_simulator.names import SIMULATOR_PREFIX
 
 log = logging.getLogger(__name__)
 
-APISERVICE_RESOURCE = ResourceType("apiregistration.k8s.io", "v1", "apiservices", namespaced=False)
-SERVICE_RESOURCE = ResourceType("", "v1", "services", namespaced=True)
+APISERVICE_RESOURCE = Kind("apiregistration.k8s.io", "v1", "apiservices", namespaced=False)
+SERVICE_RESOURCE = Kind("", "v1", "services", namespaced=True)
 APISERVICE_NAME = f"{VERSION}.{SUBRESOURCES_GROUP}"
 SERVICE_NAMESPACE = "kube-system"
 SERVICE_NAME = "kubevirt-simulator-subresources"
@@ -38,24 +39,22 @@ def _ours(obj: Obj) -> bool:
     return OWNER_ANNOTATION in ((obj.get("metadata") or {}).get("annotations") or {})
 
 
-def _apply(client: KubeClient, resource: ResourceType, namespace: str | None, body: Obj) -> None:
+def _apply(client: Transport, resource: Kind, namespace: str | None, body: Obj) -> None:
     name = body["metadata"]["name"]
     try:
-        current = client.get(resource.path(namespace, name))
-    except ApiError as exc:
-        if not exc.not_found:
-            raise
-        client.create(resource.path(namespace), body)
+        current = client.get(resource, name, namespace)
+    except NotFound:
+        client.create(resource, body, namespace)
         return
     if not _ours(current):
         raise RuntimeError(
             f"{resource.plural}/{name} exists and was not registered by the kubevirt-simulator; "
             "is a real KubeVirt installed?"
         )
-    client.merge_patch(resource.path(namespace, name), {"spec": body["spec"]})
+    client.merge_patch(resource, name, {"spec": body["spec"]}, namespace)
 
 
-def register(client: KubeClient, host: str, port: int, ca_pem: bytes) -> None:
+def register(client: Transport, host: str, port: int, ca_pem: bytes) -> None:
     annotations = {OWNER_ANNOTATION: "kubevirt-simulator"}
     _apply(
         client,
@@ -93,16 +92,17 @@ def register(client: KubeClient, host: str, port: int, ca_pem: bytes) -> None:
     log.info("kubevirt-simulator: registered APIService %s -> https://%s:%d", APISERVICE_NAME, host, port)
 
 
-def unregister(client: KubeClient) -> None:
+def unregister(client: Transport) -> None:
     for resource, namespace, name in (
         (APISERVICE_RESOURCE, None, APISERVICE_NAME),
         (SERVICE_RESOURCE, SERVICE_NAMESPACE, SERVICE_NAME),
     ):
         try:
-            current = client.get(resource.path(namespace, name))
+            current = client.get(resource, name, namespace)
             if _ours(current):
-                client.delete(resource.path(namespace, name))
-        except ApiError as exc:
-            if not exc.not_found:
-                log.warning("kubevirt-simulator: could not remove %s/%s: %s", resource.plural, name, exc)
+                client.delete(resource, name, namespace, propagation="Background")
+        except NotFound:
+            pass
+        except KubeError as exc:
+            log.warning("kubevirt-simulator: could not remove %s/%s: %s", resource.plural, name, exc)
     log.info("kubevirt-simulator: unregistered APIService %s", APISERVICE_NAME)

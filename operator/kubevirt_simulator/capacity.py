@@ -15,9 +15,10 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
+from kubenova.k8s import Informer
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VmiSpec
 from kubevirt_simulator.config import SimulatorConfig
-from kubevirt_simulator.informer import Informer
 from kubevirt_simulator.nodes import is_marked_not_ready
 from kubevirt_simulator.placement import Constraints, Demand, NodeView, Placement, demand_of, node_view, place
 from kubevirt_simulator.vmi_facts import is_final
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 class Capacity:
-    def __init__(self, config: SimulatorConfig, nodes: Informer, vmis: Informer) -> None:
+    def __init__(self, config: SimulatorConfig, nodes: Informer[Obj], vmis: Informer[Obj]) -> None:
         self._config = config
         self._nodes = nodes
         self._vmis = vmis

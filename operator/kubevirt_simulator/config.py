@@ -7,7 +7,7 @@ import ipaddress
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kubevirt_simulator.quantity import parse_quantity
+from kubenova.quantities import parse_quantity
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ import threading
 import time
 from typing import Any
 
+from kubenova import k8s
+from kubenova.k8s import Conflict, NotFound, Transport
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import (
     GROUP,
     VERSION,
@@ -21,15 +24,14 @@ from kubenova.kubevirt.models import (
     VIRTUAL_MACHINE_INSTANCE_MIGRATION,
     Kind,
 )
-from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
 from kubevirt_simulator.names import SIMULATOR_PREFIX
 
 log = logging.getLogger(__name__)
 
-CRD_RESOURCE = ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", namespaced=False)
-VM_RESOURCE = ResourceType(GROUP, VERSION, VIRTUAL_MACHINE.plural, namespaced=True)
-VMI_RESOURCE = ResourceType(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE.plural, namespaced=True)
-VMIM_RESOURCE = ResourceType(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, namespaced=True)
+CRD_RESOURCE = k8s.Kind("apiextensions.k8s.io", "v1", "customresourcedefinitions", namespaced=False)
+VM_RESOURCE = k8s.Kind(GROUP, VERSION, VIRTUAL_MACHINE.plural, namespaced=True)
+VMI_RESOURCE = k8s.Kind(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE.plural, namespaced=True)
+VMIM_RESOURCE = k8s.Kind(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, namespaced=True)
 
 
 def _age() -> dict[str, Any]:
@@ -125,36 +127,32 @@ def _established(crd: Obj) -> bool:
     )
 
 
-def _create_missing(client: KubeClient) -> None:
+def _create_missing(client: Transport) -> None:
     for manifest in MANIFESTS:
         name = manifest["metadata"]["name"]
         try:
-            client.create(CRD_RESOURCE.path(), manifest)
+            client.create(CRD_RESOURCE, manifest)
             log.info("kubevirt-simulator: installed CRD %s", name)
-        except ApiError as exc:
-            if not exc.conflict:
-                raise
+        except Conflict:
             log.info("kubevirt-simulator: CRD %s already present, leaving it as is", name)
 
 
-def _served(client: KubeClient, resource: ResourceType) -> bool:
+def _served(client: Transport, resource: k8s.Kind) -> bool:
     try:
-        client.list_objects(resource.path())
-    except ApiError as exc:
-        if not exc.not_found:
-            raise
+        client.collection(resource)
+    except NotFound:
         return False
     return True
 
 
-def ensure_crds(client: KubeClient, stop: threading.Event, timeout: float = 60.0) -> None:
+def ensure_crds(client: Transport, stop: threading.Event, timeout: float = 60.0) -> None:
     """Create the missing CRDs and wait until all are Established and their endpoints answer."""
     _create_missing(client)
     deadline = time.monotonic() + timeout
     names = [m["metadata"]["name"] for m in MANIFESTS]
     resources = [VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE]
     while not stop.is_set():
-        names = [n for n in names if not _established(client.get(CRD_RESOURCE.path(name=n)))]
+        names = [n for n in names if not _established(client.get(CRD_RESOURCE, n))]
         # Established can precede the REST endpoint by a moment; make sure lists work too.
         if not names:
             resources = [r for r in resources if not _served(client, r)]

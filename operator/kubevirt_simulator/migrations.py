@@ -17,17 +17,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kubenova.k8s import Informer, Transport
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import (
     MigrationPhase,
     VirtualMachineInstance,
     VirtualMachineInstanceMigration,
     VmiPhase,
 )
-from kubevirt_simulator.apiclient import KubeClient, Obj
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE, VMIM_RESOURCE
-from kubevirt_simulator.informer import Informer
 from kubevirt_simulator.names import NODE_NAME_LABEL
 from kubevirt_simulator.nodes import internal_ip, is_marked_not_ready
 from kubevirt_simulator.stepclock import StepClock
@@ -60,12 +60,12 @@ def _transitions(
 class MigrationController:
     def __init__(
         self,
-        client: KubeClient,
+        client: Transport,
         config: SimulatorConfig,
         *,
-        migrations: Informer,
-        vmis: Informer,
-        nodes: Informer,
+        migrations: Informer[Obj],
+        vmis: Informer[Obj],
+        nodes: Informer[Obj],
         capacity: Capacity,
     ) -> None:
         self._client = client
@@ -81,7 +81,7 @@ class MigrationController:
         self._steps.forget(uid)
 
     def reconcile(self, namespace: str, name: str) -> float | None:
-        obj = self._migrations.get(namespace, name)
+        obj = self._migrations.get(name, namespace)
         if obj is None:
             return None
         try:
@@ -113,7 +113,7 @@ class MigrationController:
             return None
         if migration.metadata.deletion_timestamp is not None:
             return None
-        vmi_obj = self._vmis.get(namespace, migration.spec.vmi_name)
+        vmi_obj = self._vmis.get(migration.spec.vmi_name, namespace)
         vmi = read_vmi(vmi_obj) if vmi_obj is not None else None
         problem = self._blocker(migration, vmi)
         if problem is not None:
@@ -169,7 +169,7 @@ class MigrationController:
         if migration.status.phase is None and self._older_active_migration(migration):
             return f"another migration of VMI {migration.spec.vmi_name} is in progress"
         if state is not None and state.migration_uid == uid and state.target_node:
-            target = self._nodes.get("", state.target_node)
+            target = self._nodes.get(state.target_node)
             if target is None or is_marked_not_ready(target) or fails_vmis(target):
                 return f"target node {state.target_node} failed during the migration"
             self._capacity.hold_target(str(uid), state.target_node, vmi)

@@ -17,9 +17,9 @@ import logging
 import time
 from typing import Any
 
-from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
+from kubenova.k8s import Conflict, Informer, Kind, KubeError, NotFound, Transport
+from kubenova.k8s import JsonObject as Obj
 from kubevirt_simulator.config import SimulatorConfig
-from kubevirt_simulator.informer import Informer
 from kubevirt_simulator.names import (
     ARCH_LABEL,
     CREATED_BY_ANNOTATION,
@@ -34,8 +34,8 @@ from kubevirt_simulator.timeutil import micro_time, rfc3339, seconds_since
 
 log = logging.getLogger(__name__)
 
-NODE_RESOURCE = ResourceType("", "v1", "nodes", namespaced=False)
-LEASE_RESOURCE = ResourceType("coordination.k8s.io", "v1", "leases", namespaced=True)
+NODE_RESOURCE = Kind("", "v1", "nodes", namespaced=False)
+LEASE_RESOURCE = Kind("coordination.k8s.io", "v1", "leases", namespaced=True)
 LEASE_NAMESPACE = "kube-node-lease"
 MANAGED_SELECTOR = f"{MANAGED_LABEL}=true"
 KUBELET_VERSION = "v1.36.3"
@@ -115,10 +115,10 @@ def _comparable(conditions: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 
 class NodeManager:
-    def __init__(self, client: KubeClient, config: SimulatorConfig) -> None:
+    def __init__(self, client: Transport, config: SimulatorConfig) -> None:
         self._client = client
         self._config = config
-        self.informer: Informer | None = None
+        self.informer: Informer[Obj] | None = None
         self._lease_renewed: dict[str, float] = {}
         """Monotonic time of each Node's last Lease renewal (only one worker handles a Node at once)."""
 
@@ -150,12 +150,10 @@ class NodeManager:
                 "status": self._status_fill({"metadata": {"name": name}}, heartbeat),
             }
             try:
-                self._client.create(NODE_RESOURCE.path(), body)
+                self._client.create(NODE_RESOURCE, body)
                 log.info("kubevirt-simulator: registered node %s", name)
-            except ApiError as exc:
-                if not exc.conflict:
-                    raise
-                existing = self._client.get(NODE_RESOURCE.path(name=name))
+            except Conflict:
+                existing = self._client.get(NODE_RESOURCE, name)
                 labels = (existing.get("metadata") or {}).get("labels") or {}
                 if labels.get(MANAGED_LABEL) != "true":
                     log.error(
@@ -203,7 +201,7 @@ class NodeManager:
     def reconcile(self, name: str) -> float | None:
         """Bring one managed Node up to date; returns seconds until its next heartbeat."""
         assert self.informer is not None
-        node = self.informer.get("", name)
+        node = self.informer.get(name)
         if node is None:
             self._lease_renewed.pop(name, None)
             return None
@@ -217,10 +215,8 @@ class NodeManager:
         next_status = max(interval - (age or 0.0), 0.0)
         changed = set(fill) != {"conditions"} or _comparable(fill["conditions"]) != _comparable(conditions)
         if age is None or next_status <= 0 or changed:
-            updated = self._client.merge_patch(
-                NODE_RESOURCE.path(name=name, subresource="status"), {"status": fill}
-            )
-            self.informer.observe(updated)
+            updated = self._client.merge_patch(NODE_RESOURCE, name, {"status": fill}, subresource="status")
+            self.informer.record_write(updated)
             next_status = interval
         next_lease = interval
         if not is_marked_not_ready(node):  # a dead kubelet stops renewing its Lease
@@ -255,8 +251,8 @@ class NodeManager:
             body["metadata"]["labels"] = missing
         if wanted != taints:
             body["spec"] = {"taints": wanted or None}
-        updated = self._client.merge_patch(NODE_RESOURCE.path(name=name), body)
-        self.informer.observe(updated)
+        updated = self._client.merge_patch(NODE_RESOURCE, name, body)
+        self.informer.record_write(updated)
         return updated
 
     def _renew_lease(self, node: Obj) -> None:
@@ -268,12 +264,13 @@ class NodeManager:
             "renewTime": micro_time(),
         }
         try:
-            self._client.merge_patch(LEASE_RESOURCE.path(LEASE_NAMESPACE, name), {"spec": spec})
+            self._client.merge_patch(LEASE_RESOURCE, name, {"spec": spec}, LEASE_NAMESPACE)
             return
-        except ApiError as exc:
-            if not exc.not_found:
-                log.warning("kubevirt-simulator: lease renewal for %s failed: %s", name, exc)
-                return
+        except NotFound:
+            pass
+        except KubeError as exc:
+            log.warning("kubevirt-simulator: lease renewal for %s failed: %s", name, exc)
+            return
         lease: Obj = {
             "apiVersion": "coordination.k8s.io/v1",
             "kind": "Lease",
@@ -287,7 +284,8 @@ class NodeManager:
             "spec": spec,
         }
         try:
-            self._client.create(LEASE_RESOURCE.path(LEASE_NAMESPACE), lease)
-        except ApiError as exc:
-            if not exc.conflict:
-                log.warning("kubevirt-simulator: lease creation for %s failed: %s", name, exc)
+            self._client.create(LEASE_RESOURCE, lease, LEASE_NAMESPACE)
+        except Conflict:
+            pass
+        except KubeError as exc:
+            log.warning("kubevirt-simulator: lease creation for %s failed: %s", name, exc)

@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from kubenova.kubevirt.models import VmiSpec
+from kubenova.quantities import parse_quantity
 from kubevirt_simulator.names import NOT_READY_TAINT, SCHEDULABLE_LABEL
-from kubevirt_simulator.quantity import parse_quantity
 
 ZERO = Decimal(0)
 

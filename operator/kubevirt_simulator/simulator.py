@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kubenova.k8s import Conflict, Informer, KubeError, NotFound, Transport, as_is, object_key
+from kubenova.k8s import JsonObject as Obj
 from kubevirt_simulator import apiservice
-from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj
 from kubevirt_simulator.apiservice import service_dns_names
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE, ensure_crds
-from kubevirt_simulator.informer import Informer, object_key
 from kubevirt_simulator.ipam import IpAllocator
 from kubevirt_simulator.migrations import FINAL as MIGRATION_FINAL
 from kubevirt_simulator.migrations import MigrationController
@@ -75,15 +75,21 @@ def _releases_capacity(old: Obj | None, new: Obj | None) -> bool:
 
 
 class Simulator:
-    def __init__(self, config: SimulatorConfig, client: KubeClient) -> None:
+    def __init__(self, config: SimulatorConfig, client: Transport) -> None:
         self.config = config
         self.client = client
         self.stop_event = threading.Event()
         self.queue: WorkQueue[Key] = WorkQueue()
-        self.nodes = Informer(client, NODE_RESOURCE, self._on_node, MANAGED_SELECTOR, name="nodes")
-        self.vms = Informer(client, VM_RESOURCE, self._on_vm, name="virtualmachines")
-        self.vmis = Informer(client, VMI_RESOURCE, self._on_vmi, name="virtualmachineinstances")
-        self.migrations = Informer(client, VMIM_RESOURCE, self._on_migration, name="migrations")
+        self.nodes = Informer(
+            client, NODE_RESOURCE, as_is, handler=self._on_node, label_selector=MANAGED_SELECTOR, name="nodes"
+        )
+        self.vms = Informer(client, VM_RESOURCE, as_is, handler=self._on_vm, name="virtualmachines")
+        self.vmis = Informer(
+            client, VMI_RESOURCE, as_is, handler=self._on_vmi, name="virtualmachineinstances"
+        )
+        self.migrations = Informer(
+            client, VMIM_RESOURCE, as_is, handler=self._on_migration, name="migrations"
+        )
         self.ipam = IpAllocator(config.ip_cidr)
         self.capacity = Capacity(config, self.nodes, self.vmis)
         self.node_manager = NodeManager(client, config)
@@ -188,7 +194,7 @@ class Simulator:
         for informer in (self.nodes, self.vms, self.vmis, self.migrations):
             informer.start(self.stop_event)
         for informer in (self.nodes, self.vms, self.vmis, self.migrations):
-            while not informer.synced.wait(0.1):
+            while not informer.wait_synced(0.1):
                 if self.stop_event.is_set():
                     return
                 if time.monotonic() > deadline:
@@ -235,7 +241,7 @@ class Simulator:
             try:
                 action()
                 return
-            except ApiError as exc:
+            except KubeError as exc:
                 if time.monotonic() + delay > deadline:
                     raise
                 log.warning("kubevirt-simulator: %s failed (%s); retrying", what, exc)
@@ -269,8 +275,8 @@ class Simulator:
             kind, namespace, name = key
             try:
                 again = self._reconcilers[kind](namespace, name)
-            except ApiError as exc:
-                level = logging.DEBUG if exc.conflict or exc.not_found else logging.WARNING
+            except KubeError as exc:
+                level = logging.DEBUG if isinstance(exc, Conflict | NotFound) else logging.WARNING
                 log.log(level, "kubevirt-simulator: %s %s/%s: %s; retrying", kind, namespace, name, exc)
                 self.queue.add_rate_limited(key)
             except Exception:

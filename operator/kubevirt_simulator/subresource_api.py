@@ -25,9 +25,10 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
+from kubenova.k8s import Conflict, Invalid, Kind, KubeError, NotFound, Transport
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION, VirtualMachine
 from kubevirt_simulator import subresource_actions as actions
-from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj, ResourceType
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE
 from kubevirt_simulator.servingcert import ServingCert
 from kubevirt_simulator.subresource_actions import Answer, Rejection
@@ -37,7 +38,7 @@ from kubevirt_simulator.vmi_facts import read_vmi
 log = logging.getLogger(__name__)
 
 GROUP_VERSION = f"{SUBRESOURCES_GROUP}/{VERSION}"
-SAR_RESOURCE = ResourceType("authorization.k8s.io", "v1", "subjectaccessreviews", namespaced=False)
+SAR_RESOURCE = Kind("authorization.k8s.io", "v1", "subjectaccessreviews", namespaced=False)
 VM_ACTIONS = ("start", "stop", "restart", "migrate")
 VMI_ACTIONS = ("pause", "unpause")
 _PATH = re.compile(
@@ -108,7 +109,7 @@ def status(code: int, reason: str, message: str) -> Obj:
 
 
 class SubresourceApi:
-    def __init__(self, client: KubeClient, host: str, port: int, cert: ServingCert) -> None:
+    def __init__(self, client: Transport, host: str, port: int, cert: ServingCert) -> None:
         self._client = client
         self._cert = cert
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -176,13 +177,13 @@ class SubresourceApi:
                 return answer.code, status(answer.code, answer.reason, answer.message)
             for write in answer:
                 self._perform(namespace, name, write, dry_run)
-        except ApiError as exc:
-            if exc.not_found:
-                return 404, status(404, "NotFound", exc.reason)
-            if exc.conflict or exc.status == 422:
-                # 422 on our JSON patches means a "test" op failed: someone changed the object first.
-                return 409, status(409, "Conflict", f"{name} changed concurrently, retry: {exc.reason}")
-            return 500, status(500, "InternalError", exc.reason)
+        except NotFound as exc:
+            return 404, status(404, "NotFound", exc.message)
+        except (Conflict, Invalid) as exc:
+            # 422 on our JSON patches means a "test" op failed: someone changed the object first.
+            return 409, status(409, "Conflict", f"{name} changed concurrently, retry: {exc.message}")
+        except KubeError as exc:
+            return 500, status(500, "InternalError", exc.message)
         log.info(
             "kubevirt-simulator: %s %s/%s %s by %s%s",
             resource,
@@ -217,7 +218,7 @@ class SubresourceApi:
                 },
             },
         }
-        result = self._client.create(SAR_RESOURCE.path(), review)
+        result = self._client.create(SAR_RESOURCE, review)
         if (result.get("status") or {}).get("allowed"):
             return None
         return (
@@ -235,7 +236,7 @@ class SubresourceApi:
             return (
                 actions.pause(vmi, stored, rfc3339()) if action == "pause" else actions.unpause(vmi, stored)
             )
-        vm_obj = self._client.get(VM_RESOURCE.path(namespace, name))
+        vm_obj = self._client.get(VM_RESOURCE, name, namespace)
         try:
             vm = VirtualMachine.model_validate(vm_obj)
         except ValidationError as exc:
@@ -251,11 +252,9 @@ class SubresourceApi:
 
     def _read_vmi(self, namespace: str, name: str) -> Obj | None:
         try:
-            return self._client.get(VMI_RESOURCE.path(namespace, name))
-        except ApiError as exc:
-            if exc.not_found:
-                return None
-            raise
+            return self._client.get(VMI_RESOURCE, name, namespace)
+        except NotFound:
+            return None
 
     def _perform(self, namespace: str, name: str, write: actions.Write, dry_run: bool) -> None:
         query = {"dryRun": "All"} if dry_run else None

@@ -10,6 +10,7 @@ once the VMI is gone.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import uuid
@@ -18,6 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kubenova.k8s import Conflict, Forbidden, Informer, KubeError, NotFound, Transport
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import (
     API_VERSION,
     VIRTUAL_MACHINE,
@@ -28,10 +31,8 @@ from kubenova.kubevirt.models import (
     VirtualMachineInstance,
 )
 from kubevirt_simulator import vm_decisions as decisions
-from kubevirt_simulator.apiclient import ApiError, KubeClient, Obj
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE
-from kubevirt_simulator.informer import Informer
 from kubevirt_simulator.names import VM_CONTROLLER_FINALIZER, VM_GENERATION_ANNOTATION
 from kubevirt_simulator.timeutil import now as utcnow
 from kubevirt_simulator.vm_decisions import Action, Do
@@ -107,15 +108,17 @@ class Outcome:
 
 
 class VmController:
-    def __init__(self, client: KubeClient, config: SimulatorConfig, vms: Informer, vmis: Informer) -> None:
+    def __init__(
+        self, client: Transport, config: SimulatorConfig, vms: Informer[Obj], vmis: Informer[Obj]
+    ) -> None:
         self._client = client
         self._config = config
         self._vms = vms
         self._vmis = vmis
 
     def reconcile(self, namespace: str, name: str) -> float | None:
-        vm_obj = self._vms.get(namespace, name)
-        vmi_obj = self._vmis.get(namespace, name)
+        vm_obj = self._vms.get(name, namespace)
+        vmi_obj = self._vmis.get(name, namespace)
         if vm_obj is None:
             return self._clean_up_orphan(vmi_obj)
         try:
@@ -177,7 +180,7 @@ class VmController:
         namespace, name = vm.metadata.namespace or "", vm.metadata.name or ""
         try:
             if action.do == Do.START:
-                self._vmis.observe(self._client.create(VMI_RESOURCE.path(namespace), vmi_manifest(vm_obj)))
+                self._vmis.record_write(self._client.create(VMI_RESOURCE, vmi_manifest(vm_obj), namespace))
                 log.info(
                     "kubevirt-simulator: VM %s/%s started (runStrategy %s)", namespace, name, strategy.value
                 )
@@ -200,15 +203,17 @@ class VmController:
                     {"runStrategy": RunStrategy.ALWAYS.value} if vm.spec.run_strategy else {"running": True}
                 )
                 self._client.merge_patch(
-                    VM_RESOURCE.path(namespace, name),
+                    VM_RESOURCE,
+                    name,
                     {"metadata": {"resourceVersion": vm.metadata.resource_version}, "spec": field},
+                    namespace,
                 )
                 return Outcome(retry_after=0.0)
-        except ApiError as exc:
-            if exc.conflict:
-                return Outcome(retry_after=0.2)  # the cache is behind (VMI exists / VM changed)
+        except Conflict:
+            return Outcome(retry_after=0.2)  # the cache is behind (VMI exists / VM changed)
+        except KubeError as exc:
             # A namespace being deleted refuses new VMIs; its VMs are about to go too.
-            terminating = exc.status == 403 and "being terminated" in exc.reason
+            terminating = isinstance(exc, Forbidden) and "being terminated" in exc.message
             log.log(
                 logging.DEBUG if terminating else logging.WARNING,
                 "kubevirt-simulator: VM %s/%s sync failed: %s",
@@ -220,13 +225,11 @@ class VmController:
         return Outcome()
 
     def _delete_vmi(self, vmi: VirtualMachineInstance) -> None:
-        try:
+        meta = vmi.metadata
+        with contextlib.suppress(NotFound, Conflict):
             self._client.delete(
-                VMI_RESOURCE.path(vmi.metadata.namespace, vmi.metadata.name), uid=vmi.metadata.uid
+                VMI_RESOURCE, meta.name or "", meta.namespace, uid=meta.uid, propagation="Background"
             )
-        except ApiError as exc:
-            if not exc.not_found and not exc.conflict:
-                raise
 
     def _write_status(
         self,
@@ -293,7 +296,7 @@ class VmController:
             return None
         self._write_status(vm_obj, vm, None, strategy, Outcome())
         if VM_CONTROLLER_FINALIZER in finalizers_of(vm_obj):
-            latest = self._vms.get(vm.metadata.namespace or "", vm.metadata.name or "") or vm_obj
+            latest = self._vms.get(vm.metadata.name or "", vm.metadata.namespace) or vm_obj
             remove_finalizer(self._client, VM_RESOURCE, latest, VM_CONTROLLER_FINALIZER, self._vms)
             log.info("kubevirt-simulator: VM %s/%s terminated", vm.metadata.namespace, vm.metadata.name)
         return None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import Condition, VirtualMachineInstance, VmiPhase
-from kubevirt_simulator.apiclient import Obj
 
 FINAL_PHASES = frozenset({VmiPhase.SUCCEEDED, VmiPhase.FAILED})
 

@@ -20,13 +20,13 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 
+from kubenova.k8s import Informer, Transport
+from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
 from kubevirt_simulator import vmi_status
-from kubevirt_simulator.apiclient import KubeClient, Obj
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE
-from kubevirt_simulator.informer import Informer
 from kubevirt_simulator.ipam import AddressPoolExhaustedError, IpAllocator
 from kubevirt_simulator.names import FAIL_VMIS_ANNOTATION, NODE_NAME_LABEL, VMI_FINALIZER
 from kubevirt_simulator.stepclock import StepClock
@@ -57,12 +57,12 @@ def fails_vmis(node: Obj) -> bool:
 class VmiLifecycle:
     def __init__(
         self,
-        client: KubeClient,
+        client: Transport,
         config: SimulatorConfig,
         *,
-        vmis: Informer,
-        nodes: Informer,
-        migrations: Informer,
+        vmis: Informer[Obj],
+        nodes: Informer[Obj],
+        migrations: Informer[Obj],
         capacity: Capacity,
         ipam: IpAllocator,
         clock: Callable[[], float] = time.monotonic,
@@ -106,7 +106,7 @@ class VmiLifecycle:
 
     # -- reconcile ----------------------------------------------------------------------------
     def reconcile(self, namespace: str, name: str) -> float | None:
-        obj = self._vmis.get(namespace, name)
+        obj = self._vmis.get(name, namespace)
         vmi = self._parse(obj) if obj is not None else None
         if obj is None or vmi is None:
             return None
@@ -162,7 +162,7 @@ class VmiLifecycle:
         node_name = vmi.status.node_name
         if not node_name:
             return None
-        node = self._nodes.get("", node_name)
+        node = self._nodes.get(node_name)
         if node is None:
             return (
                 NODE_UNRESPONSIVE,

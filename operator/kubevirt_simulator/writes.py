@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubevirt_simulator.apiclient import KubeClient, Obj, ResourceType
-from kubevirt_simulator.informer import Informer
+from kubenova.k8s import Informer, Kind, Transport
+from kubenova.k8s import JsonObject as Obj
 
 
 def _ids(obj: Obj) -> tuple[str | None, str, str]:
@@ -19,29 +19,29 @@ def _ids(obj: Obj) -> tuple[str | None, str, str]:
 
 
 def patch_status(
-    client: KubeClient,
-    resource: ResourceType,
+    client: Transport,
+    resource: Kind,
     obj: Obj,
     status: dict[str, Any],
-    cache: Informer | None = None,
+    cache: Informer[Obj] | None = None,
 ) -> Obj:
     """Merge-patch ``status`` fields (None deletes a field) through the status subresource."""
     namespace, name, rv = _ids(obj)
     body = {"metadata": {"resourceVersion": rv}, "status": status}
-    updated = client.merge_patch(resource.path(namespace, name, "status"), body)
+    updated = client.merge_patch(resource, name, body, namespace, subresource="status")
     if cache is not None:
-        cache.observe(updated)
+        cache.record_write(updated)
     return updated
 
 
 def patch_metadata(
-    client: KubeClient,
-    resource: ResourceType,
+    client: Transport,
+    resource: Kind,
     obj: Obj,
     *,
     labels: dict[str, str | None] | None = None,
     annotations: dict[str, str | None] | None = None,
-    cache: Informer | None = None,
+    cache: Informer[Obj] | None = None,
 ) -> Obj:
     namespace, name, rv = _ids(obj)
     meta: dict[str, Any] = {"resourceVersion": rv}
@@ -49,9 +49,9 @@ def patch_metadata(
         meta["labels"] = labels
     if annotations:
         meta["annotations"] = annotations
-    updated = client.merge_patch(resource.path(namespace, name), {"metadata": meta})
+    updated = client.merge_patch(resource, name, {"metadata": meta}, namespace)
     if cache is not None:
-        cache.observe(updated)
+        cache.record_write(updated)
     return updated
 
 
@@ -60,19 +60,19 @@ def finalizers_of(obj: Obj) -> list[str]:
 
 
 def set_finalizers(
-    client: KubeClient, resource: ResourceType, obj: Obj, finalizers: list[str], cache: Informer | None = None
+    client: Transport, resource: Kind, obj: Obj, finalizers: list[str], cache: Informer[Obj] | None = None
 ) -> Obj:
     """Replace the finalizer list, only if the object did not change since it was read."""
     namespace, name, rv = _ids(obj)
     body = {"metadata": {"resourceVersion": rv, "finalizers": finalizers}}
-    updated = client.merge_patch(resource.path(namespace, name), body)
+    updated = client.merge_patch(resource, name, body, namespace)
     if cache is not None:
-        cache.observe(updated)
+        cache.record_write(updated)
     return updated
 
 
 def add_finalizer(
-    client: KubeClient, resource: ResourceType, obj: Obj, finalizer: str, cache: Informer | None = None
+    client: Transport, resource: Kind, obj: Obj, finalizer: str, cache: Informer[Obj] | None = None
 ) -> Obj:
     current = finalizers_of(obj)
     if finalizer in current:
@@ -81,7 +81,7 @@ def add_finalizer(
 
 
 def remove_finalizer(
-    client: KubeClient, resource: ResourceType, obj: Obj, finalizer: str, cache: Informer | None = None
+    client: Transport, resource: Kind, obj: Obj, finalizer: str, cache: Informer[Obj] | None = None
 ) -> Obj:
     current = finalizers_of(obj)
     if finalizer not in current:

@@ -16,6 +16,7 @@ from kubernetes.client.exceptions import ApiException
 from kubenova.resources import GROUP, VERSION
 from kubenova_api import errors
 from kubenova_api.store import Store
+from kubenova_api.store.kube import connect
 from tests.api.samples import assert_sample
 from tests.fixtures.gateway import GatewayHandle
 from tests.support.cluster import Cluster
@@ -239,7 +240,7 @@ def test_check_quota_on_another_replica(
     servers.create(flavor)
     defaults = gateway.settings.quotas
     with cluster.connected() as api:
-        replica = Store(api, identity_namespace=gateway.settings.identity_namespace)
+        replica = Store(connect(api_client=api), identity_namespace=gateway.settings.identity_namespace)
         replica.start()
         try:
             assert replica.wait_synced(30) == []

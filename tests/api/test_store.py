@@ -1,88 +1,51 @@
-"""The store's watch caches: read-your-writes, stale events ignored, resync, and shared state
-seen by every replica (a second gateway app in the same test honours a revocation)."""
+"""The store's watch caches and its boundary to Kubernetes: 503 until synced, one error mapping,
+and shared state seen by every replica (a second gateway app in the same test honours a
+revocation). The cache's ordering rules (read-your-writes, stale events ignored, resync) are
+``kubenova.k8s``'s: tests/unit/k8s/test_cache.py."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import httpx
 import pytest
 from kubernetes import client
 
+from kubenova import k8s
 from kubenova.resources import GROUP, VERSION
 from kubenova_api import errors
 from kubenova_api.app import create_app
-from kubenova_api.store.informer import Informer
+from kubenova_api.store.kube import Informer, connect, translate
 from tests.fixtures.gateway import GatewayHandle
 from tests.support.wait import wait_for
 
 
-def _obj(name: str, rv: int, value: str = "", **meta: Any) -> dict[str, Any]:
-    return {"metadata": {"name": name, "resourceVersion": str(rv), **meta}, "value": value}
-
-
-def _informer() -> Informer[str]:
-    informer: Informer[str] = Informer("things", lambda **_: None, lambda obj: str(obj["value"]))
-    informer._replace_all([])  # as if the first list had landed
-    informer._synced.set()
-    return informer
-
-
 def test_unsynced_cache_answers_unavailable() -> None:
-    informer: Informer[str] = Informer("things", lambda **_: None, str)
-    with pytest.raises(errors.UnavailableError, match="things cache is not ready"):
-        informer.items()
+    """Reads before the first list landed are 503s naming the cache."""
+    informer: Informer[str] = Informer(connect(api_client=k8s.ApiClient()).transport, k8s.FLAVORS, str)
+    with pytest.raises(errors.UnavailableError, match="flavors cache is not ready"):
+        informer.objects()
+    with pytest.raises(errors.UnavailableError, match="flavors cache is not ready"):
+        informer.get("m1.tiny")
 
 
-def test_writes_are_visible_at_once_and_lagging_events_do_not_undo_them() -> None:
-    informer = _informer()
-    informer.record_write(_obj("a", 5, "written"))
-    assert informer.get("a") == "written"
-    informer._upsert(_obj("a", 4, "older event"))  # the watch is behind our write
-    assert informer.get("a") == "written"
-    informer._upsert(_obj("a", 6, "newer"))
-    assert informer.get("a") == "newer"
-
-
-def test_deletes_are_not_resurrected_by_older_events() -> None:
-    informer = _informer()
-    informer.record_write(_obj("a", 5, "v5"))
-    informer.record_delete(_obj("a", 7))
-    assert informer.get("a") is None
-    informer._upsert(_obj("a", 6, "lagging modify"))
-    assert informer.get("a") is None
-    informer._upsert(_obj("a", 9, "recreated"))
-    assert informer.get("a") == "recreated"
-
-
-def test_objects_with_finalizers_stay_until_gone() -> None:
-    informer = _informer()
-    informer.record_delete(
-        _obj("a", 3, "terminating", deletionTimestamp="2026-01-01T00:00:00Z", finalizers=["x"])
-    )
-    assert informer.get("a") == "terminating"
-    informer._remove(_obj("a", 4))
-    assert informer.get("a") is None
-
-
-def test_relist_replaces_everything() -> None:
-    informer = _informer()
-    informer.record_write(_obj("gone", 1, "x"))
-    informer._replace_all([_obj("kept", 10, "y")])
-    assert informer.items() == ["y"]
-
-
-def test_unparsable_objects_are_skipped() -> None:
-    def parse(obj: dict[str, Any]) -> str:
-        if obj["value"] == "bad":
-            raise ValueError("bad object")
-        return str(obj["value"])
-
-    informer: Informer[str] = Informer("things", lambda **_: None, parse)
-    informer._replace_all([_obj("a", 1, "bad"), _obj("b", 2, "good")])
-    informer._synced.set()
-    assert informer.items() == ["good"]
+def test_kubernetes_errors_become_nova_errors_in_one_place() -> None:
+    cases: list[tuple[k8s.KubeError, type[errors.GatewayError], str]] = [
+        (k8s.NotFound(404, "NotFound", "x"), errors.NotFoundError, "Flavor 1 could not be found."),
+        (k8s.AlreadyExists(409, "AlreadyExists", "x"), errors.AlreadyExistsError, "Flavor 1 already exists."),
+        (k8s.Conflict(409, "Conflict", "x"), errors.ConflictError, "Flavor 1 was modified concurrently"),
+        (k8s.Invalid(422, "Invalid", "spec.vcpus: must be >= 1"), errors.BadRequestError, "spec.vcpus"),
+        (
+            k8s.Unavailable(503, "ReadTimeoutError", "x"),
+            errors.UnavailableError,
+            "unavailable (ReadTimeoutError)",
+        ),
+        (k8s.Forbidden(403, "Forbidden", "x"), errors.UnavailableError, "refused the request (403)"),
+    ]
+    for error, expected, message in cases:
+        translated = translate(error, "Flavor 1")
+        assert type(translated) is expected
+        assert translated.message.startswith(message) or message in translated.message
 
 
 @pytest.mark.cluster

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from kubenova.kubevirt.models import VmiSpec
+from kubenova.quantities import parse_quantity
 from kubevirt_simulator.placement import Constraints, Demand, NodeView, demand_of, node_view, place
-from kubevirt_simulator.quantity import parse_quantity
 
 GI = 2**30
 

@@ -4,8 +4,11 @@ Reads never LIST per request: each kind has an informer (list + watch in a backg
 and readers see its cache. Writes go to the API server and are put in the cache before they
 return (read-your-writes). The store keeps no state of its own beyond those caches.
 
-Adding a kind: build a ``CustomResourceStore(api_client, Model)`` in ``Store.__init__``, wrap it
-in a small typed class if Nova ids need mapping (see ``flavors.py``), and it is watched.
+Kubernetes is reached through ``kubenova.k8s`` (the project's one client stack); ``store.kube`` is
+the boundary: the connection, the one mapping of its errors to Nova errors, 503 until synced.
+
+Adding a kind: build a ``CustomResourceStore(kube, Model)`` in ``Store.__init__``, wrap it in a
+small typed class if Nova ids need mapping (see ``flavors.py``), and it is watched.
 """
 
 from __future__ import annotations
@@ -14,15 +17,14 @@ import logging
 import time
 from typing import Any
 
-from kubernetes import client
-
+from kubenova import k8s
 from kubenova.resources import Aggregate, Flavor, Image, Keypair
 from kubenova_api.store.aggregates import AggregateStore
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
 from kubenova_api.store.images import ImageStore
-from kubenova_api.store.informer import Informer
 from kubenova_api.store.keypairs import KeypairStore
+from kubenova_api.store.kube import Informer
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
@@ -37,24 +39,22 @@ __all__ = ["SecretData", "Store"]
 class Store:
     """All caches and writers of one gateway process."""
 
-    def __init__(
-        self, api_client: client.ApiClient, *, identity_namespace: str, compute_node_selector: str = ""
-    ) -> None:
-        self.api_client = api_client
-        self.flavors = FlavorStore(CustomResourceStore(api_client, Flavor))
-        self.images = ImageStore(CustomResourceStore(api_client, Image))
-        self.keypairs = KeypairStore(CustomResourceStore(api_client, Keypair))
-        self.servers = ServerStore(api_client)
-        self.aggregates = AggregateStore(api_client, CustomResourceStore(api_client, Aggregate))
-        self.nodes = NodeStore(api_client, label_selector=compute_node_selector)
+    def __init__(self, kube: k8s.Client, *, identity_namespace: str, compute_node_selector: str = "") -> None:
+        self.kube = kube
+        self.flavors = FlavorStore(CustomResourceStore(kube, Flavor))
+        self.images = ImageStore(CustomResourceStore(kube, Image))
+        self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
+        self.servers = ServerStore(kube)
+        self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
+        self.nodes = NodeStore(kube, label_selector=compute_node_selector)
         self.quotas = QuotaStore(
-            api_client,
+            kube,
             identity_namespace,
             servers=self.servers.list,
             flavors=self.flavors.crs.get,
         )
-        self.secrets = SecretStore(api_client, identity_namespace)
-        self.namespaces = NamespaceStore(api_client)
+        self.secrets = SecretStore(kube, identity_namespace)
+        self.namespaces = NamespaceStore(kube)
 
     def informers(self) -> list[Informer[Any]]:
         crs: list[Informer[Any]] = [

@@ -23,25 +23,23 @@ concurrent ``add_host`` calls on one aggregate never lose a host.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from kubernetes import client
-
-from kubenova.resources import GROUP, VERSION, Aggregate
+from kubenova import k8s
+from kubenova.resources import Aggregate
 from kubenova.resources.aggregate import AggregateSpec
 from kubenova_api import errors
-from kubenova_api.store.custom_resources import CustomResourceStore, call_api
+from kubenova_api.store.custom_resources import CustomResourceStore
+from kubenova_api.store.kube import call
 
 log = logging.getLogger(__name__)
 
 OBJECT_NAME_PREFIX = "aggregate-"
 _OBJECT_NAME = re.compile(r"^aggregate-([1-9][0-9]*)$")
 _CREATE_ATTEMPTS = 20
-_UPDATE_ATTEMPTS = 5
 
 
 def object_name_for(aggregate_id: int) -> str:
@@ -67,9 +65,9 @@ def zone_of(host: str, aggregates: list[Aggregate], default_zone: str) -> str:
 class AggregateStore:
     """Nova's view of the cluster-scoped Aggregate kind."""
 
-    def __init__(self, api_client: client.ApiClient, crs: CustomResourceStore[Aggregate]) -> None:
+    def __init__(self, kube: k8s.Client, crs: CustomResourceStore[Aggregate]) -> None:
         self.crs = crs
-        self._api = client.CustomObjectsApi(api_client)
+        self._kube = kube
 
     # -- reads (cache) -------------------------------------------------------------------------
     def all(self) -> list[Aggregate]:
@@ -146,68 +144,29 @@ class AggregateStore:
 
     async def patch_spec(self, aggregate: Aggregate, changes: dict[str, Any]) -> Aggregate:
         """Merge-patch ``spec`` fields (camelCase keys; ``None`` removes a key)."""
-        return await self.crs.patch(aggregate, {"spec": changes}, what=f"Aggregate {aggregate.spec.id}")
+        return await self.crs.patch(aggregate, {"spec": changes}, what=_what(aggregate))
 
     async def update_hosts(self, aggregate: Aggregate, change: Callable[[Aggregate], list[str]]) -> Aggregate:
         """Replace the host list with ``change(current)``, re-reading and retrying if another
         writer changed the aggregate in between. ``change`` may raise to refuse."""
-        current = aggregate
-        for _ in range(_UPDATE_ATTEMPTS):
-            hosts = change(current)
-            patch = {
-                "metadata": {"resourceVersion": current.metadata.resource_version},
-                "spec": {"hosts": hosts},
-            }
-            try:
-                return await self.crs.patch(current, patch, what=f"Aggregate {aggregate.spec.id}")
-            except errors.ConflictError:
-                current = await self._read_fresh(aggregate)
-        raise errors.ConflictError(f"Aggregate {aggregate.spec.id} kept changing; retry the request.")
+        return await self.crs.modify(
+            aggregate, lambda current: {"spec": {"hosts": change(current)}}, what=_what(aggregate)
+        )
 
     async def delete(self, aggregate: Aggregate) -> None:
         """Delete, but only the version that was checked (a host added meanwhile makes it a 409)."""
-        options = client.V1DeleteOptions(
-            preconditions=client.V1Preconditions(
-                resource_version=aggregate.metadata.resource_version, uid=aggregate.metadata.uid
-            )
-        )
-        what = f"Aggregate {aggregate.spec.id}"
-        await call_api(
-            what,
-            self._api.delete_cluster_custom_object,
-            GROUP,
-            VERSION,
-            Aggregate.crd.plural,
-            aggregate.metadata.name,
-            body=options,
-        )
-        self.crs.informer.record_delete({"metadata": {"name": aggregate.metadata.name}})
+        version = aggregate.metadata.resource_version
+        await self.crs.delete(aggregate, what=_what(aggregate), resource_version=version)
 
     # -- fresh reads (API server) ------------------------------------------------------------------
     async def _list_fresh(self) -> list[Aggregate]:
-        raw = await call_api("Aggregates", self._raw_list)
-        return [Aggregate.model_validate(item) for item in raw.get("items") or []]
-
-    async def _read_fresh(self, aggregate: Aggregate) -> Aggregate:
-        name = aggregate.metadata.name
-        raw = await call_api(f"Aggregate {aggregate.spec.id}", self._raw_get, name)
-        cached = self.crs.informer.record_write(raw)
-        return cached if cached is not None else Aggregate.model_validate(raw)
-
-    def _raw_list(self) -> dict[str, Any]:
-        response: Any = self._api.list_cluster_custom_object(
-            GROUP, VERSION, Aggregate.crd.plural, _preload_content=False
-        )
-        result: dict[str, Any] = json.loads(response.data)
-        return result
-
-    def _raw_get(self, name: str) -> dict[str, Any]:
-        response: Any = self._api.get_cluster_custom_object(
-            GROUP, VERSION, Aggregate.crd.plural, name, _preload_content=False
-        )
-        result: dict[str, Any] = json.loads(response.data)
-        return result
+        raw = await call("Aggregates", self._kube.list(self.crs.kind))
+        return [Aggregate.model_validate(item) for item in raw]
 
     async def _delete_quietly(self, aggregate: Aggregate) -> None:
         with contextlib.suppress(errors.NotFoundError):
-            await self.crs.delete(aggregate, what=f"Aggregate {aggregate.spec.id}")
+            await self.crs.delete(aggregate, what=_what(aggregate))
+
+
+def _what(aggregate: Aggregate) -> str:
+    return f"Aggregate {aggregate.spec.id}"

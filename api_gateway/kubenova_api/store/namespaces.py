@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from kubernetes import client
-
+from kubenova import k8s
 from kubenova_api import errors
-from kubenova_api.store.custom_resources import call_api
+from kubenova_api.store.kube import call
 
 PROJECT_ID_LABEL = "compute.kubenova.io/project-id"
 PROJECT_NAME_ANNOTATION = "compute.kubenova.io/project-name"
@@ -14,8 +13,8 @@ PROJECT_NAME_ANNOTATION = "compute.kubenova.io/project-name"
 class NamespaceStore:
     """Creates namespaces (bootstrap only; the gateway never deletes them)."""
 
-    def __init__(self, api_client: client.ApiClient) -> None:
-        self._core = client.CoreV1Api(api_client)
+    def __init__(self, kube: k8s.Client) -> None:
+        self._kube = kube
 
     async def ensure(
         self, name: str, *, project_id: str | None = None, project_name: str | None = None
@@ -28,7 +27,7 @@ class NamespaceStore:
             metadata["annotations"] = {PROJECT_NAME_ANNOTATION: project_name}
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata}
         try:
-            await call_api(f"Namespace {name}", self._core.create_namespace, body)
+            await call(f"Namespace {name}", self._kube.create(k8s.NAMESPACES, body))
         except errors.AlreadyExistsError:
             return False
         return True

@@ -27,58 +27,19 @@ the kubelet and other controllers, so changing it is a read-modify-write guarded
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-import math
-import re
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kubernetes import client
-
-from kubenova_api import errors
-from kubenova_api.store.custom_resources import call_api
-from kubenova_api.store.informer import Informer
+from kubenova import k8s, quantities
+from kubenova_api.store.kube import Informer, call
 
 log = logging.getLogger(__name__)
 
 DISABLED_REASON_ANNOTATION = "compute.kubenova.io/disabled-reason"
 FORCED_DOWN_TAINT = "compute.kubenova.io/forced-down"
-_TAINT_RETRIES = 5
-
-_MIB = 1024**2
-_GIB = 1024**3
-_SUFFIXES: dict[str, Decimal] = {
-    "": Decimal(1),
-    "m": Decimal("0.001"),
-    "k": Decimal(10) ** 3,
-    "M": Decimal(10) ** 6,
-    "G": Decimal(10) ** 9,
-    "T": Decimal(10) ** 12,
-    "P": Decimal(10) ** 15,
-    "E": Decimal(10) ** 18,
-    "Ki": Decimal(2) ** 10,
-    "Mi": Decimal(2) ** 20,
-    "Gi": Decimal(2) ** 30,
-    "Ti": Decimal(2) ** 40,
-    "Pi": Decimal(2) ** 50,
-    "Ei": Decimal(2) ** 60,
-}
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$")
-
-
-def parse_quantity(raw: object) -> Decimal:
-    """A Kubernetes resource quantity (``8``, ``7500m``, ``16Gi``, ``1e3``) as a number; 0 if unparsable."""
-    match = _QUANTITY.match(str(raw).strip()) if raw is not None else None
-    if match is None or match.group(2) not in _SUFFIXES:
-        return Decimal(0)
-    try:
-        return Decimal(match.group(1)) * _SUFFIXES[match.group(2)]
-    except InvalidOperation:
-        return Decimal(0)
 
 
 def legacy_id(uid: str) -> int:
@@ -149,9 +110,9 @@ def parse_node(obj: dict[str, Any]) -> ComputeNode:
         ready=ready.get("status") == "True",
         heartbeat=ready.get("lastHeartbeatTime"),
         host_ip=(internal or any_address or [None])[0],
-        vcpus=math.floor(parse_quantity(resources.get("cpu"))),
-        memory_mb=int(parse_quantity(resources.get("memory")) // _MIB),
-        local_gb=int(parse_quantity(resources.get("ephemeral-storage")) // _GIB),
+        vcpus=quantities.or_default(resources.get("cpu"), quantities.whole_cores, 0),
+        memory_mb=quantities.or_default(resources.get("memory"), quantities.parse_mib, 0),
+        local_gb=quantities.or_default(resources.get("ephemeral-storage"), quantities.parse_gib, 0),
         kubelet_version=str(node_info.get("kubeletVersion") or ""),
         architecture=str(node_info.get("architecture") or ""),
         taints=taints,
@@ -168,24 +129,25 @@ def _with_forced_down(taints: list[dict[str, Any]], forced_down: bool) -> list[d
 class NodeStore:
     """Cache of the compute Nodes and the few writes the compute API makes to them."""
 
-    def __init__(self, api_client: client.ApiClient, *, label_selector: str = "") -> None:
-        self._core = client.CoreV1Api(api_client)
-        list_call = functools.partial(self._core.list_node, label_selector=label_selector or None)
-        self.informer: Informer[ComputeNode] = Informer("nodes", list_call, parse_node)
+    def __init__(self, kube: k8s.Client, *, label_selector: str = "") -> None:
+        self._kube = kube
+        self.informer: Informer[ComputeNode] = Informer(
+            kube.transport, k8s.NODES, parse_node, label_selector=label_selector or None, name="nodes"
+        )
 
     # -- reads (cache) -------------------------------------------------------------------------
     def all(self) -> list[ComputeNode]:
         """Every compute host, by name."""
-        return sorted(self.informer.items(), key=lambda node: node.name)
+        return sorted(self.informer.objects(), key=lambda node: node.name)
 
     def get(self, name: str) -> ComputeNode | None:
         return self.informer.get(name)
 
     def by_uid(self, uid: str) -> ComputeNode | None:
-        return next((node for node in self.informer.items() if node.uid == uid), None)
+        return next((node for node in self.informer.objects() if node.uid == uid), None)
 
     def by_legacy_id(self, number: int) -> ComputeNode | None:
-        return next((node for node in self.informer.items() if node.legacy_id == number), None)
+        return next((node for node in self.informer.objects() if node.legacy_id == number), None)
 
     # -- writes ----------------------------------------------------------------------------------
     async def set_disabled(self, node: ComputeNode, *, disabled: bool, reason: str | None) -> ComputeNode:
@@ -199,41 +161,24 @@ class NodeStore:
 
     async def set_forced_down(self, node: ComputeNode, *, forced_down: bool) -> ComputeNode:
         """Add or remove the forced-down taint, re-reading the Node when someone else changed its taints."""
-        for _ in range(_TAINT_RETRIES):
-            current = await self._read(node.name)
-            if current.forced_down == forced_down:
-                return current
-            patch = {
-                "metadata": {"resourceVersion": current.resource_version},
-                "spec": {"taints": _with_forced_down(current.taints, forced_down)},
-            }
-            try:
-                return await self._patch(node.name, patch)
-            except errors.ConflictError:
-                continue
-        raise errors.ConflictError(f"Node {node.name} kept changing; retry the request.")
 
-    async def _read(self, name: str) -> ComputeNode:
-        raw = await call_api(f"Compute host {name}", self._raw, "read", name, None)
-        return self._remember(raw)
+        def build(raw: dict[str, Any]) -> Mapping[str, Any] | None:
+            current = parse_node(raw)
+            if current.forced_down == forced_down:
+                return None
+            return {"spec": {"taints": _with_forced_down(current.taints, forced_down)}}
+
+        # A JSON merge patch: the taint list is replaced whole (guarded by resourceVersion), not
+        # merged by key as a strategic merge patch would.
+        return self._remember(await call(_what(node.name), self._kube.modify(k8s.NODES, node.name, build)))
 
     async def _patch(self, name: str, patch: dict[str, Any]) -> ComputeNode:
-        raw = await call_api(f"Compute host {name}", self._raw, "patch", name, patch)
-        return self._remember(raw)
-
-    def _raw(self, verb: str, name: str, body: Any) -> dict[str, Any]:
-        response: Any
-        if verb == "read":
-            response = self._core.read_node(name, _preload_content=False)
-        else:
-            # A JSON merge patch: the taint list is replaced whole (guarded by resourceVersion),
-            # not merged by key as a strategic merge patch would.
-            response = self._core.patch_node(
-                name, body, _preload_content=False, _content_type="application/merge-patch+json"
-            )
-        result: dict[str, Any] = json.loads(response.data)
-        return result
+        return self._remember(await call(_what(name), self._kube.merge_patch(k8s.NODES, name, patch)))
 
     def _remember(self, raw: dict[str, Any]) -> ComputeNode:
         cached = self.informer.record_write(raw)
         return cached if cached is not None else parse_node(raw)
+
+
+def _what(name: str) -> str:
+    return f"Compute host {name}"

@@ -20,19 +20,15 @@ Usage is never stored: it is counted from the Server cache when asked (``store.u
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubernetes import client
-
+from kubenova import k8s
 from kubenova.resources import Flavor, Server
 from kubenova_api import errors
 from kubenova_api.settings import QuotaDefaults
-from kubenova_api.store.custom_resources import call_api
-from kubenova_api.store.informer import Informer
+from kubenova_api.store.kube import Informer, call
 from kubenova_api.store.usage import ProjectUsage, of_project
 
 CONFIGMAP = "kubenova-quotas"
@@ -50,8 +46,7 @@ LEGACY_DEFAULTS: dict[str, int] = {
     "injected_file_path_bytes": 255,
 }
 RESOURCES: tuple[str, ...] = (*QuotaDefaults.model_fields, *LEGACY_DEFAULTS)
-
-_SET_RETRIES = 5
+_WHAT = f"ConfigMap {CONFIGMAP}"
 
 
 @dataclass(frozen=True)
@@ -89,20 +84,24 @@ class QuotaStore:
 
     def __init__(
         self,
-        api_client: client.ApiClient,
+        kube: k8s.Client,
         namespace: str,
         *,
         servers: Callable[[str], list[Server]],
         flavors: Callable[[str], Flavor | None],
     ) -> None:
         self.namespace = namespace
-        self._core = client.CoreV1Api(api_client)
+        self._kube = kube
         self._servers = servers
         self._flavors = flavors
-        list_call = functools.partial(
-            self._core.list_namespaced_config_map, namespace, field_selector=f"metadata.name={CONFIGMAP}"
+        self.informer: Informer[QuotaData] = Informer(
+            kube.transport,
+            k8s.CONFIG_MAPS,
+            _parse,
+            namespace=namespace,
+            field_selector=f"metadata.name={CONFIGMAP}",
+            name=f"configmap/{CONFIGMAP}",
         )
-        self.informer: Informer[QuotaData] = Informer(f"configmap/{CONFIGMAP}", list_call, _parse)
 
     # -- limits ---------------------------------------------------------------------------------
     def overrides(self, project_id: str) -> dict[str, int]:
@@ -123,26 +122,19 @@ class QuotaStore:
     async def reset(self, project_id: str) -> None:
         """Forget every limit set for the project, so the defaults apply again.
 
-        The keys to remove come from the cache, so the patch is guarded by the resourceVersion it
-        was read at; a concurrent update makes it retry with the fresh keys.
+        The keys to remove come from the ConfigMap as read, so the patch is guarded by the
+        resourceVersion it was read at; a concurrent update makes it retry with the fresh keys.
         """
-        for _ in range(_SET_RETRIES):
-            current = await self._read()
-            if current is None:
-                return
-            keys = [_key(project_id, r) for r in current.overrides.get(project_id, {})]
-            if not keys:
-                return
-            patch = {
-                "metadata": {"resourceVersion": current.resource_version},
-                "data": dict.fromkeys(keys),
-            }
-            try:
-                await self._patch(patch)
-                return
-            except errors.ConflictError:
-                continue
-        raise errors.ConflictError("The quotas were being changed concurrently; retry the request.")
+
+        def build(raw: dict[str, Any]) -> Mapping[str, Any] | None:
+            keys = [_key(project_id, r) for r in _parse(raw).overrides.get(project_id, {})]
+            return {"data": dict.fromkeys(keys)} if keys else None
+
+        request = self._kube.modify(k8s.CONFIG_MAPS, CONFIGMAP, build, self.namespace)
+        try:
+            self._remember(await call(_WHAT, request))
+        except errors.NotFoundError:
+            return
 
     # -- usage and enforcement -----------------------------------------------------------------
     def usage(self, namespace: str | None) -> ProjectUsage:
@@ -194,16 +186,9 @@ class QuotaStore:
             except errors.AlreadyExistsError:  # another replica created it meanwhile
                 await self._patch({"data": data})
 
-    async def _read(self) -> QuotaData | None:
-        try:
-            raw = await call_api(f"ConfigMap {CONFIGMAP}", self._raw, "read", None)
-        except errors.NotFoundError:
-            return None
-        return self._remember(raw)
-
     async def _patch(self, body: dict[str, Any]) -> QuotaData:
-        raw = await call_api(f"ConfigMap {CONFIGMAP}", self._raw, "patch", body)
-        return self._remember(raw)
+        request = self._kube.merge_patch(k8s.CONFIG_MAPS, CONFIGMAP, body, self.namespace)
+        return self._remember(await call(_WHAT, request))
 
     async def _create(self, data: dict[str, str | None]) -> QuotaData:
         body = {
@@ -216,27 +201,7 @@ class QuotaStore:
             },
             "data": {k: v for k, v in data.items() if v is not None},
         }
-        raw = await call_api(f"ConfigMap {CONFIGMAP}", self._raw, "create", body)
-        return self._remember(raw)
-
-    def _raw(self, verb: str, body: Any) -> dict[str, Any]:
-        response: Any
-        if verb == "read":
-            response = self._core.read_namespaced_config_map(
-                CONFIGMAP, self.namespace, _preload_content=False
-            )
-        elif verb == "create":
-            response = self._core.create_namespaced_config_map(self.namespace, body, _preload_content=False)
-        else:
-            response = self._core.patch_namespaced_config_map(
-                CONFIGMAP,
-                self.namespace,
-                body,
-                _preload_content=False,
-                _content_type="application/merge-patch+json",
-            )
-        result: dict[str, Any] = json.loads(response.data)
-        return result
+        return self._remember(await call(_WHAT, self._kube.create(k8s.CONFIG_MAPS, body, self.namespace)))
 
     def _remember(self, raw: dict[str, Any]) -> QuotaData:
         cached = self.informer.record_write(raw)

@@ -7,16 +7,12 @@ without restarting; writes are merge patches of ``data`` keys.
 from __future__ import annotations
 
 import base64
-import functools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubernetes import client
-
+from kubenova import k8s
 from kubenova_api import errors
-from kubenova_api.store.custom_resources import call_api
-from kubenova_api.store.informer import Informer
+from kubenova_api.store.kube import Informer, call
 
 
 @dataclass(frozen=True)
@@ -45,18 +41,22 @@ def _encode(data: dict[str, bytes | None]) -> dict[str, str | None]:
 class SecretStore:
     """Secrets of one namespace: watched ones served from cache, others read on demand."""
 
-    def __init__(self, api_client: client.ApiClient, namespace: str) -> None:
+    def __init__(self, kube: k8s.Client, namespace: str) -> None:
         self.namespace = namespace
-        self._core = client.CoreV1Api(api_client)
+        self._kube = kube
         self._watched: dict[str, Informer[SecretData]] = {}
 
     def watch(self, name: str) -> Informer[SecretData]:
         """Keep ``name`` cached (call before the informers start)."""
         if name not in self._watched:
-            call = functools.partial(
-                self._core.list_namespaced_secret, self.namespace, field_selector=f"metadata.name={name}"
+            self._watched[name] = Informer(
+                self._kube.transport,
+                k8s.SECRETS,
+                _decode,
+                namespace=self.namespace,
+                field_selector=f"metadata.name={name}",
+                name=f"secret/{name}",
             )
-            self._watched[name] = Informer(f"secret/{name}", call, _decode)
         return self._watched[name]
 
     @property
@@ -69,15 +69,10 @@ class SecretStore:
     async def read(self, name: str) -> SecretData | None:
         """Read straight from the API server (for Secrets that are not watched)."""
         try:
-            obj = await call_api(f"Secret {name}", self._read_raw, name)
+            obj = await call(f"Secret {name}", self._kube.get(k8s.SECRETS, name, self.namespace))
         except errors.NotFoundError:
             return None
         return _decode(obj)
-
-    def _read_raw(self, name: str) -> dict[str, Any]:
-        response: Any = self._core.read_namespaced_secret(name, self.namespace, _preload_content=False)
-        body: dict[str, Any] = json.loads(response.data)
-        return body
 
     async def create(
         self, name: str, data: dict[str, bytes], *, labels: dict[str, str] | None = None
@@ -89,13 +84,14 @@ class SecretStore:
             "type": "Opaque",
             "data": _encode(dict(data)),
         }
-        created = await call_api(f"Secret {name}", self._write_raw, "create", name, body)
+        created = await call(f"Secret {name}", self._kube.create(k8s.SECRETS, body, self.namespace))
         return self._remember(name, created)
 
     async def patch_data(self, name: str, data: dict[str, bytes | None]) -> SecretData:
         """Merge ``data`` into the Secret (a ``None`` value removes that key)."""
         body = {"data": _encode(data)}
-        patched = await call_api(f"Secret {name}", self._write_raw, "patch", name, body)
+        request = self._kube.merge_patch(k8s.SECRETS, name, body, self.namespace)
+        patched = await call(f"Secret {name}", request)
         return self._remember(name, patched)
 
     async def replace_data(self, name: str, data: dict[str, bytes], resource_version: str) -> SecretData:
@@ -107,22 +103,9 @@ class SecretStore:
             "type": "Opaque",
             "data": _encode(dict(data)),
         }
-        replaced = await call_api(f"Secret {name}", self._write_raw, "replace", name, body)
+        request = self._kube.replace(k8s.SECRETS, name, body, self.namespace)
+        replaced = await call(f"Secret {name}", request)
         return self._remember(name, replaced)
-
-    def _write_raw(self, verb: str, name: str, body: Any) -> dict[str, Any]:
-        # Plain dict bodies and raw responses: the typed models would only be converted back.
-        response: Any
-        if verb == "create":
-            response = self._core.create_namespaced_secret(self.namespace, body, _preload_content=False)
-        elif verb == "replace":
-            response = self._core.replace_namespaced_secret(
-                name, self.namespace, body, _preload_content=False
-            )
-        else:
-            response = self._core.patch_namespaced_secret(name, self.namespace, body, _preload_content=False)
-        result: dict[str, Any] = json.loads(response.data)
-        return result
 
     def _remember(self, name: str, raw: dict[str, Any]) -> SecretData:
         informer = self._watched.get(name)

@@ -28,15 +28,14 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from kubernetes import client
 from pydantic import TypeAdapter, ValidationError
 
+from kubenova import k8s
 from kubenova.domain.status_table import api_status
 from kubenova.resources import GROUP, VERSION, Server
 from kubenova.resources.server import DesiredPowerState, InstanceAction
 from kubenova.resources.states import PowerState, TaskState, VmState
-from kubenova_api import errors
-from kubenova_api.store.custom_resources import CustomResourceStore, call_api
+from kubenova_api.store.custom_resources import CustomResourceStore
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,6 @@ CREATED_ANNOTATION = _PREFIX + "created"
 
 # The log annotation keeps the newest entries only (annotations share a 256 KiB budget).
 ACTION_LOG_LIMIT = 50
-_CONFLICT_ATTEMPTS = 5
 
 _ACTIONS = TypeAdapter(list[InstanceAction])
 _HINTS = TypeAdapter(dict[str, list[str]])
@@ -192,10 +190,19 @@ PatchBuilder = Callable[[Server], dict[str, Any]]
 
 
 class ServerStore(CustomResourceStore[Server]):
-    """Servers across all project namespaces, by Nova id; spec writes that survive races."""
+    """Servers across all project namespaces, by Nova id; spec writes that survive races.
 
-    def __init__(self, api_client: client.ApiClient) -> None:
-        super().__init__(api_client, Server)
+    ``modify(server, build)`` (inherited) merge-patches ``build(server)`` conditional on the version
+    ``build`` saw: ``build`` may read the server (the action log, the current tags) to compute the
+    patch; a concurrent write (often the operator's status update) makes the API server refuse it,
+    and it is computed again from the server as stored now.
+    """
+
+    def __init__(self, kube: k8s.Client) -> None:
+        super().__init__(kube, Server)
+
+    def describe(self, obj: Server) -> str:
+        return f"Instance {obj.server_id}"
 
     def find(self, server_id: str) -> Server | None:
         """The server whose Nova id (uid) is ``server_id``, in any namespace."""
@@ -228,46 +235,7 @@ class ServerStore(CustomResourceStore[Server]):
 
     async def fetch(self, server: Server) -> Server | None:
         """The server as stored now (not the cache), or ``None`` once it is gone."""
-        name, namespace = server.metadata.name, server.metadata.namespace
-        try:
-            raw = await call_api(
-                _what(server),
-                self._api.get_namespaced_custom_object,
-                GROUP,
-                VERSION,
-                namespace,
-                Server.crd.plural,
-                name,
-            )
-        except errors.NotFoundError:
-            return None
-        return self._remember(raw)
-
-    async def modify(self, server: Server, build: PatchBuilder) -> Server:
-        """Merge-patch ``build(server)``, conditional on the version ``build`` saw.
-
-        ``build`` may read the server (the action log, the current tags) to compute the patch; a
-        concurrent write (often the operator's status update) makes the API server refuse the
-        patch, and it is computed again from the server as stored now.
-        """
-        current = server
-        for _ in range(_CONFLICT_ATTEMPTS):
-            patch = build(current)
-            patch.setdefault("metadata", {})["resourceVersion"] = current.metadata.resource_version
-            try:
-                return await self.patch(current, patch, what=_what(current))
-            except errors.AlreadyExistsError:
-                raise
-            except errors.ConflictError:
-                fresh = await self.fetch(current)
-                if fresh is None or fresh.metadata.uid != server.metadata.uid:
-                    raise errors.NotFoundError(f"Instance {server.server_id} could not be found.") from None
-                current = fresh
-        raise errors.ConflictError(f"Instance {server.server_id} kept changing; retry the request.")
+        return await self.read(server, what=self.describe(server))
 
     async def delete_server(self, server: Server) -> None:
-        await self.delete(server, what=_what(server))
-
-
-def _what(server: Server) -> str:
-    return f"Instance {server.server_id}"
+        await self.delete(server, what=self.describe(server))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from kubenova.domain import zones
 from kubenova.domain.zones import AggregateInfo
+from kubenova.quantities import mib_to_gib_ceil
 from kubenova.scheduler.aggregates import ResolvedNumber, metadata_values, minimum_number
 from kubenova.scheduler.config import SchedulerConfig
-from kubenova.scheduler.quantities import mib_to_gib_ceil
 from kubenova.scheduler.request_spec import RequestSpec
 
 __all__ = ["AggregateInfo", "HostState", "NodeInfo", "PlacedServer", "build_host_states"]

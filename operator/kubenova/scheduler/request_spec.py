@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kubenova.scheduler.quantities import mib_to_gib_ceil
+from kubenova.quantities import mib_to_gib_ceil
 
 
 @dataclass(frozen=True)

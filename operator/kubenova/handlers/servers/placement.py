@@ -25,11 +25,10 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
-from kubenova import k8s
+from kubenova import k8s, quantities
 from kubenova.domain.zones import AggregateInfo
 from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.server import Server
-from kubenova.scheduler import quantities
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.selection import select_destination

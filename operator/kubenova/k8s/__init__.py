@@ -1,0 +1,117 @@
+"""kubenova's one Kubernetes client stack, shared by the operator, the gateway and the simulator.
+
+* ``errors``: API answers and transport failures as typed exceptions (``NotFound``, ``Conflict``,
+  ``AlreadyExists``, ``Invalid``, ``Forbidden``, ``Gone``, ``Unavailable``; all ``KubeError``).
+* ``kinds``: where each kind lives in the REST API (``Kind``, ``SERVERS``, ``NODES``, ...).
+* ``transport``: the sync ``Transport``, raw JSON over the official client's ``ApiClient``
+  (kubeconfig, in-cluster, TLS, request timeouts, a user agent per component); ``watch`` streams.
+* ``client``: the async ``Client``, the transport in a thread pool (the operator, the gateway).
+* ``patch``: conditional merge patch with retry on conflict (``Client.modify``).
+* ``informer`` (+ ``cache``): the one watch cache: list+watch, relist on 410, resourceVersion
+  ordering, read-your-writes.
+
+One async client per operator process: ``configure()`` once at start, ``client()`` elsewhere.
+Who uses what, and why the operator watches through kopf: docs/architecture.md, "Talking to
+Kubernetes".
+"""
+
+from __future__ import annotations
+
+from kubernetes.client import ApiClient
+
+from kubenova.k8s.cache import Cache
+from kubenova.k8s.client import Client
+from kubenova.k8s.errors import (
+    AlreadyExists,
+    Conflict,
+    Forbidden,
+    Gone,
+    Invalid,
+    JsonObject,
+    KubeError,
+    NotFound,
+    Unavailable,
+)
+from kubenova.k8s.informer import Informer, as_is
+from kubenova.k8s.kinds import (
+    AGGREGATES,
+    CONFIG_MAPS,
+    EVENTS,
+    FLAVORS,
+    IMAGES,
+    KEYPAIRS,
+    NAMESPACES,
+    NODES,
+    SECRETS,
+    SERVERS,
+    VIRTUAL_MACHINE_INSTANCE_MIGRATIONS,
+    VIRTUAL_MACHINE_INSTANCES,
+    VIRTUAL_MACHINES,
+    Kind,
+    ObjectKey,
+    object_key,
+    resource_version,
+)
+from kubenova.k8s.transport import JSON_PATCH, MERGE_PATCH, Transport
+from kubenova.k8s.watch import WatchStream
+
+__all__ = [
+    "AGGREGATES",
+    "CONFIG_MAPS",
+    "EVENTS",
+    "FLAVORS",
+    "IMAGES",
+    "JSON_PATCH",
+    "KEYPAIRS",
+    "MERGE_PATCH",
+    "NAMESPACES",
+    "NODES",
+    "SECRETS",
+    "SERVERS",
+    "USER_AGENT",
+    "VIRTUAL_MACHINES",
+    "VIRTUAL_MACHINE_INSTANCES",
+    "VIRTUAL_MACHINE_INSTANCE_MIGRATIONS",
+    "AlreadyExists",
+    "ApiClient",
+    "Cache",
+    "Client",
+    "Conflict",
+    "Forbidden",
+    "Gone",
+    "Informer",
+    "Invalid",
+    "JsonObject",
+    "Kind",
+    "KubeError",
+    "NotFound",
+    "ObjectKey",
+    "Transport",
+    "Unavailable",
+    "WatchStream",
+    "as_is",
+    "client",
+    "configure",
+    "object_key",
+    "resource_version",
+]
+
+USER_AGENT = "kubenova-operator"
+# ``ApiClient`` is the official client's connection (kubeconfig, TLS, pool), re-exported for callers
+# that hold one already (tests): ``Transport(api_client)``. Only this package imports ``kubernetes``.
+
+_client: Client | None = None
+
+
+def configure(kubeconfig: str | None = None, *, user_agent: str = USER_AGENT) -> Client:
+    """Create the process's client (replacing any earlier one) and return it."""
+    global _client  # noqa: PLW0603 - the one process-wide client, by design
+    if _client is not None:
+        _client.close()
+    _client = Client.from_environment(kubeconfig, user_agent=user_agent)
+    return _client
+
+
+def client() -> Client:
+    """The process's client; configured from the environment on first use."""
+    return _client if _client is not None else configure()

@@ -1,0 +1,112 @@
+"""The watch cache's ordering rules: read-your-writes, stale events ignored, no resurrection, relist.
+
+(Formerly the gateway informer's unit tests in tests/api/test_store.py.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubenova.k8s import Cache
+
+
+def _obj(name: str, rv: int, value: str = "", **meta: Any) -> dict[str, Any]:
+    return {"metadata": {"name": name, "resourceVersion": str(rv), **meta}, "value": value}
+
+
+def _cache() -> Cache[str]:
+    return Cache(lambda obj: str(obj["value"]), "things")
+
+
+def test_writes_are_visible_at_once_and_lagging_events_do_not_undo_them() -> None:
+    cache = _cache()
+    assert cache.record_write(_obj("a", 5, "written")) == "written"
+    assert cache.get(("", "a")) == "written"
+    # the watch is behind our write: handlers hear of the event, but see the newer version
+    assert cache.apply("MODIFIED", _obj("a", 4, "older event")) == ("written", "written")
+    assert cache.get(("", "a")) == "written"
+    assert cache.apply("MODIFIED", _obj("a", 6, "newer")) == ("written", "newer")
+    assert cache.get(("", "a")) == "newer"
+
+
+def test_deletes_are_not_resurrected_by_older_events() -> None:
+    cache = _cache()
+    cache.record_write(_obj("a", 5, "v5"))
+    cache.record_delete(_obj("a", 7))
+    assert cache.get(("", "a")) is None
+    assert cache.apply("MODIFIED", _obj("a", 6, "lagging modify")) is None
+    assert cache.get(("", "a")) is None
+    cache.apply("ADDED", _obj("a", 9, "recreated"))
+    assert cache.get(("", "a")) == "recreated"
+
+
+def test_a_delete_without_a_version_still_buries_what_was_cached() -> None:
+    cache = _cache()
+    cache.record_write(_obj("a", 5, "v5"))
+    cache.record_delete({"metadata": {"name": "a"}})  # a Status answer: no resourceVersion
+    assert cache.record_write(_obj("a", 5, "v5 again")) is None
+    assert cache.get(("", "a")) is None
+
+
+def test_objects_with_finalizers_stay_until_gone() -> None:
+    cache = _cache()
+    cache.record_delete(
+        _obj("a", 3, "terminating", deletionTimestamp="2026-01-01T00:00:00Z", finalizers=["x"])
+    )
+    assert cache.get(("", "a")) == "terminating"
+    assert cache.apply("DELETED", _obj("a", 4)) == ("terminating", None)
+    assert cache.get(("", "a")) is None
+
+
+def test_an_object_deleted_without_finalizers_is_as_good_as_gone() -> None:
+    cache = _cache()
+    assert cache.record_write(_obj("gone", 3, "x", deletionTimestamp="2026-01-01T00:00:00Z")) is None
+    assert cache.get(("", "gone")) is None
+
+
+def test_a_deletion_older_than_the_cached_object_is_ignored() -> None:
+    cache = _cache()
+    cache.record_write(_obj("a", 9, "recreated"))
+    # the old object's deletion, arriving late
+    assert cache.apply("DELETED", _obj("a", 8)) == ("recreated", "recreated")
+    assert cache.get(("", "a")) == "recreated"
+
+
+def test_relist_replaces_everything_and_reports_the_changes() -> None:
+    cache = _cache()
+    cache.replace([_obj("gone", 1, "x"), _obj("kept", 2, "y")], "2")
+    changes = cache.replace([_obj("kept", 10, "y2"), _obj("new", 11, "z")], "11")
+    assert sorted(cache.values()) == ["y2", "z"]
+    assert changes == [("y", "y2"), (None, "z"), ("x", None)]
+    assert cache.record_write(_obj("gone", 1, "x")) is None  # buried at the list's version
+
+
+def test_relist_keeps_own_writes_newer_than_the_list() -> None:
+    cache = _cache()
+    cache.replace([], "5")
+    cache.record_write(_obj("mine", 8, "created after the list"))
+    cache.record_write(_obj("both", 9, "written after the list"))
+    changes = cache.replace([_obj("both", 6, "as listed")], "7")
+    assert sorted(cache.values()) == ["created after the list", "written after the list"]
+    assert changes == []
+
+
+def test_unparsable_objects_are_skipped() -> None:
+    def parse(obj: dict[str, Any]) -> str:
+        if obj["value"] == "bad":
+            raise ValueError("bad object")
+        return str(obj["value"])
+
+    cache: Cache[str] = Cache(parse, "things")
+    cache.replace([_obj("a", 1, "bad"), _obj("b", 2, "good")], "2")
+    assert cache.values() == ["good"]
+    assert cache.apply("MODIFIED", _obj("b", 3, "bad")) == ("good", "good")
+    assert cache.values() == ["good"]
+    assert cache.apply("MODIFIED", _obj("c", 3, "bad")) is None
+
+
+def test_non_integer_versions_let_the_later_arrival_win() -> None:
+    cache = _cache()
+    cache.record_write({"metadata": {"name": "a", "resourceVersion": "x7"}, "value": "first"})
+    cache.apply("MODIFIED", {"metadata": {"name": "a", "resourceVersion": "x3"}, "value": "second"})
+    assert cache.get(("", "a")) == "second"

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # every liveness probe otherwise
     if args.kubeconfig:
         os.environ["KUBECONFIG"] = args.kubeconfig  # kopf's own login reads it too
-    client = k8s.configure(args.kubeconfig)
+    client = k8s.Client.from_environment(args.kubeconfig, user_agent=k8s.USER_AGENT)
     rt = Runtime.create(settings, client)
     logging.getLogger(__name__).info("Handlers registered from %d modules", len(registry.MODULES))
     asyncio.run(

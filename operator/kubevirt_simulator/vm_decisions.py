@@ -133,18 +133,6 @@ def decide(
     return _STRATEGIES[strategy](vm, vmi, now)
 
 
-def is_set_to_start(vm: VirtualMachine, vmi: VirtualMachineInstance | None, strategy: RunStrategy) -> bool:
-    if strategy == RunStrategy.ALWAYS:
-        return True
-    if strategy == RunStrategy.MANUAL:
-        return not has_stop_request_for(vm, vmi) if vmi is not None else has_start_request(vm)
-    if strategy == RunStrategy.RERUN_ON_FAILURE:
-        return vmi.status.phase != VmiPhase.SUCCEEDED if vmi is not None else True
-    if strategy == RunStrategy.ONCE:
-        return vmi is None
-    return False
-
-
 def trimmed_requests(vm: VirtualMachine, vmi: VirtualMachineInstance | None) -> list[dict[str, Any]] | None:
     """The request list without its first entry once that entry is done; None if nothing changes."""
     requests = vm.status.state_change_requests

@@ -59,8 +59,3 @@ def pod_ip(vmi: VirtualMachineInstance) -> str | None:
         if iface.ip_address:
             return iface.ip_address
     return None
-
-
-def node_name_of(obj: Obj) -> str | None:
-    name = (obj.get("status") or {}).get("nodeName")
-    return str(name) if name else None

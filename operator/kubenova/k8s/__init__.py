@@ -10,7 +10,7 @@
 * ``informer`` (+ ``cache``): the one watch cache: list+watch, relist on 410, resourceVersion
   ordering, read-your-writes.
 
-One async client per operator process: ``configure()`` once at start, ``client()`` elsewhere.
+One async client per operator process, built in ``__main__`` and handed to handlers in the runtime.
 Who uses what, and why the operator watches through kopf: docs/architecture.md, "Talking to
 Kubernetes".
 """
@@ -90,8 +90,6 @@ __all__ = [
     "Unavailable",
     "WatchStream",
     "as_is",
-    "client",
-    "configure",
     "object_key",
     "resource_version",
 ]
@@ -99,19 +97,3 @@ __all__ = [
 USER_AGENT = "kubenova-operator"
 # ``ApiClient`` is the official client's connection (kubeconfig, TLS, pool), re-exported for callers
 # that hold one already (tests): ``Transport(api_client)``. Only this package imports ``kubernetes``.
-
-_client: Client | None = None
-
-
-def configure(kubeconfig: str | None = None, *, user_agent: str = USER_AGENT) -> Client:
-    """Create the process's client (replacing any earlier one) and return it."""
-    global _client  # noqa: PLW0603 - the one process-wide client, by design
-    if _client is not None:
-        _client.close()
-    _client = Client.from_environment(kubeconfig, user_agent=user_agent)
-    return _client
-
-
-def client() -> Client:
-    """The process's client; configured from the environment on first use."""
-    return _client if _client is not None else configure()

@@ -1,3 +1,4 @@
+# Over 300 lines: one state machine (a migration's phases, source and target sides together).
 """Live migration: a VirtualMachineInstanceMigration moves a Running VMI to another Node.
 
 Phases Pending -> Scheduling -> Scheduled -> PreparingTarget -> TargetReady -> Running ->

@@ -1,3 +1,4 @@
+# Over 300 lines: one aggregated API server (TLS, discovery, six verbs sharing their checks).
 """The ``subresources.kubevirt.io/v1`` API (virt-api's part): start, stop, restart, migrate,
 pause and unpause, served over HTTPS behind the API server's aggregation layer.
 

@@ -1,3 +1,4 @@
+# Over 300 lines: one controller loop (KubeVirt's VM sync: run strategy, VMI creation, status) kept whole.
 """virt-controller's VirtualMachine controller: one VMI per VM when the run strategy says so.
 
 Creates the VMI from the VM template (same name and namespace, controller owner reference,

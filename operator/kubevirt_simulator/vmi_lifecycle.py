@@ -1,3 +1,4 @@
+# Over 300 lines: one state machine (virt-handler's VMI phases), read best in one place.
 """virt-handler (plus the VMI half of virt-controller): walks each VMI through its phases.
 
 Pending -> Scheduling -> Scheduled -> Running, one step per ``--phase-delay``. Scheduling places

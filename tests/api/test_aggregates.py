@@ -1,3 +1,4 @@
+# Over 300 lines: one resource's API tests, including concurrency.
 """Aggregates: CRUD by integer id, host membership, zones, metadata, id allocation under
 concurrency, microversions, policy and golden samples, against the real API server."""
 

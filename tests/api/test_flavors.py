@@ -1,3 +1,4 @@
+# Over 300 lines: one resource's API tests, including access and extra specs.
 """Flavors: listing and visibility, admin management, extra specs, tenant access, microversions."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Over 300 lines: one resource's API tests across microversions.
 """Hypervisors: Nodes with exact capacity seen through the API per microversion (ids, figures,
 2.88 cleanup), lookups, search and paging, statistics, state from the Ready condition, usage of
 servers the operator placed, policy and golden samples."""

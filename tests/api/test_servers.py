@@ -1,3 +1,4 @@
+# Over 300 lines: one resource's API tests (create, show, update, delete, ips, refusals).
 """Servers: create → ACTIVE, show, update, delete, ips, and the ways a create is refused."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# Over 300 lines: one rendering of the manifests checked property by property.
 """What `kubectl apply -k manifests/` installs, read from kustomize's own rendering.
 
 These are the properties a reviewer of the manifests would check by hand: the CRDs are the

@@ -1,3 +1,4 @@
+# Over 300 lines: three components' full lifecycles on their own ServiceAccounts, one cluster setup.
 """The manifests' RBAC is enough for each component, and no more.
 
 The operator, the KubeVirt simulator, the identity bootstrap and the gateway run as real processes

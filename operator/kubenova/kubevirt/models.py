@@ -1,3 +1,4 @@
+# Over 300 lines: the typed KubeVirt API subset, one module as KubeVirt's types.go is one file.
 """A typed subset of kubevirt.io/v1: VirtualMachine, VirtualMachineInstance and
 VirtualMachineInstanceMigration.
 

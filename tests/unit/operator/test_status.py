@@ -1,3 +1,4 @@
+# Over 300 lines: table-like cases of the VM/VMI → status mapping.
 """VM/VMI observation → Server status, and how transitions render into status patches."""
 
 from __future__ import annotations

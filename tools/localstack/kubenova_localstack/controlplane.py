@@ -1,3 +1,4 @@
+# Over 300 lines: three processes' flags, readiness and teardown, which must be read together.
 """A real local control plane: etcd, kube-apiserver and kube-controller-manager on 127.0.0.1.
 
 Why these three and these flags: kube-apiserver is the thing under test for everything kubenova does

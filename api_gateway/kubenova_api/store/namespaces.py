@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from kubernetes import client
 
+from kubenova.domain import names
 from kubenova_api import errors
 from kubenova_api.store.custom_resources import call_api
 
-PROJECT_ID_LABEL = "compute.kubenova.io/project-id"
-PROJECT_NAME_ANNOTATION = "compute.kubenova.io/project-name"
+PROJECT_ID_LABEL = names.PROJECT_ID_LABEL
+PROJECT_NAME_ANNOTATION = names.PROJECT_NAME_ANNOTATION
 
 
 class NamespaceStore:

@@ -39,14 +39,15 @@ from typing import Any
 
 from kubernetes import client
 
+from kubenova.domain import names
 from kubenova_api import errors
 from kubenova_api.store.custom_resources import call_api
 from kubenova_api.store.informer import Informer
 
 log = logging.getLogger(__name__)
 
-DISABLED_REASON_ANNOTATION = "compute.kubenova.io/disabled-reason"
-FORCED_DOWN_TAINT = "compute.kubenova.io/forced-down"
+DISABLED_REASON_ANNOTATION = names.DISABLED_REASON_ANNOTATION
+FORCED_DOWN_TAINT = names.FORCED_DOWN_TAINT
 _TAINT_RETRIES = 5
 
 _MIB = 1024**2

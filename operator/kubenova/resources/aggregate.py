@@ -49,6 +49,7 @@ class AggregateSpec(CamelModel):
 class AggregateStatus(CamelModel):
     """Observed state of the aggregate, written only by the operator."""
 
+    id: int | None = Field(default=None, description="Nova aggregate id, allocated by the operator")
     missing_hosts: list[str] = Field(
         default_factory=list, description="Listed hosts that do not exist as Nodes."
     )

@@ -24,7 +24,8 @@ from kubenova_api import errors, policy
 from kubenova_api.compute import inbox
 from kubenova_api.compute import server_create_checks as checks
 from kubenova_api.context import RequestContext
-from kubenova_api.schemas.servers import ServerCreate, ServerCreateRequest, parse_hints
+from kubenova_api.schemas.server_hints import parse_hints
+from kubenova_api.schemas.servers import ServerCreate, ServerCreateRequest
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store, naming
 

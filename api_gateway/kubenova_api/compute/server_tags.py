@@ -11,7 +11,7 @@ from kubenova.domain import actions
 from kubenova.resources import Server
 from kubenova_api import errors
 from kubenova_api.compute import guards
-from kubenova_api.schemas.servers import MAX_TAGS
+from kubenova_api.schemas.server_tags import MAX_TAGS
 from kubenova_api.store import Store
 
 

@@ -15,7 +15,7 @@ from kubenova.domain import flavors, placement_request
 from kubenova.domain.placement_request import RequestedPlacement
 from kubenova.resources import Flavor, Image
 from kubenova_api import errors, policy
-from kubenova_api.compute import access, zones
+from kubenova_api.compute import access, quotas, zones
 from kubenova_api.context import RequestContext
 from kubenova_api.network import views as network_views
 from kubenova_api.schemas.servers import BlockDevice, NetworkRequest, ServerCreate
@@ -174,7 +174,8 @@ def count_within_quota(
     min_count, max_count = wanted
 
     def check(count: int) -> None:
-        store.quotas.check_quota(
+        quotas.check(
+            store,
             ctx.project_id or "",
             namespace=ctx.namespace,
             settings_defaults=settings.quotas,

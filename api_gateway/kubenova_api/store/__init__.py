@@ -47,12 +47,7 @@ class Store:
         self.servers = ServerStore(api_client)
         self.aggregates = AggregateStore(api_client, CustomResourceStore(api_client, Aggregate))
         self.nodes = NodeStore(api_client, label_selector=compute_node_selector)
-        self.quotas = QuotaStore(
-            api_client,
-            identity_namespace,
-            servers=self.servers.list,
-            flavors=self.flavors.crs.get,
-        )
+        self.quotas = QuotaStore(api_client, identity_namespace)
         self.secrets = SecretStore(api_client, identity_namespace)
         self.namespaces = NamespaceStore(api_client)
 

@@ -1,6 +1,7 @@
-"""Resource usage, computed from the Server cache: per host (hypervisors) and per project (quotas).
+"""Resource usage of servers: per host (hypervisors) and per project (quotas).
 
-Pure functions over already-read objects, so the numbers the hypervisor API shows and the ones
+Pure functions over already-read objects (``compute.quotas`` and the hypervisor routes pass the
+cached Servers), so the numbers the hypervisor API shows and the ones
 the quota check enforces come from the same rules:
 
 - a server holds its flavor as embedded at build time (``status.flavor``); until the operator

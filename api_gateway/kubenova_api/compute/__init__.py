@@ -10,5 +10,5 @@ Modules: ``access`` (which objects a caller may see), ``refs`` (what a server's 
 needs from other objects), ``guards`` (the action table applied to a server), ``inbox`` (the
 request each spec intent carries to the operator), ``server_create`` / ``server_create_checks``,
 ``server_listing``, ``servers`` (update, delete), ``server_actions``, ``server_metadata``,
-``server_tags``, ``server_instance_actions``, ``zones``, ``aggregates``.
+``server_tags``, ``server_instance_actions``, ``quotas``, ``zones``, ``aggregates``.
 """

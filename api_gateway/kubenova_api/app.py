@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from kubenova import k8s
 from kubenova_api import faults
+from kubenova_api.app_state import AppState
 from kubenova_api.identity import routes as identity_routes
 from kubenova_api.image import routes as image_routes
 from kubenova_api.middleware import GatewayMiddleware
@@ -36,8 +37,7 @@ from kubenova_api.routers import (
     servers,
     versions,
 )
-from kubenova_api.routers import services as compute_services
-from kubenova_api.services import Services
+from kubenova_api.routers import services as os_services
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 from kubenova_api.store.kube import connect
@@ -54,7 +54,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     aggregates.router,
     availability_zones.router,
     hypervisors.router,
-    compute_services.router,
+    os_services.router,
     limits.router,
     quota_sets.router,
     servers.router,
@@ -75,7 +75,7 @@ def create_app(settings: Settings, *, api_client: k8s.ApiClient | None = None) -
         identity_namespace=settings.identity_namespace,
         compute_node_selector=settings.compute_node_selector,
     )
-    services = Services.build(settings, store)
+    held = AppState.build(settings, store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,8 +83,8 @@ def create_app(settings: Settings, *, api_client: k8s.ApiClient | None = None) -
         missing = store.wait_synced(settings.cache_sync_timeout_seconds)
         if missing:
             log.warning("serving before these caches synced (their requests answer 503): %s", missing)
-        await services.identity.load_keys()
-        app.state.services = services
+        await held.identity.load_keys()
+        app.state.gateway = held
         try:
             yield
         finally:
@@ -98,7 +98,7 @@ def create_app(settings: Settings, *, api_client: k8s.ApiClient | None = None) -
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.services = None
+    app.state.gateway = None
     faults.install(app)
     for router in COMPUTE_ROUTERS:
         app.include_router(router)

@@ -3,7 +3,7 @@
 - ``Context``: the authenticated caller (401 without a valid ``X-Auth-Token``).
 - ``Version``: the negotiated compute microversion (set by the middleware).
 - ``Urls``: public URL builder for links.  ``RequestId``: this request's ``req-<uuid>``.
-- ``StoreDep`` / ``SettingsDep`` / ``IdentityDep``: process services.
+- ``StoreDep`` / ``SettingsDep`` / ``IdentityDep``: what the process holds (``app_state``).
 - ``JsonBody``: the decoded JSON body (400 "Malformed request body" otherwise); validate it with
   ``schemas.validation.parse_body`` once the version is known.
 - ``min_version("2.55")``: a route dependency making the route 404 below that microversion.
@@ -18,9 +18,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from kubenova_api import errors, microversions, urls
+from kubenova_api.app_state import AppState
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
-from kubenova_api.services import Services
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 
@@ -28,23 +28,23 @@ from kubenova_api.store import Store
 MAX_BODY_BYTES = 114688
 
 
-def get_services(request: Request) -> Services:
-    services = getattr(request.app.state, "services", None)
-    if not isinstance(services, Services):
+def get_app_state(request: Request) -> AppState:
+    held = getattr(request.app.state, "gateway", None)
+    if not isinstance(held, AppState):
         raise errors.UnavailableError("The gateway is starting.")
-    return services
+    return held
 
 
 def get_settings(request: Request) -> Settings:
-    return get_services(request).settings
+    return get_app_state(request).settings
 
 
 def get_store(request: Request) -> Store:
-    return get_services(request).store
+    return get_app_state(request).store
 
 
 def get_identity(request: Request) -> IdentityService:
-    return get_services(request).identity
+    return get_app_state(request).identity
 
 
 def get_urls(request: Request) -> urls.PublicUrls:

@@ -2,9 +2,13 @@
 
 Raising code says *what went wrong* (not found, conflict, ...) and carries the message a
 client should read; the status code and body shape are decided in one table in ``faults``.
+Nova's refusals raised by the shared rules (``kubenova.domain.errors``) become gateway errors in
+one place, ``from_domain``.
 """
 
 from __future__ import annotations
+
+from kubenova.domain import errors as domain
 
 
 class GatewayError(Exception):
@@ -73,3 +77,15 @@ class UnsupportedError(GatewayError):
 
 class UnavailableError(GatewayError):
     """A dependency (the Kubernetes API, a cache still filling) is unavailable (503)."""
+
+
+INVALID_KEY = "Keypair data is invalid: failed to generate fingerprint"
+
+
+def from_domain(error: domain.ComputeError) -> GatewayError:
+    """The gateway error a refusal of the Nova rules is answered with (Nova's fault for it)."""
+    if isinstance(error, domain.InstanceInvalidState | domain.InstanceLocked):
+        return ConflictError(str(error))  # 409 conflictingRequest
+    if isinstance(error, domain.InvalidKey):
+        return BadRequestError(INVALID_KEY)
+    return BadRequestError(str(error))

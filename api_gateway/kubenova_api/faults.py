@@ -7,7 +7,8 @@
 - image (Glance): webob-style plain text.
 
 Domain errors (``kubenova_api.errors``) map to status codes in ``STATUS_BY_ERROR`` and nowhere
-else. FastAPI's 422 becomes Nova's 400 ``badRequest``; unexpected exceptions become a 500
+else; the shared rules' refusals (``kubenova.domain.errors``) are first turned into those by
+``errors.from_domain``. FastAPI's 422 becomes Nova's 400 ``badRequest``; unexpected exceptions become a 500
 ``computeFault`` in ``kubenova_api.middleware`` without leaking a traceback.
 """
 
@@ -21,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from kubenova.domain.errors import ComputeError
 from kubenova_api import errors, urls
 from kubenova_api.schemas.validation import describe_errors
 
@@ -135,6 +137,11 @@ async def _on_gateway_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_compute_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ComputeError)
+    return await _on_gateway_error(request, errors.from_domain(exc))
+
+
 async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return fault_response(
@@ -166,5 +173,6 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Route every handled error through this module (unhandled ones: see middleware)."""
     app.add_exception_handler(errors.GatewayError, _on_gateway_error)
+    app.add_exception_handler(ComputeError, _on_compute_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)

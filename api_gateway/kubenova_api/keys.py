@@ -19,15 +19,13 @@ from kubenova.domain import keypairs
 from kubenova.domain.errors import InvalidKey
 from kubenova_api import errors
 
-INVALID = "Keypair data is invalid: failed to generate fingerprint"
-
 
 def fingerprint(public_key: str, key_type: str) -> str:
     """Nova's fingerprint of a public key (``kubenova.domain.keypairs``); 400 if it is not valid."""
     try:
         return keypairs.fingerprint(public_key, key_type)
-    except InvalidKey:
-        raise errors.BadRequestError(INVALID) from None
+    except InvalidKey as error:
+        raise errors.from_domain(error) from None
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,6 @@ def parse_tristate(value: str | None, *, name: str, default: bool | None) -> boo
     return parse_bool(value, name=name)
 
 
-def is_truthy(value: str | None) -> bool:
-    """Lenient flag (``all_tenants=True``, ``all_tenants=1``, bare ``all_tenants``)."""
-    return value is not None and value.strip().lower() not in _FALSE
-
-
 def parse_int(value: str | None, *, name: str, minimum: int = 0) -> int | None:
     if value is None:
         return None

@@ -74,3 +74,9 @@ class Settings(BaseSettings):
     cache_sync_timeout_seconds: float = Field(
         default=60.0, description="How long startup waits for the watch caches to fill."
     )
+    aggregate_id_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="How long an aggregate create waits for the operator to allocate the id "
+        "(status.id) before it answers 503 and undoes the create.",
+    )

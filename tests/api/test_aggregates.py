@@ -17,6 +17,7 @@ from kubernetes import client
 from kubenova.resources import GROUP, VERSION
 from tests.api.samples import assert_sample
 from tests.fixtures.gateway import GatewayHandle
+from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import ManagedNodeFactory
 from tests.support.wait import wait_for
 
@@ -30,7 +31,8 @@ def unique(prefix: str) -> str:
 
 
 @pytest.fixture
-def admin(gateway: GatewayHandle) -> Iterator[httpx.Client]:
+def admin(gateway: GatewayHandle, operator: OperatorHandle) -> Iterator[httpx.Client]:
+    """An admin client; the operator runs, as it allocates the aggregate ids."""
     with gateway.client("admin", version="2.81") as http:
         yield http
 
@@ -76,6 +78,13 @@ def create(http: httpx.Client, created: list[str], name: str, zone: str | None =
     return aggregate
 
 
+def cr_of(gateway: GatewayHandle, agg_id: int) -> dict[str, Any]:
+    """The Aggregate object whose id (``status.id``, the operator's) is ``agg_id``."""
+    custom = client.CustomObjectsApi(gateway.api_client)
+    listing = cast(dict[str, Any], custom.list_cluster_custom_object(GROUP, VERSION, "aggregates"))
+    return next(item for item in listing["items"] if (item.get("status") or {}).get("id") == agg_id)
+
+
 def action(http: httpx.Client, agg_id: int, body: dict[str, Any]) -> httpx.Response:
     return http.post(f"{AGGREGATES}/{agg_id}/action", json=body)
 
@@ -97,13 +106,10 @@ def test_lifecycle_and_cr(gateway: GatewayHandle, admin: httpx.Client, created: 
     assert aggregate["updated_at"] is None
     agg_id = aggregate["id"]
 
-    # The CR: named after the id, Nova fields in spec.
-    custom = client.CustomObjectsApi(gateway.api_client)
-    cr = cast(
-        dict[str, Any], custom.get_cluster_custom_object(GROUP, VERSION, "aggregates", f"aggregate-{agg_id}")
-    )
+    # The CR: Nova fields in spec, the id the operator allocated in status.
+    cr = cr_of(gateway, agg_id)
+    assert cr["status"]["id"] == agg_id
     assert cr["spec"] == {
-        "id": agg_id,
         "name": name,
         "availabilityZone": "az-life",
         "hosts": [],
@@ -221,9 +227,8 @@ def test_a_vanished_host_can_still_be_removed(
     existed) can be removed, so the aggregate can be emptied and deleted."""
     agg_id = create(admin, created, unique("agg"))["id"]
     custom = client.CustomObjectsApi(gateway.api_client)
-    custom.patch_cluster_custom_object(
-        GROUP, VERSION, "aggregates", f"aggregate-{agg_id}", {"spec": {"hosts": ["gone-node"]}}
-    )
+    name = cr_of(gateway, agg_id)["metadata"]["name"]
+    custom.patch_cluster_custom_object(GROUP, VERSION, "aggregates", name, {"spec": {"hosts": ["gone-node"]}})
     wait_for(
         lambda: admin.get(f"{AGGREGATES}/{agg_id}").json()["aggregate"]["hosts"] == ["gone-node"],
         timeout=10,

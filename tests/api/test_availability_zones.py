@@ -13,6 +13,7 @@ from kubernetes import client
 
 from tests.api.samples import assert_sample
 from tests.fixtures.gateway import GatewayHandle
+from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import READY_ANNOTATION, ManagedNodeFactory
 from tests.support.wait import wait_for
 
@@ -35,9 +36,10 @@ def admin(gateway: GatewayHandle) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def zoned_node(
-    gateway: GatewayHandle, managed_node: ManagedNodeFactory, admin: httpx.Client
+    gateway: GatewayHandle, operator: OperatorHandle, managed_node: ManagedNodeFactory, admin: httpx.Client
 ) -> Iterator[tuple[str, str, int]]:
-    """(node, zone, aggregate id): a Node of this test, alone in a zone of its own."""
+    """(node, zone, aggregate id): a Node of this test, alone in a zone of its own (the operator
+    runs: it allocates the aggregate's id)."""
     node = managed_node(unique("az-host"), taint=True)
     wait_for(
         lambda: admin.get(SERVICES, params={"host": node}).json()["services"],

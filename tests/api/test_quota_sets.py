@@ -1,9 +1,10 @@
 """Quota sets: limits per microversion, defaults, detail with usage counted from Servers, admin
 updates kept in the kubenova-quotas ConfigMap (seen by every replica), reset, validation, the
-force rule, policy, ``check_quota`` and golden samples."""
+force rule, policy, the quota check (``compute.quotas.check``) and golden samples."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterator
 from typing import Any, cast
@@ -15,6 +16,7 @@ from kubernetes.client.exceptions import ApiException
 
 from kubenova.resources import GROUP, VERSION
 from kubenova_api import errors
+from kubenova_api.compute import quotas
 from kubenova_api.store import Store
 from kubenova_api.store.kube import connect
 from tests.api.samples import assert_sample
@@ -234,7 +236,7 @@ def test_policy(gateway: GatewayHandle, project_id: str) -> None:
 def test_check_quota_on_another_replica(
     gateway: GatewayHandle, cluster: Cluster, admin: httpx.Client, project_id: str, servers: Servers
 ) -> None:
-    """``check_quota`` as server create calls it, in a second gateway Store (another replica):
+    """The quota check as server create calls it, in a second gateway Store (another replica):
     it sees limits set through the API and usage from Servers."""
     flavor = servers.flavor(vcpus=2, ram=512)
     servers.create(flavor)
@@ -245,7 +247,7 @@ def test_check_quota_on_another_replica(
         try:
             assert replica.wait_synced(30) == []
             used = wait_for(
-                lambda: replica.quotas.usage(PROJECT) if replica.quotas.usage(PROJECT).instances else None,
+                lambda: quotas.usage(replica, PROJECT) if quotas.usage(replica, PROJECT).instances else None,
                 timeout=15,
                 message="replica counts the server",
             )
@@ -256,7 +258,7 @@ def test_check_quota_on_another_replica(
                 timeout=15,
                 message="replica sees the new limit",
             )
-            check = replica.quotas.check_quota
+            check = functools.partial(quotas.check, replica)
             check(project_id, namespace=PROJECT, settings_defaults=defaults, instances=1, cores=2, ram=512)
             with pytest.raises(errors.QuotaExceededError) as refused:
                 check(

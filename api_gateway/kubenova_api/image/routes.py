@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from kubenova.resources import Image
 from kubenova_api import errors, pagination
-from kubenova_api.context import RequestContext
+from kubenova_api.compute.access import image_visible
 from kubenova_api.deps import Context, SettingsDep, StoreDep, Urls
 from kubenova_api.image import views
 from kubenova_api.urls import IMAGE
@@ -27,11 +27,6 @@ async def versions(urls: Urls) -> JSONResponse:
 @router.get("/versions")
 async def versions_list(urls: Urls) -> JSONResponse:
     return JSONResponse(views.versions(urls))
-
-
-def visible(ctx: RequestContext, img: Image) -> bool:
-    """Public and community images for all; private/shared ones for their owner; all for admins."""
-    return ctx.is_admin or img.spec.visibility in ("public", "community") or img.spec.owner == ctx.project_id
 
 
 def _filters(query: Any) -> dict[str, Any]:
@@ -59,7 +54,7 @@ def _matches(img: Image, wanted: dict[str, Any]) -> bool:
 @router.get("/v2/images")
 async def list_images(request: Request, ctx: Context, store: StoreDep, settings: SettingsDep) -> JSONResponse:
     wanted = _filters(request.query_params)
-    images = [img for img in store.images.all() if visible(ctx, img) and _matches(img, wanted)]
+    images = [img for img in store.images.all() if image_visible(ctx, img) and _matches(img, wanted)]
     # Glance's default order: newest first.
     images.sort(key=lambda img: (img.metadata.creation_timestamp or "", img.image_id), reverse=True)
     page = pagination.page_request(request.query_params, settings.max_limit)
@@ -78,6 +73,6 @@ async def list_images(request: Request, ctx: Context, store: StoreDep, settings:
 @router.get("/v2/images/{image_id}")
 async def show_image(image_id: str, ctx: Context, store: StoreDep) -> JSONResponse:
     img = store.images.find(image_id)
-    if img is None or not visible(ctx, img):
+    if img is None or not image_visible(ctx, img):
         raise errors.NotFoundError(f"No image found with ID {image_id}")
     return JSONResponse(views.image(img))

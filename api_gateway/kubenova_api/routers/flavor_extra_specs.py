@@ -6,9 +6,9 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, extra_specs, policy
+from kubenova_api.compute.access import visible_flavor
 from kubenova_api.deps import Context, JsonBody, StoreDep, Version
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.routers.flavors import visible_flavor
 from kubenova_api.schemas.flavors import ExtraSpecsRequest
 from kubenova_api.schemas.validation import parse_body
 

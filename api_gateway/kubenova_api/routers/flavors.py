@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from kubenova.resources import Flavor
 from kubenova.resources.flavor import FlavorSpec
 from kubenova_api import errors, pagination, params, policy
+from kubenova_api.compute.access import flavor_visible, visible_flavor
 from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Urls, Version, min_version
 from kubenova_api.microversions import APIVersion
@@ -46,21 +47,9 @@ SORT_KEYS: dict[str, Callable[[Flavor], Any]] = {
 }
 
 
-def can_see(ctx: RequestContext, flavor: Flavor) -> bool:
-    """Public flavors, private ones shared with the caller's project, and everything for admins."""
-    return ctx.is_admin or flavor.spec.is_public or (ctx.project_id in flavor.spec.projects)
-
-
-def visible_flavor(store: StoreDep, ctx: RequestContext, flavor_id: str) -> Flavor:
-    flavor = store.flavors.find(flavor_id)
-    if flavor is None or not can_see(ctx, flavor):
-        raise errors.NotFoundError(f"Flavor {flavor_id} could not be found.")
-    return flavor
-
-
 def _matches_is_public(ctx: RequestContext, flavor: Flavor, is_public: bool | None) -> bool:
     if not ctx.is_admin:
-        return can_see(ctx, flavor)
+        return flavor_visible(ctx, flavor)
     if is_public is None:
         return True
     if is_public:

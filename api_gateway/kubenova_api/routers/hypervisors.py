@@ -25,8 +25,8 @@ from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.store import Store
 from kubenova_api.store.nodes import ComputeNode
-from kubenova_api.store.usage import HostUsage, by_host
 from kubenova_api.urls import PublicUrls
+from kubenova_api.usage import HostUsage, by_host
 from kubenova_api.views import hypervisors as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/os-hypervisors")

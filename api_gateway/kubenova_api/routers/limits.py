@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
+from kubenova_api.compute import quotas
 from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Version
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import limits as views
@@ -34,7 +35,5 @@ async def show_limits(
         policy.authorize(ctx, "os_compute_api:limits:other_project", project_id=requested)
         project_id = requested
     namespace = identity.directory().namespace_for(project_id) if project_id else None
-    used = store.quotas.usage(namespace)
     limits = store.quotas.limits(project_id or "", settings.quotas)
-    in_use = {"instances": used.instances, "cores": used.cores, "ram": used.ram}
-    return JSONResponse(views.limits(limits, in_use, version))
+    return JSONResponse(views.limits(limits, quotas.in_use(store, namespace), version))

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, policy
+from kubenova_api.compute import quotas
 from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Version
 from kubenova_api.identity.directory import Project
@@ -45,8 +46,7 @@ def _no_user_quotas(request: Request) -> None:
 
 
 def in_use(store: Store, project: Project) -> dict[str, int]:
-    used = store.quotas.usage(project.namespace)
-    return {"instances": used.instances, "cores": used.cores, "ram": used.ram}
+    return quotas.in_use(store, project.namespace)
 
 
 def _authorize(ctx: RequestContext, action: str, project_id: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from kubenova_api import errors, policy
+from kubenova_api import errors
+from kubenova_api.compute import access
 from kubenova_api.deps import Context, IdentityDep, StoreDep
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.routers.servers import project_of, visible_server
-from kubenova_api.views import servers_ips as views
+from kubenova_api.views import server_ips as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers/{{server_id}}/ips")
 _P = "os_compute_api:ips:"
@@ -17,8 +17,7 @@ _P = "os_compute_api:ips:"
 
 @router.get("")
 async def list_ips(*, server_id: str, ctx: Context, store: StoreDep, identity: IdentityDep) -> JSONResponse:
-    server = visible_server(store, ctx, server_id)
-    policy.authorize(ctx, _P + "index", project_id=project_of(identity, server.metadata.namespace))
+    server = access.authorized_server(store, identity, ctx, server_id, _P + "index").server
     return JSONResponse(views.index(server))
 
 
@@ -26,8 +25,7 @@ async def list_ips(*, server_id: str, ctx: Context, store: StoreDep, identity: I
 async def show_network_ips(
     *, server_id: str, network_label: str, ctx: Context, store: StoreDep, identity: IdentityDep
 ) -> JSONResponse:
-    server = visible_server(store, ctx, server_id)
-    policy.authorize(ctx, _P + "show", project_id=project_of(identity, server.metadata.namespace))
+    server = access.authorized_server(store, identity, ctx, server_id, _P + "show").server
     body = views.network(server, network_label)
     if body is None:
         raise errors.NotFoundError("Instance is not a member of specified network")

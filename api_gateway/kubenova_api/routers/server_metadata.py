@@ -1,73 +1,33 @@
 """``/servers/{id}/metadata``: read, merge (POST), replace (PUT), and single items.
 
-Writes follow Nova's ``update_instance_metadata`` guards: a locked server refuses non-admins,
-and the server must be active, paused, suspended or stopped with no task running (409
-"Cannot 'update metadata' ..."). The item count is limited by the ``metadata_items`` quota (403).
+Writes are ``compute.server_metadata``'s (Nova's guards and the ``metadata_items`` quota).
 Clients call this without a microversion (OSC ``server set --property``), i.e. at 2.1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.resources import Server
-from kubenova.resources.states import VmState
-from kubenova_api import errors, policy
+from kubenova_api.compute import access
+from kubenova_api.compute import server_metadata as service
 from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.routers.servers import check_state, check_unlocked, project_of, visible_server
-from kubenova_api.schemas.servers_metadata import parse_meta, parse_metadata
-from kubenova_api.settings import Settings
+from kubenova_api.schemas.server_metadata import parse_meta, parse_metadata
 from kubenova_api.store import Store
-from kubenova_api.views import servers_metadata as views
+from kubenova_api.views import server_metadata as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers/{{server_id}}/metadata")
 _P = "os_compute_api:server-metadata:"
-WRITABLE_STATES = frozenset(
-    {VmState.ACTIVE.value, VmState.PAUSED.value, VmState.SUSPENDED.value, VmState.STOPPED.value}
-)
 
 
 def _server(
     store: Store, identity: IdentityService, ctx: RequestContext, server_id: str, rule: str
 ) -> Server:
-    server = visible_server(store, ctx, server_id)
-    policy.authorize(ctx, _P + rule, project_id=project_of(identity, server.metadata.namespace))
-    return server
-
-
-async def _write(
-    store: Store,
-    settings: Settings,
-    ctx: RequestContext,
-    server: Server,
-    *,
-    method: str,
-    change: Callable[[Mapping[str, str]], dict[str, str]],
-) -> dict[str, str]:
-    """Apply ``change`` (current metadata → new metadata) as one conditional patch."""
-
-    def build(current: Server) -> dict[str, Any]:
-        check_unlocked(ctx, current)
-        check_state(current, method, vm_states=WRITABLE_STATES)
-        old = current.spec.metadata
-        new = change(old)
-        limit = store.quotas.limits(ctx.project_id or "", settings.quotas)["metadata_items"]
-        if 0 <= limit < len(new):
-            raise errors.QuotaExceededError(f"Maximum number of metadata items exceeds {limit}")
-        patch: dict[str, str | None] = {key: None for key in old if key not in new}
-        patch.update({key: value for key, value in new.items() if old.get(key) != value})
-        return {"spec": {"metadata": patch}}
-
-    build(server)  # refuse from the cache before writing anything
-    updated = await store.servers.modify(server, build)
-    return dict(updated.spec.metadata)
+    return access.authorized_server(store, identity, ctx, server_id, _P + rule).server
 
 
 @router.get("")
@@ -90,10 +50,7 @@ async def merge_metadata(
 ) -> JSONResponse:
     items = parse_metadata(body)
     server = _server(store, identity, ctx, server_id, "create")
-    result = await _write(
-        store, settings, ctx, server, method="update metadata", change=lambda old: {**old, **items}
-    )
-    return JSONResponse(views.metadata(result))
+    return JSONResponse(views.metadata(await service.merge(store, settings, ctx, server, items)))
 
 
 @router.put("")
@@ -108,10 +65,7 @@ async def replace_metadata(
 ) -> JSONResponse:
     items = parse_metadata(body)
     server = _server(store, identity, ctx, server_id, "update_all")
-    result = await _write(
-        store, settings, ctx, server, method="update metadata", change=lambda _: dict(items)
-    )
-    return JSONResponse(views.metadata(result))
+    return JSONResponse(views.metadata(await service.replace(store, settings, ctx, server, items)))
 
 
 @router.get("/{key}")
@@ -120,7 +74,7 @@ async def show_metadata_item(
 ) -> JSONResponse:
     server = _server(store, identity, ctx, server_id, "show")
     if key not in server.spec.metadata:
-        raise errors.NotFoundError("Metadata item was not found")
+        raise service.missing()
     return JSONResponse(views.meta(key, server.spec.metadata[key]))
 
 
@@ -137,9 +91,7 @@ async def set_metadata_item(
 ) -> JSONResponse:
     value = parse_meta(body, key)
     server = _server(store, identity, ctx, server_id, "update")
-    await _write(
-        store, settings, ctx, server, method="update metadata", change=lambda old: {**old, key: value}
-    )
+    await service.merge(store, settings, ctx, server, {key: value})
     return JSONResponse(views.meta(key, value))
 
 
@@ -148,13 +100,5 @@ async def delete_metadata_item(
     *, server_id: str, key: str, ctx: Context, store: StoreDep, identity: IdentityDep, settings: SettingsDep
 ) -> Response:
     server = _server(store, identity, ctx, server_id, "delete")
-    if key not in server.spec.metadata:
-        raise errors.NotFoundError("Metadata item was not found")
-
-    def without(old: Mapping[str, str]) -> dict[str, str]:
-        if key not in old:
-            raise errors.NotFoundError("Metadata item was not found")
-        return {k: v for k, v in old.items() if k != key}
-
-    await _write(store, settings, ctx, server, method="delete metadata", change=without)
+    await service.delete_item(store, settings, ctx, server, key)
     return Response(status_code=204)

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, policy
+from kubenova_api.compute import zones
 from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
@@ -71,7 +72,7 @@ async def list_services(
         nodes = []
     zone = settings.default_availability_zone
     return JSONResponse(
-        {"services": [views.service(n, store.aggregates.zone_of(n.name, zone), version) for n in nodes]}
+        {"services": [views.service(n, zones.zone_of(store, n.name, zone), version) for n in nodes]}
     )
 
 
@@ -101,7 +102,7 @@ async def update_service(
         node = await store.nodes.set_disabled(node, disabled=disabled, reason=update.disabled_reason)
     if update.forced_down is not None:
         node = await store.nodes.set_forced_down(node, forced_down=update.forced_down)
-    zone = store.aggregates.zone_of(node.name, settings.default_availability_zone)
+    zone = zones.zone_of(store, node.name, settings.default_availability_zone)
     return JSONResponse({"service": views.service(node, zone, version)})
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import json
 import re
 from typing import Annotated, Any, Literal
 
@@ -19,11 +18,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from kubenova_api import errors
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.server_metadata import check_metadata
+from kubenova_api.schemas.server_tags import MAX_TAGS, check_tag
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
-METADATA_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
-TAG = re.compile(r"^[^,/]{1,60}$")
-MAX_TAGS = 50
 MAX_USER_DATA = 65535
 # Nova's hostname (2.90): a DNS label; from 2.94 an FQDN of such labels.
 _HOSTNAME = re.compile(r"^[a-zA-Z0-9-._]{1,63}$")
@@ -65,21 +63,7 @@ def positive_int(value: Any) -> int:
     return number
 
 
-def check_metadata(metadata: Any) -> dict[str, str]:
-    """Nova's server metadata schema: keys of letters, digits, space and -_:., string values ≤ 255."""
-    if not isinstance(metadata, dict):
-        raise ValueError(f"{metadata!r} is not of type 'object'")
-    for key, value in metadata.items():
-        if not METADATA_KEY.match(key):
-            raise ValueError(f"Additional properties are not allowed ('{key}' was unexpected)")
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not of type 'string'")
-        if len(value) > 255:
-            raise ValueError(f"'{value}' is too long")
-    return metadata
-
-
-def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def ip_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(value)
     except ValueError:
@@ -87,21 +71,15 @@ def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def _check_ipv4(value: str | None) -> str | None:
-    if value is not None and not isinstance(_ip(value), ipaddress.IPv4Address):
+    if value is not None and not isinstance(ip_address(value), ipaddress.IPv4Address):
         raise ValueError(f"'{value}' is not a 'ipv4'")
     return value
 
 
 def _check_ipv6(value: str | None) -> str | None:
-    if value is not None and not isinstance(_ip(value), ipaddress.IPv6Address):
+    if value is not None and not isinstance(ip_address(value), ipaddress.IPv6Address):
         raise ValueError(f"'{value}' is not a 'ipv6'")
     return value
-
-
-def check_tag(tag: str) -> str:
-    if not TAG.match(tag):
-        raise ValueError(f"'{tag}' does not match '^[^,/]*$' or is not 1-60 characters long")
-    return tag
 
 
 class NetworkRequest(StrictBody):
@@ -304,59 +282,3 @@ def parse_update(body: Any, version: APIVersion) -> ServerUpdate:
     if update.hostname is not None:
         _check_hostname(update.hostname, version)
     return update
-
-
-# ----- scheduler hints ------------------------------------------------------------------------
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-
-
-class Hints(BaseModel):
-    """The scheduler hints kubenova honours, validated as Nova validates them."""
-
-    group: str | None = None
-    same_host: list[str] = Field(default_factory=list)
-    different_host: list[str] = Field(default_factory=list)
-
-
-def _uuid_list(name: str, value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if not isinstance(item, str) or not _UUID.match(item):
-            raise errors.BadRequestError(
-                f"Invalid input for field/attribute {name}. Value: {value}. {item!r} is not a 'uuid'"
-            )
-    return [str(item) for item in items]
-
-
-def parse_hints(raw: dict[str, Any]) -> tuple[Hints, dict[str, list[str]]]:
-    """(the hints the scheduler honours, every hint as Nova stores it: lists of strings).
-
-    Nova's hint schema validates the hints its filters read (``group`` a UUID, ``same_host`` and
-    ``different_host`` UUIDs or lists of them, ``build_near_host_ip`` an IPv4 address) and lets
-    any other hint through for out-of-tree filters; those are kept for display and ignored.
-    """
-    hints = Hints()
-    stored: dict[str, list[str]] = {}
-    for key, value in raw.items():
-        if key == "group":
-            group = _uuid_list("group", value)
-            if len(group) != 1:
-                raise errors.BadRequestError(f"Invalid input for field/attribute group. Value: {value}.")
-            hints.group = group[0]
-            stored[key] = group
-        elif key in ("same_host", "different_host"):
-            ids = _uuid_list(key, value)
-            setattr(hints, key, ids)
-            stored[key] = ids
-        elif key == "build_near_host_ip":
-            if not isinstance(value, str) or not isinstance(_ip(value), ipaddress.IPv4Address):
-                raise errors.BadRequestError(
-                    f"Invalid input for field/attribute build_near_host_ip. Value: {value}. "
-                    f"{value!r} is not a 'ipv4'"
-                )
-            stored[key] = [value]
-        else:
-            values = value if isinstance(value, list) else [value]
-            stored[key] = [v if isinstance(v, str) else json.dumps(v) for v in values]
-    return hints, stored

@@ -47,12 +47,7 @@ class Store:
         self.servers = ServerStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
-        self.quotas = QuotaStore(
-            kube,
-            identity_namespace,
-            servers=self.servers.list,
-            flavors=self.flavors.crs.get,
-        )
+        self.quotas = QuotaStore(kube, identity_namespace)
         self.secrets = SecretStore(kube, identity_namespace)
         self.namespaces = NamespaceStore(kube)
 

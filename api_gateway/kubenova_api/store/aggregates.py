@@ -1,20 +1,16 @@
-"""Aggregate CRs by Nova's integer aggregate id (``spec.id``), and availability zones of hosts.
+"""Aggregate CRs by Nova's integer aggregate id, ``status.id``: the operator allocates it (the one
+allocator), the gateway reads it.
 
-**Ids.** Nova's ids are database autoincrements. Here the gateway picks ``max(id) + 1`` and
-creates the object under the name ``aggregate-<id>``, a function of the id alone: two replicas
-that pick the same id collide at the API server (409 AlreadyExists) and the loser takes the next
-one. Aggregates made with kubectl may be named anything; the operator gives those without an id
-one, and the API lists an aggregate only once it has an id. Because the operator may hand out an
-id at the same moment, a create re-lists the aggregates from the API server afterwards and, if
-another aggregate holds its id, gives the id up and takes the next.
+**Create.** The gateway creates an Aggregate without an id (``generateName``) and waits, on its
+watch cache and bounded by ``Settings.aggregate_id_timeout_seconds``, for the operator to write
+``status.id`` before it answers; the API lists an aggregate only once it has an id. Ids are never
+contended by the gateway, so a caller alone never meets a conflict it did not cause.
 
-**Names** are unique as in Nova (409). The check reads the cache; the same fresh listing after a
-create settles a race between replicas: of two aggregates with one name, the one created later
-is deleted again and its creator answers 409.
-
-**Zones.** A host's zone is the zone of the first zoned aggregate (by name) that lists it, else
-the default zone, exactly the rule the operator's scheduler and Node labels use. The API keeps
-hosts from landing in two zones, but kubectl can, so the tie-break matters.
+**Names** are unique as in Nova (409). The check reads the cache; a fresh listing once the new
+aggregate has its id settles a race between creators of one name: the aggregate with the lowest
+id keeps it, the others are deleted again and their creators answer 409. Both sides agree
+because ids increase in allocation order: a creator that does not see the other in its listing
+(or sees it still without an id) holds the lower id, and the other creator sees it.
 
 Host lists are changed with a read-modify-write guarded by the object's resourceVersion, so
 concurrent ``add_host`` calls on one aggregate never lose a host.
@@ -22,9 +18,10 @@ concurrent ``add_host`` calls on one aggregate never lose a host.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,34 +29,22 @@ from kubenova import k8s
 from kubenova.resources import Aggregate
 from kubenova.resources.aggregate import AggregateSpec
 from kubenova_api import errors
+from kubenova_api.store import naming
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.kube import call
 
 log = logging.getLogger(__name__)
 
 OBJECT_NAME_PREFIX = "aggregate-"
-_OBJECT_NAME = re.compile(r"^aggregate-([1-9][0-9]*)$")
-_CREATE_ATTEMPTS = 20
-
-
-def object_name_for(aggregate_id: int) -> str:
-    return f"{OBJECT_NAME_PREFIX}{aggregate_id}"
+_ID_POLL_SECONDS = 0.05
 
 
 def not_found(aggregate_id: int | str) -> errors.NotFoundError:
     return errors.NotFoundError(f"Aggregate {aggregate_id} could not be found.")
 
 
-def _revision(aggregate: Aggregate) -> int:
-    """An object's resourceVersion as a number (etcd revisions are; 0 if not)."""
-    version = aggregate.metadata.resource_version or ""
-    return int(version) if version.isdigit() else 0
-
-
-def zone_of(host: str, aggregates: list[Aggregate], default_zone: str) -> str:
-    """The availability zone ``host`` is in (the operator's rule; see the module docstring)."""
-    member_of = sorted((a for a in aggregates if host in a.spec.hosts), key=lambda a: a.display_name)
-    return next((a.spec.availability_zone for a in member_of if a.spec.availability_zone), default_zone)
+def _what(aggregate: Aggregate) -> str:
+    return f"Aggregate {aggregate.status.id or aggregate.display_name}"
 
 
 class AggregateStore:
@@ -76,10 +61,10 @@ class AggregateStore:
 
     def numbered(self) -> list[Aggregate]:
         """The aggregates the API shows (those with an id), by id."""
-        return sorted((a for a in self.crs.list() if a.spec.id is not None), key=lambda a: a.spec.id or 0)
+        return sorted((a for a in self.crs.list() if a.status.id is not None), key=lambda a: a.status.id or 0)
 
     def find(self, aggregate_id: int) -> Aggregate | None:
-        return next((a for a in self.crs.list() if a.spec.id == aggregate_id), None)
+        return next((a for a in self.crs.list() if a.status.id == aggregate_id), None)
 
     def get(self, aggregate_id: int) -> Aggregate:
         aggregate = self.find(aggregate_id)
@@ -90,57 +75,49 @@ class AggregateStore:
     def find_by_name(self, name: str) -> Aggregate | None:
         return next((a for a in self.crs.list() if a.display_name == name), None)
 
-    def zone_of(self, host: str, default_zone: str) -> str:
-        return zone_of(host, self.crs.list(), default_zone)
-
-    def containing(self, host: str) -> list[Aggregate]:
-        return [a for a in self.crs.list() if host in a.spec.hosts]
-
     # -- writes ----------------------------------------------------------------------------------
-    async def create(self, name: str, availability_zone: str | None) -> Aggregate:
-        """Create an aggregate with a fresh id; ``AlreadyExistsError`` if the name is taken."""
+    async def create(self, name: str, availability_zone: str | None, *, id_timeout: float) -> Aggregate:
+        """Create an aggregate and wait for its id; ``AlreadyExistsError`` if the name is taken."""
         if self.find_by_name(name) is not None:
             raise errors.AlreadyExistsError(f"Aggregate {name} already exists.")
-        candidate = self._next_id()
-        for _ in range(_CREATE_ATTEMPTS):
-            spec = AggregateSpec(id=candidate, name=name, availability_zone=availability_zone)
-            try:
-                created = await self.crs.create(
-                    Aggregate.body(object_name_for(candidate), spec), what=f"Aggregate {candidate}"
+        spec = AggregateSpec(name=name, availability_zone=availability_zone)
+        body = Aggregate.body("", spec)
+        readable = naming.slug(name, max_length=40)
+        body["metadata"] = {
+            "generateName": f"{OBJECT_NAME_PREFIX}{readable}-" if readable else OBJECT_NAME_PREFIX
+        }
+        created = await self.crs.create(body, what=f"Aggregate {name}")
+        try:
+            numbered = await self._numbered(created, id_timeout)
+            await self._settle_name(numbered)
+        except errors.GatewayError:
+            await self._delete_quietly(created)
+            raise
+        return numbered
+
+    async def _numbered(self, created: Aggregate, timeout: float) -> Aggregate:
+        """``created`` once the operator gave it its id (as the watch cache sees it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.crs.get(created.metadata.name)
+            if current is not None and current.metadata.uid == created.metadata.uid and current.status.id:
+                return current
+            if time.monotonic() > deadline:
+                log.warning("Aggregate %s got no id within %.0f s", created.metadata.name, timeout)
+                raise errors.UnavailableError(
+                    f"Aggregate {created.display_name} was not given an id in time (is the kubenova "
+                    "operator running?); retry the request."
                 )
-            except errors.AlreadyExistsError:
-                candidate = max(candidate + 1, self._next_id())
+            await asyncio.sleep(_ID_POLL_SECONDS)
+
+    async def _settle_name(self, ours: Aggregate) -> None:
+        """``AlreadyExistsError`` when another aggregate of the same name holds a lower id."""
+        our_id = ours.status.id or 0
+        for other in await self._list_fresh():
+            if other.metadata.uid == ours.metadata.uid or other.display_name != ours.display_name:
                 continue
-            if await self._settle(created):
-                return created
-            candidate = max(candidate + 1, self._next_id())
-        raise errors.ConflictError("Could not allocate an aggregate id; retry the request.")
-
-    async def _settle(self, created: Aggregate) -> bool:
-        """After a create: keep it (True), or undo it because its id is taken (False) or its
-        name lost a race (``AlreadyExistsError``). Compares against a fresh listing.
-
-        Of two aggregates with one name, the one created later loses. A creator that does not
-        see the other in its listing is necessarily the earlier one, so both sides agree. The
-        creation order is the etcd revision of each create: ours is the resourceVersion the
-        create returned, and a brand-new aggregate is not modified before its creator settles.
-        """
-        others = [a for a in await self._list_fresh() if a.metadata.name != created.metadata.name]
-        our_id = created.spec.id or 0
-        if any(a.spec.id == our_id for a in others):
-            log.info("aggregate id %d was taken concurrently; taking another", our_id)
-            await self._delete_quietly(created)
-            return False
-        ours = _revision(created)
-        if any(a.display_name == created.display_name and _revision(a) < ours for a in others):
-            await self._delete_quietly(created)
-            raise errors.AlreadyExistsError(f"Aggregate {created.display_name} already exists.")
-        return True
-
-    def _next_id(self) -> int:
-        used = [a.spec.id or 0 for a in self.crs.list()]
-        used += [int(m.group(1)) for a in self.crs.list() if (m := _OBJECT_NAME.match(a.metadata.name))]
-        return max(used, default=0) + 1
+            if other.status.id is not None and other.status.id < our_id:
+                raise errors.AlreadyExistsError(f"Aggregate {ours.display_name} already exists.")
 
     async def patch_spec(self, aggregate: Aggregate, changes: dict[str, Any]) -> Aggregate:
         """Merge-patch ``spec`` fields (camelCase keys; ``None`` removes a key)."""
@@ -166,7 +143,3 @@ class AggregateStore:
     async def _delete_quietly(self, aggregate: Aggregate) -> None:
         with contextlib.suppress(errors.NotFoundError):
             await self.crs.delete(aggregate, what=_what(aggregate))
-
-
-def _what(aggregate: Aggregate) -> str:
-    return f"Aggregate {aggregate.spec.id}"

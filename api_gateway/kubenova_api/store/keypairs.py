@@ -7,6 +7,7 @@ when two requests race; objects made with kubectl may be named anything and are 
 
 from __future__ import annotations
 
+from kubenova.domain import keypairs
 from kubenova.resources import Keypair
 from kubenova.resources.keypair import KeypairSpec
 from kubenova_api import errors
@@ -31,13 +32,8 @@ class KeypairStore:
         return next((kp for kp in self.owned_by(user_id) if kp.key_name == key_name), None)
 
     def resolve(self, user_id: str | None, key_name: str) -> Keypair | None:
-        """The key a server of ``user_id`` means by ``key_name``: the user's own, else an unowned one."""
-        own = self.find(user_id, key_name) if user_id else None
-        if own is not None:
-            return own
-        return next(
-            (kp for kp in self.crs.list() if kp.spec.user_id is None and kp.key_name == key_name), None
-        )
+        """The key a server of ``user_id`` means by ``key_name`` (``domain.keypairs.choose``)."""
+        return keypairs.choose(self.crs.list(), key_name, user_id)
 
     async def create(self, spec: KeypairSpec) -> Keypair:
         key_name, user_id = spec.name or "", spec.user_id or ""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from kubenova import k8s
+from kubenova.domain import names
 from kubenova_api import errors
 from kubenova_api.store.kube import call
 
-PROJECT_ID_LABEL = "compute.kubenova.io/project-id"
-PROJECT_NAME_ANNOTATION = "compute.kubenova.io/project-name"
+PROJECT_ID_LABEL = names.PROJECT_ID_LABEL
+PROJECT_NAME_ANNOTATION = names.PROJECT_NAME_ANNOTATION
 
 
 class NamespaceStore:

@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubenova import k8s, quantities
+from kubenova.domain import names
 from kubenova_api.store.kube import Informer, call
 
 log = logging.getLogger(__name__)
 
-DISABLED_REASON_ANNOTATION = "compute.kubenova.io/disabled-reason"
-FORCED_DOWN_TAINT = "compute.kubenova.io/forced-down"
+DISABLED_REASON_ANNOTATION = names.DISABLED_REASON_ANNOTATION
+FORCED_DOWN_TAINT = names.FORCED_DOWN_TAINT
 
 
 def legacy_id(uid: str) -> int:

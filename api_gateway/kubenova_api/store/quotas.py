@@ -1,4 +1,4 @@
-"""Per-project quota limits and the quota check servers are created against.
+"""Per-project quota limits (their storage; usage and the check are ``compute.quotas``').
 
 Storage: one ConfigMap, ``kubenova-quotas`` in the gateway's own namespace (the identity
 namespace, ``kubenova-system`` by default), with one data key per overridden limit::
@@ -14,22 +14,19 @@ and the last writer of the same limit wins, as in Nova. Every replica watches th
 the gateway itself stays stateless. ``kubectl edit configmap -n kubenova-system kubenova-quotas``
 works too.
 
-Usage is never stored: it is counted from the Server cache when asked (``store.usage.of_project``).
-``QuotaStore.check_quota`` is what server create (and resize) calls before writing a Server.
+Usage is never stored: ``compute.quotas`` counts it from the Server cache when asked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubenova import k8s
-from kubenova.resources import Flavor, Server
 from kubenova_api import errors
 from kubenova_api.settings import QuotaDefaults
 from kubenova_api.store.kube import Informer, call
-from kubenova_api.store.usage import ProjectUsage, of_project
 
 CONFIGMAP = "kubenova-quotas"
 
@@ -80,20 +77,11 @@ def defaults(settings_defaults: QuotaDefaults) -> dict[str, int]:
 
 
 class QuotaStore:
-    """Limits (ConfigMap cache) and usage (Server cache) of projects."""
+    """Limits of projects (ConfigMap cache)."""
 
-    def __init__(
-        self,
-        kube: k8s.Client,
-        namespace: str,
-        *,
-        servers: Callable[[str], list[Server]],
-        flavors: Callable[[str], Flavor | None],
-    ) -> None:
+    def __init__(self, kube: k8s.Client, namespace: str) -> None:
         self.namespace = namespace
         self._kube = kube
-        self._servers = servers
-        self._flavors = flavors
         self.informer: Informer[QuotaData] = Informer(
             kube.transport,
             k8s.CONFIG_MAPS,
@@ -135,46 +123,6 @@ class QuotaStore:
             self._remember(await call(_WHAT, request))
         except errors.NotFoundError:
             return
-
-    # -- usage and enforcement -----------------------------------------------------------------
-    def usage(self, namespace: str | None) -> ProjectUsage:
-        """What the project whose servers live in ``namespace`` holds (nothing without a namespace)."""
-        if not namespace:
-            return ProjectUsage()
-        return of_project(self._servers(namespace), self._flavors)
-
-    def check_quota(
-        self,
-        project_id: str,
-        *,
-        namespace: str | None,
-        settings_defaults: QuotaDefaults,
-        instances: int = 0,
-        cores: int = 0,
-        ram: int = 0,
-    ) -> None:
-        """Raise ``QuotaExceededError`` (403) if the project cannot take ``instances`` more servers
-        holding ``cores`` vCPUs and ``ram`` MiB in total.
-
-        Call it with the totals of the request (e.g. ``instances=n``, ``cores=n * flavor.vcpus``,
-        ``ram=n * flavor.ram``; for a resize, only the growth). Like Nova's, the check reads usage
-        before the write, so two creates racing on different replicas can both pass; Nova's
-        answer is to check again after the write and undo it when over quota, which a caller
-        can do by calling this again with zeros once its Server exists.
-        """
-        limits = self.limits(project_id, settings_defaults)
-        used = self.usage(namespace)
-        requested = {"instances": instances, "cores": cores, "ram": ram}
-        in_use = {"instances": used.instances, "cores": used.cores, "ram": used.ram}
-        for resource in ("instances", "cores", "ram"):
-            limit = limits[resource]
-            if limit < 0:
-                continue
-            if in_use[resource] + requested[resource] > limit:
-                raise errors.QuotaExceededError(
-                    f"Quota exceeded for {resource}: Requested {requested[resource]}, "
-                    f"but already used {in_use[resource]} of {limit} {resource}"
-                )
 
     # -- the ConfigMap --------------------------------------------------------------------------
     async def _merge(self, data: dict[str, str | None]) -> None:

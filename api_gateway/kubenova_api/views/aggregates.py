@@ -38,7 +38,7 @@ def updated_at(aggregate: Aggregate) -> str | None:
 def show(aggregate: Aggregate, version: APIVersion, *, members: bool = True) -> dict[str, Any]:
     """One aggregate; ``members=False`` leaves out hosts and metadata (Nova's create answer)."""
     body: dict[str, Any] = {
-        "id": aggregate.spec.id,
+        "id": aggregate.status.id,
         "name": aggregate.display_name,
         "availability_zone": aggregate.spec.availability_zone,
         "created_at": nova_time(aggregate.metadata.creation_timestamp),

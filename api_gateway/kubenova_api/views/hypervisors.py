@@ -22,7 +22,7 @@ from typing import Any
 from kubenova.resources import Server
 from kubenova_api.microversions import APIVersion
 from kubenova_api.store.nodes import ComputeNode
-from kubenova_api.store.usage import HostUsage
+from kubenova_api.usage import HostUsage
 
 HYPERVISOR_TYPE = "QEMU"
 # Kubernetes architecture names → the ones libvirt (and so Nova) reports.

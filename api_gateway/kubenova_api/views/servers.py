@@ -11,21 +11,32 @@ for callers the policy allows.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from kubenova.domain import names
 from kubenova.resources import Server
 from kubenova.resources.server import EmbeddedFlavor
+from kubenova.resources.states import VmState
 from kubenova_api.microversions import APIVersion
-from kubenova_api.store import servers as nova
 from kubenova_api.urls import PublicUrls
+from kubenova_api.views import server_fields, server_state
+from kubenova_api.views.server_fields import (
+    annotation,
+    availability_zone,
+    host_id,
+    hostname,
+    isotime,
+    launch_index,
+    naive_time,
+    requested_zone,
+    scheduler_hints,
+    server_groups,
+)
 
 COLLECTION = "servers"
 PROGRESS_STATUSES = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"})
 FAULT_STATUSES = frozenset({"ERROR", "DELETED"})
-ROOT_DEVICE_NAME = "/dev/vda"
 
 
 @dataclass(frozen=True)
@@ -53,36 +64,7 @@ class ViewOptions:
     show_host_status: bool
 
 
-# ----- timestamps ---------------------------------------------------------------------------------
-
-
-def _parse(stamp: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def isotime(stamp: str | None) -> str | None:
-    """Nova's ``utils.isotime``: ``2026-01-01T12:00:00Z``."""
-    parsed = _parse(stamp) if stamp else None
-    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ") if parsed else stamp
-
-
-def naive_time(stamp: str | None) -> str | None:
-    """Nova's database timestamps as it serialises them: naive UTC with microseconds."""
-    parsed = _parse(stamp) if stamp else None
-    return parsed.strftime("%Y-%m-%dT%H:%M:%S.%f") if parsed else stamp
-
-
 # ----- pieces -------------------------------------------------------------------------------------
-
-
-def host_id(project_id: str, host: str | None) -> str:
-    """sha224(project + host): equal for two servers of a project on one host, opaque otherwise."""
-    if not host:
-        return ""
-    return hashlib.sha224((project_id + host).encode()).hexdigest()
 
 
 def links(server: Server, urls: PublicUrls) -> list[dict[str, str]]:
@@ -91,7 +73,7 @@ def links(server: Server, urls: PublicUrls) -> list[dict[str, str]]:
 
 def addresses(server: Server, *, extended: bool) -> dict[str, list[dict[str, Any]]]:
     """``{label: [{version, addr, ...}]}``; empty while building, as Nova hides them then."""
-    if nova.vm_state(server) == "building":
+    if server_state.vm_state(server) is VmState.BUILDING:
         return {}
     result: dict[str, list[dict[str, Any]]] = {}
     for label, entries in server.status.addresses.items():
@@ -150,28 +132,6 @@ def _fault(server: Server, opts: ViewOptions) -> dict[str, Any] | None:
     return body
 
 
-def availability_zone(server: Server) -> str:
-    """The zone the server is in, else the one it asked for, else ``""``."""
-    if server.status.availability_zone:
-        return server.status.availability_zone
-    return requested_zone(server) or ""
-
-
-def requested_zone(server: Server) -> str | None:
-    """The zone part of ``availability_zone`` at create (Nova's pinned zone), if any."""
-    zone = (server.spec.availability_zone or "").partition(":")[0]
-    return zone or None
-
-
-def hostname(server: Server) -> str:
-    return nova.annotation(server, nova.HOSTNAME_ANNOTATION) or server.metadata.name
-
-
-def server_groups(server: Server) -> list[str]:
-    hints = server.spec.scheduler_hints
-    return [hints.group] if hints is not None and hints.group else []
-
-
 # ----- whole representations ----------------------------------------------------------------------
 
 
@@ -192,7 +152,7 @@ def detail(
 
     ``minimal`` is the update answer before 2.75, which left out the extension attributes.
     """
-    status = nova.status(server)
+    status = server_state.status(server)
     spec = server.spec
     body: dict[str, Any] = {
         "id": server.server_id,
@@ -207,10 +167,10 @@ def detail(
         "created": isotime(server.metadata.creation_timestamp),
         "updated": isotime(server.status.updated_at or server.metadata.creation_timestamp),
         "addresses": addresses(server, extended=not minimal),
-        "accessIPv4": nova.annotation(server, nova.ACCESS_IPV4_ANNOTATION) or "",
-        "accessIPv6": nova.annotation(server, nova.ACCESS_IPV6_ANNOTATION) or "",
+        "accessIPv4": annotation(server, names.ACCESS_IPV4_ANNOTATION) or "",
+        "accessIPv6": annotation(server, names.ACCESS_IPV6_ANNOTATION) or "",
         "links": links(server, opts.urls),
-        "OS-DCF:diskConfig": nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) or "MANUAL",
+        "OS-DCF:diskConfig": annotation(server, names.DISK_CONFIG_ANNOTATION) or "MANUAL",
     }
     if status in FAULT_STATUSES:
         fault = _fault(server, opts)
@@ -247,7 +207,7 @@ def _since_microversions(
     if version >= "2.96":
         body["pinned_availability_zone"] = requested_zone(server)
     if version >= "2.100":
-        body["scheduler_hints"] = nova.scheduler_hints(server)
+        body["scheduler_hints"] = scheduler_hints(server)
     return body
 
 
@@ -260,9 +220,9 @@ def _extensions(server: Server, refs: ServerRefs, opts: ViewOptions) -> dict[str
         "key_name": spec.key_name,
         "OS-SRV-USG:launched_at": naive_time(status.launched_at),
         "OS-SRV-USG:terminated_at": None,
-        "OS-EXT-STS:task_state": nova.task_state(server),
-        "OS-EXT-STS:vm_state": nova.vm_state(server),
-        "OS-EXT-STS:power_state": nova.power_state(server),
+        "OS-EXT-STS:task_state": server_state.task_state(server),
+        "OS-EXT-STS:vm_state": server_state.vm_state(server),
+        "OS-EXT-STS:power_state": server_state.power_state(server),
         "os-extended-volumes:volumes_attached": [],
     }
     if spec.networks != "none":
@@ -273,15 +233,16 @@ def _extensions(server: Server, refs: ServerRefs, opts: ViewOptions) -> dict[str
         body["OS-EXT-SRV-ATTR:instance_name"] = status.vm_name or server.metadata.name
         body["OS-EXT-SRV-ATTR:hypervisor_hostname"] = status.hypervisor_hostname
         if opts.version >= "2.3":
-            launch_index = nova.annotation(server, nova.LAUNCH_INDEX_ANNOTATION) or "0"
             body.update(
                 {
-                    "OS-EXT-SRV-ATTR:reservation_id": nova.annotation(server, nova.RESERVATION_ID_ANNOTATION),
-                    "OS-EXT-SRV-ATTR:launch_index": int(launch_index) if launch_index.isdigit() else 0,
+                    "OS-EXT-SRV-ATTR:reservation_id": annotation(server, names.RESERVATION_ID_ANNOTATION),
+                    "OS-EXT-SRV-ATTR:launch_index": launch_index(server),
                     "OS-EXT-SRV-ATTR:hostname": hostname(server),
                     "OS-EXT-SRV-ATTR:kernel_id": "",
                     "OS-EXT-SRV-ATTR:ramdisk_id": "",
-                    "OS-EXT-SRV-ATTR:root_device_name": ROOT_DEVICE_NAME if status.host else None,
+                    "OS-EXT-SRV-ATTR:root_device_name": server_fields.ROOT_DEVICE_NAME
+                    if status.host
+                    else None,
                     "OS-EXT-SRV-ATTR:user_data": spec.user_data,
                 }
             )
@@ -297,7 +258,7 @@ def created(
     body: dict[str, Any] = {
         "id": server.server_id,
         "links": links(server, urls),
-        "OS-DCF:diskConfig": nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) or "MANUAL",
+        "OS-DCF:diskConfig": annotation(server, names.DISK_CONFIG_ANNOTATION) or "MANUAL",
     }
     if security_groups is not None:
         body["security_groups"] = [{"name": name} for name in security_groups]

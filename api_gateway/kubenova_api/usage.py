@@ -1,12 +1,13 @@
-"""Resource usage, computed from the Server cache: per host (hypervisors) and per project (quotas).
+"""Resource usage of servers: per host (hypervisors) and per project (quotas).
 
-Pure functions over already-read objects, so the numbers the hypervisor API shows and the ones
+Pure functions over already-read objects (``compute.quotas`` and the hypervisor routes pass the
+cached Servers), so the numbers the hypervisor API shows and the ones
 the quota check enforces come from the same rules:
 
 - a server holds its flavor as embedded at build time (``status.flavor``); until the operator
   has embedded it, the Flavor named by ``spec.flavor`` stands in (a server that was just created
   must count against quota straight away);
-- a server's disk is root + ephemeral + swap rounded up to GiB, as the operator's placement counts it;
+- a server's footprint is ``kubenova.domain.footprint``'s, the operator's placement's rule;
 - a server counts against its project until its object is gone (Nova counts instances until
   they are deleted, including those being deleted);
 - a server counts on a host once the operator has recorded ``status.host``.
@@ -17,19 +18,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from kubenova.domain import footprint as footprints
+from kubenova.domain.footprint import Footprint
 from kubenova.resources import Flavor, Server
-from kubenova.resources.server import EmbeddedFlavor
+from kubenova.resources.states import TaskState, VmState
 
 # Nova's resource tracker counts these as the host's "current workload".
 _WORKLOAD_TASK_STATES = frozenset(
     {
-        "resize_migrating",
-        "rebuilding",
-        "resize_prep",
-        "image_snapshot",
-        "image_backup",
-        "rescuing",
-        "unshelving",
+        TaskState.RESIZE_MIGRATING,
+        TaskState.REBUILDING,
+        TaskState.RESIZE_PREP,
+        TaskState.IMAGE_SNAPSHOT,
+        TaskState.IMAGE_BACKUP,
+        TaskState.RESCUING,
+        TaskState.UNSHELVING,
     }
 )
 
@@ -37,31 +40,12 @@ FlavorLookup = Callable[[str], Flavor | None]
 """Flavor object by ``metadata.name`` (what ``Server.spec.flavor`` names)."""
 
 
-@dataclass(frozen=True)
-class Footprint:
-    """What one server holds: vCPUs, RAM (MiB) and disk (GiB)."""
-
-    vcpus: int = 0
-    ram: int = 0
-    disk_gb: int = 0
-
-
-def _gib_ceil(mib: int) -> int:
-    return -(-mib // 1024)
-
-
 def footprint(server: Server, flavors: FlavorLookup) -> Footprint:
     """The server's size from its embedded flavor, else from the Flavor it names (else nothing)."""
-    embedded: EmbeddedFlavor | None = server.status.flavor
-    if embedded is not None:
-        return Footprint(
-            embedded.vcpus, embedded.ram, embedded.disk + embedded.ephemeral + _gib_ceil(embedded.swap)
-        )
+    if server.status.flavor is not None:
+        return footprints.of_flavor(server.status.flavor)
     flavor = flavors(server.spec.flavor)
-    if flavor is None:
-        return Footprint()
-    spec = flavor.spec
-    return Footprint(spec.vcpus, spec.ram, spec.disk + spec.ephemeral + _gib_ceil(spec.swap))
+    return footprints.of_flavor(flavor.spec) if flavor is not None else Footprint()
 
 
 @dataclass
@@ -81,7 +65,7 @@ class HostUsage:
 
 def is_busy(server: Server) -> bool:
     """Whether the server adds to the host's ``current_workload`` (building or a long task)."""
-    return server.status.vm_state == "building" or server.status.task_state in _WORKLOAD_TASK_STATES
+    return server.status.vm_state is VmState.BUILDING or server.status.task_state in _WORKLOAD_TASK_STATES
 
 
 def by_host(servers: Iterable[Server], flavors: FlavorLookup) -> dict[str, HostUsage]:

@@ -1,10 +1,4 @@
-"""``os-instance-actions`` bodies, built from the server's two action records.
-
-The operator records what it carries out in ``status.actions`` (start, finish, result); the
-gateway logs every action an API call started in an annotation (``store.servers.action_log``),
-with the acting user. ``records`` merges them by (request id, action): the operator's entry gives
-the outcome, the gateway's the user; an action only the gateway knows (lock, unlock, or one the
-operator has not picked up yet) comes from the log alone.
+"""``os-instance-actions`` bodies, from the records ``compute.server_instance_actions`` lists.
 
 Nova's actions have events (the compute-manager steps). The operator records one step per
 action, so each operator-run action shows one event named as Nova names that step; lock and
@@ -18,8 +12,7 @@ from typing import Any
 
 from kubenova.resources import Server
 from kubenova_api.microversions import APIVersion
-from kubenova_api.store import servers as nova
-from kubenova_api.views.servers import host_id, naive_time
+from kubenova_api.views.server_fields import host_id, naive_time
 
 _EVENTS = {
     "create": "compute__do_build_and_run_instance",
@@ -43,51 +36,12 @@ class ActionRecord:
     result: str | None
     message: str | None
     carried_out: bool
-    """Whether the operator has taken it up (then it has an event)."""
+    """Whether the operator has recorded it (then it has an event); an inbox entry not yet
+    recorded is shown started and unfinished."""
 
     @property
     def updated_at(self) -> str:
         return self.finish_time or self.start_time
-
-
-def records(server: Server) -> list[ActionRecord]:
-    """Every action of ``server``, newest first (Nova's order)."""
-    logged = {(entry.request_id, entry.action): entry for entry in nova.action_log(server)}
-    merged: list[ActionRecord] = []
-    seen: set[tuple[str, str]] = set()
-    for entry in server.status.actions:
-        key = (entry.request_id, entry.action)
-        seen.add(key)
-        own = logged.get(key)
-        merged.append(
-            ActionRecord(
-                action=entry.action,
-                request_id=entry.request_id,
-                user_id=own.user_id if own is not None and own.user_id else entry.user_id,
-                start_time=own.start_time if own is not None else entry.start_time,
-                finish_time=entry.finish_time,
-                result=entry.result,
-                message=entry.message,
-                carried_out=True,
-            )
-        )
-    for key, entry in logged.items():
-        if key in seen:
-            continue
-        merged.append(
-            ActionRecord(
-                action=entry.action,
-                request_id=entry.request_id,
-                user_id=entry.user_id,
-                start_time=entry.start_time,
-                finish_time=entry.finish_time,
-                result=entry.result,
-                message=entry.message,
-                carried_out=False,
-            )
-        )
-    order = {id(record): index for index, record in enumerate(merged)}
-    return sorted(merged, key=lambda r: (r.start_time, order[id(r)]), reverse=True)
 
 
 def item(record: ActionRecord, server: Server, project_id: str, version: APIVersion) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What one gateway process holds: settings, the store and the identity service (on ``app.state``)."""
+"""What one gateway process holds: settings, the store and the identity service (``app.state.gateway``)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from kubenova_api.store import Store
 
 
 @dataclass
-class Services:
+class AppState:
     settings: Settings
     store: Store
     identity: IdentityService
 
     @classmethod
-    def build(cls, settings: Settings, store: Store) -> Services:
+    def build(cls, settings: Settings, store: Store) -> AppState:
         identity = IdentityService(
             store.secrets,
             identity_secret=settings.identity_secret,

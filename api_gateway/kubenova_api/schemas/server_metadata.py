@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import field_validator
 
 from kubenova_api import errors
-from kubenova_api.schemas.servers import check_metadata
 from kubenova_api.schemas.validation import StrictBody, parse_body
+
+METADATA_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
+
+
+def check_metadata(metadata: Any) -> dict[str, str]:
+    """Nova's server metadata schema: keys of letters, digits, space and -_:., string values ≤ 255."""
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{metadata!r} is not of type 'object'")
+    for key, value in metadata.items():
+        if not METADATA_KEY.match(key):
+            raise ValueError(f"Additional properties are not allowed ('{key}' was unexpected)")
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not of type 'string'")
+        if len(value) > 255:
+            raise ValueError(f"'{value}' is too long")
+    return metadata
 
 
 class MetadataRequest(StrictBody):

@@ -1,21 +1,34 @@
-"""Which servers a list request returns and in what order (pure, over the cached Servers).
+"""``GET /servers`` and ``/servers/detail``: which servers a list request returns, in what order,
+one page of them (over the cached Servers).
 
-Not a router: the helpers ``routers/servers.py`` lists with. Filters come parsed from
-``schemas.servers_query``; attributes that live on other objects (project id, image id, flavor
-id) come through the ``refs`` callback the router passes in.
+Filters come parsed from ``schemas.servers_query``; attributes that live on other objects (project
+id, image id, flavor id) come from ``compute.refs``, resolved once per server and request. The
+vm_state and task_state filtered on are those the API shows (``domain.pending`` overlaid).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from starlette.datastructures import QueryParams
+
+from kubenova.domain import names
 from kubenova.resources import Server
-from kubenova_api import params
+from kubenova_api import pagination, params, policy
+from kubenova_api.compute.refs import refs as resolve_refs
+from kubenova_api.context import RequestContext
+from kubenova_api.identity.service import IdentityService
+from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas import servers_query
 from kubenova_api.schemas.servers_query import ListQuery, parse_time
-from kubenova_api.store import servers as nova
+from kubenova_api.store import Store
+from kubenova_api.urls import PublicUrls
+from kubenova_api.views import server_fields as fields
+from kubenova_api.views import server_state
 from kubenova_api.views import servers as views
 
 Refs = Callable[[Server], views.ServerRefs]
@@ -38,48 +51,43 @@ def _ips(server: Server, version: int) -> list[str]:
     return found
 
 
-def _launch_index(server: Server) -> int:
-    raw = nova.annotation(server, nova.LAUNCH_INDEX_ANNOTATION) or "0"
-    return int(raw) if raw.isdigit() else 0
-
-
 def _attribute(server: Server, key: str, refs: Refs) -> Any:
     """A server attribute by Nova's filter/sort name."""
     spec, status = server.spec, server.status
     getters: dict[str, Callable[[], Any]] = {
-        "access_ip_v4": lambda: nova.annotation(server, nova.ACCESS_IPV4_ANNOTATION),
-        "access_ip_v6": lambda: nova.annotation(server, nova.ACCESS_IPV6_ANNOTATION),
-        "auto_disk_config": lambda: nova.annotation(server, nova.DISK_CONFIG_ANNOTATION) == "AUTO",
-        "availability_zone": lambda: views.availability_zone(server),
+        "access_ip_v4": lambda: fields.annotation(server, names.ACCESS_IPV4_ANNOTATION),
+        "access_ip_v6": lambda: fields.annotation(server, names.ACCESS_IPV6_ANNOTATION),
+        "auto_disk_config": lambda: fields.annotation(server, names.DISK_CONFIG_ANNOTATION) == "AUTO",
+        "availability_zone": lambda: fields.availability_zone(server),
         "config_drive": lambda: spec.config_drive,
-        "created_at": lambda: nova.created_at(server),
+        "created_at": lambda: fields.created_at(server),
         "display_description": lambda: spec.description,
         "display_name": lambda: server.display_name,
         "host": lambda: status.host,
         "node": lambda: status.hypervisor_hostname,
-        "hostname": lambda: views.hostname(server),
+        "hostname": lambda: fields.hostname(server),
         "image_ref": lambda: refs(server).image_id,
         "instance_type_id": lambda: refs(server).flavor_id,
         "kernel_id": lambda: "",
         "ramdisk_id": lambda: "",
-        "root_device_name": lambda: views.ROOT_DEVICE_NAME if status.host else None,
+        "root_device_name": lambda: fields.ROOT_DEVICE_NAME if status.host else None,
         "key_name": lambda: spec.key_name,
-        "launch_index": lambda: _launch_index(server),
+        "launch_index": lambda: fields.launch_index(server),
         "launched_at": lambda: status.launched_at,
         "terminated_at": lambda: None,
         "locked_by": lambda: spec.locked,
         "locked": lambda: spec.locked,
-        "power_state": lambda: nova.power_state(server),
+        "power_state": lambda: server_state.power_state(server),
         "progress": lambda: status.progress or 0,
         "project_id": lambda: refs(server).project_id,
-        "task_state": lambda: nova.task_state(server),
-        "vm_state": lambda: nova.vm_state(server),
+        "task_state": lambda: server_state.task_state(server),
+        "vm_state": lambda: server_state.vm_state(server),
         "updated_at": lambda: status.updated_at or server.metadata.creation_timestamp,
         "user_id": lambda: spec.user_id,
         "uuid": lambda: server.server_id,
         # Nova's integer primary key orders by creation; the uid is the stable stand-in.
         "id": lambda: server.server_id,
-        "reservation_id": lambda: nova.annotation(server, nova.RESERVATION_ID_ANNOTATION),
+        "reservation_id": lambda: fields.annotation(server, names.RESERVATION_ID_ANNOTATION),
     }
     return getters[key]()
 
@@ -98,7 +106,7 @@ def matches(server: Server, query: ListQuery, refs: Refs) -> bool:
     if query.name is not None and not query.name.search(server.display_name):
         return False
     if query.states is not None:
-        vm, task = nova.vm_state(server), nova.task_state(server)
+        vm, task = server_state.vm_state(server), server_state.task_state(server)
         if not any(vm == state and task in tasks for state, tasks in query.states):
             return False
     if query.image is not None and refs(server).image_id != query.image.rsplit("/", 1)[-1]:
@@ -150,3 +158,65 @@ def ordered(servers: Iterable[Server], sort: list[tuple[str, str]], refs: Refs) 
 
         result.sort(key=sort_key, reverse=direction == "desc")
     return result
+
+
+# ----- one page of a list request -----------------------------------------------------------------
+
+_P = "os_compute_api:servers:"
+
+
+@dataclass(frozen=True)
+class Page:
+    """The servers of one page, what their representations need, and the next-page links."""
+
+    servers: list[Server]
+    refs: dict[str, views.ServerRefs]
+    links: list[dict[str, str]]
+
+
+def _namespaces(
+    ctx: RequestContext, identity: IdentityService, query: servers_query.ListQuery
+) -> set[str] | None:
+    """Where to look: the caller's project, or (``all_tenants``) every or one named project."""
+    if not query.all_tenants:
+        return {ctx.namespace} if ctx.namespace else set()
+    if query.project_id is None:
+        return None
+    return {identity.directory().namespace_for(query.project_id) or query.project_id}
+
+
+def page(
+    query_params: QueryParams,
+    *,
+    ctx: RequestContext,
+    version: APIVersion,
+    store: Store,
+    identity: IdentityService,
+    max_limit: int,
+    urls: PublicUrls,
+    detail: bool,
+) -> Page:
+    kind = "detail" if detail else "index"
+    policy.authorize(ctx, _P + kind)
+    query = servers_query.parse(
+        query_params, version, all_filters=policy.allowed(ctx, _P + "allow_all_filters")
+    )
+    if query.all_tenants:
+        policy.authorize(ctx, f"{_P}{kind}:get_all_tenants")
+    resolved: dict[str, views.ServerRefs] = {}
+
+    def lookup(server: Server) -> views.ServerRefs:
+        if server.server_id not in resolved:
+            resolved[server.server_id] = resolve_refs(store, identity, server)
+        return resolved[server.server_id]
+
+    candidates = [
+        s for s in store.servers.in_namespaces(_namespaces(ctx, identity, query)) if matches(s, query, lookup)
+    ]
+    requested = pagination.page_request(query_params, max_limit)
+    items = pagination.paginate(ordered(candidates, query.sort, lookup), requested, lambda s: s.server_id)
+    path = ("servers", "detail") if detail else ("servers",)
+    links = pagination.next_links(
+        items, requested, lambda s: s.server_id, base_url=urls.compute(*path), query=query_params
+    )
+    return Page(items, {s.server_id: lookup(s) for s in items}, links)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import field_validator
 
 from kubenova_api import errors
-from kubenova_api.schemas.servers import MAX_TAGS, TAG, check_tag
 from kubenova_api.schemas.validation import StrictBody, parse_body
+
+TAG = re.compile(r"^[^,/]{1,60}$")
+MAX_TAGS = 50
+
+
+def check_tag(tag: str) -> str:
+    if not TAG.match(tag):
+        raise ValueError(f"'{tag}' does not match '^[^,/]*$' or is not 1-60 characters long")
+    return tag
 
 
 class TagsRequest(StrictBody):

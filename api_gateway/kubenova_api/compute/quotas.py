@@ -1,0 +1,58 @@
+"""Quota usage and the quota check servers are created against.
+
+Usage is counted from the Server cache when asked (``kubenova_api.usage.of_project``); limits are
+``store.quotas``'. ``check`` is what server create (and resize) calls before writing a Server.
+"""
+
+from __future__ import annotations
+
+from kubenova_api import errors
+from kubenova_api.settings import QuotaDefaults
+from kubenova_api.store import Store
+from kubenova_api.usage import ProjectUsage, of_project
+
+
+def usage(store: Store, namespace: str | None) -> ProjectUsage:
+    """What the project whose servers live in ``namespace`` holds (nothing without a namespace)."""
+    if not namespace:
+        return ProjectUsage()
+    return of_project(store.servers.list(namespace), store.flavors.crs.get)
+
+
+def in_use(store: Store, namespace: str | None) -> dict[str, int]:
+    """Usage as Nova's quota resources."""
+    used = usage(store, namespace)
+    return {"instances": used.instances, "cores": used.cores, "ram": used.ram}
+
+
+def check(
+    store: Store,
+    project_id: str,
+    *,
+    namespace: str | None,
+    settings_defaults: QuotaDefaults,
+    instances: int = 0,
+    cores: int = 0,
+    ram: int = 0,
+) -> None:
+    """Raise ``QuotaExceededError`` (403) if the project cannot take ``instances`` more servers
+    holding ``cores`` vCPUs and ``ram`` MiB in total.
+
+    Call it with the totals of the request (e.g. ``instances=n``, ``cores=n * flavor.vcpus``,
+    ``ram=n * flavor.ram``; for a resize, only the growth). Like Nova's, the check reads usage
+    before the write, so two creates racing on different replicas can both pass; Nova's
+    answer is to check again after the write and undo it when over quota, which a caller
+    can do by calling this again with zeros once its Server exists.
+    """
+    limits = store.quotas.limits(project_id, settings_defaults)
+    used = in_use(store, namespace)
+    requested = {"instances": instances, "cores": cores, "ram": ram}
+    for resource in ("instances", "cores", "ram"):
+        limit = limits[resource]
+        if limit < 0:
+            continue
+        if used[resource] + requested[resource] > limit:
+            raise errors.QuotaExceededError(
+                f"Quota exceeded for {resource}: Requested {requested[resource]}, "
+                f"but already used {used[resource]} of {limit} {resource}"
+            )

@@ -1,0 +1,112 @@
+"""``POST /servers/{id}/action``: each Nova action through its row of the action table
+(``kubenova.domain.actions.SERVER_ACTIONS``), in Nova's order: the action must exist at the
+request's microversion (404), the policy must allow it (403), a locked server refuses non-admins
+(409 "Instance X is locked"), and the server must be in one of the row's states (409 "Cannot
+'<action>' instance X while it is in vm_state Y").
+
+Carried out: ``os-start``/``os-stop`` (``spec.powerState``), ``reboot`` (``spec.reboot`` with the
+request id), ``lock``/``unlock`` (``spec.locked``; the operator records them finished at once).
+The spec change and the request's inbox entry go in one conditional patch whose builder re-checks
+the row, so two racing requests cannot both pass. Every other action passes the same checks and
+is then refused with 400, Nova's answer for a feature the deployment does not support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kubenova.domain import actions, names
+from kubenova.domain.actions import Intent, ServerAction
+from kubenova.resources import Server
+from kubenova.resources.server import DesiredPowerState
+from kubenova.resources.states import VmState
+from kubenova_api import errors, policy
+from kubenova_api.compute import guards, inbox
+from kubenova_api.compute.access import ServerAccess
+from kubenova_api.context import RequestContext
+from kubenova_api.microversions import APIVersion
+from kubenova_api.store import Store
+
+_UNLOCK_OVERRIDE = "os_compute_api:os-lock-server:unlock:unlock_override"
+
+
+def row_for(name: str, version: APIVersion) -> ServerAction:
+    """The action's row; 400 for an action Nova does not know, 404 outside its microversions."""
+    row = actions.SERVER_ACTIONS.get(name)
+    if row is None:
+        raise errors.BadRequestError(f"There is no such action: {name}")
+    if version < row.min_version or (row.max_version is not None and version > row.max_version):
+        raise errors.NotFoundError()  # the action does not exist at this microversion
+    return row
+
+
+async def _write(
+    store: Store,
+    ctx: RequestContext,
+    server: Server,
+    row: ServerAction,
+    spec: Callable[[Server], dict[str, Any]],
+    *,
+    annotations: dict[str, str | None] | None = None,
+) -> None:
+    """``spec(server)`` and the request's inbox entry in one patch, conditional on the version the
+    row was checked against (checked again on the stored version after a conflict)."""
+    request = inbox.new_request(ctx, row.name)
+
+    def build(current: Server) -> dict[str, Any]:
+        guards.check(row, ctx, current)
+        written = {**(annotations or {}), **inbox.appended(current, request)}
+        return {"spec": spec(current), "metadata": {"annotations": written}}
+
+    build(server)  # refuse from the cache before writing anything
+    await store.servers.modify(server, build)
+
+
+async def power(store: Store, ctx: RequestContext, server: Server, row: ServerAction) -> None:
+    """os-start / os-stop: the desired power state."""
+    desired = DesiredPowerState.RUNNING if row.intent is Intent.START else DesiredPowerState.STOPPED
+    await _write(store, ctx, server, row, lambda _: {"powerState": desired.value})
+
+
+async def reboot(store: Store, ctx: RequestContext, server: Server, reboot_type: str) -> None:
+    """Nova's reboot, SOFT or HARD (a row each). A hard reboot of a stopped server powers it on,
+    and kubenova's start is exactly that."""
+
+    def spec(current: Server) -> dict[str, Any]:
+        if current.status.vm_state is VmState.STOPPED:
+            return {"powerState": DesiredPowerState.RUNNING.value}
+        return {"reboot": {"type": reboot_type, "requestId": ctx.request_id}}
+
+    await _write(store, ctx, server, actions.reboot(reboot_type), spec)
+
+
+async def lock(store: Store, ctx: RequestContext, access: ServerAccess, reason: str | None) -> None:
+    """Nova's lock: an owner's second lock is a no-op; who locked decides who may unlock."""
+    is_owner = access.project_id == ctx.project_id
+    if access.server.spec.locked and is_owner:
+        return
+    locked_by: dict[str, str | None] = {names.LOCKED_BY_ANNOTATION: "owner" if is_owner else "admin"}
+    row = actions.SERVER_ACTIONS["lock"]
+    spec = {"locked": True, "lockedReason": reason}
+    await _write(store, ctx, access.server, row, lambda _: spec, annotations=locked_by)
+
+
+async def unlock(store: Store, ctx: RequestContext, access: ServerAccess) -> None:
+    """Nova's unlock: a lock taken by the other side (admin vs owner) needs ``unlock_override``."""
+    expected = "owner" if access.project_id == ctx.project_id else "admin"
+    locked_by = access.server.metadata.annotations.get(names.LOCKED_BY_ANNOTATION)
+    if locked_by and locked_by != expected:
+        policy.authorize(ctx, _UNLOCK_OVERRIDE, project_id=access.project_id)
+    row = actions.SERVER_ACTIONS["unlock"]
+    cleared: dict[str, str | None] = {names.LOCKED_BY_ANNOTATION: None}
+    spec = {"locked": False, "lockedReason": None}
+    await _write(store, ctx, access.server, row, lambda _: spec, annotations=cleared)
+
+
+def refuse_unsupported(ctx: RequestContext, server: Server, row: ServerAction, key: str) -> None:
+    """A Nova action kubenova does not carry out: Nova's checks, then 400."""
+    guards.check(row, ctx, server)
+    raise errors.BadRequestError(
+        f"The requested functionality is not supported: kubenova does not implement '{key}' yet."
+    )

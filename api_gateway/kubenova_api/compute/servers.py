@@ -1,0 +1,52 @@
+"""``PUT /servers/{id}`` (name, description and the Nova attributes kept in annotations) and
+``DELETE /servers/{id}`` (refused by a lock; the delete request goes to the inbox first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubenova.domain import actions, names
+from kubenova.resources import Server
+from kubenova_api.compute import guards, inbox
+from kubenova_api.context import RequestContext
+from kubenova_api.schemas.servers import ServerUpdate
+from kubenova_api.store import Store
+
+_UPDATE_ANNOTATIONS = (
+    ("access_ipv4", names.ACCESS_IPV4_ANNOTATION),
+    ("access_ipv6", names.ACCESS_IPV6_ANNOTATION),
+    ("disk_config", names.DISK_CONFIG_ANNOTATION),
+    ("hostname", names.HOSTNAME_ANNOTATION),
+)
+
+
+async def update(store: Store, server: Server, update: ServerUpdate) -> Server:
+    """Write the fields ``update`` gives; the server as stored afterwards."""
+    given = update.model_fields_set
+    spec: dict[str, object] = {}
+    if "name" in given and update.name is not None:
+        spec["name"] = update.name
+    if "description" in given:
+        spec["description"] = update.description
+    annotations: dict[str, str | None] = {
+        key: getattr(update, field) or None for field, key in _UPDATE_ANNOTATIONS if field in given
+    }
+    if not spec and not annotations:
+        return server
+    patch: dict[str, Any] = {"spec": spec, "metadata": {"annotations": annotations}}
+    return await store.servers.patch(server, patch, what=f"Instance {server.server_id}")
+
+
+async def delete(store: Store, ctx: RequestContext, server: Server) -> None:
+    """Nova's delete: a lock refuses non-admins; a server already being deleted is left alone."""
+    guards.check(actions.DELETE, ctx, server)
+    if server.metadata.deletion_timestamp:
+        return
+    request = inbox.new_request(ctx, actions.DELETE.name)
+
+    def build(current: Server) -> dict[str, Any]:
+        guards.check(actions.DELETE, ctx, current)
+        return {"metadata": {"annotations": inbox.appended(current, request)}}
+
+    server = await store.servers.modify(server, build)
+    await store.servers.delete_server(server)

@@ -1,0 +1,66 @@
+"""Scheduler hints of a server create (``os:scheduler_hints``), validated as Nova validates them."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from kubenova_api import errors
+from kubenova_api.schemas.servers import ip_address
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+class Hints(BaseModel):
+    """The scheduler hints kubenova honours, validated as Nova validates them."""
+
+    group: str | None = None
+    same_host: list[str] = Field(default_factory=list)
+    different_host: list[str] = Field(default_factory=list)
+
+
+def _uuid_list(name: str, value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, str) or not _UUID.match(item):
+            raise errors.BadRequestError(
+                f"Invalid input for field/attribute {name}. Value: {value}. {item!r} is not a 'uuid'"
+            )
+    return [str(item) for item in items]
+
+
+def parse_hints(raw: dict[str, Any]) -> tuple[Hints, dict[str, list[str]]]:
+    """(the hints the scheduler honours, every hint as Nova stores it: lists of strings).
+
+    Nova's hint schema validates the hints its filters read (``group`` a UUID, ``same_host`` and
+    ``different_host`` UUIDs or lists of them, ``build_near_host_ip`` an IPv4 address) and lets
+    any other hint through for out-of-tree filters; those are kept for display and ignored.
+    """
+    hints = Hints()
+    stored: dict[str, list[str]] = {}
+    for key, value in raw.items():
+        if key == "group":
+            group = _uuid_list("group", value)
+            if len(group) != 1:
+                raise errors.BadRequestError(f"Invalid input for field/attribute group. Value: {value}.")
+            hints.group = group[0]
+            stored[key] = group
+        elif key in ("same_host", "different_host"):
+            ids = _uuid_list(key, value)
+            setattr(hints, key, ids)
+            stored[key] = ids
+        elif key == "build_near_host_ip":
+            if not isinstance(value, str) or not isinstance(ip_address(value), ipaddress.IPv4Address):
+                raise errors.BadRequestError(
+                    f"Invalid input for field/attribute build_near_host_ip. Value: {value}. "
+                    f"{value!r} is not a 'ipv4'"
+                )
+            stored[key] = [value]
+        else:
+            values = value if isinstance(value, list) else [value]
+            stored[key] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    return hints, stored

@@ -18,8 +18,8 @@ class AggregateSpec(CamelModel):
     id: int | None = Field(
         default=None,
         ge=1,
-        description="Nova aggregate id (an integer). Assigned by the gateway, or by the operator when "
-        "omitted.",
+        description="Nova aggregate id asked for (an integer). The id in effect is status.id, which the "
+        "operator sets to this value, or to the next free integer when omitted or already taken.",
     )
     name: str | None = Field(
         default=None, min_length=1, max_length=255, description="Display name. Defaults to metadata.name."
@@ -49,6 +49,12 @@ class AggregateSpec(CamelModel):
 class AggregateStatus(CamelModel):
     """Observed state of the aggregate, written only by the operator."""
 
+    id: int | None = Field(
+        default=None,
+        ge=1,
+        description="Nova aggregate id, unique across Aggregates: spec.id when given (and not taken), "
+        "else the next free integer. The operator is its only allocator.",
+    )
     missing_hosts: list[str] = Field(
         default_factory=list, description="Listed hosts that do not exist as Nodes."
     )
@@ -63,7 +69,7 @@ class Aggregate(CustomResource):
         scope="Cluster",
         short_names=("agg",),
         printer_columns=(
-            PrinterColumn("ID", ".spec.id", "integer"),
+            PrinterColumn("ID", ".status.id", "integer"),
             PrinterColumn("ZONE", ".spec.availabilityZone"),
             PrinterColumn("HOSTS", ".spec.hosts"),
             PrinterColumn("AGE", ".metadata.creationTimestamp", "date"),

@@ -46,9 +46,7 @@ class FlavorSpec(CamelModel):
 
 
 class FlavorStatus(CamelModel):
-    """Observed state of the flavor, written only by the operator."""
-
-    servers: int | None = Field(default=None, description="Number of servers currently using this flavor.")
+    """A Flavor has no observed state: servers embed a copy at build time, so nothing writes here."""
 
 
 class Flavor(CustomResource):

@@ -46,7 +46,9 @@ class ImageSpec(CamelModel):
 
 
 class ImageStatus(CamelModel):
-    """Observed state of the image, written only by the operator."""
+    """Glance's image status. kubenova's components never write it; an administrator may set it
+    through the status subresource (e.g. ``deactivated``), and the gateway refuses to boot such
+    an image. Empty means active."""
 
     status: Literal["queued", "active", "deactivated"] | None = Field(
         default=None, description="Glance status of the image."

@@ -199,6 +199,19 @@ class InstanceAction(CamelModel):
     message: str | None = Field(default=None, description="Error message of a failed action.")
 
 
+class ServerTask(CamelModel):
+    """The operation under way (``taskState`` says which) and what the operator needs to carry it
+    out across restarts. Each operation adds its own fields; the operator clears it when done."""
+
+    action: str = Field(description="Nova action carried out: reboot, ...")
+    request_id: str = Field(description="Request id of the action (as in status.actions).")
+    replaced_instance_uid: str | None = Field(
+        default=None,
+        description="reboot: uid of the VirtualMachineInstance being replaced (empty: there was none); "
+        "the reboot is over when another instance runs.",
+    )
+
+
 class ServerStatus(CamelModel):
     """Nova's view of the server, written only by the operator.
 
@@ -236,6 +249,7 @@ class ServerStatus(CamelModel):
     launched_at: str | None = Field(default=None, description="When the server first became ACTIVE.")
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
+    task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")
 

@@ -77,10 +77,10 @@ class VirtualMachines:
         except k8s.NotFound:
             return None
 
-    async def set_run_strategy(self, namespace: str, name: str, strategy: models.RunStrategy) -> None:
+    async def set_run_strategy(self, namespace: str, name: str, strategy: models.RunStrategy) -> ObservedVm:
         """Patch ``spec.runStrategy`` (and clear the deprecated ``running``, which excludes it)."""
         patch = {"spec": {"runStrategy": strategy.value, "running": None}}
-        await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace)
+        return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
     async def delete(self, namespace: str, name: str) -> None:
         """Delete the VM (foreground: its VMI goes first); absent is fine."""

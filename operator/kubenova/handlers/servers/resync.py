@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from kubenova import status
 from kubenova.domain import pending, requests
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import build, observe, reconcile, writer
@@ -50,7 +51,8 @@ def unsettled(rt: Runtime, server: Server) -> bool:
         or build.needs_vm(rt, server)
     ):
         return True
-    if observe.transition(rt, server) is not None:
+    observed = observe.transition(rt, server)
+    if observed is not None and status.render(server, observed, now=writer.now()) is not None:
         return True
     if operations.begin_power(server) is not None or _vm_behind(rt, server):
         return True

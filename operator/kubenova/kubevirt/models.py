@@ -1,5 +1,5 @@
 """A typed subset of kubevirt.io/v1: VirtualMachine, VirtualMachineInstance and
-VirtualMachineInstanceMigration.
+VirtualMachineInstanceMigration. (Over 300 lines: one API schema, read top to bottom.)
 
 Only the fields kubenova and the simulator use are modelled. Unknown fields are allowed on read,
 and writers must send merge patches of their own fields rather than whole objects, so nothing the

@@ -71,12 +71,6 @@ class VirtualMachines:
         except k8s.NotFound:
             return None
 
-    async def get_instance(self, namespace: str, name: str) -> models.VirtualMachineInstance | None:
-        try:
-            return parse_vmi(await self._client.get(k8s.VIRTUAL_MACHINE_INSTANCES, name, namespace))
-        except k8s.NotFound:
-            return None
-
     async def set_run_strategy(self, namespace: str, name: str, strategy: models.RunStrategy) -> ObservedVm:
         """Patch ``spec.runStrategy`` (and clear the deprecated ``running``, which excludes it)."""
         patch = {"spec": {"runStrategy": strategy.value, "running": None}}

@@ -77,9 +77,11 @@ class VirtualMachines:
         return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
     async def delete(self, namespace: str, name: str) -> None:
-        """Delete the VM (foreground: its VMI goes first); absent is fine."""
+        """Delete the VM; absent is fine. KubeVirt's VM controller deletes its VMI and holds the VM
+        (its finalizer) until the VMI is gone, so no foreground garbage collection is asked for
+        (that would make the garbage collector race the controller for the same VMI)."""
         with contextlib.suppress(k8s.NotFound):
-            await self._client.delete(k8s.VIRTUAL_MACHINES, name, namespace, propagation="Foreground")
+            await self._client.delete(k8s.VIRTUAL_MACHINES, name, namespace)
 
     async def delete_instance(self, namespace: str, name: str, *, uid: str | None = None) -> bool:
         """Delete the VMI (only the one with ``uid``, when given). False if it was already gone."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
@@ -111,6 +111,16 @@ class ClusterView:
             return False
         self._deleting.add(uid)
         return True
+
+    async def delete_once(self, uid: str, send: Callable[[], Awaitable[object]]) -> None:
+        """Send the delete of ``uid`` unless it was sent before (a failed one may be sent again)."""
+        if not self.begin_delete(uid):
+            return
+        try:
+            await send()
+        except BaseException:
+            self.deleted(uid)
+            raise
 
     def deleted(self, uid: str) -> None:
         self._deleting.discard(uid)

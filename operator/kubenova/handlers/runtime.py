@@ -60,6 +60,7 @@ class Runtime:
     aggregates_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     background: set[asyncio.Task[None]] = field(default_factory=set)
     retrying: set[ServerRef] = field(default_factory=set)
+    failures: dict[ServerRef, int] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings, client: k8s.Client) -> Runtime:

@@ -31,14 +31,13 @@ async def tear_down(rt: Runtime, server: Server) -> None:
     vm, vmi = rt.view.vm(ref), rt.view.vmi(ref)
     name = server.status.vm_name or ref.name
     if vm is not None and builder.owned_by(vm.vm.metadata, server.server_id):
-        uid = vm.vm.metadata.uid or ""
-        if not vm.vm.metadata.deletion_timestamp and rt.view.begin_delete(uid):
-            await vms.delete(ref.namespace, name)
+        if not vm.vm.metadata.deletion_timestamp:
+            await rt.view.delete_once(vm.vm.metadata.uid or "", lambda: vms.delete(ref.namespace, name))
         return
     if vmi is not None and builder.owned_by(vmi.metadata, server.server_id):
         uid = vmi.metadata.uid or ""
-        if not vmi.metadata.deletion_timestamp and rt.view.begin_delete(uid):
-            await vms.delete_instance(ref.namespace, name, uid=uid)
+        if not vmi.metadata.deletion_timestamp:
+            await rt.view.delete_once(uid, lambda: vms.delete_instance(ref.namespace, name, uid=uid))
         return
     rt.ledger.release(server.server_id)
     if await writer.set_finalizer(rt, server, present=False) is not None:

@@ -53,6 +53,7 @@ async def _delete_instance(rt: Runtime, server: Server, uid: str) -> None:
     vmi = rt.view.vmi(writer.ref_of(server))
     if vmi is None or vmi.metadata.uid != uid or vmi.metadata.deletion_timestamp:
         return  # already replaced or going
-    if rt.view.begin_delete(uid):
-        name = server.status.vm_name or server.metadata.name
-        await VirtualMachines(rt.client).delete_instance(server.metadata.namespace or "", name, uid=uid)
+    name, namespace = server.status.vm_name or server.metadata.name, server.metadata.namespace or ""
+    await rt.view.delete_once(
+        uid, lambda: VirtualMachines(rt.client).delete_instance(namespace, name, uid=uid)
+    )

@@ -6,8 +6,8 @@ copies and does what is due: the deletion, the finalizer, the build, the observe
 power and reboot intents, and the requests waiting in the inbox. Nothing here keeps state kopf
 would have to store on the object (no progress or diffbase annotations), and nothing is GET.
 
-An unexpected error is logged and the Server tried again a little later (kopf does not retry
-event handlers); the resync is the last safety net.
+An error is logged and the Server tried again a little later, backing off while it keeps failing
+(kopf does not retry event handlers); the resync is the last safety net.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ async def server_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_
     if type == "DELETED":
         rt.view.forget(SERVERS, ref)
         rt.locks.forget(ref)
+        # Released at the end of the teardown already; this covers a finalizer removed by hand.
+        rt.ledger.release(body.metadata.uid or "")
         return
     try:
         seen = Server.model_validate(dict(body))
@@ -57,11 +59,11 @@ async def reconcile(rt: Runtime, ref: ServerRef, seen: Server | None = None) -> 
             if server is not None:
                 await step(rt, server)
     except (k8s.KubeError, OSError) as error:
-        LOG.warning("Server %s: %s; trying again in %ss", ref, error, RETRY_SECONDS)
-        _retry(rt, ref)
+        LOG.warning("Server %s: %s; trying again in %ss", ref, error, _retry(rt, ref))
     except Exception:
-        LOG.exception("Server %s: reconcile failed; trying again in %ss", ref, RETRY_SECONDS)
-        _retry(rt, ref)
+        LOG.exception("Server %s: reconcile failed; trying again in %ss", ref, _retry(rt, ref))
+    else:
+        rt.failures.pop(ref, None)
 
 
 async def step(rt: Runtime, server: Server) -> None:
@@ -85,14 +87,20 @@ async def step(rt: Runtime, server: Server) -> None:
     await writer.apply(rt, current, operations.record_requests)
 
 
-def _retry(rt: Runtime, ref: ServerRef) -> None:
+def _retry(rt: Runtime, ref: ServerRef) -> float:
+    """Reconcile ``ref`` again after a delay that doubles with each failure in a row (at most the
+    resync period); returns the delay."""
+    failures = rt.failures.get(ref, 0) + 1
+    rt.failures[ref] = failures
+    delay: float = min(RETRY_SECONDS * 2.0 ** (failures - 1), max(rt.settings.resync_seconds, RETRY_SECONDS))
     if ref in rt.retrying:
-        return
+        return delay
     rt.retrying.add(ref)
 
     async def later() -> None:
-        await asyncio.sleep(RETRY_SECONDS)
+        await asyncio.sleep(delay)
         rt.retrying.discard(ref)
         await reconcile(rt, ref)
 
     rt.spawn(later())
+    return delay

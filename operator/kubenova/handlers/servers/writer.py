@@ -66,6 +66,7 @@ async def apply(runtime: Runtime, server: Server, decide: Decide) -> Server | No
             fresh = await read(runtime, ref)
             if fresh is None:
                 return None
+            runtime.view.remember(SERVERS, ref, fresh)
             current = fresh
             continue
         except k8s.NotFound:

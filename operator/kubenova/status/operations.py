@@ -18,9 +18,6 @@ from kubenova.scheduler.errors import NoValidHost
 from kubenova.status import action_records
 from kubenova.status.state_change import ActionFinish, ActionStart, Fault, Transition
 
-REBOOTABLE = frozenset({VmState.ACTIVE, VmState.ERROR})
-"""Where kubenova reboots (replaces the instance); the row's other states have none running."""
-
 
 def placed(
     server: Server, *, host: str, zone: str, flavor: EmbeddedFlavor, image_id: str
@@ -180,10 +177,10 @@ def _refusal(server: Server, row: actions.ServerAction) -> InstanceInvalidState 
         row.check(server_id=server.server_id, vm_state=vm_state, task_state=None, launched=True)
     except InstanceInvalidState as refused:
         return refused
-    if vm_state not in REBOOTABLE:
-        return refuse("vm_state", vm_state.value)
     if server.status.host is None:
         return refuse("launched_at", None)  # never placed: there is nothing to reboot
+    if pending.requested_task(server) is not row.task:
+        return refuse("vm_state", vm_state.value)  # e.g. a HARD reboot of a stopped server
     return None
 
 

@@ -93,3 +93,14 @@ def test_the_end_of_a_task_clears_status_task() -> None:
     patch = status.render(server, status.Transition(VmState.ACTIVE, None, "Rebooted", "m"), now=NOW)
     assert patch is not None
     assert patch["task"] is None
+
+
+def test_a_hard_reboot_of_a_stopped_server_is_refused_as_nothing_runs() -> None:
+    server = f.server(
+        spec={"reboot": {"type": "HARD", "requestId": "req-r"}, "powerState": "Stopped"},
+        status={"vmState": "stopped", "host": "node-a"},
+    )
+    assert operations.begin_reboot(server, None) is None
+    refused = operations.reject_reboot(server)
+    assert refused is not None
+    assert refused.message == f"Cannot 'reboot' instance {f.SERVER_UID} while it is in vm_state stopped"

@@ -13,6 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kubenova.domain import actions
 from kubenova.kubevirt import models
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
 from kubenova.resources.states import TaskState, VmState
@@ -22,7 +23,14 @@ from kubenova.status.state_change import ActionFinish, Fault, Transition
 _VM_FAILURE_STATUSES = frozenset(
     {"ErrorUnschedulable", "CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "ErrorPvcNotFound"}
 )
-_REBOOT_TASKS = frozenset({TaskState.REBOOTING, TaskState.REBOOTING_HARD})
+REBOOT_TASKS = frozenset(t for t in (actions.SOFT_REBOOT.task, actions.HARD_REBOOT.task) if t is not None)
+"""The tasks a reboot runs under (from the action table's reboot rows)."""
+_ACTION_OF_TASK = {
+    row.task: row.name
+    for row in (*actions.SERVER_ACTIONS.values(), actions.SOFT_REBOOT)
+    if row.task is not None
+} | {TaskState.SPAWNING: "create"}
+"""Which action a task carries out (the action table's rows, and the build)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ def observe(server: Server, seen: Observation, *, network_label: str) -> Transit
     phase = vmi.status.phase if vmi is not None else None
     if seen.vm is None:
         return _vm_missing(server, vm_state, task)
-    if task in _REBOOT_TASKS and (
+    if task in REBOOT_TASKS and (
         vmi is None or status.task is None or vmi.metadata.uid == status.task.replaced_instance_uid
     ):
         return None  # the old instance is still there (or not yet recorded): the reboot goes on
@@ -98,7 +106,7 @@ def _running(
             fields,
             finish_action=ActionFinish("start", "Success"),
         )
-    if task in _REBOOT_TASKS:
+    if task in REBOOT_TASKS:
         reboot = server.spec.reboot
         fields |= {"fault": None, "handledReboot": reboot.request_id if reboot else None}
         return Transition(
@@ -122,7 +130,9 @@ def _failed(
     reason = (vmi.status.reason if vmi is not None else None) or "VirtualMachineInstance failed"
     details = _condition_messages(vmi.status.conditions if vmi is not None else [])
     power = PowerStateName.NOSTATE if vm_state is VmState.BUILDING else PowerStateName.CRASHED
-    action = _action_of(task) or ("create" if vm_state is VmState.BUILDING else None)
+    action = (_ACTION_OF_TASK.get(task) if task is not None else None) or (
+        "create" if vm_state is VmState.BUILDING else None
+    )
     return Transition(
         VmState.ERROR,
         None,
@@ -231,20 +241,6 @@ def is_halted(vm: models.VirtualMachine) -> bool:
 
 def desired_run_strategy(power: DesiredPowerState) -> models.RunStrategy:
     return models.RunStrategy.ALWAYS if power is DesiredPowerState.RUNNING else models.RunStrategy.HALTED
-
-
-def _action_of(task: TaskState | None) -> str | None:
-    return (
-        {
-            TaskState.SPAWNING: "create",
-            TaskState.POWERING_ON: "start",
-            TaskState.POWERING_OFF: "stop",
-            TaskState.REBOOTING: "reboot",
-            TaskState.REBOOTING_HARD: "reboot",
-        }.get(task)
-        if task is not None
-        else None
-    )
 
 
 def _condition_messages(conditions: list[models.Condition]) -> str | None:

@@ -18,6 +18,11 @@ from kubenova.scheduler.errors import NoValidHost
 from kubenova.status import action_records
 from kubenova.status.state_change import ActionFinish, ActionStart, Fault, Transition
 
+POWER_TASKS = frozenset(
+    task for task in (actions.SERVER_ACTIONS["os-stop"].task, actions.SERVER_ACTIONS["os-start"].task) if task
+)
+"""The tasks of stop and start (from the action table)."""
+
 
 def placed(
     server: Server, *, host: str, zone: str, flavor: EmbeddedFlavor, image_id: str
@@ -109,7 +114,7 @@ def begin_power(server: Server) -> Transition | None:
 
 
 def _superseded(action: str, task: TaskState | None) -> ActionFinish | None:
-    if task in (TaskState.POWERING_ON, TaskState.POWERING_OFF):
+    if task in POWER_TASKS:
         return ActionFinish(action, "Error", "Superseded by a newer power state request")
     return None
 

@@ -15,10 +15,8 @@ from kubenova.handlers.servers import writer
 from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import Server
-from kubenova.resources.states import TaskState, VmState
+from kubenova.resources.states import VmState
 from kubenova.status import desired_run_strategy, operations
-
-_POWER_TASKS = frozenset({TaskState.POWERING_OFF, TaskState.POWERING_ON})
 
 
 async def step(rt: Runtime, server: Server) -> Server | None:
@@ -45,6 +43,6 @@ def _may_patch_vm(server: Server) -> bool:
     task = server.status.task_state
     if server.status.vm_state is VmState.BUILDING:
         return True
-    if task in _POWER_TASKS:
+    if task in operations.POWER_TASKS:
         return True
     return task is None and server.status.vm_state in (VmState.ACTIVE, VmState.STOPPED)

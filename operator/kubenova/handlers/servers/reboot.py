@@ -18,15 +18,13 @@ from kubenova.handlers.servers import writer
 from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import Server
-from kubenova.resources.states import TaskState
 from kubenova.status import operations
-
-_REBOOTING = frozenset({TaskState.REBOOTING, TaskState.REBOOTING_HARD})
+from kubenova.status.observation import REBOOT_TASKS
 
 
 async def step(rt: Runtime, server: Server) -> Server | None:
     """Carry out a pending reboot request. Caller holds the Server's lock."""
-    if server.status.task_state in _REBOOTING:
+    if server.status.task_state in REBOOT_TASKS:
         # Begun (maybe before a restart): make sure the instance it replaces goes.
         task = server.status.task
         if task is not None and task.replaced_instance_uid:
@@ -43,7 +41,7 @@ async def step(rt: Runtime, server: Server) -> Server | None:
         return operations.begin_reboot(s, running) or operations.reject_reboot(s)
 
     updated = await writer.apply(rt, server, decide)
-    if updated is not None and updated.status.task_state in _REBOOTING and running:
+    if updated is not None and updated.status.task_state in REBOOT_TASKS and running:
         await _delete_instance(rt, updated, running)
     return updated
 

@@ -14,7 +14,6 @@ from kubenova.domain import pending, requests
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import build, observe, reconcile, writer
 from kubenova.resources.server import Server
-from kubenova.resources.states import TaskState
 from kubenova.status import action_records, desired_run_strategy, operations
 
 LOG = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ def _vm_behind(rt: Runtime, server: Server) -> bool:
     """A power task whose VM patch, or a reboot whose VMI delete, did not happen."""
     seen = observe.observation(rt.view, server)
     task = server.status.task_state
-    if task in (TaskState.POWERING_OFF, TaskState.POWERING_ON) and seen.vm is not None:
+    if task in operations.POWER_TASKS and seen.vm is not None:
         return seen.vm.spec.run_strategy is not desired_run_strategy(server.spec.power_state)
     replaced = server.status.task.replaced_instance_uid if server.status.task is not None else None
     vmi = seen.vmi

@@ -66,6 +66,14 @@ class IndexedNode:
     resource_version: str | None
 
 
+def uid_of(obj: object) -> str | None:
+    if isinstance(obj, ObservedVm):
+        return obj.vm.metadata.uid
+    meta = getattr(obj, "metadata", None)
+    uid = getattr(meta, "uid", None)
+    return uid if isinstance(uid, str) else None
+
+
 def resource_version(obj: object) -> int:
     """An object's resourceVersion as a number (-1 when it has none)."""
     if isinstance(obj, ObservedVm):
@@ -102,8 +110,12 @@ class ClusterView:
         """``obj`` is how the API server answered our write of it."""
         self._written[(index, key)] = obj
 
-    def forget(self, index: str, key: Any) -> None:
-        self._written.pop((index, key), None)
+    def forget(self, index: str, key: Any, uid: str | None = None) -> None:
+        """Drop our last write of ``key`` (only if it is of the object ``uid``, when given: the
+        name may already hold a newer object)."""
+        written = self._written.get((index, key))
+        if written is not None and (uid is None or uid_of(written) in (uid, None)):
+            del self._written[(index, key)]
 
     def begin_delete(self, uid: str) -> bool:
         """Note a delete of the object ``uid`` as sent; ``False`` if it was sent before."""

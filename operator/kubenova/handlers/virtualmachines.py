@@ -36,6 +36,7 @@ async def _reconcile_server(index: str, type: str | None, body: kopf.Body, memo:
         return
     ref = ServerRef(namespace, server_name)
     if type == "DELETED":
-        rt.view.forget(index, ref)  # our own last write of it must not outlive it
-        rt.view.deleted(body.metadata.uid or "")
+        async with rt.locks.hold(ref):  # after any write of ours still answering, not before
+            rt.view.forget(index, ref, body.metadata.uid)  # our last write of it must not outlive it
+            rt.view.deleted(body.metadata.uid or "")
     await reconcile.reconcile(rt, ref)

@@ -114,3 +114,12 @@ def test_a_delete_is_sent_once() -> None:
     assert not view.begin_delete("uid-1")
     view.deleted("uid-1")
     assert view.begin_delete("uid-1")
+
+
+def test_forgetting_a_deleted_object_keeps_a_newer_one_of_the_same_name() -> None:
+    view = view_with({})
+    view.remember(cluster_view.SERVERS, REF, f.server(uid="new", resourceVersion="9"))
+    view.forget(cluster_view.SERVERS, REF, "old")
+    assert view.server(REF) is not None
+    view.forget(cluster_view.SERVERS, REF, "new")
+    assert view.server(REF) is None

@@ -38,10 +38,11 @@ async def server_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_
     rt.view.ready.set()
     ref = ServerRef.of(body)
     if type == "DELETED":
-        rt.view.forget(SERVERS, ref)
+        async with rt.locks.hold(ref):  # after any write of ours still answering, not before
+            rt.view.forget(SERVERS, ref, body.metadata.uid)
+            # Released at the end of the teardown already; this covers a finalizer removed by hand.
+            rt.ledger.release(body.metadata.uid or "")
         rt.locks.forget(ref)
-        # Released at the end of the teardown already; this covers a finalizer removed by hand.
-        rt.ledger.release(body.metadata.uid or "")
         return
     try:
         seen = Server.model_validate(dict(body))

@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # every liveness probe otherwise
+    if not args.verbose:
+        # Every watch event runs a level-triggered handler; kopf would log each one's success.
+        logging.getLogger("kopf.objects").setLevel(logging.WARNING)
     if args.kubeconfig:
         os.environ["KUBECONFIG"] = args.kubeconfig  # kopf's own login reads it too
     client = k8s.Client.from_environment(args.kubeconfig, user_agent=k8s.USER_AGENT)

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kubenova.domain import names
 from kubenova.scheduler import config as scheduler_config
 
 
@@ -41,7 +42,11 @@ class Settings(BaseSettings):
     network_label: str = Field(
         default="private", min_length=1, description="Nova network name under which addresses are listed."
     )
-    finalizer: str = Field(default="compute.kubenova.io/server", min_length=1)
+    finalizer: str = Field(
+        default=names.SERVER_FINALIZER,
+        min_length=1,
+        description="Finalizer on Servers (the gateway sets the default one at create).",
+    )
     reference_grace_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -19,6 +19,7 @@ API_VERSION = f"{GROUP}/{VERSION}"
 KUBEVIRT = ("kubevirt.io", "v1")
 SERVER_LABEL = "compute.kubenova.io/server"
 AZ_LABEL = "compute.kubenova.io/availability-zone"
+REQUESTS_ANNOTATION = "compute.kubenova.io/requests"
 SETTLED = ("ACTIVE", "SHUTOFF", "ERROR")
 
 Obj = dict[str, Any]

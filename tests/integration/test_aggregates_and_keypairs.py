@@ -43,10 +43,10 @@ def test_aggregate_labels_member_nodes_and_reports_missing_hosts(
     def reported() -> dict[str, object] | None:
         aggregate = compute.get_cluster_object("aggregates", name)
         ready = aggregate.get("status", {}).get("missingHosts") == ["no-such-node"]
-        return aggregate if ready and aggregate["spec"].get("id") else None
+        return aggregate if ready and aggregate["status"].get("id") else None
 
     aggregate = wait_for(reported, timeout=20, message="missing hosts and id reported")
-    assert isinstance(aggregate["spec"]["id"], int)  # type: ignore[index]
+    assert isinstance(aggregate["status"]["id"], int)  # type: ignore[index]
 
     shown = cluster.run_kubectl("get", "nodes", first, "-L", AZ_LABEL, "--no-headers").stdout
     assert zone in shown.split()
@@ -74,7 +74,7 @@ def test_aggregate_ids_are_distinct(compute: Compute) -> None:
     names = [compute.aggregate(zone=None, hosts=[]) for _ in range(3)]
 
     def ids() -> list[int] | None:
-        found = [compute.get_cluster_object("aggregates", n)["spec"].get("id") for n in names]
+        found = [compute.get_cluster_object("aggregates", n).get("status", {}).get("id") for n in names]
         return found if all(found) else None
 
     assigned = wait_for(ids, timeout=20, message="ids assigned")

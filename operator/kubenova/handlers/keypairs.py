@@ -1,4 +1,6 @@
-"""Keypairs: ``status.fingerprint`` (or ``status.error`` for a key that does not parse)."""
+"""Keypairs: ``status.fingerprint`` (or ``status.error`` for a key that does not parse), written
+when it differs from what the Keypair shows (level-triggered, so nothing is kept on the object
+but the status itself)."""
 
 from __future__ import annotations
 
@@ -13,18 +15,28 @@ from kubenova.handlers import runtime
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.keypair import Keypair
 
+_WRITTEN = "keypair_status"
+"""Overlay key of our own status writes (the keypair index is keyed by Nova name)."""
 
-@kopf.on.resume(GROUP, VERSION, "keypairs")
-@kopf.on.create(GROUP, VERSION, "keypairs")
-@kopf.on.update(GROUP, VERSION, "keypairs", field="spec")
-async def fingerprint_keypair(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    keypair = Keypair.model_validate(dict(body))
+
+@kopf.on.event(GROUP, VERSION, "keypairs")
+async def fingerprint_keypair(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    rt = runtime.of(memo)
+    name = body.metadata.name or ""
+    if type == "DELETED":
+        rt.view.forget(_WRITTEN, name)
+        return
+    keypair = rt.view.fresh(_WRITTEN, name, Keypair.model_validate(dict(body)))
+    if keypair is None:
+        return
     wanted = status_for(keypair)
     if wanted == {"fingerprint": keypair.status.fingerprint, "error": keypair.status.error}:
         return
-    await runtime.of(memo).client.merge_patch(
-        k8s.KEYPAIRS, keypair.metadata.name, {"status": wanted}, subresource="status"
-    )
+    try:
+        result = await rt.client.merge_patch(k8s.KEYPAIRS, name, {"status": wanted}, subresource="status")
+    except k8s.NotFound:
+        return
+    rt.view.remember(_WRITTEN, name, Keypair.model_validate(result))
 
 
 def status_for(keypair: Keypair) -> dict[str, str | None]:

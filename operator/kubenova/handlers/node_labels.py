@@ -5,8 +5,8 @@ kubenova owns exactly these keys on every Node: ``AZ_LABEL`` and every key start
 ``AGGREGATE_LABEL_PREFIX``. Desired labels are computed from all Aggregates at once, so a
 removed host, a deleted Aggregate or one missed while the operator was down is fixed by the next
 reconcile. A Node's zone follows the scheduler's rule (``scheduler.host_state``): the zone of
-the first zoned Aggregate, by name, that lists it; Nodes in no zone get no zone label (they are
-in the default zone).
+the first zoned Aggregate, by name, that lists it (``domain.zones``); Nodes in no zone get no zone
+label (they are in the default zone).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
+from kubenova.domain import zones
+from kubenova.domain.names import AGGREGATE_LABEL_PREFIX, AZ_LABEL
+from kubenova.domain.zones import AggregateInfo
 from kubenova.resources.aggregate import Aggregate
 
-AZ_LABEL = "compute.kubenova.io/availability-zone"
-AGGREGATE_LABEL_PREFIX = "compute.kubenova.io/aggregate-"
 _NAME_LIMIT = 63
 
 
@@ -44,9 +45,9 @@ def label_value(text: str) -> str:
 
 def desired_labels(node: str, aggregates: Iterable[Aggregate]) -> dict[str, str]:
     """The kubenova labels ``node`` should carry."""
-    member_of = sorted((a for a in aggregates if node in a.spec.hosts), key=lambda a: a.display_name)
+    member_of = [a for a in aggregates if node in a.spec.hosts]
     labels = {aggregate_label(a.metadata.name): "true" for a in member_of}
-    zoned = [a.spec.availability_zone for a in member_of if a.spec.availability_zone]
+    zoned = zones.zones_holding(node, [AggregateInfo.from_resource(a) for a in member_of])
     if zoned:
         labels[AZ_LABEL] = label_value(zoned[0])
     return labels
@@ -62,11 +63,6 @@ def labels_patch(current: Mapping[str, str], desired: Mapping[str, str]) -> dict
 
 def missing_hosts(aggregate: Aggregate, node_names: set[str]) -> list[str]:
     return [host for host in aggregate.spec.hosts if host not in node_names]
-
-
-def next_id(aggregates: Iterable[Aggregate]) -> int:
-    """One more than the highest aggregate id in use (Nova's ids are autoincrement integers)."""
-    return max((a.spec.id or 0 for a in aggregates), default=0) + 1
 
 
 def _owned(key: str) -> bool:

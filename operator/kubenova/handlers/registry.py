@@ -1,6 +1,6 @@
-"""Importing this module registers every kubenova handler with kopf's default registry."""
+"""Importing this module registers every kubenova handler and index with kopf's default registry."""
 
-from kubenova.handlers import aggregates, keypairs, startup, virtualmachines
-from kubenova.handlers.servers import build, delete, power, reboot, resync
+from kubenova.handlers import aggregates, indexes, keypairs, startup, virtualmachines
+from kubenova.handlers.servers import reconcile
 
-MODULES = (startup, build, power, reboot, delete, resync, virtualmachines, aggregates, keypairs)
+MODULES = (startup, indexes, reconcile, virtualmachines, aggregates, keypairs)

@@ -1,4 +1,5 @@
-"""What every handler shares: settings, the Kubernetes client, locks and the placement ledger.
+"""What every handler shares: settings, the Kubernetes client, the cluster view, locks, the
+placement ledger and the Event poster.
 
 Built once in ``__main__`` and handed to kopf as the operator-level ``memo`` (kopf passes a
 shallow copy to each handler), so handlers get their dependencies explicitly instead of from
@@ -9,27 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any
 
 import kopf
 
 from kubenova import k8s
-from kubenova.handlers.servers import placement
+from kubenova.events import EventPoster
+from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.servers.ledger import PlacementLedger
 from kubenova.settings import Settings
 
-
-class ServerRef(NamedTuple):
-    namespace: str
-    name: str
-
-    @classmethod
-    def of(cls, body: kopf.Body) -> ServerRef:
-        return cls(body.metadata.namespace or "", body.metadata.name or "")
-
-    def __str__(self) -> str:
-        return f"{self.namespace}/{self.name}"
+__all__ = ["Runtime", "ServerLocks", "ServerRef", "of"]
 
 
 @dataclass
@@ -45,6 +38,10 @@ class ServerLocks:
         async with lock:
             yield
 
+    def busy(self, ref: ServerRef) -> bool:
+        lock = self._locks.get(ref)
+        return lock is not None and lock.locked()
+
     def forget(self, ref: ServerRef) -> None:
         """Drop the lock of a Server that is gone (only when nobody holds it)."""
         lock = self._locks.get(ref)
@@ -56,17 +53,30 @@ class ServerLocks:
 class Runtime:
     settings: Settings
     client: k8s.Client
-    placement: placement.Placement
+    view: ClusterView
+    ledger: PlacementLedger
+    events: EventPoster
     locks: ServerLocks = field(default_factory=ServerLocks)
     aggregates_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+    retrying: set[ServerRef] = field(default_factory=set)
+    failures: dict[ServerRef, int] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings, client: k8s.Client) -> Runtime:
         return cls(
             settings=settings,
             client=client,
-            placement=placement.Placement(client, settings),
+            view=ClusterView(settings.compute_node_selector),
+            ledger=PlacementLedger(settings.scheduler_config()),
+            events=EventPoster(client),
         )
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run ``coro`` in the background, kept referenced until it ends."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
 
 def of(memo: kopf.Memo) -> Runtime:

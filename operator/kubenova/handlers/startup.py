@@ -1,40 +1,40 @@
 """kopf's own settings for kubenova, and start-up/shutdown work.
 
-- Progress and the last handled spec live in annotations under ``kopf.kubenova.io``, never in
-  ``status``: the Server status has a fixed, Nova-shaped schema that only kubenova writes.
-- The finalizer is ours (``compute.kubenova.io/server`` by default).
-- kopf's own log lines become Events only from WARNING up; kubenova posts its own Events for
-  every state change, so `kubectl describe server` is not flooded with "Handler succeeded".
+- kopf writes nothing on kubenova's objects: every handler is level-triggered (``on.event``), so
+  kopf keeps no progress or last-handled-configuration annotations; its finalizer is a name
+  nobody sets, so kopf never adds or removes one (the operator manages its own finalizer on
+  Servers, ``compute.kubenova.io/server``); and it posts no Events (kubenova posts its own,
+  ``kubenova.events``).
+- The indexes kopf hands to this startup handler are the live ones: the cluster view binds them.
+- The resync safety net is one operator-level task (``servers.resync``).
 - Standalone: one operator replica (the Deployment uses strategy Recreate); no peering objects.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import kopf
 
-from kubenova import k8s
-from kubenova.handlers import aggregates, runtime
+from kubenova.handlers import runtime
+from kubenova.handlers.servers import resync
 
 KOPF_PREFIX = "kopf.kubenova.io"
+KOPF_FINALIZER = f"{KOPF_PREFIX}/unused"
+"""kopf's finalizer setting: a name on no object, so kopf's finalizer logic never touches ours."""
 
 
 @kopf.on.startup()
-async def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+async def configure(
+    settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.Logger, **kwargs: Any
+) -> None:
     rt = runtime.of(memo)
-    settings.persistence.finalizer = rt.settings.finalizer
+    settings.persistence.finalizer = KOPF_FINALIZER
+    # Never used (no on.create/update/delete/resume handlers); annotations, never status, if ever.
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
-        prefix=KOPF_PREFIX,
-        key="last-handled-configuration",
-        # No handler reacts to these; leaving them out keeps the annotation small (user data can
-        # be 64 KiB) and spares a write for every bookkeeping annotation kubenova sets.
-        ignored_fields=["spec.userData", "metadata.annotations"],
-    )
-    settings.posting.level = logging.WARNING
-    settings.posting.reporting_component = "kubenova-operator"
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=KOPF_PREFIX)
+    settings.posting.enabled = False
+    settings.posting.loggers = False
     settings.peering.standalone = True
     settings.peering.mandatory = False
     # Long-lived watches, re-established before load balancers drop idle connections.
@@ -42,13 +42,15 @@ async def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: ko
     settings.watching.client_timeout = 300
     settings.watching.connect_timeout = 30
     settings.networking.request_timeout = 60
-    try:
-        await aggregates.reconcile(rt)
-    except k8s.KubeError as error:  # e.g. CRDs not installed yet: the watches will catch up
-        logger.warning("Initial aggregate reconcile failed: %s", error)
+    rt.view.bind(kwargs)
+    rt.spawn(resync.loop(rt))
     logger.info("kubenova operator configured: finalizer %s", rt.settings.finalizer)
 
 
 @kopf.on.cleanup()
 async def close(memo: kopf.Memo, **_: Any) -> None:
-    runtime.of(memo).client.close()
+    rt = runtime.of(memo)
+    for task in list(rt.background):
+        task.cancel()
+    await rt.events.drain()
+    rt.client.close()

@@ -1,6 +1,7 @@
 """KubeVirt → Server: every change of a VirtualMachine or VMI labelled with a Server's name
-re-observes that Server (``servers.observe``). Only the label matters, so this works the same
-for real KubeVirt and for the simulator."""
+reconciles that Server (``servers.reconcile``) from the view, which the event has just updated
+(kopf updates its indexes before it runs handlers). Only the label matters, so this works the
+same for real KubeVirt and for the simulator."""
 
 from __future__ import annotations
 
@@ -8,28 +9,34 @@ from typing import Any
 
 import kopf
 
+from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers import runtime
-from kubenova.handlers.runtime import ServerRef
-from kubenova.handlers.servers import observe
+from kubenova.handlers.cluster_view import VMIS, VMS, ServerRef
+from kubenova.handlers.indexes import OURS
+from kubenova.handlers.servers import reconcile
 from kubenova.kubevirt import models
-from kubenova.kubevirt.builder import SERVER_LABEL
-
-OURS = {SERVER_LABEL: kopf.PRESENT}
 
 
 @kopf.on.event(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE_INSTANCE.plural, labels=OURS)
-async def instance_changed(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    await _reobserve(body, memo)
+async def instance_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    await _reconcile_server(VMIS, type, body, memo)
 
 
 @kopf.on.event(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE.plural, labels=OURS)
-async def machine_changed(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    await _reobserve(body, memo)
+async def machine_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    await _reconcile_server(VMS, type, body, memo)
 
 
-async def _reobserve(body: kopf.Body, memo: kopf.Memo) -> None:
+async def _reconcile_server(index: str, type: str | None, body: kopf.Body, memo: kopf.Memo) -> None:
+    rt = runtime.of(memo)
+    rt.view.ready.set()
     server_name = body.metadata.labels.get(SERVER_LABEL)
     namespace = body.metadata.namespace
     if not server_name or not namespace:
         return
-    await observe.reconcile(runtime.of(memo), ServerRef(namespace, server_name))
+    ref = ServerRef(namespace, server_name)
+    if type == "DELETED":
+        async with rt.locks.hold(ref):  # after any write of ours still answering, not before
+            rt.view.forget(index, ref, body.metadata.uid)  # our last write of it must not outlive it
+            rt.view.deleted(body.metadata.uid or "")
+    await reconcile.reconcile(rt, ref)

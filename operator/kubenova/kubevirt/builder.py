@@ -12,13 +12,8 @@ Choices, and why:
 - The root disk is the Image's containerDisk; its size is the image's own (a containerDisk cannot
   grow), so ``flavor.disk`` counts for scheduling only. Ephemeral and swap become emptyDisks.
 - SMBIOS uuid = the Server's uid, as Nova's libvirt driver does, so the guest sees its Nova id.
-- Cloud-init (NoCloud, or ConfigDrive when ``spec.configDrive``) carries the key and user data:
-  * no user data: a ``#cloud-config`` with ``ssh_authorized_keys``;
-  * user data that is a ``#cloud-config`` mapping: the key is appended to its
-    ``ssh_authorized_keys`` (the document is re-serialised, so comments are lost);
-  * any other user data (scripts, boothooks, includes, gzip of those): a MIME multipart of our
-    cloud-config part and the user's part (``text/plain``, which cloud-init type-detects);
-  * no key: the user data exactly as given, Nova's behaviour.
+- Cloud-init (NoCloud, or ConfigDrive when ``spec.configDrive``) carries the key and user data
+  (composed by ``cloud_init``).
   User data over KubeVirt's inline limit (2048 bytes) goes into a Secret referenced by
   ``secretRef``; ``VmPlan.secret`` is then the Secret to create first.
 - x509 keypairs are not injected: they are WinRM certificates, not SSH keys.
@@ -27,26 +22,19 @@ Choices, and why:
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import re
 from dataclasses import dataclass
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from typing import Any
 
-import yaml
-
+from kubenova.domain.names import FLAVOR_ANNOTATION, IMAGE_ANNOTATION, SERVER_LABEL, SERVER_UID_ANNOTATION
 from kubenova.kubevirt import models
+from kubenova.kubevirt.cloud_init import compose_user_data
 from kubenova.resources.base import API_VERSION
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.server import DesiredPowerState, EmbeddedFlavor, Server
 
-SERVER_LABEL = "compute.kubenova.io/server"
-SERVER_UID_ANNOTATION = "compute.kubenova.io/server-uid"
-FLAVOR_ANNOTATION = "compute.kubenova.io/flavor-id"
-IMAGE_ANNOTATION = "compute.kubenova.io/image-id"
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 
 ROOT_DISK = "rootdisk"
@@ -55,7 +43,6 @@ EPHEMERAL_DISK = "ephemeral0"
 SWAP_DISK = "swap"
 POD_NETWORK = "default"
 INLINE_USER_DATA_LIMIT = 2048
-CLOUD_CONFIG_HEADER = "#cloud-config"
 
 
 @dataclass(frozen=True)
@@ -193,68 +180,6 @@ def hostname_for(display_name: str, *, fallback: str) -> str:
 
 
 # ----- cloud-init -----------------------------------------------------------------------------
-
-
-def compose_user_data(user_data: bytes | None, ssh_key: str | None) -> bytes:
-    """The user data the guest gets: the user's, with ``ssh_key`` injected (see module docstring)."""
-    if ssh_key is None:
-        return user_data if user_data is not None else f"{CLOUD_CONFIG_HEADER}\n{{}}\n".encode()
-    if user_data is None or not user_data.strip():
-        return _dump_cloud_config({"ssh_authorized_keys": [ssh_key]})
-    if user_data[:2] == b"\x1f\x8b":  # gzip: cloud-init would unpack it, so can we
-        try:
-            user_data = gzip.decompress(user_data)
-        except (OSError, EOFError):
-            return user_data  # not really gzip: pass through untouched, key not injected
-    try:
-        text = user_data.decode("utf-8")
-    except UnicodeDecodeError:
-        return user_data
-    if text.lstrip().startswith(CLOUD_CONFIG_HEADER):
-        merged = _merge_key(text, ssh_key)
-        if merged is not None:
-            return merged
-    return _multipart(ssh_key, text)
-
-
-def _merge_key(text: str, ssh_key: str) -> bytes | None:
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    if document is None:
-        document = {}
-    if not isinstance(document, dict):
-        return None
-    keys = document.get("ssh_authorized_keys")
-    if keys is None:
-        keys = []
-    if not isinstance(keys, list):
-        return None
-    if ssh_key not in keys:
-        keys = [*keys, ssh_key]
-    document["ssh_authorized_keys"] = keys
-    return _dump_cloud_config(document)
-
-
-def _dump_cloud_config(document: dict[str, Any]) -> bytes:
-    body = yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
-    return f"{CLOUD_CONFIG_HEADER}\n{body}".encode()
-
-
-def _multipart(ssh_key: str, user_text: str) -> bytes:
-    ours = _dump_cloud_config({"ssh_authorized_keys": [ssh_key]}).decode()
-    # A deterministic boundary keeps the VM body identical across re-runs.
-    digest = hashlib.sha256((ours + user_text).encode()).hexdigest()[:32]
-    message = MIMEMultipart("mixed", boundary=f"==kubenova-{digest}==")
-    message.attach(_text_part(ours, "cloud-config"))
-    message.attach(_text_part(user_text, "plain"))
-    return message.as_bytes()
-
-
-def _text_part(text: str, subtype: str) -> MIMEText:
-    # ASCII stays readable in the VM spec (7bit); anything else is base64-encoded UTF-8.
-    return MIMEText(text, subtype, "us-ascii" if text.isascii() else "utf-8")
 
 
 def _decode_user_data(encoded: str | None) -> bytes | None:

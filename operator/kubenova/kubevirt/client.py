@@ -71,21 +71,17 @@ class VirtualMachines:
         except k8s.NotFound:
             return None
 
-    async def get_instance(self, namespace: str, name: str) -> models.VirtualMachineInstance | None:
-        try:
-            return parse_vmi(await self._client.get(k8s.VIRTUAL_MACHINE_INSTANCES, name, namespace))
-        except k8s.NotFound:
-            return None
-
-    async def set_run_strategy(self, namespace: str, name: str, strategy: models.RunStrategy) -> None:
+    async def set_run_strategy(self, namespace: str, name: str, strategy: models.RunStrategy) -> ObservedVm:
         """Patch ``spec.runStrategy`` (and clear the deprecated ``running``, which excludes it)."""
         patch = {"spec": {"runStrategy": strategy.value, "running": None}}
-        await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace)
+        return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
     async def delete(self, namespace: str, name: str) -> None:
-        """Delete the VM (foreground: its VMI goes first); absent is fine."""
+        """Delete the VM; absent is fine. KubeVirt's VM controller deletes its VMI and holds the VM
+        (its finalizer) until the VMI is gone, so no foreground garbage collection is asked for
+        (that would make the garbage collector race the controller for the same VMI)."""
         with contextlib.suppress(k8s.NotFound):
-            await self._client.delete(k8s.VIRTUAL_MACHINES, name, namespace, propagation="Foreground")
+            await self._client.delete(k8s.VIRTUAL_MACHINES, name, namespace)
 
     async def delete_instance(self, namespace: str, name: str, *, uid: str | None = None) -> bool:
         """Delete the VMI (only the one with ``uid``, when given). False if it was already gone."""

@@ -1,10 +1,12 @@
-"""Pure: Server status changes, and what a VM/VMI observation means for a Server.
+"""Pure: Server status changes, and what they follow from.
 
-- ``transitions``: ``Transition`` + ``render`` turn any change of Nova state into one JSON merge
+- ``state_change``: ``Transition`` + ``render`` turn any change of Nova state into one JSON merge
   patch of ``status`` (status from the state table, ``updatedAt``, action record).
 - ``observation``: ``observe`` maps the current VirtualMachine/VMI to the transition it implies.
+- ``operations``: the transitions Server operations start (build, power, reboot, delete).
+- ``action_records``: which request an action record carries (the gateway's inbox, else new).
 
-Both are free of I/O so every rule is a unit test; handlers only fetch, call and patch.
+All free of I/O so every rule is a unit test; handlers only look up, call and patch.
 """
 
 from kubenova.status.observation import (
@@ -14,7 +16,7 @@ from kubenova.status.observation import (
     is_halted,
     observe,
 )
-from kubenova.status.transitions import ActionFinish, ActionStart, Fault, Transition, render
+from kubenova.status.state_change import ActionFinish, ActionStart, Fault, Transition, render
 
 __all__ = [
     "ActionFinish",

@@ -1,8 +1,10 @@
 """Pure: what a VM/VMI observation means for a Server (``observe``).
 
 spawning → ACTIVE when the VMI runs, powering-off → SHUTOFF when it is gone, powering-on →
-ACTIVE, a reboot ends when a *different* VMI runs, a failed VMI → ERROR, a VM stopped or started
-behind kubenova's back is synced; ``None`` when nothing follows.
+ACTIVE, a reboot ends when a VMI other than the one it replaces (``status.task``) runs, a failed
+VMI → ERROR, a VM stopped or started behind kubenova's back is synced; ``None`` when nothing
+follows. The VMI's way to Running (Pending, Scheduling, Scheduled) is not written: a build costs
+one status write when placed and one when ACTIVE.
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from kubenova.domain import actions
 from kubenova.kubevirt import models
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
 from kubenova.resources.states import TaskState, VmState
-from kubenova.status.transitions import ActionFinish, Fault, Transition
+from kubenova.status.state_change import ActionFinish, Fault, Transition
 
-_SPAWN_PROGRESS = {
-    models.VmiPhase.PENDING: 25,
-    models.VmiPhase.SCHEDULING: 50,
-    models.VmiPhase.SCHEDULED: 75,
-}
 # VM printable statuses that mean the VM cannot start (KubeVirt has more than the model's enum).
 _VM_FAILURE_STATUSES = frozenset(
     {"ErrorUnschedulable", "CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "ErrorPvcNotFound"}
 )
-_REBOOT_TASKS = frozenset({TaskState.REBOOTING, TaskState.REBOOTING_HARD})
+REBOOT_TASKS = frozenset(t for t in (actions.SOFT_REBOOT.task, actions.HARD_REBOOT.task) if t is not None)
+"""The tasks a reboot runs under (from the action table's reboot rows)."""
+_ACTION_OF_TASK = {
+    row.task: row.name
+    for row in (*actions.SERVER_ACTIONS.values(), actions.SOFT_REBOOT)
+    if row.task is not None
+} | {TaskState.SPAWNING: "create"}
+"""Which action a task carries out (the action table's rows, and the build)."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +44,6 @@ class Observation:
     vm: models.VirtualMachine | None
     vmi: models.VirtualMachineInstance | None
     vm_printable_status: str | None = None
-    rebooting_vmi_uid: str | None = None
-    """uid of the VMI a reboot is replacing (from the Server's annotation), if rebooting."""
 
 
 def observe(server: Server, seen: Observation, *, network_label: str) -> Transition | None:
@@ -48,16 +51,15 @@ def observe(server: Server, seen: Observation, *, network_label: str) -> Transit
     status = server.status
     if status.host is None or server.metadata.deletion_timestamp or status.task_state == TaskState.DELETING:
         return None
-    vm_state = _vm_state(status.vm_state)
-    task = _task_state(status.task_state)
+    vm_state, task = status.vm_state, status.task_state
     if vm_state is None or (vm_state is VmState.ERROR and task is not TaskState.REBOOTING_HARD):
         return None  # ERROR is sticky (as in Nova) until a hard reboot recovers it
     vmi = seen.vmi
     phase = vmi.status.phase if vmi is not None else None
     if seen.vm is None:
         return _vm_missing(server, vm_state, task)
-    if task in _REBOOT_TASKS and (
-        vmi is None or seen.rebooting_vmi_uid is None or vmi.metadata.uid == seen.rebooting_vmi_uid
+    if task in REBOOT_TASKS and (
+        vmi is None or status.task is None or vmi.metadata.uid == status.task.replaced_instance_uid
     ):
         return None  # the old instance is still there (or not yet recorded): the reboot goes on
     if phase is models.VmiPhase.RUNNING and vmi is not None and not vmi.metadata.deletion_timestamp:
@@ -67,7 +69,7 @@ def observe(server: Server, seen: Observation, *, network_label: str) -> Transit
     if vmi is None or phase in (models.VmiPhase.SUCCEEDED, models.VmiPhase.FAILED):
         return _stopped(server, seen.vm, vm_state, task)
     if task is TaskState.SPAWNING:
-        return _spawning(server, seen, phase)
+        return _spawn_failure(seen)
     return None
 
 
@@ -104,7 +106,7 @@ def _running(
             fields,
             finish_action=ActionFinish("start", "Success"),
         )
-    if task in _REBOOT_TASKS:
+    if task in REBOOT_TASKS:
         reboot = server.spec.reboot
         fields |= {"fault": None, "handledReboot": reboot.request_id if reboot else None}
         return Transition(
@@ -128,7 +130,9 @@ def _failed(
     reason = (vmi.status.reason if vmi is not None else None) or "VirtualMachineInstance failed"
     details = _condition_messages(vmi.status.conditions if vmi is not None else [])
     power = PowerStateName.NOSTATE if vm_state is VmState.BUILDING else PowerStateName.CRASHED
-    action = _action_of(task) or ("create" if vm_state is VmState.BUILDING else None)
+    action = (_ACTION_OF_TASK.get(task) if task is not None else None) or (
+        "create" if vm_state is VmState.BUILDING else None
+    )
     return Transition(
         VmState.ERROR,
         None,
@@ -172,30 +176,22 @@ def _stopped(
     return None
 
 
-def _spawning(server: Server, seen: Observation, phase: models.VmiPhase | None) -> Transition | None:
+def _spawn_failure(seen: Observation) -> Transition | None:
+    """A VM KubeVirt reports as unable to start fails the build."""
     printable = seen.vm_printable_status
-    if printable in _VM_FAILURE_STATUSES:
-        vm = seen.vm
-        details = _condition_messages(vm.status.conditions if vm is not None else [])
-        return Transition(
-            VmState.ERROR,
-            None,
-            "Failed",
-            f"Server failed to start: {printable}",
-            PowerStateName.NOSTATE,
-            fault=Fault(printable, details),
-            finish_action=ActionFinish("create", "Error", printable),
-            warning=True,
-        )
-    progress = _SPAWN_PROGRESS.get(phase) if phase is not None else None
-    if progress is None or (server.status.progress or 0) >= progress:
+    if printable is None or printable not in _VM_FAILURE_STATUSES:
         return None
+    vm = seen.vm
+    details = _condition_messages(vm.status.conditions if vm is not None else [])
     return Transition(
-        VmState.BUILDING,
-        TaskState.SPAWNING,
-        "Spawning",
-        f"VirtualMachineInstance is {phase}",
-        fields={"progress": progress},
+        VmState.ERROR,
+        None,
+        "Failed",
+        f"Server failed to start: {printable}",
+        PowerStateName.NOSTATE,
+        fault=Fault(printable, details),
+        finish_action=ActionFinish("create", "Error", printable),
+        warning=True,
     )
 
 
@@ -247,34 +243,6 @@ def desired_run_strategy(power: DesiredPowerState) -> models.RunStrategy:
     return models.RunStrategy.ALWAYS if power is DesiredPowerState.RUNNING else models.RunStrategy.HALTED
 
 
-def _action_of(task: TaskState | None) -> str | None:
-    return (
-        {
-            TaskState.SPAWNING: "create",
-            TaskState.POWERING_ON: "start",
-            TaskState.POWERING_OFF: "stop",
-            TaskState.REBOOTING: "reboot",
-            TaskState.REBOOTING_HARD: "reboot",
-        }.get(task)
-        if task is not None
-        else None
-    )
-
-
 def _condition_messages(conditions: list[models.Condition]) -> str | None:
     messages = [f"{c.type}: {c.message}" for c in conditions if c.message]
     return "; ".join(messages) or None
-
-
-def _vm_state(value: str | None) -> VmState | None:
-    try:
-        return VmState(value) if value else None
-    except ValueError:
-        return None
-
-
-def _task_state(value: str | None) -> TaskState | None:
-    try:
-        return TaskState(value) if value else None
-    except ValueError:
-        return None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kubenova.domain import pending
 from kubenova.handlers import keypairs
-from kubenova.handlers.servers import power, reboot
 from kubenova.settings import Settings
 from tests.unit.operator import factories as f
 
@@ -36,14 +36,14 @@ def test_keypair_status_has_fingerprint_or_error() -> None:
 )
 def test_needs_power_change(desired: str, vm_state: str, task: str | None, needed: bool) -> None:
     status = {"vmState": vm_state, **({"taskState": task} if task else {})}
-    assert power.needs_power_change(f.server(spec={"powerState": desired}, status=status)) is needed
+    assert pending.power_unsettled(f.server(spec={"powerState": desired}, status=status)) is needed
 
 
 def test_reboot_pending_until_handled() -> None:
     spec = {"reboot": {"type": "SOFT", "requestId": "req-1"}}
-    assert reboot.pending(f.server(spec=spec))
-    assert not reboot.pending(f.server(spec=spec, status={"handledReboot": "req-1"}))
-    assert not reboot.pending(f.server())
+    assert pending.reboot_pending(f.server(spec=spec))
+    assert not pending.reboot_pending(f.server(spec=spec, status={"handledReboot": "req-1"}))
+    assert not pending.reboot_pending(f.server())
 
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kubenova.handlers import node_labels
+from kubenova.handlers import aggregate_ids, node_labels
 from kubenova.resources.aggregate import Aggregate
 
 LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
@@ -66,5 +66,5 @@ def test_long_names_and_odd_zones_still_make_valid_labels() -> None:
 def test_missing_hosts_and_next_id() -> None:
     agg = aggregate("a", ["n1", "gone"], id=3)
     assert node_labels.missing_hosts(agg, {"n1"}) == ["gone"]
-    assert node_labels.next_id([agg, aggregate("b", [])]) == 4
-    assert node_labels.next_id([]) == 1
+    assert aggregate_ids.assign([agg, aggregate("b", [])]) == {"a": 3, "b": 4}
+    assert aggregate_ids.next_id([]) == 1

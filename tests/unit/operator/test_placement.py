@@ -1,6 +1,6 @@
 """Placement: Node → NodeInfo, Server → PlacedServer, and the critical section that keeps
-concurrent builds from overcommitting (driven here with an in-memory stand-in for the listing
-calls; the same property is tested against the real control plane in tests/integration)."""
+concurrent builds from overcommitting (driven here with an in-memory stand-in for the cluster
+view; the same property is tested against the real control plane in tests/integration)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 
 from kubenova import k8s
-from kubenova.handlers.servers import placement
+from kubenova.domain.zones import AggregateInfo
+from kubenova.handlers import cluster_view, indexes
+from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.servers import ledger as placement
 from kubenova.scheduler.errors import NoValidHost
-from kubenova.scheduler.host_state import HostState, PlacedServer
+from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
 from kubenova.settings import Settings
 from tests.unit.operator import factories as f
 from tests.unit.scheduler.factories import make_spec
@@ -37,51 +40,66 @@ def node(
 
 
 def test_node_info_reads_allocatable_readiness_and_cordons() -> None:
-    info = placement.node_info(node("n1", cpu="3500m", memory="4Gi", disk="20Gi"))
+    info = indexes.node_info(node("n1", cpu="3500m", memory="4Gi", disk="20Gi"))
     assert (info.name, info.cpu, info.memory_mb, info.disk_gb) == ("n1", 3.5, 4096, 20)
     assert info.schedulable
     assert info.ready
-    assert not placement.node_info(node("n2", spec={"unschedulable": True})).schedulable
+    assert not indexes.node_info(node("n2", spec={"unschedulable": True})).schedulable
     tainted = node("n3", spec={"taints": [{"key": "k", "effect": "NoSchedule"}]})
-    assert not placement.node_info(tainted).schedulable
+    assert not indexes.node_info(tainted).schedulable
     preferring = node("n4", spec={"taints": [{"key": "k", "effect": "PreferNoSchedule"}]})
-    assert placement.node_info(preferring).schedulable
+    assert indexes.node_info(preferring).schedulable
     not_ready = node("n5", status={"conditions": [{"type": "Ready", "status": "False"}]})
-    assert not placement.node_info(not_ready).ready
+    assert not indexes.node_info(not_ready).ready
 
 
 def test_node_info_survives_missing_or_bad_quantities() -> None:
-    info = placement.node_info({"metadata": {"name": "bare"}, "status": {"capacity": {"cpu": "lots"}}})
+    info = indexes.node_info({"metadata": {"name": "bare"}, "status": {"capacity": {"cpu": "lots"}}})
     assert (info.cpu, info.memory_mb, info.disk_gb, info.ready) == (0.0, 0, 0, False)
 
 
 def test_placed_server_counts_root_ephemeral_and_swap() -> None:
     flavor = f.embedded(vcpus=2, ram=1024, disk=10, ephemeral=5, swap=1025).to_api()
-    server = f.server(status={"host": "n1", "flavor": flavor})
-    assert placement.placed_server(server) == PlacedServer(f.SERVER_UID, "n1", 2, 1024, 17)
-    assert placement.placed_server(f.server(status={"flavor": flavor})) is None
+    placed, unplaced = f.server(status={"host": "n1", "flavor": flavor}), f.server(status={"flavor": flavor})
+    view = ClusterView()
+    view.bind({cluster_view.SERVERS: {ServerRef("demo", "a"): [placed], ServerRef("demo", "b"): [unplaced]}})
+    assert view.placements() == [PlacedServer(f.SERVER_UID, "n1", 2, 1024, 17)]
 
 
 class Listing:
-    """Answers the two listing calls ``Placement.place`` makes."""
+    """The cluster view ``PlacementLedger.place`` reads, in memory; ``indexed`` are the persisted
+    placements it shows."""
 
-    def __init__(self, nodes: list[dict[str, Any]], aggregates: list[dict[str, Any]] | None = None) -> None:
-        self.nodes, self.aggregates = nodes, aggregates or []
+    def __init__(self, nodes: list[dict[str, Any]], aggregates: list[AggregateInfo] | None = None) -> None:
+        self.nodes, self.aggregates = [indexes.node_info(n) for n in nodes], aggregates or []
+        self.indexed: list[PlacedServer] = []
 
-    async def list(
-        self, kind: k8s.Kind, namespace: str | None = None, *, label_selector: str | None = None
-    ) -> Any:
-        await asyncio.sleep(random.uniform(0, 0.002))
-        return self.nodes if kind is k8s.NODES else self.aggregates
+    def compute_nodes(self) -> list[NodeInfo]:
+        return self.nodes
+
+    def aggregate_infos(self) -> list[AggregateInfo]:
+        return self.aggregates
+
+    def placements(self) -> list[PlacedServer]:
+        return self.indexed
+
+    def showing(self, indexed: list[PlacedServer]) -> Listing:
+        self.indexed = indexed
+        return self
 
 
-def make_placement(listing: Listing) -> placement.Placement:
-    settings = Settings(cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0)
-    return placement.Placement(listing, settings)  # type: ignore[arg-type]
+def make_placement(listing: Listing) -> placement.PlacementLedger:
+    return placement.PlacementLedger(
+        Settings(cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0).scheduler_config()
+    )
 
 
 async def place_all(
-    service: placement.Placement, count: int, indexed: list[PlacedServer], prefix: str = "uid"
+    service: placement.PlacementLedger,
+    listing: Listing,
+    count: int,
+    indexed: list[PlacedServer],
+    prefix: str = "uid",
 ) -> tuple[dict[str, str], int]:
     """Place ``count`` one-vCPU servers concurrently; persisting takes a random while."""
     persisted: dict[str, str] = {}
@@ -96,8 +114,9 @@ async def place_all(
             persisted[spec.instance_uid] = host.name
             return host.name
 
+        await asyncio.sleep(random.uniform(0, 0.002))
         try:
-            await service.place(spec, lambda: indexed, persist)
+            await service.place(spec, listing.showing(indexed), persist)
         except NoValidHost:
             failures += 1
 
@@ -106,8 +125,10 @@ async def place_all(
 
 
 async def test_concurrent_placements_never_overcommit_even_with_a_stale_index() -> None:
-    service = make_placement(Listing([node("n1"), node("n2"), node("n3")]))
-    persisted, failures = await place_all(service, 50, indexed=[])  # the index never catches up
+    listing = Listing([node("n1"), node("n2"), node("n3")])
+    persisted, failures = await place_all(
+        make_placement(listing), listing, 50, indexed=[]
+    )  # the index never catches up
     assert len(persisted) == 30
     assert failures == 20
     assert max(Counter(persisted.values()).values()) <= 10
@@ -115,29 +136,31 @@ async def test_concurrent_placements_never_overcommit_even_with_a_stale_index() 
 
 async def test_after_a_restart_persisted_placements_are_the_truth() -> None:
     listing = Listing([node("n1", cpu="2"), node("n2", cpu="2")])
-    before, _ = await place_all(make_placement(listing), 3, indexed=[])
+    before, _ = await place_all(make_placement(listing), listing, 3, indexed=[])
     survivors = [PlacedServer(uid, host, 1, 512, 1) for uid, host in before.items()]
     restarted = make_placement(listing)  # empty ledger, full index
-    after, failures = await place_all(restarted, 5, indexed=survivors, prefix="new")
+    after, failures = await place_all(restarted, listing, 5, indexed=survivors, prefix="new")
     assert len(after) == 1
     assert failures == 4
 
 
 async def test_a_server_placed_again_replaces_its_own_entry() -> None:
-    service = make_placement(Listing([node("n1", cpu="1")]))
+    listing = Listing([node("n1", cpu="1")])
+    service = make_placement(listing)
     spec = make_spec("same", vcpus=1, memory_mb=512, root_gb=1)
 
     async def persist(host: HostState) -> str:
         return host.name
 
-    assert await service.place(spec, list, persist) == "n1"
-    assert await service.place(spec, list, persist) == "n1"  # not blocked by its own earlier entry
+    assert await service.place(spec, listing, persist) == "n1"
+    assert await service.place(spec, listing, persist) == "n1"  # not blocked by its own earlier entry
     with pytest.raises(NoValidHost):
-        await service.place(make_spec("other", vcpus=1, memory_mb=512, root_gb=1), list, persist)
+        await service.place(make_spec("other", vcpus=1, memory_mb=512, root_gb=1), listing, persist)
 
 
 async def test_refused_writes_and_vanished_servers_release_the_entry() -> None:
-    service = make_placement(Listing([node("n1", cpu="1")]))
+    listing = Listing([node("n1", cpu="1")])
+    service = make_placement(listing)
 
     async def refused(host: HostState) -> str:
         raise k8s.Invalid(422, "Invalid", "no")
@@ -147,19 +170,20 @@ async def test_refused_writes_and_vanished_servers_release_the_entry() -> None:
 
     spec = make_spec("a", vcpus=1, memory_mb=512, root_gb=1)
     with pytest.raises(k8s.Invalid):
-        await service.place(spec, list, refused)
-    assert await service.place(spec, list, vanished) is None
+        await service.place(spec, listing, refused)
+    assert await service.place(spec, listing, vanished) is None
     assert service.usage([]) == []
 
 
 async def test_unknown_write_outcome_keeps_the_entry_until_release() -> None:
-    service = make_placement(Listing([node("n1", cpu="1")]))
+    listing = Listing([node("n1", cpu="1")])
+    service = make_placement(listing)
 
     async def broken(host: HostState) -> str:
         raise k8s.KubeError(503, "ServiceUnavailable", "try later")
 
     with pytest.raises(k8s.KubeError):
-        await service.place(make_spec("a", vcpus=1, memory_mb=512, root_gb=1), list, broken)
+        await service.place(make_spec("a", vcpus=1, memory_mb=512, root_gb=1), listing, broken)
     assert [p.uid for p in service.usage([])] == ["a"]
     service.release("a")
     assert service.usage([]) == []

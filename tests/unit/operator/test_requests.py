@@ -1,27 +1,33 @@
-"""What a Server asks for: request ids, the scheduler's RequestSpec and the image fit check."""
+"""What a Server asks for: request ids (the gateway's inbox, else new), the scheduler's RequestSpec
+and the image fit check."""
 
 from __future__ import annotations
 
 import pytest
 
-from kubenova.handlers.servers import requests
+from kubenova.domain import flavors, names, placement_request
+from kubenova.handlers.servers import scheduling
+from kubenova.status import action_records
 from tests.unit.operator import factories as f
 
+INBOX = '[{"action":"create","requestId":"req-from-gateway","userId":"u","startTime":"t"}]'
 
-def test_request_id_comes_from_the_annotation_once() -> None:
-    annotated = f.server(annotations={requests.REQUEST_ID_ANNOTATION: "req-from-gateway"})
-    assert requests.request_id(annotated) == "req-from-gateway"
+
+def test_request_id_comes_from_the_inbox_once() -> None:
+    annotated = f.server(annotations={names.REQUESTS_ANNOTATION: INBOX})
+    assert action_records.start_of(annotated, "create").request_id == "req-from-gateway"
     used = f.server(
-        annotations={requests.REQUEST_ID_ANNOTATION: "req-from-gateway"},
+        annotations={names.REQUESTS_ANNOTATION: INBOX},
         status={"actions": [{"action": "create", "requestId": "req-from-gateway", "startTime": "t"}]},
     )
-    generated = requests.request_id(used)
+    generated = action_records.start_of(used, "create").request_id
     assert generated.startswith("req-")
     assert generated != "req-from-gateway"
 
 
-def test_request_id_is_generated_without_annotation() -> None:
-    first, second = requests.request_id(f.server()), requests.request_id(f.server())
+def test_request_id_is_generated_without_inbox_entry() -> None:
+    first = action_records.start_of(f.server(), "create").request_id
+    second = action_records.start_of(f.server(), "create").request_id
     assert first.startswith("req-")
     assert len(first) == len("req-") + 36
     assert first != second
@@ -40,7 +46,8 @@ def test_request_id_is_generated_without_annotation() -> None:
     ],
 )
 def test_zone_parsing(value: str | None, expected: tuple[str | None, str | None]) -> None:
-    assert requests.parse_zone(value) == expected
+    parsed = placement_request.parse(value)
+    assert (parsed.zone, parsed.host) == expected
 
 
 def test_request_spec_carries_sizes_zone_hints_and_properties() -> None:
@@ -52,7 +59,7 @@ def test_request_spec_carries_sizes_zone_hints_and_properties() -> None:
     )
     flavor = f.embedded(vcpus=2, ram=1024, disk=0, ephemeral=5, swap=1500, extraSpecs={"hw:cpu_policy": "x"})
     image = f.image(minDisk=3, properties={"os_distro": "cirros"})
-    spec = requests.request_spec(server, flavor, image)
+    spec = scheduling.request_spec(server, flavor, image)
     assert (spec.instance_uid, spec.project_id) == (f.SERVER_UID, "demo")
     assert (spec.vcpus, spec.memory_mb, spec.ephemeral_gb, spec.swap_mb) == (2, 1024, 5, 1500)
     assert spec.root_gb == 3  # disk 0 flavors boot at the image's size
@@ -65,17 +72,17 @@ def test_request_spec_carries_sizes_zone_hints_and_properties() -> None:
 
 
 def test_embedded_flavor_copies_the_flavor_at_build_time() -> None:
-    embedded = requests.embedded_flavor(f.flavor("m1.small", id="2", name="small", vcpus=2, ram=2048))
+    embedded = flavors.embed(f.flavor("m1.small", id="2", name="small", vcpus=2, ram=2048))
     assert (embedded.id, embedded.name, embedded.vcpus, embedded.ram) == ("2", "small", 2, 2048)
-    assert requests.embedded_flavor(f.flavor("m1.x", id=None)).id == "m1.x"
+    assert flavors.embed(f.flavor("m1.x", id=None)).id == "m1.x"
 
 
 def test_image_fit() -> None:
-    assert requests.image_fit_error(f.embedded(ram=512), f.image(minRam=1024)) == (
+    assert flavors.image_fit_error(f.embedded(ram=512), f.image(minRam=1024)) == (
         "Flavor's memory is too small for requested image."
     )
-    assert requests.image_fit_error(f.embedded(disk=1), f.image(minDisk=5)) == (
+    assert flavors.image_fit_error(f.embedded(disk=1), f.image(minDisk=5)) == (
         "Flavor's disk is too small for requested image."
     )
-    assert requests.image_fit_error(f.embedded(disk=0), f.image(minDisk=5)) is None
-    assert requests.image_fit_error(f.embedded(), f.image()) is None
+    assert flavors.image_fit_error(f.embedded(disk=0), f.image(minDisk=5)) is None
+    assert flavors.image_fit_error(f.embedded(), f.image()) is None

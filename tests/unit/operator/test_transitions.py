@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from kubenova.handlers.servers import transitions
+from kubenova.domain import names
 from kubenova.resources.server import PowerStateName
 from kubenova.resources.states import TaskState, VmState
 from kubenova.scheduler.errors import NoValidHost
-from kubenova.status import ActionFinish, ActionStart, Fault
+from kubenova.status import ActionFinish, Fault
+from kubenova.status import operations as transitions
+from kubenova.status.state_change import ActionStart
 from tests.unit.operator import factories as f
 
 
-def test_begin_build_only_for_a_new_server() -> None:
-    transition = transitions.begin_build(f.server(spec={"userId": "alice"}), "req-1")
+def inbox(*entries: tuple[str, str]) -> dict[str, str]:
+    """The gateway's request inbox annotation with (action, requestId) entries."""
+    requests = [{"action": a, "requestId": r, "startTime": "2026-01-01T00:00:00Z"} for a, r in entries]
+    return {names.REQUESTS_ANNOTATION: json.dumps(requests)}
+
+
+def started(start: ActionStart | None) -> tuple[str, str, str | None] | None:
+    return (start.action, start.request_id, start.user_id) if start is not None else None
+
+
+def place(server: Any) -> Any:
+    return transitions.placed(server, host="node-a", zone="az1", flavor=f.embedded(), image_id="img")
+
+
+def test_a_new_server_is_placed_and_its_create_recorded_in_one_transition() -> None:
+    transition = place(f.server(spec={"userId": "alice"}, annotations=inbox(("create", "req-1"))))
     assert transition is not None
-    assert (transition.vm_state, transition.task_state) == (VmState.BUILDING, TaskState.SCHEDULING)
+    assert (transition.vm_state, transition.task_state) == (VmState.BUILDING, TaskState.SPAWNING)
     assert transition.power_state is PowerStateName.NOSTATE
-    assert transition.start_action == ActionStart("create", "req-1", "alice")
-    assert transition.fields["progress"] == 0
-    assert transitions.begin_build(f.server(status={"vmState": "building"}), "req-2") is None
+    assert started(transition.start_action) == ("create", "req-1", "alice")
+    assert transition.fields["progress"] == 10
+    assert place(f.server(status={"vmState": "building", "taskState": "spawning"})) is None
 
 
-def test_begin_build_absorbs_a_reboot_request_present_at_creation() -> None:
+def test_placing_absorbs_a_reboot_request_present_at_creation() -> None:
     server = f.server(spec={"reboot": {"type": "HARD", "requestId": "req-old"}})
-    transition = transitions.begin_build(server, "req-1")
+    transition = place(server)
     assert transition is not None
     assert transition.fields["handledReboot"] == "req-old"
 
@@ -68,7 +85,10 @@ def power(spec_power: str, vm_state: str, task: str | None = None) -> Any:
     status: dict[str, Any] = {"vmState": vm_state}
     if task:
         status["taskState"] = task
-    return transitions.begin_power(f.server(spec={"powerState": spec_power}, status=status), "req-p")
+    requests = inbox(("stop", "req-p"), ("start", "req-p"))
+    return transitions.begin_power(
+        f.server(spec={"powerState": spec_power}, status=status, annotations=requests)
+    )
 
 
 def test_stop_and_start_from_rest() -> None:
@@ -76,11 +96,11 @@ def test_stop_and_start_from_rest() -> None:
     assert stop is not None
     assert stop.task_state is TaskState.POWERING_OFF
     assert stop.vm_state is VmState.ACTIVE  # stays ACTIVE while powering off
-    assert stop.start_action == ActionStart("stop", "req-p", None)
+    assert started(stop.start_action) == ("stop", "req-p", None)
     start = power("Running", "stopped")
     assert start is not None
     assert start.task_state is TaskState.POWERING_ON
-    assert start.start_action == ActionStart("start", "req-p", None)
+    assert started(start.start_action) == ("start", "req-p", None)
 
 
 def test_power_request_already_satisfied_or_in_progress_does_nothing() -> None:
@@ -100,31 +120,36 @@ def test_opposite_power_request_supersedes_the_one_under_way() -> None:
 
 
 def reboot_server(kind: str, vm_state: str, task: str | None = None, handled: str | None = None) -> Any:
-    status: dict[str, Any] = {"vmState": vm_state, "handledReboot": handled}
+    status: dict[str, Any] = {"vmState": vm_state, "handledReboot": handled, "host": "node-a"}
     if task:
         status["taskState"] = task
     return f.server(spec={"reboot": {"type": kind, "requestId": "req-r"}}, status=status)
 
 
+def begin_reboot(server: Any) -> Any:
+    return transitions.begin_reboot(server, "vmi-1")
+
+
 def test_reboot_of_an_active_server() -> None:
-    soft = transitions.begin_reboot(reboot_server("SOFT", "active"))
+    soft = begin_reboot(reboot_server("SOFT", "active"))
     assert soft is not None
     assert soft.task_state is TaskState.REBOOTING
-    hard = transitions.begin_reboot(reboot_server("HARD", "active"))
+    hard = begin_reboot(reboot_server("HARD", "active"))
     assert hard is not None
     assert hard.task_state is TaskState.REBOOTING_HARD
-    assert hard.start_action == ActionStart("reboot", "req-r", None)
+    assert started(hard.start_action) == ("reboot", "req-r", None)
+    assert hard.fields["task"] == {"action": "reboot", "requestId": "req-r", "replacedInstanceUid": "vmi-1"}
 
 
 def test_only_a_hard_reboot_recovers_error() -> None:
-    assert transitions.begin_reboot(reboot_server("HARD", "error")) is not None
-    assert transitions.begin_reboot(reboot_server("SOFT", "error")) is None
+    assert begin_reboot(reboot_server("HARD", "error")) is not None
+    assert begin_reboot(reboot_server("SOFT", "error")) is None
 
 
 def test_handled_or_impossible_reboots_do_not_begin() -> None:
-    assert transitions.begin_reboot(reboot_server("SOFT", "active", handled="req-r")) is None
-    assert transitions.begin_reboot(reboot_server("SOFT", "stopped")) is None
-    assert transitions.begin_reboot(reboot_server("SOFT", "active", "powering-off")) is None
+    assert begin_reboot(reboot_server("SOFT", "active", handled="req-r")) is None
+    assert begin_reboot(reboot_server("SOFT", "stopped")) is None
+    assert begin_reboot(reboot_server("SOFT", "active", "powering-off")) is None
 
 
 def test_rejected_reboot_is_handled_and_recorded_as_failed() -> None:
@@ -138,16 +163,17 @@ def test_rejected_reboot_is_handled_and_recorded_as_failed() -> None:
 
 
 def test_delete_keeps_the_vm_state_and_sets_the_task_once() -> None:
-    transition = transitions.begin_delete(f.server(status={"vmState": "active"}), "req-d")
+    transition = transitions.begin_delete(
+        f.server(status={"vmState": "active"}, annotations=inbox(("delete", "req-d")))
+    )
     assert transition is not None
     assert (transition.vm_state, transition.task_state) == (VmState.ACTIVE, TaskState.DELETING)
-    assert (
-        transitions.begin_delete(f.server(status={"vmState": "active", "taskState": "deleting"}), "x") is None
-    )
+    assert started(transition.start_action) == ("delete", "req-d", None)
+    assert transitions.begin_delete(f.server(status={"vmState": "active", "taskState": "deleting"})) is None
 
 
 def test_spec_driven_transitions_record_the_generation_acted_upon() -> None:
     server = f.server(spec={"powerState": "Stopped"}, status={"vmState": "active"}, generation=4)
-    transition = transitions.begin_power(server, "req")
+    transition = transitions.begin_power(server)
     assert transition is not None
     assert transition.fields["observedGeneration"] == 4

@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 
-from kubenova import events, k8s, status
-from kubenova.handlers.runtime import Runtime, ServerRef
-from kubenova.handlers.servers import placement, writer
+from kubenova import k8s, status
+from kubenova.handlers.cluster_view import ClusterView
+from kubenova.handlers.runtime import Runtime
+from kubenova.handlers.servers import writer
+from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState, VmState
 from kubenova.settings import Settings
 from tests.unit.operator import factories as f
-
-REF = ServerRef("demo", "web-1")
 
 
 class Store:
@@ -42,41 +43,58 @@ class Store:
         return self.body
 
 
+class Poster:
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def post(self, obj: Any, *, reason: str, message: str, warning: bool = False) -> None:
+        self.reasons.append(reason)
+
+
 @pytest.fixture
-def posted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    reasons: list[str] = []
-    monkeypatch.setattr(events, "post", lambda obj, *, reason, message, warning=False: reasons.append(reason))
-    return reasons
+def poster() -> Poster:
+    return Poster()
 
 
-def runtime_with(store: Store) -> Runtime:
+@pytest.fixture
+def posted(poster: Poster) -> list[str]:
+    return poster.reasons
+
+
+def runtime_with(store: Store, poster: Poster) -> Runtime:
     settings = Settings()
-    return Runtime(settings=settings, client=store, placement=placement.Placement(store, settings))  # type: ignore[arg-type]
+    ledger = PlacementLedger(settings.scheduler_config())
+    return Runtime(settings=settings, client=store, view=ClusterView(), ledger=ledger, events=poster)  # type: ignore[arg-type]
+
+
+def stored(store: Store) -> Server:
+    return Server.model_validate(store.body)
 
 
 def stop(_: Any) -> status.Transition:
     return status.Transition(VmState.ACTIVE, TaskState.POWERING_OFF, "PoweringOff", "Stopping server")
 
 
-async def test_write_is_conditional_and_retried_on_conflict(posted: list[str]) -> None:
+async def test_write_is_conditional_and_retried_on_conflict(poster: Poster, posted: list[str]) -> None:
     store = Store(conflicts=2)
-    updated = await writer.apply(runtime_with(store), REF, stop)
+    updated = await writer.apply(runtime_with(store, poster), stored(store), stop)
     assert updated is not None
     assert updated.status.task_state == "powering-off"
     assert [p["metadata"]["resourceVersion"] for p in store.patches] == ["7", "8", "9"]
     assert posted == ["PoweringOff"]
 
 
-async def test_nothing_to_change_writes_and_posts_nothing(posted: list[str]) -> None:
+async def test_nothing_to_change_writes_and_posts_nothing(poster: Poster, posted: list[str]) -> None:
     store = Store()
-    assert await writer.apply(runtime_with(store), REF, lambda _: None) is not None
+    assert await writer.apply(runtime_with(store, poster), stored(store), lambda _: None) is not None
     idle = status.Transition(VmState.ACTIVE, None, "Running", "m")
-    assert await writer.apply(runtime_with(store), REF, lambda _: idle) is not None
+    assert await writer.apply(runtime_with(store, poster), stored(store), lambda _: idle) is not None
     assert store.patches == []
     assert posted == []
 
 
-async def test_endless_conflicts_give_up_with_a_conflict(posted: list[str]) -> None:
+async def test_endless_conflicts_give_up_with_a_conflict(poster: Poster, posted: list[str]) -> None:
+    store = Store(conflicts=100)
     with pytest.raises(k8s.Conflict):
-        await writer.apply(runtime_with(Store(conflicts=100)), REF, stop)
+        await writer.apply(runtime_with(store, poster), stored(store), stop)
     assert posted == []

@@ -1,8 +1,8 @@
 """Server handlers and the machinery they share.
 
-Operations (each a module with its kopf decorators): ``build`` (create/resume), ``power``
-(spec.powerState), ``reboot`` (spec.reboot), ``delete`` (finalizer), ``observe`` (VM/VMI state →
-status, also run by the periodic ``resync``). Shared: ``writer`` (status writes), ``placement``
-(the serialized scheduler), ``references`` (Flavor/Image/Keypair), ``requests`` and
-``transitions`` (pure).
+``reconcile`` is the one entry (kopf's Server events, the VM/VMI events, the resync, retries): it
+does what is due, in order, through ``delete``, ``build`` (``references`` → ``scheduling`` with
+the placement ``ledger`` → VM), ``observe`` (VM/VMI → status), ``power`` and ``reboot``. Status
+and finalizer writes go through ``writer``; ``resync`` is the periodic safety net. The decisions
+themselves are pure, in ``kubenova.status``.
 """

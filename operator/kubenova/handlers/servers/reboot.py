@@ -2,81 +2,56 @@
 and KubeVirt's VM controller starts a new one (runStrategy Always) → ACTIVE, and
 ``status.handledReboot`` records the request.
 
-Steps, each persisted before the next: (1) the uid of the running VMI goes into an annotation,
-(2) the task is set, (3) that VMI (and only that one: uid precondition) is deleted. ``observe``
-ends the reboot when a VMI with another uid runs. A reboot the state does not allow (stopped,
-soft reboot of an ERROR server) is recorded as a failed action, as Nova answers 409; one that
-arrives while another task runs (building, powering off) waits for it.
+Two steps, the first persisted before the second: (1) one status write sets the task and records
+in ``status.task`` the uid of the running VMI, (2) that VMI (and only that one: uid precondition)
+is deleted. ``observe`` ends the reboot when a VMI with another uid runs. A reboot the state does
+not allow (stopped, soft reboot of an ERROR server) is recorded as a failed action, as Nova
+answers 409; one that arrives while another task runs (building, powering off) waits for it.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import kopf
-
-from kubenova import k8s
-from kubenova.handlers import runtime
-from kubenova.handlers.runtime import Runtime, ServerRef
-from kubenova.handlers.servers import transitions, writer
-from kubenova.handlers.servers.observe import REBOOT_VMI_ANNOTATION
+from kubenova import status
+from kubenova.domain import pending
+from kubenova.handlers.runtime import Runtime
+from kubenova.handlers.servers import writer
+from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
-from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
-from kubenova.resources.states import TaskState, VmState
-
-NO_INSTANCE = "none"
-_REBOOTING = frozenset({TaskState.REBOOTING.value, TaskState.REBOOTING_HARD.value})
+from kubenova.status import operations
+from kubenova.status.observation import REBOOT_TASKS
 
 
-@kopf.on.update(GROUP, VERSION, "servers", field="spec.reboot")
-async def reboot_requested(body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    rt = runtime.of(memo)
-    await reconcile(rt, ServerRef.of(body))
-
-
-async def reconcile(rt: Runtime, ref: ServerRef) -> None:
-    async with rt.locks.hold(ref):
-        await reconcile_locked(rt, ref)
-
-
-async def reconcile_locked(rt: Runtime, ref: ServerRef) -> None:
+async def step(rt: Runtime, server: Server) -> Server | None:
     """Carry out a pending reboot request. Caller holds the Server's lock."""
-    server = await writer.read(rt, ref)
-    if server is None or server.metadata.deletion_timestamp or not pending(server):
-        return
-    vms = VirtualMachines(rt.client)
-    namespace, name = server.metadata.namespace or "", server.status.vm_name or server.metadata.name
-    if server.status.task_state in _REBOOTING:
-        # Begun before (a restart interrupted it): make sure the old instance goes.
-        old = server.metadata.annotations.get(REBOOT_VMI_ANNOTATION)
-        if old and old != NO_INSTANCE:
-            await vms.delete_instance(namespace, name, uid=old)
-        return
-    if transitions.begin_reboot(server) is None:
-        if _busy(server):
-            raise kopf.TemporaryError(f"Server is busy ({server.status.task_state}); reboot waits", delay=3)
-        await writer.apply(rt, ref, transitions.reject_reboot, current=server)
-        return
-    vmi = await vms.get_instance(namespace, name)
-    old_uid = vmi.metadata.uid if vmi is not None and vmi.metadata.uid else NO_INSTANCE
-    await rt.client.merge_patch(
-        k8s.SERVERS,
-        name=ref.name,
-        namespace=ref.namespace,
-        patch={"metadata": {"annotations": {REBOOT_VMI_ANNOTATION: old_uid}}},
+    if server.status.task_state in REBOOT_TASKS:
+        # Begun (maybe before a restart): make sure the instance it replaces goes.
+        task = server.status.task
+        if task is not None and task.replaced_instance_uid:
+            await _delete_instance(rt, server, task.replaced_instance_uid)
+        return server
+    if not pending.reboot_pending(server) or operations.reboot_waits(server):
+        return server
+    vmi = rt.view.vmi(writer.ref_of(server))
+    running = (
+        vmi.metadata.uid if vmi is not None and builder.owned_by(vmi.metadata, server.server_id) else None
     )
-    updated = await writer.apply(rt, ref, transitions.begin_reboot)
-    if updated is None or updated.status.task_state not in _REBOOTING:
-        return
-    if old_uid != NO_INSTANCE:
-        await vms.delete_instance(namespace, name, uid=old_uid)
+
+    def decide(s: Server) -> status.Transition | None:
+        return operations.begin_reboot(s, running) or operations.reject_reboot(s)
+
+    updated = await writer.apply(rt, server, decide)
+    if updated is not None and updated.status.task_state in REBOOT_TASKS and running:
+        await _delete_instance(rt, updated, running)
+    return updated
 
 
-def pending(server: Server) -> bool:
-    reboot = server.spec.reboot
-    return reboot is not None and reboot.request_id != server.status.handled_reboot
-
-
-def _busy(server: Server) -> bool:
-    return server.status.task_state is not None or server.status.vm_state == VmState.BUILDING
+async def _delete_instance(rt: Runtime, server: Server, uid: str) -> None:
+    """Delete the VMI ``uid`` once (a reconcile soon after must not send it again)."""
+    vmi = rt.view.vmi(writer.ref_of(server))
+    if vmi is None or vmi.metadata.uid != uid or vmi.metadata.deletion_timestamp:
+        return  # already replaced or going
+    name, namespace = server.status.vm_name or server.metadata.name, server.metadata.namespace or ""
+    await rt.view.delete_once(
+        uid, lambda: VirtualMachines(rt.client).delete_instance(namespace, name, uid=uid)
+    )

@@ -1,45 +1,76 @@
-"""The level-triggered safety net: every ``resync_seconds`` each Server is compared with its VM
-and VMI, and with its own spec (power state, pending reboot), and whatever an event missed is
-done. One kopf daemon per Server; it sleeps almost all the time."""
+"""The level-triggered safety net: every ``resync_seconds`` one operator-level task looks at each
+Server in the view and reconciles only those whose spec and status disagree, or whose status
+disagrees with its VM and VMI — what a missed or failed event left undone. The look itself costs
+no API call; a Server that is settled costs nothing at all.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
 
-import kopf
-
-from kubenova.handlers import runtime
-from kubenova.handlers.runtime import Runtime, ServerRef
-from kubenova.handlers.servers import observe, power, reboot, writer
-from kubenova.resources.base import GROUP, VERSION
+from kubenova import status
+from kubenova.domain import pending, requests
+from kubenova.handlers.runtime import Runtime
+from kubenova.handlers.servers import build, observe, reconcile, writer
+from kubenova.resources.server import Server
+from kubenova.status import action_records, desired_run_strategy, operations
 
 LOG = logging.getLogger(__name__)
 
 
-@kopf.daemon(GROUP, VERSION, "servers", cancellation_timeout=5.0)
-async def resync_server(stopped: kopf.DaemonStopped, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    rt = runtime.of(memo)
-    ref = ServerRef.of(body)
-    while not stopped:
-        await stopped.wait(rt.settings.resync_seconds)
-        if stopped:
-            break
+async def loop(rt: Runtime) -> None:
+    """Run until cancelled (at operator shutdown)."""
+    await rt.view.ready.wait()  # kopf's indexes are complete once it runs any handler
+    while True:
+        await asyncio.sleep(rt.settings.resync_seconds)
         try:
-            await resync_once(rt, ref)
-        except kopf.TemporaryError:
-            pass  # busy; next round
+            await resync_once(rt)
         except Exception:
-            LOG.exception("Resync of Server %s failed; next round in %ss", ref, rt.settings.resync_seconds)
+            LOG.exception("Resync failed; next round in %ss", rt.settings.resync_seconds)
 
 
-async def resync_once(rt: Runtime, ref: ServerRef) -> None:
-    async with rt.locks.hold(ref):
-        server = await writer.read(rt, ref)
-        if server is None or server.metadata.deletion_timestamp:
-            return
-        await observe.reconcile_locked(rt, ref, server)
-        if power.needs_power_change(server):
-            await power.reconcile_locked(rt, ref)
-        if reboot.pending(server):
-            await reboot.reconcile_locked(rt, ref)
+async def resync_once(rt: Runtime) -> None:
+    due = [s for s in rt.view.servers() if not rt.locks.busy(writer.ref_of(s)) and unsettled(rt, s)]
+    if due:
+        LOG.info(
+            "Resync: %d server(s) not settled: %s", len(due), ", ".join(str(writer.ref_of(s)) for s in due)
+        )
+    await asyncio.gather(*(reconcile.reconcile(rt, writer.ref_of(s)) for s in due))
+
+
+def unsettled(rt: Runtime, server: Server) -> bool:
+    """Whether reconciling ``server`` would have something to do."""
+    finalizer = rt.settings.finalizer
+    if server.metadata.deletion_timestamp:
+        return finalizer in server.metadata.finalizers
+    if (
+        finalizer not in server.metadata.finalizers
+        or build.needs_placing(server)
+        or build.needs_vm(rt, server)
+    ):
+        return True
+    observed = observe.transition(rt, server)
+    if observed is not None and status.render(server, observed, now=writer.now()) is not None:
+        return True
+    if operations.begin_power(server) is not None or _vm_behind(rt, server):
+        return True
+    if pending.reboot_pending(server) and not operations.reboot_waits(server):
+        return True
+    return any(r.action in action_records.RECORDED_AT_ONCE for r in requests.unrecorded(server))
+
+
+def _vm_behind(rt: Runtime, server: Server) -> bool:
+    """A power task whose VM patch, or a reboot whose VMI delete, did not happen."""
+    seen = observe.observation(rt.view, server)
+    task = server.status.task_state
+    if task in operations.POWER_TASKS and seen.vm is not None:
+        return seen.vm.spec.run_strategy is not desired_run_strategy(server.spec.power_state)
+    replaced = server.status.task.replaced_instance_uid if server.status.task is not None else None
+    vmi = seen.vmi
+    return (
+        bool(replaced)
+        and vmi is not None
+        and vmi.metadata.uid == replaced
+        and not vmi.metadata.deletion_timestamp
+    )

@@ -1,12 +1,13 @@
 """Pure: a change of a Server's Nova state (``Transition``) and the one status patch it becomes.
 
-``render`` is the only place that derives ``status.status`` (through ``states.api_status``) and
+``render`` is the only place that derives ``status.status`` (through ``domain.status_table``) and
 stamps ``updatedAt``, so no writer can forget either; it also keeps the action record
 (``status.actions``) and turns maps and faults into merge-patch values that *replace*.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,6 +24,8 @@ class ActionStart:
     action: str
     request_id: str
     user_id: str | None = None
+    start_time: str | None = None
+    """When the request was made (the gateway's inbox entry); ``None``: now."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,14 @@ class Transition:
     launched: bool = False
     """Stamp ``launchedAt`` (if not yet set): the server has become ACTIVE for the first time."""
     warning: bool = False
+    recorded: tuple[ActionStart, ...] = ()
+    """Requests recorded as finished (Success) at once: lock and unlock change nothing to carry out."""
+    announce: bool = True
+    """Post a Kubernetes Event for it (``False`` for bookkeeping that is no state change)."""
+
+    def recording(self, requests: tuple[ActionStart, ...]) -> Transition:
+        """This transition, also recording ``requests`` as finished at once."""
+        return dataclasses.replace(self, recorded=self.recorded + requests) if requests else self
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,8 @@ def render(
         "status": api_status(transition.vm_state, transition.task_state),
         **dict(transition.fields),
     }
+    if transition.task_state is None:
+        wanted.setdefault("task", None)  # status.task lives exactly as long as the task
     if transition.power_state is not None:
         wanted["powerState"] = transition.power_state.value
     if transition.fault is not None:
@@ -112,18 +125,15 @@ def _replacing(old: Any, new: Any) -> Any:
 def _actions(
     actions: list[InstanceAction], transition: Transition, now: str, limit: int
 ) -> list[dict[str, Any]] | None:
-    if transition.start_action is None and transition.finish_action is None:
+    if transition.start_action is None and transition.finish_action is None and not transition.recorded:
         return None
     records = [a.model_copy() for a in actions]
     start = transition.start_action
-    if start is not None and not any(
-        a.request_id == start.request_id and a.action == start.action for a in records
-    ):
-        records.append(
-            InstanceAction(
-                action=start.action, request_id=start.request_id, user_id=start.user_id, start_time=now
-            )
-        )
+    if start is not None and not _holds(records, start):
+        records.append(_record(start, now))
+    for done in transition.recorded:
+        if not _holds(records, done):
+            records.append(_record(done, now).model_copy(update={"finish_time": now, "result": "Success"}))
     finish = transition.finish_action
     if finish is not None:
         for record in reversed(records):
@@ -131,3 +141,16 @@ def _actions(
                 record.finish_time, record.result, record.message = now, finish.result, finish.message
                 break
     return [a.to_api() for a in records[-limit:]]
+
+
+def _holds(records: list[InstanceAction], start: ActionStart) -> bool:
+    return any(a.request_id == start.request_id and a.action == start.action for a in records)
+
+
+def _record(start: ActionStart, now: str) -> InstanceAction:
+    return InstanceAction(
+        action=start.action,
+        request_id=start.request_id,
+        user_id=start.user_id,
+        start_time=start.start_time or now,
+    )

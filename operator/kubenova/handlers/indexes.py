@@ -1,0 +1,131 @@
+"""kopf indexes: every object a handler needs, parsed once per watch event and kept in memory.
+
+Handlers read them through ``ClusterView`` (``handlers.cluster_view``) and never GET what a watch
+already shows. kopf fills each index from a full listing before any handler runs. An index
+function names the index (kopf passes it by that name); the names are in ``cluster_view``.
+
+Keys: Servers, VMs and VMIs by ``ServerRef`` (VMs/VMIs by their ``compute.kubenova.io/server``
+label), Nodes, Aggregates, Flavors and Images by object name, Keypairs by Nova name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import kopf
+import pydantic
+
+from kubenova.domain.names import SERVER_LABEL
+from kubenova.handlers import runtime
+from kubenova.handlers.cluster_view import IndexedNode, ServerRef
+from kubenova.kubevirt import models
+from kubenova.kubevirt.client import ObservedVm, parse_vm, parse_vmi
+from kubenova.quantities import parse_cpu, parse_gib, parse_mib
+from kubenova.resources.aggregate import Aggregate
+from kubenova.resources.base import GROUP, VERSION
+from kubenova.resources.flavor import Flavor
+from kubenova.resources.image import Image
+from kubenova.resources.keypair import Keypair
+from kubenova.resources.server import Server
+from kubenova.scheduler.host_state import NodeInfo
+
+LOG = logging.getLogger(__name__)
+OURS = {SERVER_LABEL: kopf.PRESENT}
+_BLOCKING_TAINT_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
+_M = TypeVar("_M", bound=pydantic.BaseModel)
+_T = TypeVar("_T")
+
+
+def _parsed(model: type[_M], body: kopf.Body) -> _M | None:
+    try:
+        return model.model_validate(dict(body))
+    except pydantic.ValidationError as error:
+        LOG.warning("Ignoring %s %s that does not parse: %s", model.__name__, body.metadata.name, error)
+        return None
+
+
+@kopf.index(GROUP, VERSION, "servers")
+async def server_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Server]:
+    server = _parsed(Server, body)
+    return {ServerRef.of(body): server} if server is not None else {}
+
+
+@kopf.index(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE.plural, labels=OURS)
+async def vm_index(body: kopf.Body, **_: Any) -> dict[ServerRef, ObservedVm]:
+    ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
+    return {ref: parse_vm(dict(body))}
+
+
+@kopf.index(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE_INSTANCE.plural, labels=OURS)
+async def vmi_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.VirtualMachineInstance]:
+    ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
+    return {ref: parse_vmi(dict(body))}
+
+
+@kopf.index("", "v1", "nodes")
+async def node_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, IndexedNode]:
+    node = IndexedNode(node_info(dict(body)), body.metadata.get("resourceVersion"))
+    runtime.of(memo).view.node_seen(node.info)
+    return {node.info.name: node}
+
+
+@kopf.index(GROUP, VERSION, "aggregates")
+async def aggregate_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, Aggregate]:
+    return _touching(memo, body.metadata.name or "", _parsed(Aggregate, body))
+
+
+@kopf.index(GROUP, VERSION, "flavors")
+async def flavor_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, Flavor]:
+    return _touching(memo, body.metadata.name or "", _parsed(Flavor, body))
+
+
+@kopf.index(GROUP, VERSION, "images")
+async def image_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, Image]:
+    return _touching(memo, body.metadata.name or "", _parsed(Image, body))
+
+
+@kopf.index(GROUP, VERSION, "keypairs")
+async def keypair_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, Keypair]:
+    keypair = _parsed(Keypair, body)
+    return _touching(memo, keypair.key_name if keypair is not None else "", keypair)
+
+
+def _touching(memo: kopf.Memo, key: str, value: _T | None) -> dict[str, _T]:
+    runtime.of(memo).view.touch()  # a build waiting for this object may go on
+    return {key: value} if value is not None else {}
+
+
+def node_info(node: dict[str, Any]) -> NodeInfo:
+    """The scheduler's view of a Node: allocatable resources and whether it takes new servers.
+
+    A Node with a NoSchedule/NoExecute taint counts as cordoned: KubeVirt's pods would not land
+    there (kubenova does not add tolerations).
+    """
+    metadata = node.get("metadata") or {}
+    spec = node.get("spec") or {}
+    status = node.get("status") or {}
+    resources = {**(status.get("capacity") or {}), **(status.get("allocatable") or {})}
+    conditions = status.get("conditions") or []
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+    tainted = any(t.get("effect") in _BLOCKING_TAINT_EFFECTS for t in spec.get("taints") or [])
+    return NodeInfo(
+        name=metadata.get("name", ""),
+        cpu=_quantity(resources.get("cpu"), parse_cpu, 0.0),
+        memory_mb=_quantity(resources.get("memory"), parse_mib, 0),
+        disk_gb=_quantity(resources.get("ephemeral-storage"), parse_gib, 0),
+        schedulable=not spec.get("unschedulable", False) and not tainted,
+        ready=ready,
+        labels=dict(metadata.get("labels") or {}),
+    )
+
+
+def _quantity(raw: object, parse: Callable[[str], _T], default: _T) -> _T:
+    if not isinstance(raw, str | int | float):
+        return default
+    try:
+        return parse(str(raw))
+    except ValueError:
+        LOG.warning("Ignoring unparsable quantity %r", raw)
+        return default

@@ -1,0 +1,95 @@
+"""The placement ledger: choose a host and persist it, one server at a time, without ever
+overcommitting.
+
+kopf handles Servers concurrently, so "read usage → select → persist host" is a critical section:
+two servers that both read the same free capacity would both take it. Here it runs under one
+process-wide lock, and usage is
+
+    every persisted placement (the Servers in the watch-fed view, ``status.host`` + flavor)
+  + every placement this process made (the ledger, written before the patch returns)
+
+The view alone could lag: a status patch reaches the watch when kopf processes its event, which
+can be after the lock is released. The ledger closes that gap. After a restart the ledger is
+empty and kopf fills its indexes from a full listing *before* any handler runs, so the persisted
+``status.host`` values are the truth. An entry whose write failed stays in the ledger (it may have
+been persisted): the error is on the safe side, and the entry is replaced when the same server is
+placed again or removed when it is deleted.
+
+Nodes and Aggregates come from the same view, read inside the lock (no listing per decision); one
+created a moment before the Server is waited for by the caller (``scheduling``), within the
+grace period for missing references.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
+
+from kubenova import k8s
+from kubenova.domain.zones import AggregateInfo
+from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
+from kubenova.scheduler.request_spec import RequestSpec
+from kubenova.scheduler.selection import select_destination
+
+Persist = Callable[[HostState], Awaitable[str | None]]
+"""Write the chosen host into the Server; returns the host the Server now has (None if gone)."""
+
+
+class Hosts(Protocol):
+    """What placement reads of the cluster (``ClusterView`` is one)."""
+
+    def compute_nodes(self) -> list[NodeInfo]: ...
+    def aggregate_infos(self) -> list[AggregateInfo]: ...
+    def placements(self) -> list[PlacedServer]: ...
+
+
+class PlacementLedger:
+    """The serialized scheduler of this operator process."""
+
+    def __init__(self, config: SchedulerConfig) -> None:
+        self._config = config
+        self._lock = asyncio.Lock()
+        self._ledger: dict[str, PlacedServer] = {}
+        self._released: set[str] = set()
+
+    async def place(self, spec: RequestSpec, hosts: Hosts, persist: Persist) -> str | None:
+        """Choose a host for ``spec`` and persist it, all under the lock.
+
+        Raises ``NoValidHost`` when nothing fits. Returns the Server's host afterwards (which is
+        an earlier placement if one raced us), or ``None`` if the Server is gone.
+        """
+        async with self._lock:
+            usage = self.usage(hosts.placements(), exclude=spec.instance_uid)
+            states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
+            chosen = select_destination(spec, states, self._config)
+            uid = spec.instance_uid
+            self._ledger[uid] = PlacedServer(uid, chosen.name, spec.vcpus, spec.memory_mb, spec.disk_gb)
+            try:
+                host = await persist(chosen)
+            except k8s.KubeError as error:
+                if error.status < 500:  # refused, so certainly not persisted
+                    self._ledger.pop(uid, None)
+                raise
+            if host is None:
+                self._ledger.pop(uid, None)
+            elif host != chosen.name:
+                self._ledger[uid] = PlacedServer(uid, host, spec.vcpus, spec.memory_mb, spec.disk_gb)
+            return host
+
+    def usage(self, indexed: Iterable[PlacedServer], *, exclude: str | None = None) -> list[PlacedServer]:
+        """Every placement known: persisted (view) overlaid with this process's own (ledger),
+        minus servers already released (their Server object may linger in the view a moment)."""
+        merged = {placed.uid: placed for placed in indexed}
+        self._released &= merged.keys()  # once the view has dropped them, forget them
+        for uid in self._released:
+            del merged[uid]
+        merged.update(self._ledger)
+        merged.pop(exclude or "", None)
+        return list(merged.values())
+
+    def release(self, uid: str) -> None:
+        """The server's VM is gone: its capacity is free from now on."""
+        self._ledger.pop(uid, None)
+        self._released.add(uid)

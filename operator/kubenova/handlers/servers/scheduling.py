@@ -1,0 +1,88 @@
+"""Scheduling a Server: what it asks of the nova-scheduler (``request_spec``) and the one status
+write that persists the answer (``schedule``): BUILD/spawning with host, zone, embedded flavor and
+image id, or ERROR with NoValidHost.
+
+A request nothing can take yet may be waiting for a Node or Aggregate created a moment before the
+Server (the watch has not shown it): while the Server is younger than the grace period for
+missing references, NoValidHost is retried whenever the view changes.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+
+from kubenova import status
+from kubenova.domain import flavors, placement_request
+from kubenova.handlers.runtime import Runtime
+from kubenova.handlers.servers import writer
+from kubenova.resources.image import Image
+from kubenova.resources.server import EmbeddedFlavor, Server
+from kubenova.scheduler.errors import NoValidHost
+from kubenova.scheduler.host_state import HostState
+from kubenova.scheduler.request_spec import RequestSpec
+from kubenova.status import operations
+
+
+def request_spec(server: Server, flavor: EmbeddedFlavor, image: Image) -> RequestSpec:
+    """The scheduler's view of ``server`` built with ``flavor`` from ``image``."""
+    wanted = placement_request.of_spec(server.spec)
+    hints = server.spec.scheduler_hints
+    return RequestSpec(
+        instance_uid=server.server_id,
+        project_id=server.metadata.namespace or "",
+        vcpus=flavor.vcpus,
+        memory_mb=flavor.ram,
+        root_gb=flavors.root_gb(flavor, image),
+        ephemeral_gb=flavor.ephemeral,
+        swap_mb=flavor.swap,
+        availability_zone=wanted.zone,
+        forced_host=wanted.host,
+        flavor_extra_specs=dict(flavor.extra_specs),
+        image_properties=dict(image.spec.properties),
+        same_host=frozenset(hints.same_host) if hints else frozenset(),
+        different_host=frozenset(hints.different_host) if hints else frozenset(),
+    )
+
+
+async def schedule(rt: Runtime, server: Server, flavor: EmbeddedFlavor, image: Image) -> Server | None:
+    """Place ``server`` and persist it; the Server afterwards (``None`` if it is gone)."""
+    spec = request_spec(server, flavor, image)
+    latest: list[Server | None] = [server]
+
+    async def persist(host: HostState) -> str | None:
+        current = latest[0]
+        if current is None:
+            return None
+
+        def decide(s: Server) -> status.Transition | None:
+            return operations.placed(
+                s, host=host.name, zone=host.availability_zone, flavor=flavor, image_id=image.image_id
+            )
+
+        latest[0] = await writer.apply(rt, current, decide)
+        return latest[0].status.host if latest[0] is not None else None
+
+    while True:
+        try:
+            await rt.ledger.place(spec, rt.view, persist)
+            return latest[0]
+        except NoValidHost as error:
+            remaining = rt.settings.reference_grace_seconds - age_seconds(server)
+            if remaining <= 0:
+                return await writer.apply(
+                    rt, server, functools.partial(operations.no_valid_host, error=error)
+                )
+        await rt.view.changed(remaining)
+        fresh = rt.view.server(writer.ref_of(server), server)
+        if fresh is None or fresh.metadata.deletion_timestamp:
+            return fresh
+        server = latest[0] = fresh
+
+
+def age_seconds(server: Server) -> float:
+    created = server.metadata.creation_timestamp
+    if not created:
+        return 0.0
+    born = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    return (datetime.now(UTC) - born).total_seconds()

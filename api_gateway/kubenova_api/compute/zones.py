@@ -5,9 +5,9 @@ else the default zone (``Settings.default_availability_zone``, "nova")."""
 from __future__ import annotations
 
 from kubenova.domain import zones
+from kubenova.domain.hosts import ComputeHost
 from kubenova.domain.zones import AggregateInfo
 from kubenova_api.store import Store
-from kubenova_api.store.nodes import ComputeNode
 
 
 def aggregate_infos(store: Store) -> list[AggregateInfo]:
@@ -19,7 +19,7 @@ def zone_of(store: Store, host: str, default_zone: str) -> str:
     return zones.zone_of(host, aggregate_infos(store), default_zone)
 
 
-def placed(store: Store, default_zone: str) -> list[tuple[ComputeNode, str]]:
+def placed(store: Store, default_zone: str) -> list[tuple[ComputeHost, str]]:
     """Every compute host with its zone."""
     infos = aggregate_infos(store)
     return [(node, zones.zone_of(node.name, infos, default_zone)) for node in store.nodes.all()]

@@ -19,12 +19,12 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from kubenova.domain.hosts import ComputeHost
 from kubenova_api import errors, pagination, params, policy
 from kubenova_api.deps import Context, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.store import Store
-from kubenova_api.store.nodes import ComputeNode
 from kubenova_api.urls import PublicUrls
 from kubenova_api.usage import HostUsage, by_host
 from kubenova_api.views import hypervisors as views
@@ -45,7 +45,7 @@ def _no_match(pattern: str) -> errors.NotFoundError:
     return errors.NotFoundError(f"No hypervisor matching '{pattern}' could be found.")
 
 
-def _find(store: Store, hypervisor_id: str, version: APIVersion) -> ComputeNode:
+def _find(store: Store, hypervisor_id: str, version: APIVersion) -> ComputeHost:
     """The Node a path id names (400/404 per microversion, as Nova validates it)."""
     if version >= "2.53":
         try:
@@ -63,7 +63,7 @@ def _find(store: Store, hypervisor_id: str, version: APIVersion) -> ComputeNode:
     return node
 
 
-def _matching(store: Store, pattern: str) -> list[ComputeNode]:
+def _matching(store: Store, pattern: str) -> list[ComputeHost]:
     """Nova's ``hypervisor_hostname LIKE %pattern%``."""
     found = [node for node in store.nodes.all() if pattern.lower() in node.name.lower()]
     if not found:
@@ -98,7 +98,7 @@ def _listing(
     with_servers = _with_servers(request, version)
     links: list[dict[str, str]] = []
 
-    def key(node: ComputeNode) -> str:
+    def key(node: ComputeHost) -> str:
         return str(views.hypervisor_id(node, version))
 
     if pattern is not None:

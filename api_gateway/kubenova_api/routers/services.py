@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from kubenova.domain.hosts import ComputeHost
 from kubenova_api import errors, policy
 from kubenova_api.compute import zones
 from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Version
@@ -28,7 +29,6 @@ from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.services import LegacyServiceUpdate, LegacyServiceUpdateV211, ServiceUpdateV253
 from kubenova_api.schemas.validation import parse_body
 from kubenova_api.store import Store
-from kubenova_api.store.nodes import ComputeNode
 from kubenova_api.views import services as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/os-services")
@@ -44,7 +44,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _find(store: Store, service_id: str, version: APIVersion) -> ComputeNode | None:
+def _find(store: Store, service_id: str, version: APIVersion) -> ComputeHost | None:
     if version >= "2.53":
         return store.nodes.by_uid(service_id)
     try:

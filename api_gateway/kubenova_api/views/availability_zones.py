@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kubenova_api.store.nodes import ComputeNode
+from kubenova.domain.hosts import ComputeHost
 from kubenova_api.views.keypairs import nova_time
 from kubenova_api.views.services import BINARY
 
 INTERNAL_ZONE = "internal"
 
-Placed = tuple[ComputeNode, str]
+Placed = tuple[ComputeHost, str]
 """A compute Node and its zone."""
 
 

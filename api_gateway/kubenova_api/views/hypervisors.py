@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from kubenova.domain.hosts import ComputeHost
 from kubenova.resources import Server
 from kubenova_api.microversions import APIVersion
-from kubenova_api.store.nodes import ComputeNode
 from kubenova_api.usage import HostUsage
 
 HYPERVISOR_TYPE = "QEMU"
@@ -30,11 +30,11 @@ _ARCHITECTURES = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686"}
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
 
-def hypervisor_id(node: ComputeNode, version: APIVersion) -> str | int:
+def hypervisor_id(node: ComputeHost, version: APIVersion) -> str | int:
     return node.uid if version >= "2.53" else node.legacy_id
 
 
-def hypervisor_version(node: ComputeNode) -> int:
+def hypervisor_version(node: ComputeHost) -> int:
     match = _VERSION.match(node.kubelet_version)
     if match is None:
         return 0
@@ -42,7 +42,7 @@ def hypervisor_version(node: ComputeNode) -> int:
     return major * 1_000_000 + minor * 1_000 + micro
 
 
-def cpu_info(node: ComputeNode) -> dict[str, Any]:
+def cpu_info(node: ComputeHost) -> dict[str, Any]:
     if not node.architecture:
         return {}
     return {"arch": _ARCHITECTURES.get(node.architecture, node.architecture)}
@@ -53,7 +53,7 @@ def _servers(servers: Iterable[Server]) -> list[dict[str, str]]:
 
 
 def hypervisor(
-    node: ComputeNode,
+    node: ComputeHost,
     used: HostUsage,
     version: APIVersion,
     *,
@@ -91,7 +91,7 @@ def hypervisor(
     return body
 
 
-def _figures(node: ComputeNode, used: HostUsage) -> dict[str, int]:
+def _figures(node: ComputeHost, used: HostUsage) -> dict[str, int]:
     free_disk = node.local_gb - used.local_gb
     return {
         "vcpus": node.vcpus,
@@ -108,7 +108,7 @@ def _figures(node: ComputeNode, used: HostUsage) -> dict[str, int]:
     }
 
 
-def statistics(hosts: Iterable[tuple[ComputeNode, HostUsage]]) -> dict[str, Any]:
+def statistics(hosts: Iterable[tuple[ComputeHost, HostUsage]]) -> dict[str, Any]:
     """Sums over enabled hypervisors (Nova leaves disabled compute services out)."""
     totals: dict[str, int] = dict.fromkeys(_figures_keys(), 0)
     count = 0

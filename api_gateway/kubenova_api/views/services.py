@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubenova.domain.hosts import ComputeHost
 from kubenova_api.microversions import APIVersion
-from kubenova_api.store.nodes import ComputeNode
 from kubenova_api.views.keypairs import nova_time
 
 BINARY = "nova-compute"
 
 
-def service_id(node: ComputeNode, version: APIVersion) -> str | int:
+def service_id(node: ComputeHost, version: APIVersion) -> str | int:
     return node.uid if version >= "2.53" else node.legacy_id
 
 
-def service(node: ComputeNode, zone: str, version: APIVersion) -> dict[str, Any]:
+def service(node: ComputeHost, zone: str, version: APIVersion) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": service_id(node, version),
         "binary": BINARY,
@@ -38,7 +38,7 @@ def service(node: ComputeNode, zone: str, version: APIVersion) -> dict[str, Any]
     return body
 
 
-def legacy_status(node: ComputeNode, *, reason: str | None) -> dict[str, Any]:
+def legacy_status(node: ComputeHost, *, reason: str | None) -> dict[str, Any]:
     """The answer of the pre-2.53 ``enable``/``disable``/``disable-log-reason`` actions."""
     body: dict[str, Any] = {
         "host": node.name,
@@ -50,6 +50,6 @@ def legacy_status(node: ComputeNode, *, reason: str | None) -> dict[str, Any]:
     return {"service": body}
 
 
-def legacy_forced_down(node: ComputeNode) -> dict[str, Any]:
+def legacy_forced_down(node: ComputeHost) -> dict[str, Any]:
     """The answer of the pre-2.53 ``force-down`` action."""
     return {"service": {"host": node.name, "binary": BINARY, "forced_down": node.forced_down}}

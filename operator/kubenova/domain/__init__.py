@@ -9,5 +9,6 @@ Modules: ``status_table`` (API status from vm_state/task_state), ``actions`` (th
 ``requests`` (the request inbox that feeds the one action log),
 ``pending`` (tasks a spec intent implies before the operator takes them up), ``errors``,
 ``flavors`` (embedding, image fit), ``placement_request`` (zone / forced host), ``zones``,
-``footprint``, ``keypairs`` (choice and fingerprints), ``names`` (annotation and label names).
+``footprint``, ``hosts`` (a Node as a compute host), ``keypairs`` (choice and fingerprints), ``names``
+(annotation and label names).
 """

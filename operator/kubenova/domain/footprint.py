@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kubenova.quantities import mib_to_gib_ceil
 from kubenova.resources.flavor import FlavorSpec
 from kubenova.resources.server import EmbeddedFlavor
 
@@ -22,10 +23,11 @@ class Footprint:
     disk_gb: int = 0
 
 
-def mib_to_gib_ceil(mib: int) -> int:
-    return -(-mib // 1024)
+def disk_gb(root_gb: int, ephemeral_gb: int, swap_mb: int) -> int:
+    """The local disk a server takes: root + ephemeral + swap, swap rounded up to whole GiB."""
+    return root_gb + ephemeral_gb + mib_to_gib_ceil(swap_mb)
 
 
 def of_flavor(flavor: EmbeddedFlavor | FlavorSpec) -> Footprint:
     """The footprint of a server sized by ``flavor`` (embedded, or a Flavor's spec)."""
-    return Footprint(flavor.vcpus, flavor.ram, flavor.disk + flavor.ephemeral + mib_to_gib_ceil(flavor.swap))
+    return Footprint(flavor.vcpus, flavor.ram, disk_gb(flavor.disk, flavor.ephemeral, flavor.swap))

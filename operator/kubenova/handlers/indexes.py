@@ -11,18 +11,17 @@ label), Nodes, Aggregates, Flavors and Images by object name, Keypairs by Nova n
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import kopf
 import pydantic
 
+from kubenova.domain import hosts
 from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import IndexedNode, ServerRef
 from kubenova.kubevirt import models
 from kubenova.kubevirt.client import ObservedVm, parse_vm, parse_vmi
-from kubenova.quantities import parse_cpu, parse_gib, parse_mib
 from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.flavor import Flavor
@@ -33,7 +32,6 @@ from kubenova.scheduler.host_state import NodeInfo
 
 LOG = logging.getLogger(__name__)
 OURS = {SERVER_LABEL: kopf.PRESENT}
-_BLOCKING_TAINT_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
 _M = TypeVar("_M", bound=pydantic.BaseModel)
 _T = TypeVar("_T")
 
@@ -98,34 +96,14 @@ def _touching(memo: kopf.Memo, key: str, value: _T | None) -> dict[str, _T]:
 
 
 def node_info(node: dict[str, Any]) -> NodeInfo:
-    """The scheduler's view of a Node: allocatable resources and whether it takes new servers.
-
-    A Node with a NoSchedule/NoExecute taint counts as cordoned: KubeVirt's pods would not land
-    there (kubenova does not add tolerations).
-    """
-    metadata = node.get("metadata") or {}
-    spec = node.get("spec") or {}
-    status = node.get("status") or {}
-    resources = {**(status.get("capacity") or {}), **(status.get("allocatable") or {})}
-    conditions = status.get("conditions") or []
-    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
-    tainted = any(t.get("effect") in _BLOCKING_TAINT_EFFECTS for t in spec.get("taints") or [])
+    """The scheduler's view of a Node (``kubenova.domain.hosts``' reading of it)."""
+    host = hosts.parse(node)
     return NodeInfo(
-        name=metadata.get("name", ""),
-        cpu=_quantity(resources.get("cpu"), parse_cpu, 0.0),
-        memory_mb=_quantity(resources.get("memory"), parse_mib, 0),
-        disk_gb=_quantity(resources.get("ephemeral-storage"), parse_gib, 0),
-        schedulable=not spec.get("unschedulable", False) and not tainted,
-        ready=ready,
-        labels=dict(metadata.get("labels") or {}),
+        name=host.name,
+        cpu=host.cpu,
+        memory_mb=host.memory_mb,
+        disk_gb=host.local_gb,
+        schedulable=host.takes_servers,
+        ready=host.ready,
+        labels=dict(host.labels),
     )
-
-
-def _quantity(raw: object, parse: Callable[[str], _T], default: _T) -> _T:
-    if not isinstance(raw, str | int | float):
-        return default
-    try:
-        return parse(str(raw))
-    except ValueError:
-        LOG.warning("Ignoring unparsable quantity %r", raw)
-        return default

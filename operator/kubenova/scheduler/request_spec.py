@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kubenova.quantities import mib_to_gib_ceil
+from kubenova.domain import footprint
 
 
 @dataclass(frozen=True)
@@ -41,4 +41,4 @@ class RequestSpec:
     @property
     def disk_gb(self) -> int:
         """Local disk the server takes: root + ephemeral + swap, swap rounded up to whole GiB."""
-        return self.root_gb + self.ephemeral_gb + mib_to_gib_ceil(self.swap_mb)
+        return footprint.disk_gb(self.root_gb, self.ephemeral_gb, self.swap_mb)

@@ -16,6 +16,7 @@ from kubenova.handlers.cluster_view import ClusterView, IndexedNode, ServerRef
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import reconcile
 from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.k8s import patch as patching
 from kubenova.kubevirt.client import parse_vm, parse_vmi
 from kubenova.resources.server import Server
 from kubenova.settings import Settings
@@ -79,6 +80,11 @@ class ApiServer:
         body = merge(copy.deepcopy(current), {k: v for k, v in patch.items() if k != "metadata"})
         body["metadata"] = merge(body["metadata"], dict(patch.get("metadata") or {}))
         return self.put(kind.plural, body)
+
+    async def modify(
+        self, kind: k8s.Kind, name: str, build: Any, namespace: str | None = None, **options: Any
+    ) -> dict[str, Any]:
+        return await patching.modify(self, kind, name, build, namespace, **options)
 
     async def delete(self, kind: k8s.Kind, name: str, namespace: str | None = None, **_: Any) -> None:
         self.writes.append(f"DELETE {kind.plural}")

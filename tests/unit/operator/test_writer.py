@@ -11,6 +11,7 @@ from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import writer
 from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.k8s import patch as patching
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState, VmState
 from kubenova.settings import Settings
@@ -41,6 +42,12 @@ class Store:
         assert patch["metadata"]["resourceVersion"] == self.body["metadata"]["resourceVersion"]
         self.body["status"].update(patch["status"])
         return self.body
+
+
+    async def modify(
+        self, kind: k8s.Kind, name: str, build: Any, namespace: str | None = None, **options: Any
+    ) -> dict[str, Any]:
+        return await patching.modify(self, kind, name, build, namespace, **options)
 
 
 class Poster:

@@ -2,8 +2,9 @@
 
 Callers hold the Server's lock (``Runtime.locks``) and pass the freshest copy the view has (our
 own last write included), so within this process nothing else writes in between. Each patch is
-still conditional on ``resourceVersion``: a spec change made meanwhile (kubectl, the gateway)
-makes it fail with 409, and the decision is taken again on a fresh read — the only GET here.
+still conditional on ``resourceVersion`` (``k8s.Client.modify``): a spec change made meanwhile
+(kubectl, the gateway) makes it fail with 409, and the decision is taken again on a fresh read —
+the only GET here.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from kubenova.resources.server import Server
 from kubenova.status import action_records
 
 LOG = logging.getLogger(__name__)
-CONFLICT_ATTEMPTS = 5
 
 Decide = Callable[[Server], status.Transition | None]
 
@@ -34,83 +34,76 @@ def ref_of(server: Server) -> ServerRef:
     return ServerRef(server.metadata.namespace or "", server.metadata.name)
 
 
-async def read(runtime: Runtime, ref: ServerRef) -> Server | None:
-    """The Server as stored now (``None`` if gone): only after a write found it changed."""
-    try:
-        body = await runtime.client.get(k8s.SERVERS, ref.name, ref.namespace)
-    except k8s.NotFound:
-        return None
-    return Server.model_validate(body)
-
-
 async def apply(runtime: Runtime, server: Server, decide: Decide) -> Server | None:
     """Let ``decide`` choose a transition for ``server``, persist it and announce it.
 
     Requests waiting in the inbox with nothing to carry out (lock, unlock) are recorded in the
-    same write. Returns the Server as it is after the write (or unchanged when ``decide`` chose
-    nothing); ``None`` if it is gone.
+    same write. The patch is conditional (``k8s.Client.modify``): after a conflict the decision is
+    taken again on the Server as stored now. Returns the Server as it is after the write (or
+    unchanged when ``decide`` chose nothing); ``None`` if it is gone.
     """
-    ref, current = ref_of(server), server
-    for _ in range(CONFLICT_ATTEMPTS):
+    ref = ref_of(server)
+    chosen: list[status.Transition] = []
+
+    def build(raw: dict[str, Any]) -> dict[str, Any] | None:
+        current = server if raw is start else Server.model_validate(raw)
+        chosen.clear()
         transition = decide(current)
         if transition is None:
-            return current
+            return None
         transition = transition.recording(action_records.recorded_at_once(current))
         patch = status.render(current, transition, now=now(), actions_limit=runtime.settings.actions_limit)
         if patch is None:
-            return current
-        try:
-            updated = await patch_status(runtime, current, patch)
-        except k8s.Conflict:
-            LOG.info("Server %s changed while its status was written; deciding again", ref)
-            fresh = await read(runtime, ref)
-            if fresh is None:
-                return None
-            runtime.view.remember(SERVERS, ref, fresh)
-            current = fresh
-            continue
-        except k8s.NotFound:
             return None
-        runtime.view.remember(SERVERS, ref, updated)
-        LOG.info("Server %s: %s (%s)", ref, transition.reason, transition.message)
-        if transition.announce:
-            runtime.events.post(
-                updated, reason=transition.reason, message=transition.message, warning=transition.warning
-            )
-        return updated
-    raise k8s.Conflict(409, "Conflict", f"Server {ref} kept changing while its status was written")
+        chosen.append(transition)
+        return {"status": patch}
 
-
-async def patch_status(runtime: Runtime, server: Server, patch: dict[str, Any]) -> Server:
-    """Merge ``patch`` into the status, only if the Server is still at the version we read."""
-    body = {"metadata": {"resourceVersion": server.metadata.resource_version}, "status": patch}
-    result = await runtime.client.merge_patch(
-        k8s.SERVERS, server.metadata.name, body, server.metadata.namespace, subresource="status"
-    )
-    return Server.model_validate(result)
+    start = _identity(server)
+    try:
+        result = await runtime.client.modify(
+            k8s.SERVERS, ref.name, build, ref.namespace, current=start, subresource="status"
+        )
+    except k8s.NotFound:
+        return None
+    if not chosen:
+        return server if result is start else Server.model_validate(result)
+    updated = Server.model_validate(result)
+    runtime.view.remember(SERVERS, ref, updated)
+    transition = chosen[0]
+    LOG.info("Server %s: %s (%s)", ref, transition.reason, transition.message)
+    if transition.announce:
+        runtime.events.post(
+            updated, reason=transition.reason, message=transition.message, warning=transition.warning
+        )
+    return updated
 
 
 async def set_finalizer(runtime: Runtime, server: Server, *, present: bool) -> Server | None:
-    """Add (or remove) the operator's finalizer; ``None`` if the Server is gone."""
-    ref, current, finalizer = ref_of(server), server, runtime.settings.finalizer
-    for _ in range(CONFLICT_ATTEMPTS):
-        others = [f for f in current.metadata.finalizers if f != finalizer]
+    """Add (or remove) the operator's finalizer; ``None`` if the Server is gone.
+
+    A merge patch replaces the whole list, so it is conditional: nobody else's finalizer is lost.
+    """
+    ref, finalizer = ref_of(server), runtime.settings.finalizer
+
+    def build(raw: dict[str, Any]) -> dict[str, Any] | None:
+        current = (raw.get("metadata") or {}).get("finalizers") or []
+        others = [f for f in current if f != finalizer]
         wanted = [*others, finalizer] if present else others
-        if wanted == current.metadata.finalizers:
-            return current
-        # A merge patch replaces the whole list: conditional, so nobody else's finalizer is lost.
-        patch = {"metadata": {"finalizers": wanted, "resourceVersion": current.metadata.resource_version}}
-        try:
-            result = await runtime.client.merge_patch(k8s.SERVERS, ref.name, patch, ref.namespace)
-        except k8s.Conflict:
-            fresh = await read(runtime, ref)
-            if fresh is None:
-                return None
-            current = fresh
-            continue
-        except k8s.NotFound:
-            return None
-        updated = Server.model_validate(result)
-        runtime.view.remember(SERVERS, ref, updated)
-        return updated
-    raise k8s.Conflict(409, "Conflict", f"Server {ref} kept changing while its finalizer was set")
+        return None if wanted == current else {"metadata": {"finalizers": wanted}}
+
+    start = _identity(server)
+    start["metadata"]["finalizers"] = list(server.metadata.finalizers)
+    try:
+        result = await runtime.client.modify(k8s.SERVERS, ref.name, build, ref.namespace, current=start)
+    except k8s.NotFound:
+        return None
+    if result is start:
+        return server
+    updated = Server.model_validate(result)
+    runtime.view.remember(SERVERS, ref, updated)
+    return updated
+
+
+def _identity(server: Server) -> dict[str, Any]:
+    """What ``Client.modify`` needs of the copy we hold: its uid and resourceVersion."""
+    return {"metadata": {"uid": server.metadata.uid, "resourceVersion": server.metadata.resource_version}}

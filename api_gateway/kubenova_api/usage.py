@@ -21,20 +21,6 @@ from dataclasses import dataclass, field
 from kubenova.domain import footprint as footprints
 from kubenova.domain.footprint import Footprint
 from kubenova.resources import Flavor, Server
-from kubenova.resources.states import TaskState, VmState
-
-# Nova's resource tracker counts these as the host's "current workload".
-_WORKLOAD_TASK_STATES = frozenset(
-    {
-        TaskState.RESIZE_MIGRATING,
-        TaskState.REBUILDING,
-        TaskState.RESIZE_PREP,
-        TaskState.IMAGE_SNAPSHOT,
-        TaskState.IMAGE_BACKUP,
-        TaskState.RESCUING,
-        TaskState.UNSHELVING,
-    }
-)
 
 FlavorLookup = Callable[[str], Flavor | None]
 """Flavor object by ``metadata.name`` (what ``Server.spec.flavor`` names)."""
@@ -65,7 +51,7 @@ class HostUsage:
 
 def is_busy(server: Server) -> bool:
     """Whether the server adds to the host's ``current_workload`` (building or a long task)."""
-    return server.status.vm_state is VmState.BUILDING or server.status.task_state in _WORKLOAD_TASK_STATES
+    return footprints.adds_to_workload(server)
 
 
 def by_host(servers: Iterable[Server], flavors: FlavorLookup) -> dict[str, HostUsage]:

@@ -12,7 +12,6 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from kubenova.domain import names
 from kubenova.scheduler import config as scheduler_config
 
 
@@ -41,11 +40,6 @@ class Settings(BaseSettings):
     # --- servers ---
     network_label: str = Field(
         default="private", min_length=1, description="Nova network name under which addresses are listed."
-    )
-    finalizer: str = Field(
-        default=names.SERVER_FINALIZER,
-        min_length=1,
-        description="Finalizer on Servers (the gateway sets the default one at create).",
     )
     reference_grace_seconds: float = Field(
         default=5.0,

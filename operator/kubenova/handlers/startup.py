@@ -16,6 +16,7 @@ from typing import Any
 
 import kopf
 
+from kubenova.domain import names
 from kubenova.handlers import runtime
 from kubenova.handlers.servers import resync
 
@@ -44,7 +45,7 @@ async def configure(
     settings.networking.request_timeout = 60
     rt.view.bind(kwargs)
     rt.spawn(resync.loop(rt))
-    logger.info("kubenova operator configured: finalizer %s", rt.settings.finalizer)
+    logger.info("kubenova operator configured: finalizer %s", names.SERVER_FINALIZER)
 
 
 @kopf.on.cleanup()

@@ -55,7 +55,6 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     config = settings.scheduler_config()
     assert config.cpu_allocation_ratio == 2.5
     assert config.enabled_filters == ("ComputeFilter", "RamFilter")
-    assert settings.finalizer == "compute.kubenova.io/server"
     assert settings.network_label == "private"
     assert config.default_availability_zone == "nova"
 

@@ -10,6 +10,7 @@ bring the Server back here. Nothing needs the VM to exist, so a Server that neve
 
 from __future__ import annotations
 
+from kubenova.domain import names
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import writer
 from kubenova.kubevirt import builder
@@ -20,7 +21,7 @@ from kubenova.status import operations
 
 async def tear_down(rt: Runtime, server: Server) -> None:
     """The next step of deleting ``server`` (which has a deletionTimestamp)."""
-    if rt.settings.finalizer not in server.metadata.finalizers:
+    if names.SERVER_FINALIZER not in server.metadata.finalizers:
         return  # not ours to hold (or released already)
     if server.status.vm_state is not None:
         updated = await writer.apply(rt, server, operations.begin_delete)

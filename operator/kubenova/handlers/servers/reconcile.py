@@ -20,6 +20,7 @@ import kopf
 import pydantic
 
 from kubenova import k8s
+from kubenova.domain import names
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
@@ -73,7 +74,7 @@ async def step(rt: Runtime, server: Server) -> None:
         await delete.tear_down(rt, server)
         return
     current: Server | None = server
-    if rt.settings.finalizer not in server.metadata.finalizers:
+    if names.SERVER_FINALIZER not in server.metadata.finalizers:
         current = await writer.set_finalizer(rt, server, present=True)
     if current is not None and build.needs_placing(current):
         current = await build.place(rt, current)

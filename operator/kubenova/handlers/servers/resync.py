@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from kubenova import status
-from kubenova.domain import pending, requests
+from kubenova.domain import names, pending, requests
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import build, observe, reconcile, writer
 from kubenova.resources.server import Server
@@ -41,7 +41,7 @@ async def resync_once(rt: Runtime) -> None:
 
 def unsettled(rt: Runtime, server: Server) -> bool:
     """Whether reconciling ``server`` would have something to do."""
-    finalizer = rt.settings.finalizer
+    finalizer = names.SERVER_FINALIZER
     if server.metadata.deletion_timestamp:
         return finalizer in server.metadata.finalizers
     if (

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kubenova import k8s, status
+from kubenova.domain import names
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
 from kubenova.resources.server import Server
@@ -83,7 +84,7 @@ async def set_finalizer(runtime: Runtime, server: Server, *, present: bool) -> S
 
     A merge patch replaces the whole list, so it is conditional: nobody else's finalizer is lost.
     """
-    ref, finalizer = ref_of(server), runtime.settings.finalizer
+    ref, finalizer = ref_of(server), names.SERVER_FINALIZER
 
     def build(raw: dict[str, Any]) -> dict[str, Any] | None:
         current = (raw.get("metadata") or {}).get("finalizers") or []

@@ -206,3 +206,13 @@ def test_items_from_json_schema_extra_replace_the_generated_ones() -> None:
         )
 
     assert schema_of(Listed)["properties"]["names"]["items"] == {"type": "string", "maxLength": 8}
+
+
+class _Empty(BaseModel):
+    """Nothing to observe."""
+
+
+def test_a_model_without_fields_has_no_empty_properties_map() -> None:
+    # The API server drops an empty map from a stored CRD, so emitting one makes every later
+    # server-side apply of the same file differ from the stored object (a field-manager conflict).
+    assert schema_of(_Empty) == {"type": "object", "description": "Nothing to observe."}

@@ -91,11 +91,26 @@ async def update(store: Store, aggregate_id: int, update: AggregateUpdate) -> Ag
     return aggregate
 
 
+_DELETE_ATTEMPTS = 5
+
+
 async def delete(store: Store, aggregate_id: int) -> None:
-    aggregate = store.aggregates.get(aggregate_id)
-    if aggregate.spec.hosts:
-        raise errors.BadRequestError(_DELETE.format(id=aggregate_id, reason="Host aggregate is not empty"))
-    await store.aggregates.delete(aggregate)
+    """Delete an empty aggregate. The delete is conditional on the version that was checked (a
+    host added meanwhile must not be lost); a conflict from a write that changed no hosts (the
+    operator's status) is not the caller's, so the check runs again on the aggregate as stored."""
+    aggregate: Aggregate | None = store.aggregates.get(aggregate_id)
+    for _ in range(_DELETE_ATTEMPTS):
+        if aggregate is None:
+            raise errors.NotFoundError(f"Aggregate {aggregate_id} could not be found.")
+        if aggregate.spec.hosts:
+            reason = "Host aggregate is not empty"
+            raise errors.BadRequestError(_DELETE.format(id=aggregate_id, reason=reason))
+        try:
+            await store.aggregates.delete(aggregate)
+            return
+        except errors.ConflictError:
+            aggregate = await store.aggregates.fresh(aggregate)
+    raise errors.ConflictError(f"Aggregate {aggregate_id} was modified concurrently; retry the request.")
 
 
 async def add_host(store: Store, aggregate_id: int, host: str) -> Aggregate:

@@ -136,6 +136,10 @@ class AggregateStore:
         await self.crs.delete(aggregate, what=_what(aggregate), resource_version=version)
 
     # -- fresh reads (API server) ------------------------------------------------------------------
+    async def fresh(self, aggregate: Aggregate) -> Aggregate | None:
+        """``aggregate`` as stored now, ``None`` once it is gone."""
+        return await self.crs.read(aggregate, what=_what(aggregate))
+
     async def _list_fresh(self) -> list[Aggregate]:
         raw = await call("Aggregates", self._kube.list(self.crs.kind))
         return [Aggregate.model_validate(item) for item in raw]

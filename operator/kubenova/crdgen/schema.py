@@ -81,7 +81,8 @@ def _translate(
     if key in _DROPPED or key in ("$defs", PATTERN_MESSAGE):
         return
     if key == "properties":
-        out[key] = {name: structural(sub, defs, f"{path}.{name}") for name, sub in value.items()}
+        if value:  # the API server drops an empty map, so a re-apply would differ (SSA conflicts)
+            out[key] = {name: structural(sub, defs, f"{path}.{name}") for name, sub in value.items()}
     elif key == "items":
         out[key] = structural(value, defs, f"{path}[]")
     elif key == "additionalProperties":

@@ -48,7 +48,9 @@ def placed(
             "flavor": flavor.to_api(),
             "imageId": image_id,
             "vmName": server.metadata.name,
-            "progress": 10,
+            # 0 until ACTIVE, as Nova's libvirt driver leaves it during a build: `openstack server
+            # create --wait -f json` prints a "Progress: N" line into its output for any N > 0.
+            "progress": 0,
         },
         start_action=_create_start(server),
     )

@@ -37,13 +37,14 @@ from typing import Any
 
 import yaml
 
+from kubenova_localstack.process import ManagedProcess, stop_all
 from tests.conformance import gate
 
 FLAVOR = "m1.tiny"
 IMAGE = "cirros"
 DEVSTACK_IMAGE = "cirros-0.6.3-x86_64-disk"
 PER_TEST_TIMEOUT = 240  # seconds; OSC's own server waits poll every 10 s
-SUITE_TIMEOUT = 1800
+SUITE_TIMEOUT = 1200  # seconds for a whole suite, from its start (about 5 min here)
 PHASE_DELAY = 2.5  # seconds per simulated VMI phase step (three steps per boot)
 STACK_ENV = {
     # Tests run four at once and a failed one may leave its servers behind: Nova's default quota
@@ -86,15 +87,12 @@ class Run:
 
     suite: Suite
     began: float
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    processes: list[ManagedProcess] = field(default_factory=list)
     junits: list[Path] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
 
     def kill(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        stop_all(self.processes, grace=5)
 
 
 @dataclass(frozen=True)
@@ -214,15 +212,9 @@ def start_suite(suite: Suite, directory: Path) -> Run:
         junit, output = directory / f"{suite.slug}-{number}.xml", directory / f"{suite.slug}-{number}.log"
         argv = [*_pytest(directory, suite), f"--junitxml={junit}", f"--timeout={PER_TEST_TIMEOUT}"]
         argv += ["-q", "-rfE", "--tb=short", "--durations=10", *shard]
-        with output.open("wb") as log:
-            process = subprocess.Popen(
-                argv,
-                cwd=directory,
-                env=suite_env(directory),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
+        # Own process group and parent-death signal: nothing outlives a killed test run.
+        process = ManagedProcess(suite.slug, argv, log_path=output, env=suite_env(directory), cwd=directory)
+        process.start()
         run.processes.append(process)
         run.junits.append(junit)
         run.outputs.append(output)
@@ -232,18 +224,18 @@ def start_suite(suite: Suite, directory: Path) -> Run:
 def finish_suite(run: Run) -> Result:
     """Wait for ``run``'s child pytests (at most SUITE_TIMEOUT from their start); the verdict."""
     suite = run.suite
-    for process, output in zip(run.processes, run.outputs, strict=True):
-        try:
-            process.wait(timeout=max(1.0, SUITE_TIMEOUT - (time.monotonic() - run.began)))
-        except subprocess.TimeoutExpired:
+    deadline = run.began + SUITE_TIMEOUT
+    while any(p.running for p in run.processes):
+        if time.monotonic() > deadline:
             run.kill()
-            raise AssertionError(f"{suite.name} ran over {SUITE_TIMEOUT} s; its output: {output}") from None
+            raise AssertionError(f"{suite.name} ran over {SUITE_TIMEOUT} s; its output: {run.outputs}")
+        time.sleep(0.5)
     outcomes: dict[str, str] = {}
     messages: dict[str, str] = {}
     for process, junit, output in zip(run.processes, run.junits, run.outputs, strict=True):
         if not junit.exists():
             raise AssertionError(
-                f"{suite.name} wrote no JUnit XML (exit {process.returncode}):\n{output.read_text()}"
+                f"{suite.name} wrote no JUnit XML (exit {process.poll()}):\n{output.read_text()}"
             )
         outcomes.update(gate.read_junit(junit, suite.package))
         messages.update(gate.failure_messages(junit, suite.package))

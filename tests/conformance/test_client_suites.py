@@ -65,6 +65,7 @@ def test_the_list_names_only_tests_of_the_suites_run_here() -> None:
     assert gate.unknown_ids(expected, (s.package for s in suites.SUITES)) == []
 
 
+@pytest.mark.timeout(suites.SUITE_TIMEOUT + 300)  # the stack's start is part of the first
 @pytest.mark.parametrize("suite", suites.SUITES, ids=lambda s: s.package.split(".")[0])
 def test_suite_passes_or_fails_as_listed(suite: suites.Suite, started: dict[str, suites.Run]) -> None:
     result = suites.finish_suite(started[suite.name])

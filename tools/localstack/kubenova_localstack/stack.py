@@ -129,7 +129,7 @@ class Stack:
                 self.say(f"CRDs installed: {', '.join(names) if names else 'none (crds/ is empty)'}")
                 self._create_defaults(bin_dir / "kubectl", env)
                 skipped = self._start_apps(env)
-                clouds_yaml = self._configure_openstack(env, skipped)
+                clouds_yaml = self._configure_openstack(skipped)
                 self._banner(kubeconfig, bin_dir, skipped, clouds_yaml)
                 return self._supervise()
             except KeyboardInterrupt:
@@ -192,6 +192,9 @@ class Stack:
                 if not is_free(port):
                     skipped[app.name] = f"port {port} is in use (pass --gateway-port)"
                     continue
+                if not self._bootstrap_identity(env):
+                    skipped[app.name] = "the identity bootstrap failed (see above)"
+                    continue
             child = ManagedProcess(
                 app.name,
                 [sys.executable, "-m", app.module, *app.args],
@@ -205,24 +208,25 @@ class Stack:
             write_registry(registry, self._children)
         return skipped
 
-    def _configure_openstack(self, env: dict[str, str], skipped: dict[str, str]) -> Path | None:
-        """Bootstrap identity and write clouds.yaml once the gateway runs; None if it does not."""
+    def _bootstrap_identity(self, env: dict[str, str]) -> bool:
+        """Identity first: the gateway reads (and at its start writes into) what bootstrap creates."""
+        try:
+            openstack_config.bootstrap_identity(env, self._passwords(), cwd=self.root)
+        except RuntimeError as exc:
+            self.say(f"!! {exc}")
+            return False
+        return True
+
+    def _passwords(self) -> openstack_config.Passwords:
+        return openstack_config.Passwords.load_or_create(self.state_dir)
+
+    def _configure_openstack(self, skipped: dict[str, str]) -> Path | None:
+        """Write clouds.yaml once the gateway runs with identity bootstrapped; None otherwise."""
         gateway = next((a for a in self.apps if a.name == "gateway"), None)
         if gateway is None or gateway.name in skipped:
             return None
         port = gateway.args[gateway.args.index("--port") + 1]
-        passwords = openstack_config.Passwords.load_or_create(self.state_dir)
-        try:
-            openstack_config.bootstrap_identity(env, passwords, cwd=self.root)
-        except RuntimeError as exc:
-            self.say(f"!! {exc}")
-            return None
-        entries = openstack_config.clouds(f"http://127.0.0.1:{port}/identity/v3", passwords)
-        openstack_config.merge_clouds_yaml(self.state_dir / "clouds.yaml", entries)
-        openstack_config.write_openrc(self.state_dir / "openrc", entries[openstack_config.ADMIN_CLOUD])
-        target = openstack_config.user_clouds_yaml()
-        openstack_config.merge_clouds_yaml(target, entries)
-        return target
+        return openstack_config.write_client_config(self.state_dir, port, self._passwords())
 
     def _tee(self, name: str) -> Tee:
         def echo(line: str) -> None:

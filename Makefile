@@ -17,11 +17,12 @@ export GOTOOLCHAIN := local
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint typecheck crds controlplane bench e2e-kind lint-deploy clean venv
+.PHONY: help run test conformance lint typecheck crds controlplane bench e2e-kind lint-deploy clean venv
 
 help:
 	@echo "make run    start the local stack (control plane + simulator + operator + gateway) in the foreground"
 	@echo "make test   everything CI runs: ruff, mypy, import rules, CRD drift check, pytest"
+	@echo "make conformance   only the clients' own functional compute suites (part of make test)"
 	@echo "make lint | crds | controlplane | venv | clean"
 	@echo "make lint-deploy   hadolint, shellcheck, schema + policy checks of the rendered manifests"
 	@echo "make e2e-kind      kind + real KubeVirt: build the image, kubectl apply -k manifests/, tests/e2e"
@@ -58,6 +59,11 @@ test: $(STAMP) controlplane
 	@rc=0; $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests; nothing failed"; rc=0; fi; \
 	  exit $$rc
+
+# The OpenStack clients' functional compute suites against a stack of their own (tests/conformance/;
+# `make test` runs the same module with the rest of tests/).
+conformance: $(STAMP) controlplane
+	$(BIN)/pytest -p no:cacheprovider -rA tests/conformance $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kubenova_localstack import defaults
 from kubenova_localstack.binaries import BuildError, ensure_binaries, repo_root
 from kubenova_localstack.stack import (
     DEFAULT_GATEWAY_PORT,
@@ -35,8 +36,14 @@ def _kubeconfig(state_dir: Path) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     skip = {s.strip() for s in args.without.split(",") if s.strip()}
-    apps = [a for a in default_apps(args.gateway_port) if a.name not in skip]
-    stack = Stack(root=repo_root(), state_dir=_state_dir(args.state_dir), apps=apps, echo=not args.quiet)
+    apps = [a for a in default_apps(args.gateway_port, args.phase_delay) if a.name not in skip]
+    stack = Stack(
+        root=repo_root(),
+        state_dir=_state_dir(args.state_dir),
+        apps=apps,
+        echo=not args.quiet,
+        with_defaults=not (args.no_defaults or defaults.skipped_by_environment()),
+    )
     try:
         return stack.run()
     except StackBusyError as exc:
@@ -75,6 +82,18 @@ def parser() -> argparse.ArgumentParser:
         help="comma-separated components not to start: kubevirt-simulator, operator, gateway",
     )
     run.add_argument("--quiet", action="store_true", help="log components to files only, not the terminal")
+    run.add_argument(
+        "--no-defaults",
+        action="store_true",
+        help="do not create the default flavors (m1.*) and image (cirros) of manifests/defaults/ "
+        f"(also: {defaults.NO_DEFAULTS_ENV}=1)",
+    )
+    run.add_argument(
+        "--phase-delay",
+        type=float,
+        default=None,
+        help="seconds per simulated VMI phase step (the simulator's --phase-delay; 0 for tests)",
+    )
     run.set_defaults(func=_run)
 
     kubectl = sub.add_parser("kubectl", help="the project's kubectl, pointed at the local stack")

@@ -86,6 +86,17 @@ def clouds(auth_url: str, passwords: Passwords) -> dict[str, dict[str, Any]]:
     }
 
 
+def write_client_config(state_dir: Path, port: str, passwords: Passwords) -> Path:
+    """Our clouds into ``state_dir/clouds.yaml`` and the user's clouds.yaml, plus an openrc; returns
+    the user's clouds.yaml."""
+    entries = clouds(f"http://127.0.0.1:{port}/identity/v3", passwords)
+    merge_clouds_yaml(state_dir / "clouds.yaml", entries)
+    write_openrc(state_dir / "openrc", entries[ADMIN_CLOUD])
+    target = user_clouds_yaml()
+    merge_clouds_yaml(target, entries)
+    return target
+
+
 def merge_clouds_yaml(path: Path, entries: dict[str, dict[str, Any]]) -> None:
     """Add or replace ``entries`` in the clouds.yaml at ``path``, keeping every other cloud."""
     data: dict[str, Any] = {}

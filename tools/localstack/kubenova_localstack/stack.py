@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from kubenova_localstack import openstack_config
+from kubenova_localstack import defaults, openstack_config
 from kubenova_localstack.binaries import ensure_binaries
 from kubenova_localstack.controlplane import REGISTRY_NAME, ControlPlane, ControlPlaneError
 from kubenova_localstack.crds import CRDError, apply_crds
@@ -35,6 +35,7 @@ from kubenova_localstack.process import (
 )
 
 DEFAULT_GATEWAY_PORT = 8774
+FIRST_SERVER = "openstack server create --flavor m1.tiny --image cirros --wait vm1"
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,10 @@ class App:
     args: tuple[str, ...] = ()
 
 
-def default_apps(gateway_port: int) -> list[App]:
+def default_apps(gateway_port: int, phase_delay: float | None = None) -> list[App]:
+    simulator = ("--nodes", "3") + (() if phase_delay is None else ("--phase-delay", str(phase_delay)))
     return [
-        App("kubevirt-simulator", "kubevirt_simulator", ("--nodes", "3")),
+        App("kubevirt-simulator", "kubevirt_simulator", simulator),
         App("operator", "kubenova"),
         App("gateway", "kubenova_api", ("--host", "127.0.0.1", "--port", str(gateway_port))),
     ]
@@ -107,6 +109,8 @@ class Stack:
     apps: Sequence[App]
     out: TextIO = field(default_factory=lambda: sys.stdout)
     echo: bool = True
+    with_defaults: bool = True
+    """Create manifests/defaults/ (flavors, image) if absent; ``--no-defaults`` turns it off."""
     _cluster: ControlPlane | None = None
     _children: list[ManagedProcess] = field(default_factory=list)
     _print_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -123,8 +127,9 @@ class Stack:
                 env = self._child_env(kubeconfig, bin_dir)
                 names = apply_crds(bin_dir / "kubectl", env, self.root / "crds")
                 self.say(f"CRDs installed: {', '.join(names) if names else 'none (crds/ is empty)'}")
+                self._create_defaults(bin_dir / "kubectl", env)
                 skipped = self._start_apps(env)
-                clouds_yaml = self._configure_openstack(env, skipped)
+                clouds_yaml = self._configure_openstack(skipped)
                 self._banner(kubeconfig, bin_dir, skipped, clouds_yaml)
                 return self._supervise()
             except KeyboardInterrupt:
@@ -135,6 +140,9 @@ class Stack:
                 return 1
             except CRDError as exc:
                 self.say(f"installing the CRDs failed: {exc}")
+                return 1
+            except defaults.DefaultsError as exc:
+                self.say(f"creating the default flavors and image failed: {exc}")
                 return 1
             finally:
                 self._stop()
@@ -159,7 +167,15 @@ class Stack:
         env["KUBECONFIG"] = str(kubeconfig)
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(defaults.network_env(env))
         return env
+
+    def _create_defaults(self, kubectl: Path, env: dict[str, str]) -> None:
+        if not self.with_defaults:
+            self.say("defaults: skipped (--no-defaults / KUBENOVA_NO_DEFAULTS)")
+            return
+        result = defaults.create_defaults(kubectl, env, self.root / "manifests" / "defaults")
+        self.say(f"defaults: {result.summary()}")
 
     def _start_apps(self, env: dict[str, str]) -> dict[str, str]:
         """Start every app that exists; return {name: why it was skipped} for the others."""
@@ -176,6 +192,9 @@ class Stack:
                 if not is_free(port):
                     skipped[app.name] = f"port {port} is in use (pass --gateway-port)"
                     continue
+                if not self._bootstrap_identity(env):
+                    skipped[app.name] = "the identity bootstrap failed (see above)"
+                    continue
             child = ManagedProcess(
                 app.name,
                 [sys.executable, "-m", app.module, *app.args],
@@ -189,24 +208,25 @@ class Stack:
             write_registry(registry, self._children)
         return skipped
 
-    def _configure_openstack(self, env: dict[str, str], skipped: dict[str, str]) -> Path | None:
-        """Bootstrap identity and write clouds.yaml once the gateway runs; None if it does not."""
+    def _bootstrap_identity(self, env: dict[str, str]) -> bool:
+        """Identity first: the gateway reads (and at its start writes into) what bootstrap creates."""
+        try:
+            openstack_config.bootstrap_identity(env, self._passwords(), cwd=self.root)
+        except RuntimeError as exc:
+            self.say(f"!! {exc}")
+            return False
+        return True
+
+    def _passwords(self) -> openstack_config.Passwords:
+        return openstack_config.Passwords.load_or_create(self.state_dir)
+
+    def _configure_openstack(self, skipped: dict[str, str]) -> Path | None:
+        """Write clouds.yaml once the gateway runs with identity bootstrapped; None otherwise."""
         gateway = next((a for a in self.apps if a.name == "gateway"), None)
         if gateway is None or gateway.name in skipped:
             return None
         port = gateway.args[gateway.args.index("--port") + 1]
-        passwords = openstack_config.Passwords.load_or_create(self.state_dir)
-        try:
-            openstack_config.bootstrap_identity(env, passwords, cwd=self.root)
-        except RuntimeError as exc:
-            self.say(f"!! {exc}")
-            return None
-        entries = openstack_config.clouds(f"http://127.0.0.1:{port}/identity/v3", passwords)
-        openstack_config.merge_clouds_yaml(self.state_dir / "clouds.yaml", entries)
-        openstack_config.write_openrc(self.state_dir / "openrc", entries[openstack_config.ADMIN_CLOUD])
-        target = openstack_config.user_clouds_yaml()
-        openstack_config.merge_clouds_yaml(target, entries)
-        return target
+        return openstack_config.write_client_config(self.state_dir, port, self._passwords())
 
     def _tee(self, name: str) -> Tee:
         def echo(line: str) -> None:
@@ -246,6 +266,7 @@ class Stack:
                 f"  export PATH={venv_bin}:$PATH    # openstack, nova",
                 "  export OS_CLOUD=kubenova",
                 "  openstack server list",
+                *([f"  {FIRST_SERVER}"] if self.with_defaults else []),
                 f"  (. {self.state_dir / 'openrc'}; nova list)    # legacy CLIs read OS_* variables",
                 "",
             ]

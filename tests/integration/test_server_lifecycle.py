@@ -104,7 +104,12 @@ def test_reboot_replaces_the_instance(compute: Compute, kind: str) -> None:
     assert after["metadata"]["uid"] != before["metadata"]["uid"]
     last = rebooted["status"]["actions"][-1]  # type: ignore[index]
     assert (last["action"], last["requestId"], last["result"]) == ("reboot", "req-reboot-1", "Success")
-    assert {"Rebooting", "Rebooted"} <= set(compute.events_for("rb"))
+    # Events are posted after the status write they announce: wait for them, bounded.
+    wait_for(
+        lambda: {"Rebooting", "Rebooted"} <= set(compute.events_for("rb")),
+        timeout=10,
+        message="Rebooting and Rebooted events posted",
+    )
     assert any(f"{kind} reboot requested" in m for m in compute.event_messages("rb", "Rebooting"))
 
 

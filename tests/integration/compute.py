@@ -192,6 +192,15 @@ class Compute:
         )
         return [str(e.reason) for e in events.items]
 
+    def wait_events(self, name: str, *reasons: str, timeout: float = 10) -> list[str]:
+        """The reasons of Server ``name``'s Events once ``reasons`` are among them: the operator
+        posts an Event after the status write it announces, so it may land a moment later."""
+        return wait_for(
+            lambda: (found := self.events_for(name)) and set(reasons) <= set(found) and found,
+            timeout=timeout,
+            message=f"Events {sorted(reasons)} posted on Server {name}",
+        )
+
     def event_messages(self, name: str, reason: str) -> list[str]:
         events = self.core.list_namespaced_event(
             self.namespace, field_selector=f"involvedObject.kind=Server,involvedObject.name={name}"

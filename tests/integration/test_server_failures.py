@@ -30,7 +30,7 @@ def test_no_valid_host_reports_nova_message_and_filter_counts(compute: Compute) 
     assert fault["message"] == "No valid host was found."
     assert "CoreFilter: (start:" in str(fault["details"])
     assert str(fault["details"]).startswith("Filter results: ")
-    assert "NoValidHost" in compute.events_for("huge")
+    compute.wait_events("huge", "NoValidHost")
     assert compute.vm("huge") is None
 
 
@@ -72,7 +72,7 @@ def test_failing_vmi_is_an_error_with_the_reason(managed_node: ManagedNodeFactor
     assert status["host"] == node
     assert status["fault"]["message"]
     assert status["actions"][0]["result"] == "Error"
-    assert "Failed" in compute.events_for("doomed")
+    compute.wait_events("doomed", "Failed")
 
 
 def test_error_servers_delete_at_once(compute: Compute) -> None:

@@ -51,9 +51,8 @@ def test_server_builds_to_active_with_host_address_and_vm(compute: Compute) -> N
     assert vmi is not None
     assert vmi["status"]["nodeName"] == status["host"]
 
-    reasons = compute.events_for("web")
     # One Event per status write of the build (placed, then ACTIVE): at most 5 operator writes.
-    assert {"Scheduled", "Active"} <= set(reasons)
+    compute.wait_events("web", "Scheduled", "Active")
 
 
 def test_stop_and_start_through_spec_power_state(compute: Compute) -> None:
@@ -104,12 +103,7 @@ def test_reboot_replaces_the_instance(compute: Compute, kind: str) -> None:
     assert after["metadata"]["uid"] != before["metadata"]["uid"]
     last = rebooted["status"]["actions"][-1]  # type: ignore[index]
     assert (last["action"], last["requestId"], last["result"]) == ("reboot", "req-reboot-1", "Success")
-    # Events are posted after the status write they announce: wait for them, bounded.
-    wait_for(
-        lambda: {"Rebooting", "Rebooted"} <= set(compute.events_for("rb")),
-        timeout=10,
-        message="Rebooting and Rebooted events posted",
-    )
+    compute.wait_events("rb", "Rebooting", "Rebooted")
     assert any(f"{kind} reboot requested" in m for m in compute.event_messages("rb", "Rebooting"))
 
 

@@ -18,9 +18,9 @@ what this harness gives them, all in a working directory of its own:
 
 The stack runs with quotas raised (``STACK_ENV``) and a simulated boot of about 7.5 s
 (``PHASE_DELAY``): ``openstack server create --wait`` polls every 5 s and prints the progress of a
-BUILD server, which breaks ``-f json`` (see expected_failures.txt, PROGRESS). A boot longer than one
-poll makes that failure certain instead of a race with the operator (with no delay a test would
-pass or fail by luck); once servers report no build progress the delay costs nothing but time. Each suite
+BUILD server into its ``-f json`` output. kubenova, like Nova, reports progress 0 during a build;
+a boot longer than one poll makes a regression there fail the OSC tests every time instead of by
+luck. Each suite
 runs in child pytests (JUnit XML out, OSC's in four shards at once) with a per-test timeout.
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ def _log_path(handle: object) -> Path | None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Note where each running component's log stood when the test body started."""
     funcargs: dict[str, object] = getattr(item, "funcargs", {})
     since: dict[str, tuple[Path, int]] = {}
@@ -48,10 +48,12 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failing test's report carries what the operator, simulator and gateway logged during it
     (the last lines), so a failure seen once in CI can be read afterwards."""
-    report: pytest.TestReport = yield
+    report = yield
     if call.when != "call" or not report.failed:
         return report
     for name, (path, offset) in item.stash.get(_LOGGED_SINCE, {}).items():

@@ -26,7 +26,6 @@ from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 
 
-
 def get_app_state(request: Request) -> AppState:
     held = getattr(request.app.state, "gateway", None)
     if not isinstance(held, AppState):

@@ -40,7 +40,7 @@ MAX_BODY_BYTES = 114688
 TOO_LARGE = "Request is too large."
 
 
-class _BodyTooLarge(Exception):
+class _BodyTooLargeError(Exception):
     """The streamed body passed ``MAX_BODY_BYTES``."""
 
 
@@ -62,10 +62,31 @@ def _bounded(receive: Receive) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > MAX_BODY_BYTES:
-                raise _BodyTooLarge
+                raise _BodyTooLargeError
         return message
 
     return bounded_receive
+
+
+def _refusal(
+    path: str, headers: dict[str, str], state: dict[str, Any], extra: dict[str, str]
+) -> tuple[int, str] | None:
+    """What is wrong with the request before any route sees it (code, message): its microversion
+    (negotiated into ``state``, echoed in ``extra``), or a declared body over the limit."""
+    if is_versioned_compute(path):
+        extra["Vary"] = microversions.VARY
+        try:
+            version = microversions.negotiate(headers)
+        except microversions.InvalidVersionStringError as exc:
+            return 400, str(exc)
+        except microversions.VersionNotSupportedError as exc:
+            return 406, str(exc)
+        state["api_version"] = version
+        extra.update(microversions.response_headers(version))
+    declared = _declared_length(headers)
+    if declared is not None and declared > MAX_BODY_BYTES:
+        return 413, TOO_LARGE
+    return None
 
 
 def new_request_id() -> str:
@@ -119,22 +140,9 @@ class GatewayMiddleware:
             scope["path"] = path
             scope["raw_path"] = path.encode("latin-1")
             state["project_in_path"] = project_in_path
-        if is_versioned_compute(path):
-            extra["Vary"] = microversions.VARY
-            try:
-                version = microversions.negotiate(headers)
-            except microversions.InvalidVersionStringError as exc:
-                await self._fault(scope, send, 400, str(exc), public, headers=extra)
-                return
-            except microversions.VersionNotSupportedError as exc:
-                await self._fault(scope, send, 406, str(exc), public, headers=extra)
-                return
-            state["api_version"] = version
-            extra.update(microversions.response_headers(version))
-
-        declared = _declared_length(headers)
-        if declared is not None and declared > MAX_BODY_BYTES:
-            await self._fault(scope, send, 413, TOO_LARGE, public, headers=extra)
+        refusal = _refusal(path, headers, state, extra)
+        if refusal is not None:
+            await self._fault(scope, send, *refusal, public, headers=extra)
             return
 
         started = False
@@ -153,7 +161,7 @@ class GatewayMiddleware:
 
         try:
             await self.app(scope, _bounded(receive), send_with_headers)
-        except _BodyTooLarge:
+        except _BodyTooLargeError:
             if started:
                 raise
             await self._fault(scope, send, 413, TOO_LARGE, public, headers=extra)

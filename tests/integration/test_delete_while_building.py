@@ -61,7 +61,10 @@ def test_servers_deleted_at_every_point_of_their_build_are_gone(compute: Compute
 
     def left() -> str:
         servers = {s["metadata"]["name"]: (s.get("status") or {}).get("taskState") for s in compute.servers()}
-        vms = [v["metadata"]["name"] for v in compute.vms()]
+        vms = [
+            (v["metadata"]["name"], v["metadata"].get("deletionTimestamp"), v["metadata"].get("finalizers"))
+            for v in compute.vms()
+        ]
         vmis = [(v["metadata"]["name"], (v.get("status") or {}).get("phase")) for v in _vmis(compute)]
         return f"servers {servers}, VMs {vms}, VMIs {vmis}, Secrets {len(_secrets(compute))}"
 

@@ -21,11 +21,9 @@ from kubenova_api import errors, microversions, urls
 from kubenova_api.app_state import AppState
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
+from kubenova_api.middleware import MAX_BODY_BYTES, TOO_LARGE
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
-
-# Nova refuses bodies above ~112 KiB (its osapi_max_request_body_size).
-MAX_BODY_BYTES = 114688
 
 
 def get_app_state(request: Request) -> AppState:
@@ -86,10 +84,10 @@ def authenticate(request: Request) -> RequestContext:
 async def json_body(request: Request) -> Any:
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        raise errors.PayloadTooLargeError("Request is too large.")
+        raise errors.PayloadTooLargeError(TOO_LARGE)  # the middleware stops such bodies earlier
     try:
         return json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         raise errors.BadRequestError("Malformed request body") from None
 
 

@@ -40,6 +40,15 @@ class VersionNotSupportedError(ValueError):
         )
 
 
+_HUGE = 10**9
+
+
+def _number(digits: str) -> int:
+    """A version part; anything longer than 9 digits is simply beyond every version (406), and
+    never reaches ``int`` (whose 4,300-digit limit would raise)."""
+    return int(digits) if len(digits) <= 9 else _HUGE
+
+
 @functools.total_ordering
 @dataclass(frozen=True, eq=False)
 class APIVersion:
@@ -53,7 +62,7 @@ class APIVersion:
         match = _FORMAT.match(raw)
         if match is None:
             raise InvalidVersionStringError(raw)
-        return cls(int(match.group(1)), int(match.group(2)))
+        return cls(_number(match.group(1)), _number(match.group(2)))
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}"

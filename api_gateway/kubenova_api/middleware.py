@@ -9,7 +9,10 @@ handlers, and can stamp headers on them. Per request it:
 3. for compute paths under ``/compute/v2.1``: drops an optional ``{project_id}`` segment,
    negotiates the microversion (``request.state.api_version``; 400/406 answered here) and
    echoes ``OpenStack-API-Version``/``X-OpenStack-Nova-API-Version``/``Vary``;
-4. turns any unhandled exception into a 500 fault, logging the traceback server-side only.
+4. refuses a body over ``MAX_BODY_BYTES`` with 413 before anything reads it: at once when
+   ``Content-Length`` says so, else as soon as the streamed body passes the limit (nothing is
+   buffered beyond it, and no authentication runs first);
+5. turns any unhandled exception into a 500 fault, logging the traceback server-side only.
 """
 
 from __future__ import annotations
@@ -30,6 +33,60 @@ COMPUTE_V21 = f"/{urls.COMPUTE}/{urls.COMPUTE_VERSION}"
 _PROJECT_SEGMENT = re.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
+
+
+MAX_BODY_BYTES = 114688
+"""Nova's ``osapi_max_request_body_size`` (112 KiB), for every path of the gateway."""
+TOO_LARGE = "Request is too large."
+
+
+class _BodyTooLargeError(Exception):
+    """The streamed body passed ``MAX_BODY_BYTES``."""
+
+
+def _declared_length(headers: dict[str, str]) -> int | None:
+    raw = headers.get("content-length")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else MAX_BODY_BYTES + 1
+
+
+def _bounded(receive: Receive) -> Receive:
+    """``receive`` that stops the request once its body passes ``MAX_BODY_BYTES``."""
+    seen = 0
+
+    async def bounded_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY_BYTES:
+                raise _BodyTooLargeError
+        return message
+
+    return bounded_receive
+
+
+def _refusal(
+    path: str, headers: dict[str, str], state: dict[str, Any], extra: dict[str, str]
+) -> tuple[int, str] | None:
+    """What is wrong with the request before any route sees it (code, message): its microversion
+    (negotiated into ``state``, echoed in ``extra``), or a declared body over the limit."""
+    if is_versioned_compute(path):
+        extra["Vary"] = microversions.VARY
+        try:
+            version = microversions.negotiate(headers)
+        except microversions.InvalidVersionStringError as exc:
+            return 400, str(exc)
+        except microversions.VersionNotSupportedError as exc:
+            return 406, str(exc)
+        state["api_version"] = version
+        extra.update(microversions.response_headers(version))
+    declared = _declared_length(headers)
+    if declared is not None and declared > MAX_BODY_BYTES:
+        return 413, TOO_LARGE
+    return None
 
 
 def new_request_id() -> str:
@@ -83,18 +140,10 @@ class GatewayMiddleware:
             scope["path"] = path
             scope["raw_path"] = path.encode("latin-1")
             state["project_in_path"] = project_in_path
-        if is_versioned_compute(path):
-            extra["Vary"] = microversions.VARY
-            try:
-                version = microversions.negotiate(headers)
-            except microversions.InvalidVersionStringError as exc:
-                await self._fault(scope, send, 400, str(exc), public, headers=extra)
-                return
-            except microversions.VersionNotSupportedError as exc:
-                await self._fault(scope, send, 406, str(exc), public, headers=extra)
-                return
-            state["api_version"] = version
-            extra.update(microversions.response_headers(version))
+        refusal = _refusal(path, headers, state, extra)
+        if refusal is not None:
+            await self._fault(scope, send, *refusal, public, headers=extra)
+            return
 
         started = False
 
@@ -111,7 +160,11 @@ class GatewayMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, _bounded(receive), send_with_headers)
+        except _BodyTooLargeError:
+            if started:
+                raise
+            await self._fault(scope, send, 413, TOO_LARGE, public, headers=extra)
         except Exception:
             log.exception(
                 "unexpected error serving %s %s (%s)", scope.get("method"), scope["path"], request_id

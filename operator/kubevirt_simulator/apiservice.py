@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import logging
 
+from kubenova.k8s import Forbidden, Kind, KubeError, NotFound, Transport
 from kubenova.k8s import JsonObject as Obj
-from kubenova.k8s import Kind, KubeError, NotFound, Transport
 from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION
 from kubevirt_simulator.names import SIMULATOR_PREFIX
 
@@ -93,6 +93,21 @@ def register(client: Transport, host: str, port: int, ca_pem: bytes) -> None:
 
 
 def unregister(client: Transport) -> None:
+    """Remove the registration (and its Service) if this simulator made it."""
+    _remove(client, quiet_if_forbidden=False)
+    log.info("kubevirt-simulator: unregistered APIService %s", APISERVICE_NAME)
+
+
+def remove_stale(client: Transport) -> None:
+    """At a start without the subresource API: remove a registration a killed run left behind
+    (its backend is gone, and it blocks discovery and namespace deletion). Without RBAC on
+    APIServices (as deployed, where the API is off) there is nothing to clean and nothing is said."""
+    if _remove(client, quiet_if_forbidden=True):
+        log.info("kubevirt-simulator: removed the stale APIService %s of an earlier run", APISERVICE_NAME)
+
+
+def _remove(client: Transport, *, quiet_if_forbidden: bool) -> bool:
+    removed = False
     for resource, namespace, name in (
         (APISERVICE_RESOURCE, None, APISERVICE_NAME),
         (SERVICE_RESOURCE, SERVICE_NAMESPACE, SERVICE_NAME),
@@ -101,8 +116,12 @@ def unregister(client: Transport) -> None:
             current = client.get(resource, name, namespace)
             if _ours(current):
                 client.delete(resource, name, namespace, propagation="Background")
+                removed = True
         except NotFound:
             pass
+        except Forbidden as exc:
+            if not quiet_if_forbidden:
+                log.warning("kubevirt-simulator: could not remove %s/%s: %s", resource.plural, name, exc)
         except KubeError as exc:
             log.warning("kubevirt-simulator: could not remove %s/%s: %s", resource.plural, name, exc)
-    log.info("kubevirt-simulator: unregistered APIService %s", APISERVICE_NAME)
+    return removed

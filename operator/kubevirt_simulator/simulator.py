@@ -205,7 +205,9 @@ class Simulator:
         self._spawn(self._resync, "resync")
         self._enqueue_all()
         if self.config.subresource_api:
-            self._serve_subresource_api()
+            self._serve_subresource_api()  # replaces a registration a killed run left behind
+        else:
+            apiservice.remove_stale(self.client)
         self.ready.set()
         log.info(
             "kubevirt-simulator: ready (%d managed nodes, %d VMs, %d VMIs, %d addresses restored)",

@@ -296,9 +296,20 @@ class VmiLifecycle:
         )
 
     def _shut_down(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
+        if not is_final(vmi) and vmi.status.phase in (None, VmiPhase.PENDING):
+            # virt-controller: an unprocessed VMI deleted before its launcher pod exists goes
+            # Failed. Without this, one deleted before virt-handler's finalizer was added would
+            # keep the VM controller's finalizer (released only for a final VMI) forever.
+            failed = vmi_status.failed(vmi, "Deleted", "deleted before it was scheduled", rfc3339())
+            obj = patch_status(self._client, VMI_RESOURCE, obj, failed, self._vmis)
+            log.info(
+                "kubevirt-simulator: VMI %s/%s deleted before it was scheduled: Failed",
+                vmi.metadata.namespace,
+                vmi.metadata.name,
+            )
         if VMI_FINALIZER not in finalizers_of(obj):
             return None
-        if not is_final(vmi):
+        if not is_final(VirtualMachineInstance.model_validate(obj)):
             # Only a guest that was started has anything to shut down gracefully.
             started = vmi.status.phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING)
             graceful = started and vmi.spec.termination_grace_period_seconds != 0

@@ -25,7 +25,7 @@ from kubenova_localstack.binaries import ensure_binaries, repo_root
 from kubenova_localstack.controlplane import ControlPlane
 from kubenova_localstack.crds import apply_crds
 from kubenova_localstack.ports import free_port
-from kubenova_localstack.process import ManagedProcess, sigterm_as_interrupt, stop_all
+from kubenova_localstack.process import ManagedProcess, stop_all, stop_signals_as_interrupt
 from tests.bench.audit_events import BENCH_USER, GATEWAY_USER, OPERATOR_USER, SIMULATOR_USER, AuditLog
 
 GROUPS = ("system:masters",)
@@ -102,7 +102,7 @@ def bench_stack(state_dir: Path, *, log: Log) -> Iterator[BenchStack]:
     bin_dir = ensure_binaries(root)
     children: list[ManagedProcess] = []
     logs = state_dir / "logs"
-    with sigterm_as_interrupt():
+    with stop_signals_as_interrupt():
         plane = ControlPlane(state_dir / "controlplane", bin_dir, audit_log=True, log=log)
         plane.start()
         try:

@@ -34,7 +34,7 @@ from kubernetes.client.exceptions import ApiException
 
 from kubenova_localstack.binaries import ensure_binaries
 from kubenova_localstack.controlplane import ControlPlane
-from kubenova_localstack.process import ManagedProcess, sigterm_as_interrupt, stop_all
+from kubenova_localstack.process import ManagedProcess, stop_all, stop_signals_as_interrupt
 from kubenova_localstack.stack import existing_cluster_requested
 from tests.deploy.conftest import WITH_SIMULATOR, kustomize
 from tests.support.cluster import Cluster
@@ -145,7 +145,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     bin_dir = ensure_binaries()
     state = tmp_path_factory.mktemp("rbac-controlplane", numbered=False)
     logs = state / "components"
-    with sigterm_as_interrupt():
+    with stop_signals_as_interrupt():
         plane = ControlPlane(state, bin_dir)
         plane.start()
         env = {

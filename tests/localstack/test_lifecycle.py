@@ -33,9 +33,9 @@ HOST_SCRIPT = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from kubenova_localstack.controlplane import ControlPlane
-    from kubenova_localstack.process import sigterm_as_interrupt
+    from kubenova_localstack.process import stop_signals_as_interrupt
 
-    with sigterm_as_interrupt(), ControlPlane(Path(sys.argv[1]), Path(sys.argv[2])) as plane:
+    with stop_signals_as_interrupt(), ControlPlane(Path(sys.argv[1]), Path(sys.argv[2])) as plane:
         print("PIDS " + json.dumps([p.pid for p in plane.processes]), flush=True)
         while True:
             time.sleep(0.2)
@@ -65,9 +65,15 @@ def bin_dir() -> Path:
     return ensure_binaries()
 
 
-def _host(script: str, *args: str) -> tuple[subprocess.Popen[str], LineReader]:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _host(script: str, *args: str, sigint_ignored: bool = False) -> tuple[subprocess.Popen[str], LineReader]:
+    """``script`` in a child Python; ``sigint_ignored``: started as a shell's background job is."""
     process = subprocess.Popen(
         [sys.executable, "-c", script, *args],
+        preexec_fn=_ignore_sigint if sigint_ignored else None,  # noqa: PLW1509 - no threads to fork into
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -113,11 +119,19 @@ def test_stop_leaves_no_process_behind(bin_dir: Path, tmp_path: Path) -> None:
     plane.stop()  # idempotent
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    ("sig", "sigint_ignored"),
+    [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True)],
+    ids=["SIGTERM", "SIGINT", "SIGINT-started-ignored"],
+)
 def test_signalled_host_stops_its_control_plane(
-    bin_dir: Path, tmp_path: Path, sig: signal.Signals, reap: list[subprocess.Popen[str]]
+    bin_dir: Path,
+    tmp_path: Path,
+    sig: signal.Signals,
+    sigint_ignored: bool,
+    reap: list[subprocess.Popen[str]],
 ) -> None:
-    host, out = _host(HOST_SCRIPT, str(tmp_path / "state"), str(bin_dir))
+    host, out = _host(HOST_SCRIPT, str(tmp_path / "state"), str(bin_dir), sigint_ignored=sigint_ignored)
     reap.append(host)
     pids = json.loads(out.expect(r"^PIDS (.*)", timeout=180).group(1))
     host.send_signal(sig)
@@ -160,7 +174,7 @@ def test_stack_runs_apps_reports_deaths_and_stops_cleanly(
     bin_dir: Path, tmp_path: Path, reap: list[subprocess.Popen[str]]
 ) -> None:
     state = tmp_path / "state"
-    host, out = _host(STACK_SCRIPT, str(state))
+    host, out = _host(STACK_SCRIPT, str(state), sigint_ignored=True)  # as `make run &` starts it
     reap.append(host)
     out.expect(r"Ctrl-C stops everything", timeout=240)
     banner = out.text()

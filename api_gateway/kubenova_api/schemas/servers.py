@@ -164,11 +164,12 @@ class ServerCreate(StrictBody):
     def _user_data(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        canonical = "".join(value.split())  # Nova's base64 check ignores whitespace; the CRD does not
         try:
-            base64.b64decode("".join(value.split()), validate=True)
+            base64.b64decode(canonical, validate=True)
         except (binascii.Error, ValueError):
             raise ValueError(f"'{value}' is not a 'base64'") from None
-        return value
+        return canonical
 
     _ipv4 = field_validator("access_ipv4")(_check_ipv4)
     _ipv6 = field_validator("access_ipv6")(_check_ipv6)

@@ -10,7 +10,6 @@ matches nothing before 2.38 and is a 400 from 2.38.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,6 +18,7 @@ from starlette.datastructures import QueryParams
 from kubenova.domain.status_table import states_for_status
 from kubenova.resources.states import TaskState, VmState
 from kubenova_api import errors, params
+from kubenova_api.bounded_regex import UserPattern
 from kubenova_api.microversions import APIVersion
 
 # Filters every caller may use, and the microversion each became available to non-admins.
@@ -125,12 +125,12 @@ class ListQuery:
 
     all_tenants: bool = False
     project_id: str | None = None
-    name: re.Pattern[str] | None = None
+    name: UserPattern | None = None
     states: list[tuple[VmState, set[TaskState | None]]] | None = None
     image: str | None = None
     flavor: str | None = None
-    ip: re.Pattern[str] | None = None
-    ip6: re.Pattern[str] | None = None
+    ip: UserPattern | None = None
+    ip6: UserPattern | None = None
     tags: list[str] = field(default_factory=list)
     tags_any: list[str] = field(default_factory=list)
     not_tags: list[str] = field(default_factory=list)
@@ -148,11 +148,8 @@ def _csv(value: str | None) -> list[str]:
     return [part for part in (value or "").split(",") if part]
 
 
-def _regex(name: str, value: str) -> re.Pattern[str]:
-    try:
-        return re.compile(value)
-    except re.error:
-        raise errors.BadRequestError(f"Invalid regular expression in {name} filter [{value}]") from None
+def _regex(name: str, value: str) -> UserPattern:
+    return UserPattern(name, value)
 
 
 def parse_time(name: str, value: str) -> datetime:

@@ -91,7 +91,9 @@ class Cache(Generic[T]):
         """A watch event (ADDED, MODIFIED, DELETED): the change it made, or (current, current) when
         the cache already holds a newer version (an own write was ahead); None if nothing is cached.
 
-        So a handler hears of every event, and never of an older version than it has seen.
+        So a handler hears of every event, and never of an older version than it has seen; a
+        DELETED event of an object this process already dropped (``record_delete``, or a write that
+        removed its last finalizer) is reported as ``(the deleted object, None)``.
         """
         change: Change[T] | None = None
         if event_type == "DELETED":
@@ -102,7 +104,15 @@ class Cache(Generic[T]):
             return None
         if change is None:
             current = self.get(object_key(obj))
-            return (current, current) if current is not None else None
+            if current is not None:
+                return (current, current)
+            if event_type == "DELETED":
+                # Gone from the cache already (our own write removed its last finalizer, or
+                # deleted it): the watch event is still the news that it is gone, and the only
+                # one handlers get, since ``record_*`` call none.
+                gone = self._parsed(obj)
+                return (gone, None) if gone is not None else None
+            return None
         return change
 
     def record_write(self, obj: JsonObject) -> T | None:

@@ -64,6 +64,22 @@ def test_an_object_deleted_without_finalizers_is_as_good_as_gone() -> None:
     assert cache.get(("", "gone")) is None
 
 
+def test_a_deletion_our_own_write_caused_is_still_announced_by_its_event() -> None:
+    """Removing the last finalizer makes the object vanish from the cache at once; handlers,
+    which ``record_write`` does not call, still hear of the deletion from the watch event."""
+    cache = _cache()
+    cache.record_write(
+        _obj("a", 3, "terminating", deletionTimestamp="2026-01-01T00:00:00Z", finalizers=["x"])
+    )
+    assert (
+        cache.record_write(_obj("a", 4, "last finalizer removed", deletionTimestamp="2026-01-01T00:00:00Z"))
+        is None
+    )
+    assert cache.apply("DELETED", _obj("a", 4, "final")) == ("final", None)
+    assert cache.get(("", "a")) is None
+    assert cache.apply("MODIFIED", _obj("a", 3, "lagging")) is None  # still not resurrected
+
+
 def test_a_deletion_older_than_the_cached_object_is_ignored() -> None:
     cache = _cache()
     cache.record_write(_obj("a", 9, "recreated"))

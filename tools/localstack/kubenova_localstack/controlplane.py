@@ -86,7 +86,7 @@ class ControlPlane:
 
     Use as a context manager, or call :meth:`start` and :meth:`stop` (idempotent; also registered
     with ``atexit`` as a last resort). A host that wants a graceful stop on SIGTERM wraps its work in
-    ``process.sigterm_as_interrupt()``; if the host dies without cleaning up (unhandled SIGTERM,
+    ``process.stop_signals_as_interrupt()``; if the host dies without cleaning up (unhandled SIGTERM,
     SIGKILL), the parent-death signal set at spawn kills the components anyway.
 
     ``audit_log=True`` turns on the apiserver's audit log (``kubenova_localstack.audit``); its path is

@@ -236,18 +236,29 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"received signal {signal.Signals(signum).name}")
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt so ``finally`` blocks (and pytest teardown) run.
+def stop_signals_as_interrupt() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt so ``finally`` blocks (and pytest teardown)
+    run, whatever this process inherited.
 
     Python's default SIGTERM action kills the interpreter without any cleanup, which would orphan
-    every child. A handler someone else installed is left alone.
+    every child; and a process started with SIGINT ignored (a background job of a shell) gets no
+    KeyboardInterrupt from Python at all, so Ctrl-C or ``kill -INT`` would do nothing. Both are
+    handled here explicitly. A handler someone else installed (pytest's, uvicorn's) is left alone.
     """
-    if not _in_main_thread() or signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+    if not _in_main_thread():
         yield
         return
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    replaceable = (signal.SIG_DFL, signal.SIG_IGN, signal.default_int_handler, None)
+    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    ours = [s for s, handler in previous.items() if handler in replaceable]
+    for s in ours:
+        signal.signal(s, _raise_interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for s in ours:
+            signal.signal(s, previous[s] if previous[s] is not None else signal.SIG_DFL)

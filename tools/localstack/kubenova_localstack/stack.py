@@ -29,8 +29,8 @@ from kubenova_localstack.process import (
     ManagedProcess,
     Tee,
     kill_recorded,
-    sigterm_as_interrupt,
     stop_all,
+    stop_signals_as_interrupt,
     write_registry,
 )
 
@@ -120,7 +120,7 @@ class Stack:
             print(message, file=self.out, flush=True)
 
     def run(self) -> int:
-        with sigterm_as_interrupt(), exclusive_state(self.state_dir):
+        with stop_signals_as_interrupt(), exclusive_state(self.state_dir):
             try:
                 bin_dir = ensure_binaries(self.root)
                 kubeconfig = self._cluster_kubeconfig(bin_dir)

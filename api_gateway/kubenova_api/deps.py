@@ -68,6 +68,14 @@ def authenticate(request: Request) -> RequestContext:
         raise errors.UnauthorizedError()
     identity = get_identity(request)
     auth = identity.validate(token)
+    project_id = auth.project.id if auth.project else None
+    in_path = getattr(request.state, "project_in_path", None)
+    if in_path is not None and in_path != project_id:
+        # Nova: the legacy /v2.1/{project_id}/... form names the token's own project, or is refused.
+        raise errors.BadRequestError(
+            f"Malformed request URL: URL's project_id '{in_path}' doesn't match Context's "
+            f"project_id '{project_id}'"
+        )
     namespace = identity.directory().namespace_for(auth.project.id) if auth.project else None
     return RequestContext(
         user_id=auth.user.id,

@@ -120,6 +120,19 @@ def test_project_id_in_path_is_accepted(gateway: GatewayHandle) -> None:
     assert with_project.json() == without.json()
 
 
+def test_project_id_in_path_must_be_the_tokens(gateway: GatewayHandle) -> None:
+    """Nova refuses the legacy form naming another project than the token's (400), for admins too."""
+    alt = gateway.project_id("alt")
+    for user in ("demo-member", "admin"):
+        with gateway.client(user) as http:
+            own = gateway.project_id("demo") if user == "demo-member" else gateway.project_id("admin")
+            response = http.get(f"/compute/v2.1/{alt}/servers")
+        assert response.status_code == 400, (user, response.text)
+        assert response.json()["badRequest"]["message"] == (
+            f"Malformed request URL: URL's project_id '{alt}' doesn't match Context's project_id '{own}'"
+        )
+
+
 def test_request_ids_are_unique_per_request(gateway: GatewayHandle) -> None:
     with gateway.client() as http:
         ids = {http.get("/compute/").headers["X-OpenStack-Request-Id"] for _ in range(3)}

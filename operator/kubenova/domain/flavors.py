@@ -39,3 +39,18 @@ def root_gb(flavor: EmbeddedFlavor, image: Image) -> int:
     """The root disk a server of ``flavor`` from ``image`` gets: the flavor's, or the image's
     minimum when the flavor has none (Nova's rule for ``disk: 0`` flavors)."""
     return flavor.disk or image.spec.min_disk
+
+
+GIB = 1024**3
+DEFAULT_ROOT_DISK_BYTES = GIB
+"""A persistent root disk needs a size: for a ``disk: 0`` flavor and an image that states neither
+``minDisk`` nor ``virtualSize``, 1 GiB (CDI's importer refuses a disk smaller than the image)."""
+
+
+def root_disk_bytes(flavor: EmbeddedFlavor, image: Image) -> int:
+    """The size of a server's persistent root disk, as Nova's libvirt driver sizes it: the flavor's
+    root disk, or for a ``disk: 0`` flavor the image's virtual size (at least its ``minDisk``)."""
+    if flavor.disk:
+        return flavor.disk * GIB
+    wanted = max(image.spec.min_disk * GIB, image.spec.virtual_size or 0)
+    return wanted or DEFAULT_ROOT_DISK_BYTES

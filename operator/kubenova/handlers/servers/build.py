@@ -85,6 +85,7 @@ async def spawn(rt: Runtime, server: Server, refs: references.References | None 
         keypair=keypair,
         host=host,
         inline_limit=rt.settings.cloud_init_inline_limit,
+        storage_class=rt.settings.storage_class,
     )
     vms = VirtualMachines(rt.client)
     created: ObservedVm | None

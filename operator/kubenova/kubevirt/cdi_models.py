@@ -96,7 +96,8 @@ class StorageResources(KubeVirtModel):
 class StorageSpec(KubeVirtModel):
     """``spec.storage``: CDI fills in what is left out from the StorageClass (access and volume mode)."""
 
-    access_modes: list[str] = Field(default_factory=list)
+    access_modes: list[str] | None = None
+    """Left out, CDI takes them (and the volume mode) from the StorageClass's StorageProfile."""
     resources: StorageResources = Field(default_factory=StorageResources)
     storage_class_name: str | None = None
     volume_mode: str | None = None

@@ -8,8 +8,10 @@
 - Ephemeral (GiB) and swap (MiB) of the flavor: blank DataVolumes ``<vm>-ephemeral0`` and
   ``<vm>-swap``, which survive reboot and stop/start as Nova's do.
 
-The DataVolumes carry the Server label and uid annotation, so the operator's index finds them and
-a DataVolume left from an earlier same-named Server is not mistaken for this one's.
+Access and volume modes are left to CDI, which takes them from the StorageClass's StorageProfile
+(shared ReadWriteMany storage keeps the VM live-migratable). The DataVolumes carry the Server
+label and uid annotation, so the operator's index finds them and a DataVolume left from an
+earlier same-named Server is not mistaken for this one's.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from kubenova.resources.server import EmbeddedFlavor, Server
 ROOT_DISK = "rootdisk"
 EPHEMERAL_DISK = "ephemeral0"
 SWAP_DISK = "swap"
-ACCESS_MODES = ["ReadWriteOnce"]
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,6 @@ def _template(
         spec=cdi.DataVolumeSpec(
             source=source,
             storage=cdi.StorageSpec(
-                access_modes=list(ACCESS_MODES),
                 resources=cdi.StorageResources(requests={"storage": size}),
                 storage_class_name=storage_class,
             ),

@@ -45,7 +45,7 @@ def test_root_disk_is_a_data_volume_imported_from_the_container_disk_registry() 
     )
     assert template.spec.storage is not None
     assert template.spec.storage.size == "20Gi"
-    assert template.spec.storage.access_modes == ["ReadWriteOnce"]
+    assert template.spec.storage.access_modes is None  # CDI's StorageProfile decides
     assert template.spec.storage.storage_class_name is None
     assert template.metadata.labels == {SERVER_LABEL: "web-1"}
     assert template.metadata.annotations[SERVER_UID_ANNOTATION] == f.server().server_id

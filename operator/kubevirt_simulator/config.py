@@ -44,8 +44,8 @@ class SimulatorConfig:
     subresource_api_host: str = "127.0.0.1"
     subresource_api_port: int = 0
     """0: any free port (the APIService is registered with the port actually bound)."""
-    import_progress_step: float = 50.0
-    """Percent a simulated CDI import or clone advances per phase step."""
+    import_bandwidth: str = "8Gi"
+    """Bytes per second a simulated CDI import or clone copies: a disk of N bytes takes N / this."""
     log_level: str = "INFO"
 
 
@@ -141,10 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     storage = p.add_argument_group("CDI and storage")
     storage.add_argument(
-        "--import-progress-step",
-        type=float,
-        default=d.import_progress_step,
-        help="percent a DataVolume import or clone advances per phase step (0 < step <= 100)",
+        "--import-bandwidth",
+        type=_quantity,
+        default=d.import_bandwidth,
+        help="bytes per second a DataVolume import or clone copies (progress grows by this per second)",
     )
     api = p.add_argument_group("subresource API (virt-api)")
     api.add_argument(
@@ -182,8 +182,8 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         raise SystemExit("--workers must be >= 1")
     if ns.cpu_allocation_ratio <= 0:
         raise SystemExit("--cpu-allocation-ratio must be > 0")
-    if not 0 < ns.import_progress_step <= 100:
-        raise SystemExit("--import-progress-step must be in (0, 100]")
+    if parse_quantity(ns.import_bandwidth) <= 0:
+        raise SystemExit("--import-bandwidth must be > 0")
     return SimulatorConfig(
         nodes=ns.nodes,
         node_prefix=ns.node_prefix,
@@ -202,6 +202,6 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         subresource_api=ns.subresource_api,
         subresource_api_host=ns.subresource_api_host,
         subresource_api_port=ns.subresource_api_port,
-        import_progress_step=ns.import_progress_step,
+        import_bandwidth=ns.import_bandwidth,
         log_level=ns.log_level,
     )

@@ -1,6 +1,7 @@
 """CDI's DataVolume controller (simulator): each DataVolume gets a PVC of its name, owned by it,
 and its status walks CDI's phases (``dv_phases``) as the PVC binds and the simulated import or
-clone progresses. No data is moved: the simulator has no importer pods.
+clone progresses, at ``--import-bandwidth`` bytes per second of the disk's size. No data is moved:
+the simulator has no importer pods.
 
 The PVC is CDI's: the DataVolume's ``spec.storage`` (access and volume modes, when left out, from
 the simulated StorageProfile: ReadWriteMany Block, shared storage as live migration needs), the
@@ -11,6 +12,7 @@ DataVolume, so the garbage collector removes it with the DataVolume.
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +21,7 @@ from kubenova import k8s
 from kubenova.k8s import Conflict, Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt import cdi_models as cdi
+from kubenova.quantities import parse_quantity
 from kubevirt_simulator import dv_phases
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import DV_RESOURCE
@@ -142,10 +145,19 @@ class DataVolumeController:
             return 5.0
         facts = dv_phases.Facts(pvc_phase=phase_of(pvc), source_ready=self._source_ready(dv))
         step = dv_phases.next_step(
-            dv, facts, delay=self._config.phase_delay, progress_step=self._config.import_progress_step
+            dv, facts, delay=self._config.phase_delay, progress_step=self._progress_step(pvc)
         )
         self._write(obj, step.status)
         return step.again
+
+    def _progress_step(self, pvc: Obj | None) -> float:
+        """Percent of the disk copied per phase step at the simulated bandwidth."""
+        size = (((pvc or {}).get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage")
+        delay = self._config.phase_delay
+        if not size or delay <= 0:
+            return 100.0
+        copied = parse_quantity(self._config.import_bandwidth) * Decimal(str(delay))
+        return min(100.0, float(copied / parse_quantity(str(size)) * 100))
 
     def _size(self, dv: cdi.DataVolume) -> str | None:
         size = dv.spec.storage.size if dv.spec.storage is not None else None

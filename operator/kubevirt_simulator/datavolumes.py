@@ -12,7 +12,6 @@ DataVolume, so the garbage collector removes it with the DataVolume.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,6 +29,7 @@ from kubevirt_simulator.names import (
     CDI_IMPORT_ENDPOINT_ANNOTATION,
     CDI_IMPORT_SOURCE_ANNOTATION,
 )
+from kubevirt_simulator.timeutil import now as utcnow
 from kubevirt_simulator.timeutil import rfc3339
 from kubevirt_simulator.writes import patch_status
 
@@ -145,19 +145,18 @@ class DataVolumeController:
             return 5.0
         facts = dv_phases.Facts(pvc_phase=phase_of(pvc), source_ready=self._source_ready(dv))
         step = dv_phases.next_step(
-            dv, facts, delay=self._config.phase_delay, progress_step=self._progress_step(pvc)
+            dv, facts, delay=self._config.phase_delay, rate=self._rate(pvc), now=utcnow()
         )
-        self._write(obj, step.status)
+        if step.status is not None:
+            self._write(obj, step.status)
         return step.again
 
-    def _progress_step(self, pvc: Obj | None) -> float:
-        """Percent of the disk copied per phase step at the simulated bandwidth."""
+    def _rate(self, pvc: Obj | None) -> float:
+        """Percent of the disk copied per second at the simulated bandwidth."""
         size = (((pvc or {}).get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage")
-        delay = self._config.phase_delay
-        if not size or delay <= 0:
-            return 100.0
-        copied = parse_quantity(self._config.import_bandwidth) * Decimal(str(delay))
-        return min(100.0, float(copied / parse_quantity(str(size)) * 100))
+        if not size or parse_quantity(str(size)) <= 0:
+            return 1000.0
+        return float(parse_quantity(self._config.import_bandwidth) / parse_quantity(str(size)) * 100)
 
     def _size(self, dv: cdi.DataVolume) -> str | None:
         size = dv.spec.storage.size if dv.spec.storage is not None else None

@@ -2,9 +2,10 @@
 
 CDI's way, in steps of ``phase_delay``: the PVC is created (Pending) and bound by the storage;
 then an import (http, registry) goes ImportScheduled → ImportInProgress with ``progress`` from
-"0.00%" up → Succeeded "100.0%"; a clone (pvc source) CloneScheduled → CloneInProgress →
-Succeeded, waiting (Pending, Running=False CloneWithoutSource) while the source PVC is missing or
-unbound; a blank disk ImportScheduled → Succeeded. An import from a host under ``.invalid``
+"0.00%" up (``rate`` percent per second since the Running condition turned True, written at
+most every ``PROGRESS_WRITE_INTERVAL`` seconds) → Succeeded "100.0%"; a clone (pvc source)
+CloneScheduled → CloneInProgress → Succeeded, waiting (Pending, Running=False CloneWithoutSource)
+while the source PVC is missing or unbound; a blank disk ImportScheduled → Succeeded. An import from a host under ``.invalid``
 (RFC 2606) fails as CDI's importer does on an unreachable source: the phase stays
 ImportInProgress with Running=False, reason Error, and ``restartCount`` grows with each retry of
 the importer pod. Conditions are CDI's Bound, Ready and Running.
@@ -13,6 +14,7 @@ the importer pod. Conditions are CDI's Bound, Ready and Running.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +24,8 @@ from kubevirt_simulator.names import UNREACHABLE_SUFFIX
 
 RETRY_SECONDS = 5.0
 """How often the simulated importer pod of an unreachable source is restarted."""
+PROGRESS_WRITE_INTERVAL = 1.0
+"""Seconds between two progress updates of a running import or clone."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,9 @@ class Facts:
 
 @dataclass(frozen=True)
 class Step:
-    status: dict[str, Any]
-    """The DataVolume status fields the simulated CDI owns (conditions without times)."""
+    status: dict[str, Any] | None
+    """The DataVolume status fields the simulated CDI owns (conditions without times); None:
+    nothing to write yet."""
     again: float | None
     """Look again after this many seconds (None: wait for an event)."""
 
@@ -88,8 +93,9 @@ def _status(phase: Phase, progress: str, *, restarts: int, **conditions: Any) ->
     }
 
 
-def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, progress_step: float) -> Step:
-    """The status ``dv`` moves to now, and when to look again."""
+def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, rate: float, now: datetime) -> Step:
+    """The status ``dv`` moves to at ``now``, and when to look again (``rate``: percent of the
+    disk copied per second)."""
     status = dv.status
     phase = status.phase or ""
     restarts = status.restart_count or 0
@@ -126,7 +132,8 @@ def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, progress_step: 
             scheduled=Phase.CLONE_SCHEDULED,
             in_progress=Phase.CLONE_IN_PROGRESS,
             delay=delay,
-            progress_step=progress_step,
+            rate=rate,
+            now=now,
         )
     error = unreachable(source_url(source))
     if error is not None:
@@ -149,7 +156,8 @@ def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, progress_step: 
         scheduled=Phase.IMPORT_SCHEDULED,
         in_progress=Phase.IMPORT_IN_PROGRESS,
         delay=delay,
-        progress_step=progress_step,
+        rate=rate,
+        now=now,
     )
 
 
@@ -160,19 +168,38 @@ def _progress(
     scheduled: Phase,
     in_progress: Phase,
     delay: float,
-    progress_step: float,
+    rate: float,
+    now: datetime,
 ) -> Step:
     phase = dv.status.phase or ""
     restarts = dv.status.restart_count or 0
     if phase not in (scheduled, in_progress):
         return Step(base | _scheduled(scheduled, restarts), delay)
-    if phase == scheduled:
+    running = dv.status.condition(cdi.RUNNING)
+    started = (
+        _time(running.last_transition_time) if running is not None and running.status == "True" else None
+    )
+    if phase == scheduled or started is None:
         return Step(base | _running(in_progress, 0.0, restarts), delay)
-    done = cdi.progress_percent(dv.status.progress) or 0
-    following = done + progress_step
-    if following >= 100:
+    percent = (now - started).total_seconds() * rate
+    if percent >= 100:
         return Step(_succeeded(restarts, dv.metadata.name or ""), None)
-    return Step(base | _running(in_progress, following, restarts), delay)
+    last = _time(running.last_heartbeat_time) if running is not None else None
+    wait = PROGRESS_WRITE_INTERVAL - (now - last).total_seconds() if last is not None else 0.0
+    if wait > 0:
+        return Step(None, min(wait, (100 - percent) / rate if rate > 0 else wait))
+    return Step(
+        base | _running(in_progress, percent, restarts), min(PROGRESS_WRITE_INTERVAL, (100 - percent) / rate)
+    )
+
+
+def _time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _scheduled(phase: Phase, restarts: int) -> dict[str, Any]:

@@ -90,7 +90,7 @@ class DataVolumeSource(KubeVirtModel):
 
 class StorageResources(KubeVirtModel):
     requests: dict[str, str] = Field(default_factory=dict)
-    limits: dict[str, str] = Field(default_factory=dict)
+    limits: dict[str, str] | None = None
 
 
 class StorageSpec(KubeVirtModel):
@@ -145,11 +145,17 @@ class DataVolumeTemplateSpec(KubeVirtModel):
     spec: DataVolumeSpec = Field(default_factory=DataVolumeSpec)
 
 
-def progress_percent(progress: str | None) -> int | None:
-    """``"45.5%"`` → 45; ``None`` when CDI reports no number (``N/A``, absent)."""
+def progress_value(progress: str | None) -> float | None:
+    """``"45.5%"`` → 45.5; ``None`` when CDI reports no number (``N/A``, absent)."""
     if not progress or not progress.endswith("%"):
         return None
     try:
-        return max(0, min(100, int(float(progress[:-1]))))
+        return max(0.0, min(100.0, float(progress[:-1])))
     except ValueError:
         return None
+
+
+def progress_percent(progress: str | None) -> int | None:
+    """``"45.5%"`` → 45 (whole percent, as Nova's progress); ``None`` when CDI reports no number."""
+    value = progress_value(progress)
+    return None if value is None else int(value)

@@ -6,9 +6,9 @@ then an import (http, registry) goes ImportScheduled → ImportInProgress with `
 most every ``PROGRESS_WRITE_INTERVAL`` seconds) → Succeeded "100.0%"; a clone (pvc source)
 CloneScheduled → CloneInProgress → Succeeded, waiting (Pending, Running=False CloneWithoutSource)
 while the source PVC is missing or unbound; a blank disk ImportScheduled → Succeeded. An import
-from a host under ``.invalid`` (RFC 2606) fails as CDI's importer does on an unreachable source: the phase stays
-ImportInProgress with Running=False, reason Error, and ``restartCount`` grows with each retry of
-the importer pod. Conditions are CDI's Bound, Ready and Running.
+from a host under ``.invalid`` (RFC 2606) fails as CDI's importer does on an unreachable source:
+the phase stays ImportInProgress with Running=False, reason Error, and ``restartCount`` grows with
+each retry of the importer pod. Conditions are CDI's Bound, Ready and Running.
 """
 
 from __future__ import annotations

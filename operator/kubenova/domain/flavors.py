@@ -54,3 +54,15 @@ def root_disk_bytes(flavor: EmbeddedFlavor, image: Image) -> int:
         return flavor.disk * GIB
     wanted = max(image.spec.min_disk * GIB, image.spec.virtual_size or 0)
     return wanted or DEFAULT_ROOT_DISK_BYTES
+
+
+def root_disk_error(flavor: EmbeddedFlavor, image: Image) -> str | None:
+    """Nova's build failure (libvirt's FlavorDiskSmallerThanImage) when the image's virtual size does
+    not fit the flavor's root disk; a ``disk: 0`` flavor takes the image's size and always fits."""
+    size = image.spec.virtual_size or 0
+    if flavor.disk and size > flavor.disk * GIB:
+        return (
+            "Flavor's disk is too small for requested image. "
+            f"Flavor disk is {flavor.disk * GIB} bytes, image is {size} bytes."
+        )
+    return None

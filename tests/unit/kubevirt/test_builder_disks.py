@@ -142,3 +142,13 @@ def test_progress_is_read_from_cdis_text() -> None:
     assert cdi_models.progress_percent("45.50%") == 45
     assert cdi_models.progress_percent("N/A") is None
     assert cdi_models.progress_percent(None) is None
+
+
+def test_an_image_larger_than_the_flavors_disk_fails_the_build() -> None:
+    big = f.image(virtualSize=3 * 1024**3)
+    assert flavors.root_disk_error(f.embedded(disk=2), big) == (
+        "Flavor's disk is too small for requested image. "
+        f"Flavor disk is {2 * 1024**3} bytes, image is {3 * 1024**3} bytes."
+    )
+    assert flavors.root_disk_error(f.embedded(disk=3), big) is None
+    assert flavors.root_disk_error(f.embedded(disk=0), big) is None  # disk 0: the image's size

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test on a real cluster with real KubeVirt (`make e2e-kind`):
 #   1. create a kind cluster (pinned node image)
-#   2. install a pinned KubeVirt release with software emulation (no /dev/kvm needed) and wait
-#      until it is Available
+#   2. install a pinned KubeVirt release with software emulation (no /dev/kvm needed) and a pinned
+#      CDI release (servers' root disks are CDI DataVolumes, on kind's local-path StorageClass) and
+#      wait until both are Available
 #   3. build kubenova's image, load it into the kind nodes, `kubectl apply -k manifests/` (the
 #      default install: real KubeVirt, no simulator) and wait for the rollouts
 #      (through an overlay that replaces the placeholder passwords, as docs/install.md shows)
@@ -20,6 +21,7 @@
 #   KUBENOVA_E2E_PORT      local port for the gateway port-forward (default 18774)
 #   KIND_NODE_IMAGE        override the pinned node image
 #   KUBEVIRT_VERSION       override the pinned KubeVirt release
+#   CDI_VERSION            override the pinned CDI (containerized-data-importer) release
 #   PYTEST_ARGS            extra pytest arguments (e.g. "-k samples -x")
 set -euo pipefail
 
@@ -28,6 +30,7 @@ set -euo pipefail
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0}"
 KIND_MIN_VERSION="0.33.0"
 KUBEVIRT_VERSION="${KUBEVIRT_VERSION:-v1.8.2}"
+CDI_VERSION="${CDI_VERSION:-v1.66.0}"
 CLUSTER="${KUBENOVA_E2E_CLUSTER:-kubenova-e2e}"
 LOCAL_PORT="${KUBENOVA_E2E_PORT:-18774}"
 NAMESPACE="kubenova-system"
@@ -72,6 +75,8 @@ diagnostics() {
   k get nodes -o wide >&2
   k get pods -A -o wide >&2
   k -n kubevirt get kubevirt -o yaml >&2
+  k get cdi -o yaml >&2
+  k get datavolumes,persistentvolumeclaims -A -o wide >&2
   k get servers,virtualmachines,virtualmachineinstances -A -o wide >&2
   k -n "$NAMESPACE" get events --sort-by=.lastTimestamp >&2
   local deploy
@@ -140,6 +145,21 @@ EOF
   fi
   log "waiting for KubeVirt to become Available"
   k -n kubevirt wait kubevirt/kubevirt --for=condition=Available --timeout=900s >&2
+}
+
+install_cdi() {
+  if [ "${KUBENOVA_E2E_REUSE:-0}" = "1" ] && k get cdi cdi >/dev/null 2>&1; then
+    log "CDI already installed"
+  else
+    log "installing CDI $CDI_VERSION"
+    k apply --server-side --field-manager=kubenova-e2e \
+      -f "https://github.com/kubevirt/containerized-data-importer/releases/download/$CDI_VERSION/cdi-operator.yaml" >&2
+    k -n cdi rollout status deployment/cdi-operator --timeout=600s >&2
+    k apply --server-side --field-manager=kubenova-e2e \
+      -f "https://github.com/kubevirt/containerized-data-importer/releases/download/$CDI_VERSION/cdi-cr.yaml" >&2
+  fi
+  log "waiting for CDI to become Available"
+  k wait cdi/cdi --for=condition=Available --timeout=900s >&2
 }
 
 # The image reference the manifests deploy (all Deployments use the same one; tests/deploy
@@ -231,6 +251,7 @@ main() {
   check_tools
   create_cluster
   install_kubevirt
+  install_cdi
   build_and_load_image
   deploy_kubenova
   port_forward_gateway

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
         "(KubeVirt rejects inline cloud-init user data over 2048 bytes).",
     )
 
+    storage_class: str = Field(
+        default="",
+        description="StorageClass of the servers' persistent root, ephemeral and swap disks "
+        "(CDI DataVolumes); empty: the cluster's default StorageClass.",
+    )
+
     # --- operator process ---
     namespaces: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Namespaces (projects) whose Servers are served; empty: all (cluster-wide)."

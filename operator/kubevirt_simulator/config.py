@@ -44,6 +44,8 @@ class SimulatorConfig:
     subresource_api_host: str = "127.0.0.1"
     subresource_api_port: int = 0
     """0: any free port (the APIService is registered with the port actually bound)."""
+    import_bandwidth: str = "8Gi"
+    """Bytes per second a simulated CDI import or clone copies: a disk of N bytes takes N / this."""
     log_level: str = "INFO"
 
 
@@ -137,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=d.unschedulable_retry,
         help="seconds between placement attempts of an unschedulable VMI (Node events retry at once)",
     )
+    storage = p.add_argument_group("CDI and storage")
+    storage.add_argument(
+        "--import-bandwidth",
+        type=_quantity,
+        default=d.import_bandwidth,
+        help="bytes per second a DataVolume import or clone copies (progress grows by this per second)",
+    )
     api = p.add_argument_group("subresource API (virt-api)")
     api.add_argument(
         "--subresource-api",
@@ -173,6 +182,8 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         raise SystemExit("--workers must be >= 1")
     if ns.cpu_allocation_ratio <= 0:
         raise SystemExit("--cpu-allocation-ratio must be > 0")
+    if parse_quantity(ns.import_bandwidth) <= 0:
+        raise SystemExit("--import-bandwidth must be > 0")
     return SimulatorConfig(
         nodes=ns.nodes,
         node_prefix=ns.node_prefix,
@@ -191,5 +202,6 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         subresource_api=ns.subresource_api,
         subresource_api_host=ns.subresource_api_host,
         subresource_api_port=ns.subresource_api_port,
+        import_bandwidth=ns.import_bandwidth,
         log_level=ns.log_level,
     )

@@ -1,4 +1,5 @@
-"""The KubeVirt CustomResourceDefinitions the simulator serves, installed on start if missing.
+"""The KubeVirt (and CDI DataVolume) CustomResourceDefinitions the simulator serves, installed on
+start if missing.
 
 Names, scope, short names, categories and printer columns are KubeVirt's own, so ``kubectl get
 vm,vmi,vmim`` reads as on a real cluster. The schema preserves unknown fields (real KubeVirt
@@ -16,6 +17,7 @@ from typing import Any
 from kubenova import k8s
 from kubenova.k8s import Conflict, NotFound, Transport
 from kubenova.k8s import JsonObject as Obj
+from kubenova.kubevirt import cdi_models as cdi
 from kubenova.kubevirt.models import (
     GROUP,
     VERSION,
@@ -32,6 +34,8 @@ CRD_RESOURCE = k8s.Kind("apiextensions.k8s.io", "v1", "customresourcedefinitions
 VM_RESOURCE = k8s.Kind(GROUP, VERSION, VIRTUAL_MACHINE.plural, namespaced=True)
 VMI_RESOURCE = k8s.Kind(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE.plural, namespaced=True)
 VMIM_RESOURCE = k8s.Kind(GROUP, VERSION, VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, namespaced=True)
+DV_RESOURCE = k8s.DATA_VOLUMES
+DATA_VOLUME = Kind(cdi.DATA_VOLUME_KIND, cdi.DATA_VOLUME_PLURAL, "datavolume", ("dv", "dvs"))
 
 
 def _age() -> dict[str, Any]:
@@ -73,20 +77,27 @@ PRINTER_COLUMNS: dict[str, list[dict[str, Any]]] = {
         {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
         {"name": "VMI", "type": "string", "jsonPath": ".spec.vmiName"},
     ],
+    DATA_VOLUME.kind: [  # CDI's own columns
+        {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
+        {"name": "Progress", "type": "string", "jsonPath": ".status.progress"},
+        {"name": "Restarts", "type": "integer", "jsonPath": ".status.restartCount"},
+        _age(),
+    ],
 }
 
 
-def crd_manifest(kind: Kind) -> Obj:
+def crd_manifest(kind: Kind, group: str = GROUP, version: str = VERSION) -> Obj:
+    labels = {"kubevirt.io": ""} if group == GROUP else {"cdi.kubevirt.io": ""}
     return {
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {
-            "name": f"{kind.plural}.{GROUP}",
-            "labels": {"kubevirt.io": ""},
+            "name": f"{kind.plural}.{group}",
+            "labels": labels,
             "annotations": {f"{SIMULATOR_PREFIX}/installed-by": "kubevirt-simulator"},
         },
         "spec": {
-            "group": GROUP,
+            "group": group,
             "scope": "Namespaced",
             "names": {
                 "kind": kind.kind,
@@ -98,7 +109,7 @@ def crd_manifest(kind: Kind) -> Obj:
             },
             "versions": [
                 {
-                    "name": VERSION,
+                    "name": version,
                     "served": True,
                     "storage": True,
                     "subresources": {"status": {}},
@@ -116,7 +127,11 @@ def crd_manifest(kind: Kind) -> Obj:
 
 
 MANIFESTS = [
-    crd_manifest(k) for k in (VIRTUAL_MACHINE, VIRTUAL_MACHINE_INSTANCE, VIRTUAL_MACHINE_INSTANCE_MIGRATION)
+    *(
+        crd_manifest(k)
+        for k in (VIRTUAL_MACHINE, VIRTUAL_MACHINE_INSTANCE, VIRTUAL_MACHINE_INSTANCE_MIGRATION)
+    ),
+    crd_manifest(DATA_VOLUME, cdi.CDI_GROUP, cdi.CDI_VERSION),
 ]
 
 
@@ -150,7 +165,7 @@ def ensure_crds(client: Transport, stop: threading.Event, timeout: float = 60.0)
     _create_missing(client)
     deadline = time.monotonic() + timeout
     names = [m["metadata"]["name"] for m in MANIFESTS]
-    resources = [VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE]
+    resources = [VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE, DV_RESOURCE]
     while not stop.is_set():
         names = [n for n in names if not _established(client.get(CRD_RESOURCE, n))]
         # Established can precede the REST endpoint by a moment; make sure lists work too.

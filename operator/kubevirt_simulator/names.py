@@ -36,3 +36,16 @@ VMI_FINALIZER = "foregroundDeleteVirtualMachine"
 
 # Node taints the kube-scheduler honours for a not-ready node.
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
+
+# Storage (the simulated CSI provisioner and CDI)
+PROVISIONER = "csi.kubevirt-simulator.kubenova.io"
+"""The simulated provisioner (and CSI driver name of its PVs)."""
+STORAGE_CLASS = "kubevirt-simulator"
+"""The StorageClass the simulator installs (the default class when the cluster has none)."""
+DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
+PROVISIONED_BY_ANNOTATION = "pv.kubernetes.io/provisioned-by"
+UNREACHABLE_SUFFIX = ".invalid"
+"""An import from a host under this reserved TLD (RFC 2606) fails as an unreachable source does."""
+CDI_IMPORT_ENDPOINT_ANNOTATION = "cdi.kubevirt.io/storage.import.endpoint"
+CDI_IMPORT_SOURCE_ANNOTATION = "cdi.kubevirt.io/storage.import.source"
+CDI_CLONE_SOURCE_ANNOTATION = "k8s.io/CloneRequest"

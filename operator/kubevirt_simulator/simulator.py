@@ -1,9 +1,10 @@
 """Wires the simulator together: caches, work queue, workers and the controllers they drive.
 
-Every change seen on a watch becomes a key on one work queue ("vm", "vmi", "vmim" or "node" plus
-namespace/name); workers hand each key to its controller, which reads the caches, writes what is
-due and may ask to be called again after a delay (phase steps, heartbeats, back-off). A periodic
-resync re-queues everything, so a missed event costs at most one resync period.
+Every change seen on a watch becomes a key on one work queue ("vm", "vmi", "vmim", "node", and
+for CDI and storage "dv", "pvc", "pv" (``storage_stack``), plus namespace/name); workers hand each
+key to its controller, which reads the caches, writes what is due and may ask to be called again
+after a delay (phase steps, heartbeats, back-off). A periodic resync re-queues everything, so a
+missed event costs at most one resync period.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from kubevirt_simulator.migrations import FINAL as MIGRATION_FINAL
 from kubevirt_simulator.migrations import MigrationController
 from kubevirt_simulator.nodes import MANAGED_SELECTOR, NODE_RESOURCE, NodeManager
 from kubevirt_simulator.servingcert import self_signed
+from kubevirt_simulator.storage_class import ensure_storage_class
+from kubevirt_simulator.storage_stack import StorageStack
 from kubevirt_simulator.subresource_api import SubresourceApi
 from kubevirt_simulator.vm_controller import VmController
 from kubevirt_simulator.vmi_lifecycle import VmiLifecycle
@@ -35,7 +38,7 @@ from kubevirt_simulator.workqueue import WorkQueue
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str, str]
-"""(kind, namespace, name) with kind one of "node", "vm", "vmi", "vmim"."""
+"""(kind, namespace, name) with kind one of "node", "vm", "vmi", "vmim", "dv", "pvc", "pv"."""
 
 
 def _significant(node: Obj | None) -> Any:
@@ -94,7 +97,8 @@ class Simulator:
         self.capacity = Capacity(config, self.nodes, self.vmis)
         self.node_manager = NodeManager(client, config)
         self.node_manager.informer = self.nodes
-        self.vm_controller = VmController(client, config, self.vms, self.vmis)
+        self.storage = StorageStack(client, config, self.queue)
+        self.vm_controller = VmController(client, config, self.vms, self.vmis, self.storage.vm_volumes)
         self.lifecycle = VmiLifecycle(
             client,
             config,
@@ -117,6 +121,7 @@ class Simulator:
             "vm": self.vm_controller.reconcile,
             "vmi": self.lifecycle.reconcile,
             "vmim": self.migration_controller.reconcile,
+            **self.storage.reconcilers(),
         }
         self._threads: list[threading.Thread] = []
         self.ready = threading.Event()
@@ -190,10 +195,12 @@ class Simulator:
         """Install CRDs, register Nodes, sync caches and start the workers (blocks until ready)."""
         deadline = time.monotonic() + timeout
         self._retry_until(lambda: ensure_crds(self.client, self.stop_event), deadline, "installing CRDs")
+        self._retry_until(lambda: ensure_storage_class(self.client), deadline, "installing the StorageClass")
         self._retry_until(self.node_manager.register, deadline, "registering nodes")
-        for informer in (self.nodes, self.vms, self.vmis, self.migrations):
+        informers = (self.nodes, self.vms, self.vmis, self.migrations, *self.storage.informers)
+        for informer in informers:
             informer.start(self.stop_event)
-        for informer in (self.nodes, self.vms, self.vmis, self.migrations):
+        for informer in informers:
             while not informer.wait_synced(0.1):
                 if self.stop_event.is_set():
                     return
@@ -261,6 +268,7 @@ class Simulator:
         for kind, informer in (("vm", self.vms), ("vmi", self.vmis), ("vmim", self.migrations)):
             for obj in informer.objects():
                 self.queue.add((kind, *object_key(obj)))
+        self.storage.enqueue_all()
 
     def _resync(self) -> None:
         period = self.config.resync_period

@@ -6,13 +6,15 @@ template labels and annotations, KubeVirt's VMI defaults), deletes it to stop, r
 ones, keeps the VM status (printableStatus, created, ready, conditions, generations, startFailure)
 and honours deletion: a VM carries KubeVirt's controller finalizer, shows Terminating, deletes its
 VMI explicitly (garbage collection needs kube-controller-manager, which may not run) and lets go
-once the VMI is gone.
+once the VMI is gone. DataVolumes from ``spec.dataVolumeTemplates`` are created first and the VMI
+waits for them (``vm_volumes``); they stay across stops and restarts and go with the VM.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE
 from kubevirt_simulator.names import VM_CONTROLLER_FINALIZER, VM_GENERATION_ANNOTATION
 from kubevirt_simulator.timeutil import now as utcnow
 from kubevirt_simulator.vm_decisions import Action, Do
+from kubevirt_simulator.vm_volumes import Readiness, VmVolumes
 from kubevirt_simulator.vmi_facts import controller_uid, is_deleting, is_final, read_vmi
 from kubevirt_simulator.writes import add_finalizer, finalizers_of, patch_status, remove_finalizer
 
@@ -106,16 +109,23 @@ class Outcome:
     """A new stateChangeRequests list to write (None: trim finished requests, if any)."""
     retry_after: float | None = None
     """Skip the status write and look again after this many seconds."""
+    volumes: Readiness = dataclasses.field(default_factory=Readiness)
 
 
 class VmController:
     def __init__(
-        self, client: Transport, config: SimulatorConfig, vms: Informer[Obj], vmis: Informer[Obj]
+        self,
+        client: Transport,
+        config: SimulatorConfig,
+        vms: Informer[Obj],
+        vmis: Informer[Obj],
+        volumes: VmVolumes | None = None,
     ) -> None:
         self._client = client
         self._config = config
         self._vms = vms
         self._vmis = vmis
+        self._volumes = volumes
 
     def reconcile(self, namespace: str, name: str) -> float | None:
         vm_obj = self._vms.get(name, namespace)
@@ -143,8 +153,13 @@ class VmController:
             vm_obj = add_finalizer(self._client, VM_RESOURCE, vm_obj, VM_CONTROLLER_FINALIZER, self._vms)
             vm = VirtualMachine.model_validate(vm_obj)
 
+        volumes = self._volumes.sync(vm_obj, vm) if self._volumes is not None else Readiness()
+        if volumes is None:
+            return 1.0
         strategy = decisions.run_strategy_of(vm.spec)
         action = decisions.decide(vm, vmi, strategy, utcnow())
+        if action.do == Do.START and not volumes.ready:
+            action = Action(Do.NOTHING)  # the volume events (or the resync) bring it back
         log.debug(
             "kubevirt-simulator: VM %s/%s rv %s: %s, VMI %s -> %s",
             namespace,
@@ -157,6 +172,10 @@ class VmController:
         outcome = self._act(vm_obj, vm, vmi, strategy, action)
         if outcome.retry_after is not None:
             return outcome.retry_after
+        if not volumes.ready or volumes.condition is not None:
+            outcome = dataclasses.replace(
+                outcome, volumes=volumes, failure=outcome.failure or volumes.failure
+            )
         self._write_status(vm_obj, vm, vmi, strategy, outcome)
         if (
             vmi is not None
@@ -258,12 +277,15 @@ class VmController:
             stop_expected=outcome.stop_expected,
             failure=start_failure,
         )
+        if outcome.volumes.printable is not None and printable in decisions.BEFORE_VOLUMES:
+            printable = outcome.volumes.printable
         ready = (
             vmi is not None
             and (c := next((c for c in vmi.status.conditions if c.type == "Ready"), None)) is not None
             and c.status == "True"
         )
-        conditions = decisions.conditions(vm, vmi, outcome.failure, now)
+        extra = [outcome.volumes.condition] if vmi is None and outcome.volumes.condition else []
+        conditions = decisions.conditions(vm, vmi, outcome.failure, now, extra)
         status: dict[str, Any] = {
             "printableStatus": printable.value,
             "created": True if vmi is not None else None,

@@ -27,6 +27,14 @@ from kubevirt_simulator.timeutil import parse_time, rfc3339
 from kubevirt_simulator.vmi_facts import condition, is_deleting, is_final, is_migrating, was_running
 
 RESTARTING_STRATEGIES = (RunStrategy.ALWAYS, RunStrategy.RERUN_ON_FAILURE, RunStrategy.ONCE)
+BEFORE_VOLUMES = (
+    PrintableStatus.STARTING,
+    PrintableStatus.CRASH_LOOP_BACKOFF,
+    PrintableStatus.STOPPED,
+    PrintableStatus.UNKNOWN,
+)
+"""The statuses KubeVirt's precedence list puts after DataVolumeError, WaitingForVolumeBinding and
+Provisioning (``vm_volumes``), which replace them while the VM's volumes are not ready."""
 
 
 def run_strategy_of(spec: VmSpec) -> RunStrategy:
@@ -245,8 +253,10 @@ def conditions(
     vmi: VirtualMachineInstance | None,
     failure: tuple[str, str] | None,
     now: datetime,
+    extra: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Ready (from the VMI, or VMINotExists), every other VMI condition, and Failure on sync errors."""
+    """Ready (from the VMI, or VMINotExists), every other VMI condition (or ``extra`` ones, such as
+    DataVolumesReady, while there is no VMI), and Failure on sync errors."""
     at = rfc3339(now)
     previous = {c.type: c.to_api() for c in vm.status.conditions}
     ready = condition(vmi, "Ready") if vmi is not None else None
@@ -280,6 +290,8 @@ def conditions(
         result = [ready.to_api()]
     if vmi is not None:
         result.extend(c.to_api() for c in vmi.status.conditions if c.type not in ("Ready", "Failure"))
+    for added in extra or []:
+        result.append(_with_kept_times({**added, "lastTransitionTime": at}, previous))
     if failure is not None:
         result.append(
             _with_kept_times(

@@ -30,6 +30,7 @@ VALID_SPECS: dict[str, dict[str, Any]] = {
     },
     "Aggregate": {"availabilityZone": "az-1"},
     "Server": {"flavor": "m1.tiny", "image": "cirros"},
+    "Image": {"containerDisk": {"image": "quay.io/containerdisks/cirros:0.6"}},
 }
 
 CASES = [
@@ -101,6 +102,32 @@ CASES = [
         "Aggregate",
         {"availabilityZone": "az-1:node-0"},
         ("spec.availabilityZone", "availability zone names may not contain ':'"),
+    ),
+    Invalid(
+        "image-without-source",
+        "Image",
+        {},
+        ("spec", "an image needs a containerDisk or a volumeSource"),
+        drop=("containerDisk",),
+    ),
+    Invalid(
+        "ephemeral-root-without-container-disk",
+        "Image",
+        {"rootDisk": "Ephemeral", "volumeSource": {"http": {"url": "https://images.example/c.img"}}},
+        ("spec", "rootDisk Ephemeral needs a containerDisk"),
+        drop=("containerDisk",),
+    ),
+    Invalid(
+        "image-with-two-volume-sources",
+        "Image",
+        {"volumeSource": {"http": {"url": "https://a/b"}, "pvc": {"namespace": "images", "name": "c"}}},
+        ("spec.volumeSource", "volumeSource needs exactly one of http, pvc"),
+    ),
+    Invalid(
+        "image-root-disk-kind",
+        "Image",
+        {"rootDisk": "Sometimes"},
+        ("spec.rootDisk", "Unsupported value"),
     ),
     Invalid(
         "aggregate-host-twice",

@@ -485,6 +485,22 @@ def _allowed(api_client: client.ApiClient, attributes: dict[str, str]) -> bool:
             False,
         ),
         ("kubenova-operator", {"resource": "nodes", "verb": "create"}, False),
+        # DataVolumes are read (build progress, import failures), never written: virt-controller
+        # creates them from the VM's templates.
+        ("kubenova-operator", {"group": "cdi.kubevirt.io", "resource": "datavolumes", "verb": "watch"}, True),
+        (
+            "kubenova-operator",
+            {"group": "cdi.kubevirt.io", "resource": "datavolumes", "verb": "create", "namespace": "demo"},
+            False,
+        ),
+        ("kubenova-operator", {"resource": "persistentvolumeclaims", "verb": "list"}, False),
+        # The simulated provisioner deletes released PVs; claims go with their DataVolume (GC).
+        ("kubevirt-simulator", {"resource": "persistentvolumes", "verb": "delete"}, True),
+        (
+            "kubevirt-simulator",
+            {"resource": "persistentvolumeclaims", "verb": "delete", "namespace": "demo"},
+            False,
+        ),
         # The gateway never deletes Nodes, writes status, touches KubeVirt or reads foreign Secrets.
         ("kubenova-gateway", {"resource": "nodes", "verb": "delete"}, False),
         (

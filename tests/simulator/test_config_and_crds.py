@@ -67,7 +67,17 @@ def test_invalid_flags_are_refused(argv: list[str]) -> None:
 
 def test_crds_are_kubevirt_shaped() -> None:
     by_kind = {m["spec"]["names"]["kind"]: m for m in MANIFESTS}
-    assert set(by_kind) == {"VirtualMachine", "VirtualMachineInstance", "VirtualMachineInstanceMigration"}
+    assert set(by_kind) == {
+        "VirtualMachine",
+        "VirtualMachineInstance",
+        "VirtualMachineInstanceMigration",
+        "DataVolume",
+    }
+    dv = by_kind["DataVolume"]
+    assert dv["metadata"]["name"] == "datavolumes.cdi.kubevirt.io"
+    assert dv["spec"]["group"] == "cdi.kubevirt.io"
+    assert dv["spec"]["versions"][0]["name"] == "v1beta1"
+    assert dv["spec"]["names"]["shortNames"] == ["dv", "dvs"]
     vmi = by_kind["VirtualMachineInstance"]
     assert vmi["metadata"]["name"] == "virtualmachineinstances.kubevirt.io"
     assert vmi["spec"]["scope"] == "Namespaced"

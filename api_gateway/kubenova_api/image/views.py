@@ -38,7 +38,7 @@ def image(img: Image) -> dict[str, Any]:
         "min_disk": spec.min_disk,
         "min_ram": spec.min_ram,
         "size": None,
-        "virtual_size": None,
+        "virtual_size": spec.virtual_size,
         "checksum": None,
         "os_hash_algo": None,
         "os_hash_value": None,

@@ -39,3 +39,30 @@ def root_gb(flavor: EmbeddedFlavor, image: Image) -> int:
     """The root disk a server of ``flavor`` from ``image`` gets: the flavor's, or the image's
     minimum when the flavor has none (Nova's rule for ``disk: 0`` flavors)."""
     return flavor.disk or image.spec.min_disk
+
+
+GIB = 1024**3
+DEFAULT_ROOT_DISK_BYTES = GIB
+"""A persistent root disk needs a size: for a ``disk: 0`` flavor and an image that states neither
+``minDisk`` nor ``virtualSize``, 1 GiB (CDI's importer refuses a disk smaller than the image)."""
+
+
+def root_disk_bytes(flavor: EmbeddedFlavor, image: Image) -> int:
+    """The size of a server's persistent root disk, as Nova's libvirt driver sizes it: the flavor's
+    root disk, or for a ``disk: 0`` flavor the image's virtual size (at least its ``minDisk``)."""
+    if flavor.disk:
+        return flavor.disk * GIB
+    wanted = max(image.spec.min_disk * GIB, image.spec.virtual_size or 0)
+    return wanted or DEFAULT_ROOT_DISK_BYTES
+
+
+def root_disk_error(flavor: EmbeddedFlavor, image: Image) -> str | None:
+    """Nova's build failure (libvirt's FlavorDiskSmallerThanImage) when the image's virtual size does
+    not fit the flavor's root disk; a ``disk: 0`` flavor takes the image's size and always fits."""
+    size = image.spec.virtual_size or 0
+    if flavor.disk and size > flavor.disk * GIB:
+        return (
+            "Flavor's disk is too small for requested image. "
+            f"Flavor disk is {flavor.disk * GIB} bytes, image is {size} bytes."
+        )
+    return None

@@ -26,7 +26,7 @@ import kopf
 from kubenova.domain import footprint
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import label_selector
-from kubenova.kubevirt import models
+from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm
 from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.flavor import Flavor
@@ -36,10 +36,10 @@ from kubenova.resources.server import Server
 from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 
 # Index names: the names of the index functions in ``handlers.indexes`` (kopf passes them so).
-SERVERS, VMS, VMIS = "server_index", "vm_index", "vmi_index"
+SERVERS, VMS, VMIS, DVS = "server_index", "vm_index", "vmi_index", "dv_index"
 NODES, AGGREGATES = "node_index", "aggregate_index"
 FLAVORS, IMAGES, KEYPAIRS = "flavor_index", "image_index", "keypair_index"
-INDEXES = (SERVERS, VMS, VMIS, NODES, AGGREGATES, FLAVORS, IMAGES, KEYPAIRS)
+INDEXES = (SERVERS, VMS, VMIS, DVS, NODES, AGGREGATES, FLAVORS, IMAGES, KEYPAIRS)
 
 _T = TypeVar("_T")
 Indexed = Mapping[Any, Collection[Any]]
@@ -203,6 +203,12 @@ class ClusterView:
     def vmi(self, ref: ServerRef) -> models.VirtualMachineInstance | None:
         found: models.VirtualMachineInstance | None = self.fresh(VMIS, ref)
         return found
+
+    def data_volumes(self, ref: ServerRef) -> list[cdi_models.DataVolume]:
+        """The Server's DataVolumes (root, ephemeral, swap) as the index has them (never written
+        by the operator: virt-controller creates them from the VM's templates)."""
+        store = self._indexes[DVS].get(ref)
+        return list(store) if store else []
 
     def nodes(self) -> list[IndexedNode]:
         return list(self._every(NODES))

@@ -4,8 +4,9 @@ Handlers read them through ``ClusterView`` (``handlers.cluster_view``) and never
 already shows. kopf fills each index from a full listing before any handler runs. An index
 function names the index (kopf passes it by that name); the names are in ``cluster_view``.
 
-Keys: Servers, VMs and VMIs by ``ServerRef`` (VMs/VMIs by their ``compute.kubenova.io/server``
-label), Nodes, Aggregates, Flavors and Images by object name, Keypairs by Nova name.
+Keys: Servers, VMs, VMIs and DataVolumes by ``ServerRef`` (VMs/VMIs/DataVolumes by their
+``compute.kubenova.io/server`` label; a Server has several DataVolumes), Nodes, Aggregates,
+Flavors and Images by object name, Keypairs by Nova name.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kubenova.domain import hosts
 from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import IndexedNode, ServerRef
-from kubenova.kubevirt import models
+from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm, parse_vm, parse_vmi
 from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.base import GROUP, VERSION
@@ -60,6 +61,13 @@ async def vm_index(body: kopf.Body, **_: Any) -> dict[ServerRef, ObservedVm]:
 async def vmi_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.VirtualMachineInstance]:
     ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
     return {ref: parse_vmi(dict(body))}
+
+
+@kopf.index(cdi_models.CDI_GROUP, cdi_models.CDI_VERSION, cdi_models.DATA_VOLUME_PLURAL, labels=OURS)
+async def dv_index(body: kopf.Body, **_: Any) -> dict[ServerRef, cdi_models.DataVolume]:
+    ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
+    volume = _parsed(cdi_models.DataVolume, body)
+    return {ref: volume} if volume is not None else {}
 
 
 @kopf.index("", "v1", "nodes")

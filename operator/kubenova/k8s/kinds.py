@@ -65,3 +65,7 @@ VIRTUAL_MACHINE_INSTANCES = Kind("kubevirt.io", "v1", "virtualmachineinstances",
 VIRTUAL_MACHINE_INSTANCE_MIGRATIONS = Kind(
     "kubevirt.io", "v1", "virtualmachineinstancemigrations", namespaced=True
 )
+DATA_VOLUMES = Kind("cdi.kubevirt.io", "v1beta1", "datavolumes", namespaced=True)
+PERSISTENT_VOLUME_CLAIMS = Kind("", "v1", "persistentvolumeclaims", namespaced=True)
+PERSISTENT_VOLUMES = Kind("", "v1", "persistentvolumes", namespaced=False)
+STORAGE_CLASSES = Kind("storage.k8s.io", "v1", "storageclasses", namespaced=False)

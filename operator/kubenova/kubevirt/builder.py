@@ -9,8 +9,11 @@ Choices, and why:
 - CPU is sized by ``domain.cpu.cores`` only, no CPU request: the allocation ratio is enforced by
   the nova-scheduler, and a CPU request of whole cores would defeat ``cpu_allocation_ratio`` > 1.
   Memory is guest memory plus an equal request, so the Kubernetes scheduler agrees with ours.
-- The root disk is the Image's containerDisk; its size is the image's own (a containerDisk cannot
-  grow), so ``flavor.disk`` counts for scheduling only. Ephemeral and swap become emptyDisks.
+- The root disk is persistent by default (``disks``): a DataVolume in ``spec.dataVolumeTemplates``,
+  populated by CDI from the Image and sized as Nova sizes it, which virt-controller creates (owned
+  by the VM, so it goes with the VM) and keeps across stop/start and reboot. An image with
+  ``rootDisk: Ephemeral`` boots its containerDisk instead (reset at every start). The flavor's
+  ephemeral and swap disks are blank DataVolumes, persistent like Nova's.
 - SMBIOS uuid = the Server's uid, as Nova's libvirt driver does, so the guest sees its Nova id.
 - Cloud-init (NoCloud, or ConfigDrive when ``spec.configDrive``) carries the key and user data
   (composed by ``cloud_init``).
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubenova.domain.names import FLAVOR_ANNOTATION, IMAGE_ANNOTATION, SERVER_LABEL, SERVER_UID_ANNOTATION
+from kubenova.kubevirt import disks as disk_plan
 from kubenova.kubevirt import models
 from kubenova.kubevirt.cloud_init import compose_user_data
 from kubenova.resources.base import API_VERSION
@@ -37,10 +41,10 @@ from kubenova.resources.server import DesiredPowerState, EmbeddedFlavor, Server
 
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 
-ROOT_DISK = "rootdisk"
+ROOT_DISK = disk_plan.ROOT_DISK
 CLOUD_INIT_DISK = "cloudinitdisk"
-EPHEMERAL_DISK = "ephemeral0"
-SWAP_DISK = "swap"
+EPHEMERAL_DISK = disk_plan.EPHEMERAL_DISK
+SWAP_DISK = disk_plan.SWAP_DISK
 POD_NETWORK = "default"
 INLINE_USER_DATA_LIMIT = 2048
 
@@ -61,23 +65,22 @@ def build(
     keypair: Keypair | None,
     host: str,
     inline_limit: int = INLINE_USER_DATA_LIMIT,
+    storage_class: str | None = None,
 ) -> VmPlan:
     """The VirtualMachine (and maybe user-data Secret) for ``server`` on ``host``."""
     name = server.metadata.name
     uid = server.server_id
     user_data = compose_user_data(_decode_user_data(server.spec.user_data), _ssh_key(keypair))
     cloud_init, secret = _cloud_init_source(server, user_data, inline_limit)
-    volumes = [
-        models.Volume(name=ROOT_DISK, container_disk=_container_disk(image)),
-        _cloud_init_volume(server.spec.config_drive, cloud_init),
-    ]
+    planned = disk_plan.plan(server, flavor, image, storage_class=storage_class or None)
+    volumes = [planned.root_volume, _cloud_init_volume(server.spec.config_drive, cloud_init)]
     disks = [
         models.Disk(name=ROOT_DISK, disk=models.DiskTarget(bus="virtio"), boot_order=1),
         models.Disk(name=CLOUD_INIT_DISK, disk=models.DiskTarget(bus="virtio")),
     ]
-    for disk_name, capacity in _scratch_disks(flavor):
-        volumes.append(models.Volume(name=disk_name, empty_disk=models.EmptyDiskSource(capacity=capacity)))
-        disks.append(models.Disk(name=disk_name, disk=models.DiskTarget(bus="virtio")))
+    for volume in planned.scratch_volumes:
+        volumes.append(volume)
+        disks.append(models.Disk(name=volume.name, disk=models.DiskTarget(bus="virtio")))
     networked = server.spec.networks != "none"
     devices = models.Devices(
         disks=disks,
@@ -123,6 +126,7 @@ def build(
                 ),
                 spec=vmi_spec,
             ),
+            data_volume_templates=planned.templates,
         ),
     )
     return VmPlan(vm=vm, secret=secret)
@@ -136,16 +140,6 @@ def owned_by(metadata: models.ObjectMeta, server_uid: str) -> bool:
     """
     owner = metadata.annotations.get(SERVER_UID_ANNOTATION)
     return owner is None or owner == server_uid
-
-
-def _scratch_disks(flavor: EmbeddedFlavor) -> list[tuple[str, str]]:
-    """(name, capacity) of the flavor's ephemeral and swap disks, when it has them."""
-    disks = []
-    if flavor.ephemeral > 0:
-        disks.append((EPHEMERAL_DISK, f"{flavor.ephemeral}Gi"))
-    if flavor.swap > 0:
-        disks.append((SWAP_DISK, f"{flavor.swap}Mi"))
-    return disks
 
 
 def owner_reference(server: Server) -> dict[str, Any]:
@@ -228,10 +222,3 @@ def _cloud_init_volume(config_drive: bool, source: models.CloudInitSource) -> mo
     if config_drive:
         return models.Volume(name=CLOUD_INIT_DISK, cloud_init_config_drive=source)
     return models.Volume(name=CLOUD_INIT_DISK, cloud_init_no_cloud=source)
-
-
-def _container_disk(image: Image) -> models.ContainerDiskSource:
-    source = image.spec.container_disk
-    return models.ContainerDiskSource(
-        image=source.image, path=source.path, image_pull_policy=source.image_pull_policy
-    )

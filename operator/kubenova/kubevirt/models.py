@@ -1,6 +1,7 @@
 # Over 300 lines: the typed KubeVirt API subset, one module as KubeVirt's types.go is one file.
 """A typed subset of kubevirt.io/v1: VirtualMachine, VirtualMachineInstance and
-VirtualMachineInstanceMigration. (Over 300 lines: one API schema, read top to bottom.)
+VirtualMachineInstanceMigration. (Over 300 lines: one API schema, read top to bottom.) The shared
+metadata types are in ``api_meta``, CDI's DataVolume (``dataVolumeTemplates``) in ``cdi_models``.
 
 Only the fields kubenova and the simulator use are modelled. Unknown fields are allowed on read,
 and writers must send merge patches of their own fields rather than whole objects, so nothing the
@@ -13,8 +14,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, model_validator
+
+from kubenova.kubevirt.api_meta import Condition, KubeVirtModel, ObjectMeta
+from kubenova.kubevirt.cdi_models import DataVolumeTemplateSpec
+
+__all__ = ["Condition", "DataVolumeTemplateSpec", "KubeVirtModel", "ObjectMeta"]  # re-exported
 
 GROUP = "kubevirt.io"
 VERSION = "v1"
@@ -40,13 +45,6 @@ VIRTUAL_MACHINE_INSTANCE_MIGRATION = Kind(
     "virtualmachineinstancemigration",
     ("vmim",),
 )
-
-
-class KubeVirtModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
-
-    def to_api(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 class RunStrategy(StrEnum):
@@ -77,6 +75,8 @@ class PrintableStatus(StrEnum):
     TERMINATING = "Terminating"
     MIGRATING = "Migrating"
     UNKNOWN = "Unknown"
+    WAITING_FOR_VOLUME_BINDING = "WaitingForVolumeBinding"
+    DATA_VOLUME_ERROR = "DataVolumeError"
     ERROR_UNSCHEDULABLE = "ErrorUnschedulable"
     CRASH_LOOP_BACKOFF = "CrashLoopBackOff"
 
@@ -90,18 +90,6 @@ class MigrationPhase(StrEnum):
     RUNNING = "Running"
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
-
-
-class ObjectMeta(KubeVirtModel):
-    name: str | None = None
-    namespace: str | None = None
-    uid: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
-    annotations: dict[str, str] = Field(default_factory=dict)
-    owner_references: list[dict[str, Any]] = Field(default_factory=list)
-    deletion_timestamp: str | None = None
-    creation_timestamp: str | None = None
-    resource_version: str | None = None
 
 
 class Cpu(KubeVirtModel):
@@ -176,6 +164,19 @@ class EmptyDiskSource(KubeVirtModel):
     capacity: str
 
 
+class DataVolumeVolumeSource(KubeVirtModel):
+    """A volume backed by the DataVolume ``name`` (the PVC of that name, once CDI populated it)."""
+
+    name: str
+    hotpluggable: bool | None = None
+
+
+class PvcVolumeSource(KubeVirtModel):
+    claim_name: str
+    read_only: bool | None = None
+    hotpluggable: bool | None = None
+
+
 class Volume(KubeVirtModel):
     """A volume: exactly one source (KubeVirt's VolumeSource is a one-of)."""
 
@@ -184,8 +185,8 @@ class Volume(KubeVirtModel):
     cloud_init_no_cloud: CloudInitSource | None = None
     cloud_init_config_drive: CloudInitSource | None = None
     empty_disk: EmptyDiskSource | None = None
-    persistent_volume_claim: dict[str, Any] | None = None
-    data_volume: dict[str, Any] | None = None
+    persistent_volume_claim: PvcVolumeSource | None = None
+    data_volume: DataVolumeVolumeSource | None = None
     # The remaining KubeVirt volume sources, so a valid VMI spec always parses.
     secret: dict[str, Any] | None = None
     config_map: dict[str, Any] | None = None
@@ -244,15 +245,8 @@ class VmSpec(KubeVirtModel):
     running: bool | None = None
     """Deprecated predecessor of run_strategy: true means Always, false means Halted."""
     template: VmiTemplate = Field(default_factory=VmiTemplate)
-
-
-class Condition(KubeVirtModel):
-    type: str
-    status: Literal["True", "False", "Unknown"]
-    reason: str | None = None
-    message: str | None = None
-    last_transition_time: str | None = None
-    last_probe_time: str | None = None
+    data_volume_templates: list[DataVolumeTemplateSpec] = Field(default_factory=list)
+    """DataVolumes virt-controller creates (owned by the VM) before it starts the VMI."""
 
 
 class StateChangeRequest(KubeVirtModel):

@@ -4,25 +4,40 @@ spawning → ACTIVE when the VMI runs, powering-off → SHUTOFF when it is gone,
 ACTIVE, a reboot ends when a VMI other than the one it replaces (``status.task``) runs, a failed
 VMI → ERROR, a VM stopped or started behind kubenova's back is synced; ``None`` when nothing
 follows. The VMI's way to Running (Pending, Scheduling, Scheduled) is not written: a build costs
-one status write when placed and one when ACTIVE.
+one status write when placed and one when ACTIVE. While the root disk is imported (the VM's
+DataVolumes, before its VMI), the build's ``progress`` follows CDI's, written at most every
+``PROGRESS_INTERVAL`` seconds (a quick import costs no write); a failed import (KubeVirt's
+DataVolumeError) fails the build with CDI's message.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from kubenova.domain import actions
-from kubenova.kubevirt import models
+from kubenova.kubevirt import cdi_models, models
+from kubenova.kubevirt.disks import ROOT_DISK
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
 from kubenova.resources.states import TaskState, VmState
 from kubenova.status.state_change import ActionFinish, Fault, Transition
 
 # VM printable statuses that mean the VM cannot start (KubeVirt has more than the model's enum).
 _VM_FAILURE_STATUSES = frozenset(
-    {"ErrorUnschedulable", "CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "ErrorPvcNotFound"}
+    {
+        "ErrorUnschedulable",
+        "CrashLoopBackOff",
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "ErrorPvcNotFound",
+        "ErrorDataVolumeNotFound",
+        "DataVolumeError",
+    }
 )
+PROGRESS_INTERVAL = 5.0
+"""Seconds between two writes of a build's progress (the first one after the build's placement)."""
 REBOOT_TASKS = frozenset(t for t in (actions.SOFT_REBOOT.task, actions.HARD_REBOOT.task) if t is not None)
 """The tasks a reboot runs under (from the action table's reboot rows)."""
 _ACTION_OF_TASK = {
@@ -44,10 +59,14 @@ class Observation:
     vm: models.VirtualMachine | None
     vmi: models.VirtualMachineInstance | None
     vm_printable_status: str | None = None
+    data_volumes: tuple[cdi_models.DataVolume, ...] = ()
+    """The server's DataVolumes (created by virt-controller from the VM's templates)."""
 
 
-def observe(server: Server, seen: Observation, *, network_label: str) -> Transition | None:
-    """The transition KubeVirt's state implies for ``server``, if any."""
+def observe(
+    server: Server, seen: Observation, *, network_label: str, now: datetime | None = None
+) -> Transition | None:
+    """The transition KubeVirt's state implies for ``server``, if any (``now``: for progress)."""
     status = server.status
     if status.host is None or server.metadata.deletion_timestamp or status.task_state == TaskState.DELETING:
         return None
@@ -66,6 +85,8 @@ def observe(server: Server, seen: Observation, *, network_label: str) -> Transit
         return _running(server, vmi, vm_state, task, network_label=network_label)
     if phase is models.VmiPhase.FAILED and task is not TaskState.POWERING_OFF:
         return _failed(vm_state, task, vmi)
+    if vmi is None and task is TaskState.SPAWNING and not is_halted(seen.vm):
+        return _spawn_failure(seen) or _import_progress(server, seen, now)
     if vmi is None or phase in (models.VmiPhase.SUCCEEDED, models.VmiPhase.FAILED):
         return _stopped(server, seen.vm, vm_state, task)
     if task is TaskState.SPAWNING:
@@ -183,6 +204,8 @@ def _spawn_failure(seen: Observation) -> Transition | None:
         return None
     vm = seen.vm
     details = _condition_messages(vm.status.conditions if vm is not None else [])
+    if printable == models.PrintableStatus.DATA_VOLUME_ERROR.value:
+        details = _data_volume_errors(seen) or details
     return Transition(
         VmState.ERROR,
         None,
@@ -192,6 +215,40 @@ def _spawn_failure(seen: Observation) -> Transition | None:
         fault=Fault(printable, details),
         finish_action=ActionFinish("create", "Error", printable),
         warning=True,
+    )
+
+
+def root_data_volume(seen: Observation) -> cdi_models.DataVolume | None:
+    """The DataVolume behind the VM's root disk, if it has one."""
+    if seen.vm is None:
+        return None
+    volume = next((v for v in seen.vm.spec.template.spec.volumes if v.name == ROOT_DISK), None)
+    if volume is None or volume.data_volume is None:
+        return None
+    return next((d for d in seen.data_volumes if d.metadata.name == volume.data_volume.name), None)
+
+
+def _import_progress(server: Server, seen: Observation, now: datetime | None) -> Transition | None:
+    """The build's progress as CDI reports the root disk's import, when a write is due."""
+    root = root_data_volume(seen)
+    percent = cdi_models.progress_percent(root.status.progress) if root is not None else None
+    status = server.status
+    if root is None or percent is None or percent >= 100 or percent == (status.progress or 0) or now is None:
+        return None
+    if status.updated_at is not None:
+        try:
+            last = datetime.fromisoformat(status.updated_at.replace("Z", "+00:00"))
+        except ValueError:
+            last = None
+        if last is not None and (now - last).total_seconds() < PROGRESS_INTERVAL:
+            return None
+    return Transition(
+        VmState.BUILDING,
+        TaskState.SPAWNING,
+        "Importing",
+        f"Root disk {root.metadata.name}: {root.status.phase} {root.status.progress}",
+        fields={"progress": percent},
+        announce=False,
     )
 
 
@@ -241,6 +298,21 @@ def is_halted(vm: models.VirtualMachine) -> bool:
 
 def desired_run_strategy(power: DesiredPowerState) -> models.RunStrategy:
     return models.RunStrategy.ALWAYS if power is DesiredPowerState.RUNNING else models.RunStrategy.HALTED
+
+
+def _data_volume_errors(seen: Observation) -> str | None:
+    """CDI's messages of the server's DataVolumes that stopped on an error."""
+    messages = []
+    for volume in seen.data_volumes:
+        running = volume.status.condition(cdi_models.RUNNING)
+        if volume.status.phase == cdi_models.DataVolumePhase.FAILED or (
+            running is not None
+            and running.status == "False"
+            and running.reason in ("Error", "ImagePullFailed")
+        ):
+            text = running.message if running is not None and running.message else volume.status.phase
+            messages.append(f"DataVolume {volume.metadata.name}: {text}")
+    return "; ".join(messages) or None
 
 
 def _condition_messages(conditions: list[models.Condition]) -> str | None:

@@ -84,26 +84,10 @@ def test_domain_is_sized_by_the_flavor() -> None:
     assert domain.firmware.uuid == f.SERVER_UID
 
 
-def test_root_disk_is_the_images_container_disk() -> None:
-    image = f.image(
-        containerDisk={"image": "quay.io/x/fedora:41", "path": "/disk/f.qcow2", "imagePullPolicy": "Always"}
-    )
-    spec = build(image=image).vm.spec.template.spec
-    root = next(v for v in spec.volumes if v.name == builder.ROOT_DISK)
-    assert root.container_disk == models.ContainerDiskSource(
-        image="quay.io/x/fedora:41", path="/disk/f.qcow2", image_pull_policy="Always"
-    )
+def test_root_disk_boots_first() -> None:
+    spec = build().vm.spec.template.spec
     assert spec.domain.devices.disks[0].name == builder.ROOT_DISK
     assert spec.domain.devices.disks[0].boot_order == 1
-
-
-def test_ephemeral_and_swap_become_empty_disks_only_when_the_flavor_has_them() -> None:
-    plain = build().vm.spec.template.spec
-    assert [v.name for v in plain.volumes] == [builder.ROOT_DISK, builder.CLOUD_INIT_DISK]
-    spec = build(flavor=f.embedded(ephemeral=10, swap=512)).vm.spec.template.spec
-    capacities = {v.name: v.empty_disk.capacity for v in spec.volumes if v.empty_disk is not None}
-    assert capacities == {builder.EPHEMERAL_DISK: "10Gi", builder.SWAP_DISK: "512Mi"}
-    assert {d.name for d in spec.domain.devices.disks} >= {builder.EPHEMERAL_DISK, builder.SWAP_DISK}
 
 
 def test_pod_network_with_masquerade_unless_networks_none() -> None:

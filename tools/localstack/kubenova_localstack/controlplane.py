@@ -6,7 +6,9 @@ Why these three and these flags: kube-apiserver is the thing under test for ever
 ``--unsafe-no-fsync`` because durability is worthless for throw-away state and fsync is slow on
 shared CI disks; kube-controller-manager runs only the garbage collector and the namespace
 controller, without which ownerReference cascades never happen and namespaces never finish
-terminating. No scheduler and no kubelet: KubeVirt is simulated by the project itself.
+terminating, and the PersistentVolume binder and protection controllers (volumes bind and go as on
+a real cluster; the simulator plays the storage provisioner). No scheduler and no kubelet: KubeVirt
+is simulated by the project itself.
 
 Every start is fresh: the state directory is wiped (after killing whatever a previous run that died
 hard left behind) and gets new certificates, new ports and an empty etcd.
@@ -33,7 +35,16 @@ from kubenova_localstack.pki import ADMIN_USER, CertAndKey, PKIFiles, issue_clie
 from kubenova_localstack.ports import free_port
 from kubenova_localstack.process import ManagedProcess, kill_recorded, stop_all, write_registry
 
-CONTROLLERS = ("garbage-collector-controller", "namespace-controller")
+CONTROLLERS = (
+    "garbage-collector-controller",
+    "namespace-controller",
+    # Volumes, as real clusters run them: the PV controller binds claims to the PVs an (external,
+    # here simulated) provisioner creates, and the protection controllers lift the
+    # pvc-/pv-protection finalizers the apiserver's admission adds once nothing uses a claim.
+    "persistentvolume-binder-controller",
+    "persistentvolume-protection-controller",
+    "persistentvolumeclaim-protection-controller",
+)
 SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/24"
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 # kube-apiserver on 2 busy cores can take well over a minute before /readyz says ok.

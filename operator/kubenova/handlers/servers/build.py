@@ -47,7 +47,7 @@ async def place(rt: Runtime, server: Server) -> Server | None:
     if server.metadata.deletion_timestamp or not needs_placing(server):
         return server
     flavor = flavors.embed(refs.flavor)
-    too_small = flavors.image_fit_error(flavor, refs.image)
+    too_small = flavors.image_fit_error(flavor, refs.image) or flavors.root_disk_error(flavor, refs.image)
     if too_small is not None:
         return await _fail(rt, server, too_small)
     placed = await scheduling.schedule(rt, server, flavor, refs.image)
@@ -85,6 +85,7 @@ async def spawn(rt: Runtime, server: Server, refs: references.References | None 
         keypair=keypair,
         host=host,
         inline_limit=rt.settings.cloud_init_inline_limit,
+        storage_class=rt.settings.storage_class,
     )
     vms = VirtualMachines(rt.client)
     created: ObservedVm | None

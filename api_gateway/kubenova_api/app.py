@@ -106,5 +106,7 @@ def create_app(settings: Settings, *, api_client: k8s.ApiClient | None = None) -
     app.include_router(image_routes.router)
     app.include_router(network_routes.router)
     app.include_router(versions.fallback_router)
-    app.add_middleware(GatewayMiddleware, public_url=settings.public_url)
+    app.add_middleware(
+        GatewayMiddleware, public_url=settings.public_url, trust_proxy_headers=settings.trust_proxy_headers
+    )
     return app

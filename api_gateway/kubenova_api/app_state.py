@@ -23,5 +23,7 @@ class AppState:
             token_key_secret=settings.token_key_secret,
             revocation_secret=settings.revocation_secret,
             token_ttl_seconds=settings.token_ttl_seconds,
+            lockout_failure_attempts=settings.lockout_failure_attempts,
+            lockout_duration_seconds=settings.lockout_duration_seconds,
         )
         return cls(settings=settings, store=store, identity=identity)

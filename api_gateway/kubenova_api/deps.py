@@ -83,7 +83,7 @@ def authenticate(request: Request) -> RequestContext:
         project_id=auth.project.id if auth.project else None,
         project_name=auth.project.name if auth.project else None,
         namespace=namespace,
-        roles=frozenset(auth.token.roles),
+        roles=frozenset(role.name for role in auth.roles),
         request_id=get_request_id(request),
         token=auth.token,
     )

@@ -5,7 +5,7 @@ handlers, and can stamp headers on them. Per request it:
 
 1. allocates ``req-<uuid>`` (``request.state.request_id``; handlers record it on CRs) and adds it
    as ``X-OpenStack-Request-Id`` and ``X-Compute-Request-Id`` to the response;
-2. records the client-facing base URL (``request.state.urls``);
+2. records the client-facing base URL (``request.state.urls``; ``urls.base_url_from_headers``);
 3. for compute paths under ``/compute/v2.1``: drops an optional ``{project_id}`` segment,
    negotiates the microversion (``request.state.api_version``; 400/406 answered here) and
    echoes ``OpenStack-API-Version``/``X-OpenStack-Nova-API-Version``/``Vary``;
@@ -111,9 +111,12 @@ def is_versioned_compute(path: str) -> bool:
 class GatewayMiddleware:
     """See the module docstring; ``public_url`` pins the base URL when configured."""
 
-    def __init__(self, app: ASGIApp, *, public_url: str | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, public_url: str | None = None, trust_proxy_headers: bool = False
+    ) -> None:
         self.app = app
         self.public_url = public_url
+        self.trust_proxy_headers = trust_proxy_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,6 +131,7 @@ class GatewayMiddleware:
                 scheme=scope.get("scheme", "http"),
                 server=f"{server[0]}:{server[1]}",
                 public_url=self.public_url,
+                trust_proxy_headers=self.trust_proxy_headers,
             )
         )
         state: dict[str, Any] = scope.setdefault("state", {})

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the gateway at (e.g. https://cloud.example/). "
-        "Unset: built per request from Host / X-Forwarded-* headers.",
+        "Unset: built per request from the Host header (and X-Forwarded-* with trust_proxy_headers).",
     )
     region: str = Field(default="RegionOne", description="Region published in the service catalog.")
     token_ttl_seconds: int = Field(
@@ -73,6 +73,21 @@ class Settings(BaseSettings):
     )
     cache_sync_timeout_seconds: float = Field(
         default=60.0, description="How long startup waits for the watch caches to fill."
+    )
+    trust_proxy_headers: bool = Field(
+        default=False,
+        description="Build links from X-Forwarded-Proto/Host/Port/Prefix (set only behind a proxy "
+        "that sets them). Off: links follow public_url, else the Host header, as Keystone does "
+        "without proxy-header parsing.",
+    )
+    lockout_failure_attempts: int = Field(
+        default=5,
+        ge=0,
+        description="Failed password logins in a row after which a user name is locked out for "
+        "lockout_duration_seconds (per gateway replica; 0: never).",
+    )
+    lockout_duration_seconds: float = Field(
+        default=30.0, ge=0, description="How long a user name stays locked out."
     )
     aggregate_id_timeout_seconds: float = Field(
         default=20.0,

@@ -1,8 +1,10 @@
 """Public URLs of the gateway, built from the request so links work behind proxies and port-forwards.
 
 Clients follow ``next`` links and Keystone's version ``self`` link as absolute URLs, so links
-must name the host the client used: ``X-Forwarded-Proto/Host/Port/Prefix`` when a proxy sets
-them, else the ``Host`` header, unless ``Settings.public_url`` pins the base.
+must name the host the client used: ``Settings.public_url`` when it pins the base, else the
+``Host`` header, and ``X-Forwarded-Proto/Host/Port/Prefix`` only when the gateway is told to trust
+them (``trust_proxy_headers``: behind a proxy that sets them; otherwise any client could rewrite
+the catalog's URLs).
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ def _first(value: str) -> str:
 
 
 def base_url_from_headers(
-    headers: Mapping[str, str], *, scheme: str, server: str, public_url: str | None
+    headers: Mapping[str, str],
+    *,
+    scheme: str,
+    server: str,
+    public_url: str | None,
+    trust_proxy_headers: bool = False,
 ) -> str:
     """The gateway root (no trailing slash) as the client sees it."""
     if public_url:
         return public_url.rstrip("/")
+    if not trust_proxy_headers:
+        return f"{scheme}://{headers.get('host', '') or server}"
     proto = _first(headers.get("x-forwarded-proto", "")) or scheme
     host = _first(headers.get("x-forwarded-host", "")) or headers.get("host", "") or server
     port = _first(headers.get("x-forwarded-port", ""))

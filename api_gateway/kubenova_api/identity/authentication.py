@@ -18,16 +18,13 @@ def _domain_id(directory: Directory, ref: DomainRef | None) -> str:
     return domain.id
 
 
-def _password_user(directory: Directory, ref: PasswordUser) -> User:
+def _password_user(directory: Directory, ref: PasswordUser) -> User | None:
+    """The user the password is for; ``None`` if there is none (checked like any other, below)."""
     if ref.id:
-        user = directory.user_by_id(ref.id)
-    elif ref.name:
-        user = directory.user_by_name(ref.name, _domain_id(directory, ref.domain))
-    else:
-        raise errors.BadRequestError("Expecting to find id or name in user.")
-    if user is None:
-        raise errors.UnauthorizedError()
-    return user
+        return directory.user_by_id(ref.id)
+    if ref.name:
+        return directory.user_by_name(ref.name, _domain_id(directory, ref.domain))
+    raise errors.BadRequestError("Expecting to find id or name in user.")
 
 
 def _project(directory: Directory, ref: ProjectRef) -> Project:
@@ -50,8 +47,12 @@ async def issue_token(identity: IdentityService, request: AuthRequest) -> tuple[
     part = request.auth.identity
     parent: TokenData | None = None
     if "password" in part.methods and part.password is not None:
-        user = _password_user(directory, part.password.user)
-        await identity.check_password(user, part.password.user.password)
+        ref = part.password.user
+        found = _password_user(directory, ref)
+        await identity.check_password(found, ref.password, name=ref.id or ref.name or "")
+        if found is None:  # refused by check_password already; kept for the type checker
+            raise errors.UnauthorizedError()
+        user = found
         methods: tuple[str, ...] = ("password",)
     elif "token" in part.methods and part.token is not None:
         previous = identity.validate(part.token.id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kubenova_api import errors
 from kubenova_api.identity import passwords
 from kubenova_api.identity.directory import Directory, Project, Role, User, parse_directory
+from kubenova_api.identity.lockout import FailedLogins
 from kubenova_api.identity.revocations import RevocationList
 from kubenova_api.identity.tokens import (
     KEYS_DATA_KEY,
@@ -45,8 +46,12 @@ class IdentityService:
         token_key_secret: str,
         revocation_secret: str,
         token_ttl_seconds: int,
+        lockout_failure_attempts: int = 0,
+        lockout_duration_seconds: float = 0.0,
     ) -> None:
         self._secrets = secrets
+        self.failed_logins = FailedLogins(lockout_failure_attempts, lockout_duration_seconds)
+        self._decoys: dict[str, str] = {}
         self._identity_secret = identity_secret
         self._token_key_secret = token_key_secret
         self._ttl = token_ttl_seconds
@@ -94,11 +99,32 @@ class IdentityService:
         return self._parsed[1]
 
     # -- authentication ----------------------------------------------------------------------
-    async def check_password(self, user: User, password: str) -> None:
+    async def check_password(self, user: User | None, password: str, *, name: str) -> None:
+        """401 unless ``user`` exists, is enabled and has ``password``.
+
+        An unknown user (``None``, asked for as ``name``) costs a bcrypt check all the same, so
+        the answer's timing does not tell which names exist; consecutive failures per name lock
+        it out (``FailedLogins``) before any check is made.
+        """
+        key = user.id if user is not None else f"name:{name}"
+        if self.failed_logins.locked(key):
+            raise errors.UnauthorizedError(f"The account is locked for user: {user.id if user else name}.")
+        stored = user.password_hash if user is not None and user.password_hash else self._decoy()
         # bcrypt is deliberately slow: keep it off the event loop.
-        ok = await asyncio.to_thread(passwords.verify_password, password, user.password_hash)
-        if not ok or not user.enabled:
+        ok = await asyncio.to_thread(passwords.verify_password, password, stored)
+        if not ok or user is None or not user.enabled or not user.password_hash:
+            self.failed_logins.failed(key)
             raise errors.UnauthorizedError()
+        self.failed_logins.succeeded(key)
+
+    def _decoy(self) -> str:
+        """A hash of a random password at the directory's bcrypt cost (that of its first hash)."""
+        cost = next(
+            (u.password_hash.split("$")[2] for u in self.directory().config.users if u.password_hash), "12"
+        )
+        if cost not in self._decoys:
+            self._decoys[cost] = passwords.hash_password(new_audit_id(), rounds=int(cost))
+        return self._decoys[cost]
 
     def issue(
         self,
@@ -147,7 +173,13 @@ class IdentityService:
             project = directory.project_by_id(data.project_id)
             if project is None or not project.enabled:
                 raise errors.UnauthorizedError()
-        roles = tuple(role for name in data.roles if (role := directory.role_by_name(name)) is not None)
+        roles: tuple[Role, ...] = ()
+        if project is not None:
+            # Keystone resolves roles when a token is validated: a role removed since the token
+            # was issued no longer applies, and a token left with none is no longer valid.
+            roles = tuple(directory.roles_for(user.id, project.id))
+            if not roles:
+                raise errors.UnauthorizedError()
         return Authenticated(data, user, project, roles)
 
     async def revoke(self, data: TokenData) -> None:

@@ -1,0 +1,234 @@
+"""Identity that behaves like Keystone where it matters for security: roles are resolved when a
+token is validated (a removed role stops working at once), an unknown user costs a bcrypt check
+as a wrong password does, failed logins lock a user name out, and links ignore X-Forwarded-*
+headers unless the gateway is told to trust them."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+from kubernetes import client
+
+from kubenova_api import errors
+from kubenova_api.identity import passwords, service
+from kubenova_api.identity.directory import SECRET_KEY, DirectoryConfig, RoleAssignment, User
+from kubenova_api.identity.lockout import FailedLogins
+from kubenova_api.identity.service import IdentityService
+from kubenova_api.store.secrets import SecretStore
+from kubenova_api.urls import base_url_from_headers
+from tests.fixtures.gateway import GatewayHandle
+from tests.support.wait import wait_for
+
+FORWARDED = {"x-forwarded-proto": "https", "x-forwarded-host": "evil.example", "host": "cloud:8774"}
+
+
+def test_forwarded_headers_are_ignored_unless_trusted() -> None:
+    untrusted = base_url_from_headers(FORWARDED, scheme="http", server="10.0.0.1:8774", public_url=None)
+    assert untrusted == "http://cloud:8774"
+    trusted = base_url_from_headers(
+        FORWARDED, scheme="http", server="10.0.0.1:8774", public_url=None, trust_proxy_headers=True
+    )
+    assert trusted == "https://evil.example"
+    pinned = base_url_from_headers(FORWARDED, scheme="http", server="x", public_url="https://cloud.example/")
+    assert pinned == "https://cloud.example"
+
+
+def test_lockout_after_consecutive_failures_and_release_after_the_duration() -> None:
+    now = [100.0]
+    logins = FailedLogins(3, 30.0, clock=lambda: now[0])
+    for _ in range(2):
+        logins.failed("u")
+    assert not logins.locked("u")
+    logins.succeeded("u")  # a success starts the count afresh
+    for _ in range(3):
+        logins.failed("u")
+    assert logins.locked("u")
+    assert not logins.locked("other")
+    now[0] += 31
+    assert not logins.locked("u")
+    off = FailedLogins(0, 30.0)
+    for _ in range(10):
+        off.failed("u")
+    assert not off.locked("u")
+
+
+# ----- the service, on a directory held in memory ------------------------------------------------
+
+
+@dataclass
+class _Secret:
+    body: str
+    resource_version: str = "1"
+
+    def text(self, key: str) -> str | None:
+        return self.body if key == SECRET_KEY else None
+
+
+class _Secrets:
+    """The two calls IdentityService makes of the Secret store for the directory."""
+
+    def __init__(self, config: DirectoryConfig) -> None:
+        self.secret = _Secret(config.to_yaml())
+
+    def watch(self, name: str) -> None:
+        return None
+
+    def cached(self, name: str) -> _Secret | None:
+        return self.secret if name == "identity" else None
+
+
+def _service(user: User, **kwargs: Any) -> IdentityService:
+    config = DirectoryConfig(users=[user])
+    secrets = cast(SecretStore, _Secrets(config))
+    return IdentityService(
+        secrets,
+        identity_secret="identity",
+        token_key_secret="keys",
+        revocation_secret="revocations",
+        token_ttl_seconds=3600,
+        **kwargs,
+    )
+
+
+def test_an_unknown_user_costs_a_bcrypt_check_at_the_directory_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    user = User(id="u1", name="alice", password_hash=passwords.hash_password("right", rounds=5))
+    identity = _service(user)
+    checked: list[str] = []
+    real = passwords.verify_password
+
+    def spy(password: str, password_hash: str | None) -> bool:
+        checked.append(password_hash or "")
+        return real(password, password_hash)
+
+    monkeypatch.setattr(service.passwords, "verify_password", spy)
+    with pytest.raises(errors.UnauthorizedError):
+        asyncio.run(identity.check_password(None, "guess", name="mallory"))
+    with pytest.raises(errors.UnauthorizedError):
+        asyncio.run(identity.check_password(user, "guess", name="alice"))
+    asyncio.run(identity.check_password(user, "right", name="alice"))
+    decoy, wrong, right = checked
+    assert decoy.startswith("$2b$05$")  # the directory's cost
+    assert decoy != user.password_hash
+    assert wrong == right == user.password_hash
+
+
+def test_a_locked_name_is_refused_without_checking_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    user = User(id="u1", name="alice", password_hash=passwords.hash_password("right", rounds=4))
+    identity = _service(user, lockout_failure_attempts=2, lockout_duration_seconds=60)
+    for _ in range(2):
+        with pytest.raises(errors.UnauthorizedError):
+            asyncio.run(identity.check_password(user, "guess", name="alice"))
+    monkeypatch.setattr(service.passwords, "verify_password", lambda *_: pytest.fail("checked"))
+    with pytest.raises(errors.UnauthorizedError, match="The account is locked for user: u1"):
+        asyncio.run(identity.check_password(user, "right", name="alice"))
+
+
+# ----- over HTTP --------------------------------------------------------------------------------
+
+
+@dataclass
+class Probe:
+    name: str
+    password: str
+    project: str
+
+
+@pytest.fixture
+def probe_user(gateway: GatewayHandle) -> Iterator[Probe]:
+    """A user of its own (member of project ``alt``), added to the directory for one test and
+    removed after it, so locking it out or taking its role away touches no other test."""
+    core = client.CoreV1Api(gateway.api_client)
+    namespace, name = gateway.settings.identity_namespace, gateway.settings.identity_secret
+    probe = Probe(f"identity-probe-{secrets.token_hex(3)}", "probe-password", "alt")
+
+    def edit(change: Any) -> None:
+        secret = core.read_namespaced_secret(name, namespace)
+        config = DirectoryConfig.from_yaml(base64.b64decode(secret.data[SECRET_KEY]).decode())
+        change(config)
+        encoded = base64.b64encode(config.to_yaml().encode()).decode()
+        body = {
+            "metadata": {"resourceVersion": secret.metadata.resource_version},
+            "data": {SECRET_KEY: encoded},
+        }
+        core.patch_namespaced_secret(name, namespace, body)
+
+    def add(config: DirectoryConfig) -> None:
+        project = next(p for p in config.projects if p.name == probe.project)
+        hashed = passwords.hash_password(probe.password, rounds=4)
+        config.users.append(User(id=f"{probe.name}-id", name=probe.name, password_hash=hashed))
+        config.role_assignments.append(RoleAssignment(user=probe.name, project=project.name, role="member"))
+
+    def remove(config: DirectoryConfig) -> None:
+        config.users = [u for u in config.users if u.name != probe.name]
+        config.role_assignments = [a for a in config.role_assignments if a.user != probe.name]
+
+    edit(add)
+    wait_for(
+        lambda: _login(gateway, probe.name, probe.password) == 201, timeout=15, message="probe user known"
+    )
+    try:
+        yield probe
+    finally:
+        edit(remove)
+
+
+def _password_body(name: str, password: str, project: str | None = None) -> dict[str, object]:
+    auth: dict[str, object] = {
+        "identity": {
+            "methods": ["password"],
+            "password": {"user": {"name": name, "domain": {"name": "Default"}, "password": password}},
+        }
+    }
+    if project is not None:
+        auth["scope"] = {"project": {"name": project, "domain": {"name": "Default"}}}
+    return {"auth": auth}
+
+
+def _login(gateway: GatewayHandle, name: str, password: str) -> int:
+    with gateway.client() as http:
+        return http.post("/identity/v3/auth/tokens", json=_password_body(name, password)).status_code
+
+
+@pytest.mark.cluster
+def test_failed_logins_lock_the_user_name_out(gateway: GatewayHandle, probe_user: Probe) -> None:
+    for _ in range(gateway.settings.lockout_failure_attempts):
+        assert _login(gateway, probe_user.name, "guess") == 401
+    with gateway.client() as http:
+        locked = http.post(
+            "/identity/v3/auth/tokens", json=_password_body(probe_user.name, probe_user.password)
+        )
+    assert locked.status_code == 401
+    assert "The account is locked for user" in locked.json()["error"]["message"]
+    assert _login(gateway, "alt-member", gateway.passwords["alt-member"]) == 201  # others are not affected
+
+
+@pytest.mark.cluster
+def test_a_removed_role_stops_working_at_once(gateway: GatewayHandle, probe_user: Probe) -> None:
+    with gateway.client() as http:
+        issued = http.post(
+            "/identity/v3/auth/tokens",
+            json=_password_body(probe_user.name, probe_user.password, probe_user.project),
+        )
+    assert issued.status_code == 201
+    headers = {"X-Auth-Token": issued.headers["X-Subject-Token"]}
+    with gateway.client() as http:
+        assert http.get("/compute/v2.1/servers", headers=headers).status_code == 200
+    core = client.CoreV1Api(gateway.api_client)
+    namespace, name = gateway.settings.identity_namespace, gateway.settings.identity_secret
+    secret = core.read_namespaced_secret(name, namespace)
+    config = DirectoryConfig.from_yaml(base64.b64decode(secret.data[SECRET_KEY]).decode())
+    config.role_assignments = [a for a in config.role_assignments if a.user != probe_user.name]
+    encoded = base64.b64encode(config.to_yaml().encode()).decode()
+    core.patch_namespaced_secret(name, namespace, {"data": {SECRET_KEY: encoded}})
+
+    def refused() -> bool:
+        with gateway.client() as http:
+            return http.get("/compute/v2.1/servers", headers=headers).status_code == 401
+
+    wait_for(refused, timeout=15, message="a token whose role was removed refused")

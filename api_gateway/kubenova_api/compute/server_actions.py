@@ -63,6 +63,10 @@ async def _write(
     await store.servers.modify(server, build)
 
 
+write_intent = _write
+"""A spec intent and its inbox entry in one conditional patch (for the other action modules)."""
+
+
 async def power(store: Store, ctx: RequestContext, server: Server, row: ServerAction) -> None:
     """os-start / os-stop: the desired power state."""
     desired = DesiredPowerState.RUNNING if row.intent is Intent.START else DesiredPowerState.STOPPED

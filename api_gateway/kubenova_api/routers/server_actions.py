@@ -6,18 +6,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kubenova.domain.actions import Intent
-from kubenova_api.compute import access
+from kubenova_api.compute import access, server_resize
 from kubenova_api.compute import server_actions as service
-from kubenova_api.deps import Context, IdentityDep, JsonBody, StoreDep, Version
+from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Version
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot
+from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot, parse_resize
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 
 
 @router.post("/{server_id}/action")
 async def server_action(
-    *, server_id: str, body: JsonBody, ctx: Context, version: Version, store: StoreDep, identity: IdentityDep
+    *,
+    server_id: str,
+    body: JsonBody,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    identity: IdentityDep,
+    settings: SettingsDep,
 ) -> Response:
     name, _arguments = action_of(body)
     row = service.row_for(name, version)
@@ -31,6 +38,12 @@ async def server_action(
         await service.lock(store, ctx, found, reason)
     elif row.intent is Intent.UNLOCK:
         await service.unlock(store, ctx, found)
+    elif row.intent is Intent.RESIZE:
+        await server_resize.resize(store, ctx, settings, found, parse_resize(body).flavor_ref)
+    elif row.intent is Intent.CONFIRM_RESIZE:
+        await server_resize.confirm(store, ctx, found.server)
+    elif row.intent is Intent.REVERT_RESIZE:
+        await server_resize.revert(store, ctx, found.server)
     else:
         service.refuse_unsupported(ctx, found.server, row, name)
     return Response(status_code=202)

@@ -9,6 +9,7 @@ intent is still to be carried out, so both sides agree by construction.
 
 from __future__ import annotations
 
+from kubenova.domain import resize_rules as resize
 from kubenova.resources.server import DesiredPowerState, Server
 from kubenova.resources.states import TaskState, VmState
 
@@ -44,7 +45,7 @@ def requested_task(server: Server) -> TaskState | None:
     reboot = server.spec.reboot
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING_HARD if reboot.type == "HARD" else TaskState.REBOOTING
-    return None
+    return resize.requested_task(server)
 
 
 def task_state(server: Server) -> TaskState | None:

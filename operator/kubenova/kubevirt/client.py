@@ -76,6 +76,19 @@ class VirtualMachines:
         patch = {"spec": {"runStrategy": strategy.value, "running": None}}
         return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
+    async def patch(self, namespace: str, name: str, patch: dict[str, Any]) -> ObservedVm:
+        """A merge patch of fields kubenova owns (a resize's CPU, memory and host pinning)."""
+        return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
+
+    async def patch_claim(self, namespace: str, name: str, patch: dict[str, Any]) -> bool:
+        """A merge patch of a PersistentVolumeClaim (a resize grows the root disk's request);
+        False if the claim does not exist."""
+        try:
+            await self._client.merge_patch(k8s.PERSISTENT_VOLUME_CLAIMS, name, patch, namespace)
+        except k8s.NotFound:
+            return False
+        return True
+
     async def delete(self, namespace: str, name: str) -> None:
         """Delete the VM; absent is fine. KubeVirt's VM controller deletes its VMI and holds the VM
         (its finalizer) until the VMI is gone, so no foreground garbage collection is asked for

@@ -76,7 +76,9 @@ def begin(
     )
 
 
-def refuse(server: Server, message: str, *, fault: bool = False) -> Transition | None:
+def refuse(
+    server: Server, message: str, *, fault: bool = False, details: str | None = None
+) -> Transition | None:
     """A resize that cannot be carried out (Nova answered 202 and rolled back): the server stays
     as it was, the ``resize`` action fails with ``message`` (and a fault for NoValidHost)."""
     status = server.status
@@ -91,7 +93,7 @@ def refuse(server: Server, message: str, *, fault: bool = False) -> Transition |
         fields={"handledResize": request_id},
         start_action=action_records.start_of(server, RESIZE.name, request_id),
         finish_action=ActionFinish(RESIZE.name, "Error", message),
-        fault=Fault(message) if fault else None,
+        fault=Fault(message, details) if fault else None,
         warning=True,
     )
 

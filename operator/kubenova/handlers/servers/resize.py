@@ -94,8 +94,10 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
         await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore)
     except NoValidHost as error:
         rt.ledger.settle(server.server_id, None)
-        message = f"{error.message} {error.details}" if error.details else error.message
-        return await writer.apply(rt, server, lambda s: ops.refuse(s, message, fault=True))
+        found: NoValidHost = error
+        return await writer.apply(
+            rt, server, lambda s: ops.refuse(s, found.message, fault=True, details=found.details)
+        )
     if latest[0] is None or latest[0].status.resize is None:
         rt.ledger.settle(server.server_id, None)
         return latest[0]

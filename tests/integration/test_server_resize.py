@@ -265,3 +265,45 @@ def test_no_valid_host_and_shrinking_disk_leave_the_server_as_it_was(
     assert (shrunk["status"]["status"], shrunk["status"]["host"]) == ("ACTIVE", host)
     assert pvc_size(storage, "stay")[0] == "2Gi"
     vmi_on(compute, "stay", host, 4)
+
+
+@pytest.fixture
+def same_host_and_auto_confirm(operator: OperatorHandle) -> Any:
+    """The operator with allow_resize_to_same_host and a 2 s confirm window (resync every second)."""
+    extra = {
+        "KUBENOVA_ALLOW_RESIZE_TO_SAME_HOST": "true",
+        "KUBENOVA_RESIZE_CONFIRM_WINDOW": "2",
+        "KUBENOVA_RESYNC_SECONDS": "1",
+    }
+    saved = dict(operator.settings)
+    operator.settings.update(extra)
+    operator.restart()
+    try:
+        yield
+    finally:
+        operator.settings.clear()
+        operator.settings.update(saved)
+        operator.restart()
+
+
+def test_same_host_resize_when_allowed_and_auto_confirm(
+    compute: Compute, managed_node: ManagedNodeFactory, storage: Storage, same_host_and_auto_confirm: None
+) -> None:
+    node = managed_node(unique("one"), cpu="8", memory="64Gi")
+    name = unique("az-one")
+    compute.aggregate(zone=name, hosts=[node], metadata={"cpu_allocation_ratio": "1.0"})
+    small, big = compute.flavor(vcpus=2, ram=256, disk=1), compute.flavor(vcpus=4, ram=512, disk=2)
+    compute.create_server("same", flavor=small, image=compute.image(), availabilityZone=name)
+    compute.wait_status("same", "ACTIVE")
+    resize(compute, "same", big, "req-same")
+    resized = compute.wait_status("same", "VERIFY_RESIZE", timeout=90)
+    assert resized["status"]["host"] == node
+    assert resized["status"]["resize"]["sourceHost"] == node
+    assert shape(compute.vm("same")) == (4, "512Mi", "512Mi", node)
+    vmi_on(compute, "same", node, 4)
+    # Nobody confirms: the window does.
+    confirmed = compute.wait_status("same", "ACTIVE", timeout=30)
+    assert confirmed["status"].get("resize") is None
+    record = next(a for a in confirmed["status"]["actions"] if a["action"] == "confirmResize")
+    assert record["result"] == "Success"
+    assert pvc_size(storage, "same")[0] == "2Gi"

@@ -307,3 +307,18 @@ def test_same_host_resize_when_allowed_and_auto_confirm(
     record = next(a for a in confirmed["status"]["actions"] if a["action"] == "confirmResize")
     assert record["result"] == "Success"
     assert pvc_size(storage, "same")[0] == "2Gi"
+
+
+def test_vm_failing_on_the_new_host_is_error_with_the_resize_failed(compute: Compute, zone: Zone) -> None:
+    first = create(compute, zone, "broken")
+    target = other(zone, first["status"]["host"])
+    compute.core.patch_node(
+        target, {"metadata": {"annotations": {"kubevirt-simulator.kubenova.io/fail-vmis": "true"}}}
+    )
+    resize(compute, "broken", zone.big, "req-broken")
+    failed = compute.wait_status("broken", "ERROR", timeout=90)
+    assert failed["status"]["host"] == target
+    record = next(a for a in failed["status"]["actions"] if a["requestId"] == "req-broken")
+    assert record["result"] == "Error"
+    assert failed["status"]["resize"]["sourceHost"] == first["status"]["host"]  # holds kept
+    assert shape(compute.vm("broken")) == (4, "512Mi", "512Mi", target)

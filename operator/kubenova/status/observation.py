@@ -40,11 +40,17 @@ PROGRESS_INTERVAL = 5.0
 """Seconds between two writes of a build's progress (the first one after the build's placement)."""
 REBOOT_TASKS = frozenset(t for t in (actions.SOFT_REBOOT.task, actions.HARD_REBOOT.task) if t is not None)
 """The tasks a reboot runs under (from the action table's reboot rows)."""
-_ACTION_OF_TASK = {
-    row.task: row.name
-    for row in (*actions.SERVER_ACTIONS.values(), actions.SOFT_REBOOT)
-    if row.task is not None
-} | {TaskState.SPAWNING: "create"}
+_ACTION_OF_TASK = (
+    {
+        row.task: row.name
+        for row in (*actions.SERVER_ACTIONS.values(), actions.SOFT_REBOOT)
+        if row.task is not None
+    }
+    | {TaskState.SPAWNING: "create"}
+    | dict.fromkeys(
+        (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH), "resize"
+    )
+)
 """Which action a task carries out (the action table's rows, and the build)."""
 
 

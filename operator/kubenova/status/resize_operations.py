@@ -132,6 +132,29 @@ def finished(server: Server, *, now: str, addresses: dict[str, object] | None = 
     )
 
 
+def failed_to_start(server: Server, printable_status: str, details: str | None) -> Transition | None:
+    """KubeVirt cannot start the VM on the new host (or back on the old one): ERROR, as Nova's
+    finish_resize failing leaves the server; both placements stay held (Nova's migration in
+    ``error`` keeps its allocations) until the server is deleted."""
+    status = server.status
+    if status.resize is None or status.task_state not in (
+        TaskState.RESIZE_FINISH,
+        TaskState.RESIZE_REVERTING,
+    ):
+        return None
+    action = RESIZE.name if status.task_state is TaskState.RESIZE_FINISH else REVERT.name
+    return Transition(
+        VmState.ERROR,
+        None,
+        "Failed",
+        f"Server failed to start after {action}: {printable_status}",
+        PowerStateName.NOSTATE,
+        fault=Fault(printable_status, details),
+        finish_action=ActionFinish(action, "Error", printable_status),
+        warning=True,
+    )
+
+
 def _decision_id(server: Server) -> str:
     decision = server.spec.resize_decision
     return decision.request_id if decision is not None else ""

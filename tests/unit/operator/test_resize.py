@@ -147,6 +147,21 @@ def test_stopped_server_resizes_to_verify_resize_and_back_to_shutoff() -> None:
     assert confirmed.vm_state is VmState.STOPPED
 
 
+def test_vm_that_cannot_start_after_resize_is_error_with_both_holds() -> None:
+    server = placed_server()
+    server = apply(server, ops.begin(server, host="n2", zone="nova", flavor=BIG))
+    assert ops.failed_to_start(server, "ErrorUnschedulable", None) is None  # not before the start
+    for task in (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH):
+        server = apply(server, ops.advance(server, task))
+    failed = ops.failed_to_start(server, "ErrorUnschedulable", "PodScheduled: 0/3 nodes")
+    after = apply(server, failed)
+    assert after.status.status == "ERROR"
+    assert after.status.fault is not None
+    assert after.status.fault.message == "ErrorUnschedulable"
+    assert after.status.resize is not None  # both placements stay held
+    assert [(a.action, a.result) for a in after.status.actions] == [("resize", "Error")]
+
+
 def test_refusal_keeps_the_server_as_it_was() -> None:
     server = placed_server()
     refused = ops.refuse(server, "No valid host was found.", fault=True)

@@ -42,6 +42,10 @@ from kubenova.scheduler.host_state import HostState
 from kubenova.status import resize_operations as ops
 
 LOG = logging.getLogger(__name__)
+FAILURE_STATUSES = frozenset(
+    {"ErrorUnschedulable", "CrashLoopBackOff", "ErrorPvcNotFound", "DataVolumeError"}
+)
+"""VM printable statuses with which the VM will not start where it was asked to (KubeVirt's)."""
 
 
 async def step(rt: Runtime, server: Server) -> Server | None:
@@ -250,6 +254,11 @@ async def _started(
         return {}
     observed = _vm(rt, server)
     if observed is None:
+        return None
+    if observed.printable_status in FAILURE_STATUSES:
+        details = "; ".join(f"{c.type}: {c.message}" for c in observed.vm.status.conditions if c.message)
+        printable = observed.printable_status or ""
+        await writer.apply(rt, server, lambda s: ops.failed_to_start(s, printable, details or None))
         return None
     if observed.vm.spec.run_strategy is not models.RunStrategy.ALWAYS:
         await _set_run_strategy(rt, server, models.RunStrategy.ALWAYS)

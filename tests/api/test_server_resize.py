@@ -83,9 +83,12 @@ def test_resize_refusals_and_round_trip(
         finally:
             admin.delete(f"{QUOTAS}/{project}")
 
+    used_before = vcpus_used(gateway)
     assert _act(servers, server_id, {"resize": {"flavorRef": flavors["bigger"]}}).status_code == 202
     resized = servers.wait_status(server_id, "VERIFY_RESIZE", user="alt-member")
     assert resized["flavor"]["vcpus"] == 2
+    # The hypervisors show both placements held: the old flavor's vCPU and the new flavor's two.
+    assert vcpus_used(gateway) == used_before + 2
     # The gateway wrote the spec intent: the Flavor object and the request id.
     with cluster.connected() as api:
         custom = client.CustomObjectsApi(api)
@@ -99,3 +102,11 @@ def test_resize_refusals_and_round_trip(
     assert _act(servers, server_id, {"revertResize": None}).status_code == 202
     reverted = servers.wait_status(server_id, "ACTIVE", user="alt-member")
     assert reverted["flavor"]["vcpus"] == servers.boot.flavor_vcpus
+    assert vcpus_used(gateway) == used_before
+
+
+def vcpus_used(gateway: GatewayHandle) -> int:
+    with gateway.client("admin", version="2.87") as http:
+        response = http.get("/compute/v2.1/os-hypervisors/detail")
+        assert response.status_code == 200, response.text
+        return sum(int(h["vcpus_used"]) for h in response.json()["hypervisors"])

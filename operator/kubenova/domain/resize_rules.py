@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kubenova.domain import footprint
+from kubenova.domain.footprint import Footprint
 from kubenova.resources.server import EmbeddedFlavor, Server
 from kubenova.resources.states import TaskState, VmState
 
@@ -77,6 +79,19 @@ def requested_task(server: Server) -> TaskState | None:
     ):
         return TaskState.RESIZE_REVERTING
     return None
+
+
+def extra_hold(server: Server) -> tuple[str, Footprint] | None:
+    """The second placement a resizing server holds besides ``status.host`` + ``status.flavor``
+    (until confirm or revert: the new host before ``resize_migrated``, the old one after), or
+    ``None``. Same-host resizes hold both on one host."""
+    record = server.status.resize
+    if record is None or server.status.host is None:
+        return None
+    at_target = server.status.flavor == record.target_flavor and server.status.host == record.target_host
+    if at_target:
+        return record.source_host, footprint.of_flavor(record.source_flavor)
+    return record.target_host, footprint.of_flavor(record.target_flavor)
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,20 @@ def test_view_holds_both_placements_while_resizing() -> None:
     assert len({p.uid for p in same_host}) == 2
 
 
+def test_extra_hold_is_the_other_placement() -> None:
+    server = placed_server()
+    assert resize_rules.extra_hold(server) is None
+    server = apply(server, ops.begin(server, host="n2", zone="nova", flavor=BIG))
+    extra = resize_rules.extra_hold(server)
+    assert extra is not None
+    assert (extra[0], extra[1].vcpus) == ("n2", 4)  # before the move: the new host is the extra
+    for task in (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED):
+        server = apply(server, ops.advance(server, task))
+    extra = resize_rules.extra_hold(server)
+    assert extra is not None
+    assert (extra[0], extra[1].vcpus) == ("n1", 2)  # after it: the old host
+
+
 def test_ledger_holds_source_and_target_until_settled() -> None:
     listing = Listing([node("n1", cpu="4"), node("n2", cpu="4")])
     ledger = make_placement(listing)

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         "(KubeVirt rejects inline cloud-init user data over 2048 bytes).",
     )
 
+    deleted_server_retention_seconds: float = Field(
+        default=30 * 24 * 3600.0,
+        ge=0,
+        description="How long a deleted server's record (ServerRecord: what Nova keeps of a deleted "
+        "instance, its action log included) is kept before the operator deletes it; Nova keeps the "
+        "rows until an administrator archives them. Default 30 days.",
+    )
+
     # --- operator process ---
     namespaces: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Namespaces (projects) whose Servers are served; empty: all (cluster-wide)."

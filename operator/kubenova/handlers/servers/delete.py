@@ -11,7 +11,7 @@ bring the Server back here. Nothing needs the VM to exist, so a Server that neve
 
 from __future__ import annotations
 
-import contextlib
+import logging
 
 from kubenova import k8s
 from kubenova.domain import names, server_records
@@ -21,6 +21,8 @@ from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import Server
 from kubenova.status import operations
+
+LOG = logging.getLogger(__name__)
 
 
 async def tear_down(rt: Runtime, server: Server) -> None:
@@ -56,6 +58,22 @@ async def write_record(rt: Runtime, server: Server) -> None:
     if name in rt.recorded:
         return
     body = server_records.record_of(server, terminated_at=writer.now())
-    with contextlib.suppress(k8s.AlreadyExists):  # written before a restart: done
+    try:
         await rt.client.create(k8s.SERVER_RECORDS, body, server.metadata.namespace)
+    except k8s.AlreadyExists:
+        pass  # written before a restart: done
+    except k8s.Forbidden as refused:
+        if not _namespace_terminating(refused):
+            raise
+        # The project's namespace is being deleted: its records would go with it, and a record
+        # that cannot be written must not hold the Server (nor the namespace) forever.
+        LOG.info("Server %s: no record, its namespace is being deleted", writer.ref_of(server))
     rt.recorded.add(name)
+
+
+def _namespace_terminating(refused: k8s.Forbidden) -> bool:
+    causes = ((refused.body or {}).get("details") or {}).get("causes") or []
+    return (
+        any(c.get("reason") == "NamespaceTerminating" for c in causes)
+        or "being terminated" in refused.message
+    )

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
         "rows until an administrator archives them. Default 30 days.",
     )
 
+    reclaim_instance_interval_seconds: float = Field(
+        default=0,
+        ge=0,
+        description="Nova's reclaim_instance_interval: how long a soft-deleted server (spec.softDeleted) "
+        "is kept before the operator deletes it; 0: never (and the gateway deletes at once). Must equal "
+        "the gateway's KUBENOVA_API_RECLAIM_INSTANCE_INTERVAL_SECONDS.",
+    )
+
     # --- operator process ---
     namespaces: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Namespaces (projects) whose Servers are served; empty: all (cluster-wide)."

@@ -17,6 +17,7 @@ from kubenova.domain import actions
 from kubenova.kubevirt import models
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
 from kubenova.resources.states import TaskState, VmState
+from kubenova.status import deferred_delete
 from kubenova.status.state_change import ActionFinish, Fault, Transition
 
 # VM printable statuses that mean the VM cannot start (KubeVirt has more than the model's enum).
@@ -52,7 +53,9 @@ def observe(server: Server, seen: Observation, *, network_label: str) -> Transit
     if status.host is None or server.metadata.deletion_timestamp or status.task_state == TaskState.DELETING:
         return None
     vm_state, task = status.vm_state, status.task_state
-    if vm_state is None or (vm_state is VmState.ERROR and task is not TaskState.REBOOTING_HARD):
+    if vm_state is None or (
+        vm_state is VmState.ERROR and task not in (TaskState.REBOOTING_HARD, TaskState.SOFT_DELETING)
+    ):
         return None  # ERROR is sticky (as in Nova) until a hard reboot recovers it
     vmi = seen.vmi
     phase = vmi.status.phase if vmi is not None else None
@@ -118,6 +121,8 @@ def _running(
             fields,
             finish_action=ActionFinish("reboot", "Success"),
         )
+    if task is TaskState.RESTORING:
+        return deferred_delete.restored(server, fields)
     if task is None and vm_state in (VmState.ACTIVE, VmState.STOPPED):
         reason = "Running" if vm_state is VmState.ACTIVE else "PowerStateSync"
         return Transition(VmState.ACTIVE, None, reason, f"Server is running {where}", running, fields)
@@ -150,6 +155,8 @@ def _stopped(
 ) -> Transition | None:
     halted = is_halted(vm)
     shutdown = PowerStateName.SHUTDOWN
+    if task is TaskState.SOFT_DELETING and halted:
+        return deferred_delete.soft_deleted(server)
     if task is TaskState.POWERING_OFF:
         return Transition(
             VmState.STOPPED,

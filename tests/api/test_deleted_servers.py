@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -201,3 +202,70 @@ def _cli(env: dict[str, str], *args: str) -> Any:
     )
     assert done.returncode == 0, f"openstack {' '.join(args)} failed:\n{done.stderr}"
     return json.loads(done.stdout)
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(
+        [str(OPENSTACK), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"openstack {' '.join(args)} failed:\n{done.stderr}"
+
+
+@pytest.fixture
+def soft_deleting(servers: ServerFactory) -> Iterator[ServerFactory]:
+    """The gateway with a reclaim interval (Nova's reclaim_instance_interval) for one test; the
+    operator keeps its own (0: it never reclaims, so nothing goes behind the test's back)."""
+    settings = servers.gateway.settings
+    settings.reclaim_instance_interval_seconds = 3600
+    try:
+        yield servers
+    finally:
+        settings.reclaim_instance_interval_seconds = 0  # before the factory's clean-up deletes
+
+
+def test_soft_delete_restore_and_force_delete_with_the_cli(
+    soft_deleting: ServerFactory, tmp_path: Path
+) -> None:
+    servers = soft_deleting
+    gateway = servers.gateway
+    member_env = gateway.client_env(
+        gateway.clouds_yaml(tmp_path / "member.yaml", user="demo-member"), dict(os.environ)
+    )
+    admin_env = gateway.client_env(
+        gateway.clouds_yaml(tmp_path / "admin.yaml", user="admin"), dict(os.environ)
+    )
+    kept, forced = servers.active(name="kept"), servers.active(name="forced")
+    with gateway.client("demo-member", version=LATEST) as http:
+        refused = http.post(f"{SERVERS}/{kept['id']}/action", json={"restore": None})
+    assert refused.status_code == 409, refused.text
+    assert "Cannot 'restore' instance" in refused.text
+
+    _run(member_env, "server", "delete", kept["id"])  # a soft delete: the reclaim interval is set
+    servers.wait_status(kept["id"], "SOFT_DELETED")
+    shown = servers.show("demo-member", kept["id"]).json()["server"]
+    assert shown["OS-EXT-STS:vm_state"] == "soft-delete"
+    assert shown["OS-EXT-STS:power_state"] == 4
+    plain = {s["ID"] for s in _cli(member_env, "server", "list")}
+    assert kept["id"] not in plain  # Nova lists soft-deleted servers only with deleted=True
+    deleted = {s["ID"]: s["Status"] for s in _cli(admin_env, "server", "list", "--deleted", "--all-projects")}
+    assert deleted[kept["id"]] == "SOFT_DELETED"
+
+    _run(member_env, "server", "restore", kept["id"])
+    servers.wait_status(kept["id"], "ACTIVE")
+    events = [e["Action"] for e in _cli(member_env, "server", "event", "list", kept["id"])]
+    assert events[:2] == ["restore", "delete"]
+
+    _run(member_env, "server", "delete", forced["id"])
+    servers.wait_status(forced["id"], "SOFT_DELETED")
+    _run(member_env, "server", "delete", "--force", forced["id"])
+    servers.wait_gone(forced["id"])
+    listed = _list(gateway, "admin", f"{SERVERS}/detail", deleted="True", all_tenants="1")["servers"]
+    wait_for(
+        lambda: any(
+            s["id"] == forced["id"] and s["status"] == "DELETED"
+            for s in _list(gateway, "admin", f"{SERVERS}/detail", deleted="True", all_tenants="1")["servers"]
+        ),
+        timeout=20,
+        message="force-deleted server listed as DELETED",
+    )
+    assert kept["id"] not in {s["id"] for s in listed}

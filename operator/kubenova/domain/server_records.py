@@ -16,7 +16,6 @@ from kubenova.domain import names, requests
 from kubenova.resources.base import ObjectMeta
 from kubenova.resources.server import (
     InstanceAction,
-    PowerStateName,
     Server,
     ServerSpec,
     ServerStatus,
@@ -154,6 +153,3 @@ def expires_at(record: ServerRecord, retention_seconds: float) -> datetime:
 def is_deleted(server: Server) -> bool:
     """Whether ``server`` stands for a record (a deleted server), not a live Server."""
     return server.status.vm_state is VmState.DELETED
-
-
-__all__ = ["PowerStateName", "as_server", "expires_at", "is_deleted", "record_name", "record_of"]

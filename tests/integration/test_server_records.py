@@ -14,6 +14,7 @@ from kubenova.domain import server_records
 from kubenova.resources import Server
 from tests.fixtures.operator import OperatorHandle
 from tests.integration.compute import GROUP, VERSION, Compute, Obj
+from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -31,7 +32,7 @@ def record(compute: Compute, server_id: str) -> Obj | None:
     return next((r for r in records(compute) if r["metadata"]["name"] == server_id), None)
 
 
-def test_a_deleted_server_leaves_a_record_with_its_action_log(compute: Compute) -> None:
+def test_a_deleted_server_leaves_a_record_with_its_action_log(compute: Compute, cluster: Cluster) -> None:
     flavor, image = compute.flavor(vcpus=2, ram=256), compute.image()
     compute.create_server("kept", flavor=flavor, image=image, metadata={"role": "db"}, tags=["blue"])
     server = compute.wait_status("kept", "ACTIVE")
@@ -61,6 +62,14 @@ def test_a_deleted_server_leaves_a_record_with_its_action_log(compute: Compute) 
     log = [(a["action"], a.get("result")) for a in spec["actions"]]
     assert log == [("create", "Success"), ("stop", "Success"), ("delete", "Success")]
     assert spec["actions"][-1]["finishTime"] == spec["terminatedAt"]
+
+    # kubectl lists it as `openstack server list --deleted` would.
+    listed = cluster.run_kubectl("get", "srvrec", "-n", compute.namespace, "-o", "wide").stdout.splitlines()
+    header = ["NAME", "DISPLAY", "NAME", "STATUS", "FLAVOR", "IMAGE", "HOST", "LAUNCHED", "TERMINATED"]
+    assert listed[0].split() == header
+    row = next(line.split() for line in listed[1:] if line.startswith(uid))
+    assert row[1:5] == ["kept", "DELETED", spec["flavor"]["name"], image]
+    assert row[5] == spec["host"]
 
 
 def test_sigkill_between_record_and_finalizer_leaves_one_record(

@@ -203,6 +203,8 @@ def _spawn_failure(seen: Observation) -> Transition | None:
 
 
 def _vm_missing(server: Server, vm_state: VmState, task: TaskState | None) -> Transition | None:
+    if task is TaskState.SOFT_DELETING:
+        return deferred_delete.soft_deleted(server)  # nothing runs: nothing to power off
     if vm_state is VmState.BUILDING or task is not None:
         return None  # being built, or an action is under way: its handler owns the VM
     if server.status.power_state is PowerStateName.NOSTATE:

@@ -69,6 +69,11 @@ def test_completion_is_observed_on_the_vmi() -> None:
         PowerStateName.SHUTDOWN,
     )
     assert done.finish_action == status.ActionFinish("delete", "Success")
+    no_vm = status.observe(
+        _server("error", "soft-deleting", soft=True), status.Observation(vm=None, vmi=None), network_label="p"
+    )
+    assert no_vm is not None
+    assert no_vm.vm_state is VmState.SOFT_DELETED  # an ERROR server without a VM has nothing to stop
     running = status.Observation(vm=f.vm(run_strategy="Halted"), vmi=f.vmi())
     assert status.observe(soft, running, network_label="p") is None  # still shutting down
     restoring = _server("soft-delete", "restoring", soft=False)

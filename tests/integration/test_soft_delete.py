@@ -16,7 +16,7 @@ from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
 
-INTERVAL = "6"
+INTERVAL = "20"  # long enough to restore in, short enough to wait for
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_soft_delete_restore_force_delete_and_reclaim(compute: Compute, reclaimi
     compute.patch_server("reclaimed", {"softDeleted": True})
     compute.wait_status("reclaimed", "SOFT_DELETED", timeout=60)
     _halted_and_kept(compute, "reclaimed")
-    compute.wait_gone("reclaimed", timeout=60)
+    compute.wait_gone("reclaimed", timeout=90)
     assert compute.vm("reclaimed") is None
     kept = record(compute, uids["reclaimed"])
     assert kept is not None

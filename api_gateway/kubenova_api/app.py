@@ -35,6 +35,7 @@ from kubenova_api.routers import (
     server_metadata,
     server_tags,
     servers,
+    simple_tenant_usage,
     versions,
 )
 from kubenova_api.routers import services as os_services
@@ -63,6 +64,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     server_tags.router,
     server_ips.router,
     server_instance_actions.router,
+    simple_tenant_usage.router,
 ]
 
 

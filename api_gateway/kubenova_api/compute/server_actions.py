@@ -104,6 +104,12 @@ async def unlock(store: Store, ctx: RequestContext, access: ServerAccess) -> Non
     await _write(store, ctx, access.server, row, lambda _: spec, annotations=cleared)
 
 
+async def restore(store: Store, ctx: RequestContext, server: Server, row: ServerAction) -> None:
+    """os-deferred-delete ``restore``: the soft delete undone, the server powered on (ACTIVE)."""
+    spec = {"softDeleted": False, "powerState": DesiredPowerState.RUNNING.value}
+    await _write(store, ctx, server, row, lambda _: spec)
+
+
 def refuse_unsupported(ctx: RequestContext, server: Server, row: ServerAction, key: str) -> None:
     """A Nova action kubenova does not carry out: Nova's checks, then 400."""
     guards.check(row, ctx, server)

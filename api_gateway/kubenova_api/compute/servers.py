@@ -1,5 +1,6 @@
 """``PUT /servers/{id}`` (name, description and the Nova attributes kept in annotations) and
-``DELETE /servers/{id}`` (refused by a lock; the delete request goes to the inbox first)."""
+``DELETE /servers/{id}`` (refused by a lock; the delete request goes to the inbox first; a soft
+delete when a reclaim interval is configured) and ``forceDelete``."""
 
 from __future__ import annotations
 
@@ -37,15 +38,44 @@ async def update(store: Store, server: Server, update: ServerUpdate) -> Server:
     return await store.servers.patch(server, patch, what=f"Instance {server.server_id}")
 
 
-async def delete(store: Store, ctx: RequestContext, server: Server) -> None:
-    """Nova's delete: a lock refuses non-admins; a server already being deleted is left alone."""
-    guards.check(actions.DELETE, ctx, server)
+async def delete(store: Store, ctx: RequestContext, server: Server, *, reclaim_interval: float = 0) -> None:
+    """Nova's delete: a lock refuses non-admins; a server already being deleted is left alone.
+    With a reclaim interval a launched server is soft-deleted instead (``spec.softDeleted``, the
+    request recorded as ``delete``, as Nova records it); one that never launched goes at once."""
+    if reclaim_interval > 0 and server.status.launched_at and not server.metadata.deletion_timestamp:
+        await soft_delete(store, ctx, server)
+        return
+    await _delete(store, ctx, server, actions.DELETE)
+
+
+async def soft_delete(store: Store, ctx: RequestContext, server: Server) -> None:
+    row = actions.SOFT_DELETE
+    guards.check(row, ctx, server)
+    if server.spec.soft_deleted:
+        return
+    request = inbox.new_request(ctx, row.name)
+
+    def build(current: Server) -> dict[str, Any]:
+        guards.check(row, ctx, current)
+        return {"spec": {"softDeleted": True}, "metadata": {"annotations": inbox.appended(current, request)}}
+
+    await store.servers.modify(server, build)
+
+
+async def force_delete(store: Store, ctx: RequestContext, server: Server) -> None:
+    """``forceDelete`` (os-deferred-delete): the delete at once, from any state with no task
+    running; recorded as ``delete``, as Nova records it."""
+    await _delete(store, ctx, server, actions.SERVER_ACTIONS["forceDelete"])
+
+
+async def _delete(store: Store, ctx: RequestContext, server: Server, row: actions.ServerAction) -> None:
+    guards.check(row, ctx, server)
     if server.metadata.deletion_timestamp:
         return
     request = inbox.new_request(ctx, actions.DELETE.name)
 
     def build(current: Server) -> dict[str, Any]:
-        guards.check(actions.DELETE, ctx, current)
+        guards.check(row, ctx, current)
         return {"metadata": {"annotations": inbox.appended(current, request)}}
 
     server = await store.servers.modify(server, build)

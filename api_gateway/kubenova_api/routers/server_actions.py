@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from kubenova.domain.actions import Intent
 from kubenova_api.compute import access
 from kubenova_api.compute import server_actions as service
+from kubenova_api.compute import servers as servers_service
 from kubenova_api.deps import Context, IdentityDep, JsonBody, StoreDep, Version
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot
@@ -31,6 +32,10 @@ async def server_action(
         await service.lock(store, ctx, found, reason)
     elif row.intent is Intent.UNLOCK:
         await service.unlock(store, ctx, found)
+    elif row.intent is Intent.RESTORE:
+        await service.restore(store, ctx, found.server, row)
+    elif row.intent is Intent.DELETE:
+        await servers_service.force_delete(store, ctx, found.server)
     else:
         service.refuse_unsupported(ctx, found.server, row, name)
     return Response(status_code=202)

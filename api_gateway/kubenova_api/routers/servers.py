@@ -121,7 +121,11 @@ async def update_server(
 
 
 @router.delete("/{server_id}")
-async def delete_server(*, server_id: str, ctx: Context, store: StoreDep, identity: IdentityDep) -> Response:
+async def delete_server(
+    *, server_id: str, ctx: Context, store: StoreDep, identity: IdentityDep, settings: SettingsDep
+) -> Response:
     found = access.authorized_server(store, identity, ctx, server_id, _P + "delete")
-    await service.delete(store, ctx, found.server)
+    await service.delete(
+        store, ctx, found.server, reclaim_interval=settings.reclaim_instance_interval_seconds
+    )
     return Response(status_code=204)

@@ -138,7 +138,8 @@ class ListQuery:
     locked: bool | None = None
     changes_since: datetime | None = None
     changes_before: datetime | None = None
-    deleted: bool = False
+    deleted: bool | None = None
+    """Nova's admin-only ``deleted`` filter; ``None``: not given."""
     equal: dict[str, set[str]] = field(default_factory=dict)
     """Attribute filters compared for equality (any of the given values)."""
     sort: list[tuple[str, str]] = field(default_factory=list)

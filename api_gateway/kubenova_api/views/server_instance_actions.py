@@ -20,6 +20,7 @@ _EVENTS = {
     "start": "compute_start_instance",
     "reboot": "compute_reboot_instance",
     "delete": "compute_terminate_instance",
+    "restore": "compute_restore_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
 

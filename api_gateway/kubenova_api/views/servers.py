@@ -219,7 +219,7 @@ def _extensions(server: Server, refs: ServerRefs, opts: ViewOptions) -> dict[str
         "config_drive": "True" if spec.config_drive else "",
         "key_name": spec.key_name,
         "OS-SRV-USG:launched_at": naive_time(status.launched_at),
-        "OS-SRV-USG:terminated_at": None,
+        "OS-SRV-USG:terminated_at": naive_time(server_fields.terminated_at(server)),
         "OS-EXT-STS:task_state": server_state.task_state(server),
         "OS-EXT-STS:vm_state": server_state.vm_state(server),
         "OS-EXT-STS:power_state": server_state.power_state(server),

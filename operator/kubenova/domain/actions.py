@@ -53,6 +53,8 @@ class Intent(StrEnum):
     UNLOCK = "spec.locked=false"
     UPDATE = "spec (metadata, tags, name, ...)"
     DELETE = "metadata.deletionTimestamp"
+    SOFT_DELETE = "spec.softDeleted=true"
+    RESTORE = "spec.softDeleted=false"
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,22 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         _states(ACTIVE, PAUSED, RESCUED, RESIZED, ERROR),
         min_version="2.17",
     ),
-    "forceDelete": ServerAction("forceDelete", _C + "os-deferred-delete:force", _states(SOFT_DELETED)),
-    "restore": ServerAction("restore", _C + "os-deferred-delete:restore", _states(SOFT_DELETED)),
+    # Nova's force_delete: any vm_state, idle, launched or not; carried out as the delete.
+    "forceDelete": ServerAction(
+        "forceDelete",
+        _C + "os-deferred-delete:force",
+        frozenset(VmState),
+        must_have_launched=False,
+        task=TaskState.DELETING,
+        intent=Intent.DELETE,
+    ),
+    "restore": ServerAction(
+        "restore",
+        _C + "os-deferred-delete:restore",
+        _states(SOFT_DELETED),
+        task=TaskState.RESTORING,
+        intent=Intent.RESTORE,
+    ),
     "os-resetState": ServerAction("os-resetState", _C + "os-admin-actions:reset_state", check_lock=False),
     "injectNetworkInfo": ServerAction(
         "injectNetworkInfo", _C + "os-admin-actions:inject_network_info", check_lock=False
@@ -224,6 +240,18 @@ def tags_write(method: str) -> ServerAction:
 
 DELETE = ServerAction("delete", _C + "servers:delete", task=TaskState.DELETING, intent=Intent.DELETE)
 """Delete: refused by a lock (for non-admins), allowed from any state."""
+
+SOFT_DELETE = ServerAction(
+    "delete",
+    _C + "servers:delete",
+    frozenset(VmState),
+    task_states=None,
+    task=TaskState.SOFT_DELETING,
+    intent=Intent.SOFT_DELETE,
+)
+"""A delete while a reclaim interval is configured (Nova's ``soft_delete``): any state, but only
+a server that has launched (one that never did is deleted at once, as Nova does); recorded as
+Nova records it, as ``delete``."""
 
 
 def carried_out() -> Collection[str]:

@@ -41,10 +41,22 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.POWERING_OFF
     if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
         return TaskState.POWERING_ON
+    if server.spec.soft_deleted and state is not VmState.SOFT_DELETED:
+        return TaskState.SOFT_DELETING
+    if not server.spec.soft_deleted and state is VmState.SOFT_DELETED:
+        return TaskState.RESTORING
     reboot = server.spec.reboot
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING_HARD if reboot.type == "HARD" else TaskState.REBOOTING
     return None
+
+
+def soft_delete_unsettled(server: Server) -> bool:
+    """``spec.softDeleted`` differs from where the server rests (soft-deleted or not) and no
+    soft-delete or restore is under way."""
+    if server.status.task_state in (TaskState.SOFT_DELETING, TaskState.RESTORING):
+        return False
+    return server.spec.soft_deleted != (server.status.vm_state is VmState.SOFT_DELETED)
 
 
 def task_state(server: Server) -> TaskState | None:

@@ -150,6 +150,11 @@ class ServerSpec(CamelModel):
     locked: bool = Field(default=False, description="A locked server refuses actions by non-admin users.")
     locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
     reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
+    soft_deleted: bool = Field(
+        default=False,
+        description="Soft delete (Nova's deferred delete): the operator powers the VM off and keeps "
+        "it until the reclaim interval has passed, then deletes the Server; false again restores it.",
+    )
 
 
 class ServerAddress(CamelModel):
@@ -249,6 +254,9 @@ class ServerStatus(CamelModel):
     launched_at: str | None = Field(default=None, description="When the server first became ACTIVE.")
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
+    soft_deleted_at: str | None = Field(
+        default=None, description="When the server was soft-deleted (Nova's deleted_at while SOFT_DELETED)."
+    )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")

@@ -22,6 +22,7 @@ from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.disks import ROOT_DISK
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
 from kubenova.resources.states import TaskState, VmState
+from kubenova.status import deferred_delete
 from kubenova.status.state_change import ActionFinish, Fault, Transition
 
 # VM printable statuses that mean the VM cannot start (KubeVirt has more than the model's enum).
@@ -71,7 +72,9 @@ def observe(
     if status.host is None or server.metadata.deletion_timestamp or status.task_state == TaskState.DELETING:
         return None
     vm_state, task = status.vm_state, status.task_state
-    if vm_state is None or (vm_state is VmState.ERROR and task is not TaskState.REBOOTING_HARD):
+    if vm_state is None or (
+        vm_state is VmState.ERROR and task not in (TaskState.REBOOTING_HARD, TaskState.SOFT_DELETING)
+    ):
         return None  # ERROR is sticky (as in Nova) until a hard reboot recovers it
     vmi = seen.vmi
     phase = vmi.status.phase if vmi is not None else None
@@ -139,6 +142,8 @@ def _running(
             fields,
             finish_action=ActionFinish("reboot", "Success"),
         )
+    if task is TaskState.RESTORING:
+        return deferred_delete.restored(server, fields)
     if task is None and vm_state in (VmState.ACTIVE, VmState.STOPPED):
         reason = "Running" if vm_state is VmState.ACTIVE else "PowerStateSync"
         return Transition(VmState.ACTIVE, None, reason, f"Server is running {where}", running, fields)
@@ -171,6 +176,8 @@ def _stopped(
 ) -> Transition | None:
     halted = is_halted(vm)
     shutdown = PowerStateName.SHUTDOWN
+    if task is TaskState.SOFT_DELETING and halted:
+        return deferred_delete.soft_deleted(server)
     if task is TaskState.POWERING_OFF:
         return Transition(
             VmState.STOPPED,
@@ -253,6 +260,8 @@ def _import_progress(server: Server, seen: Observation, now: datetime | None) ->
 
 
 def _vm_missing(server: Server, vm_state: VmState, task: TaskState | None) -> Transition | None:
+    if task is TaskState.SOFT_DELETING:
+        return deferred_delete.soft_deleted(server)  # nothing runs: nothing to power off
     if vm_state is VmState.BUILDING or task is not None:
         return None  # being built, or an action is under way: its handler owns the VM
     if server.status.power_state is PowerStateName.NOSTATE:

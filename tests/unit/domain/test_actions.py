@@ -68,6 +68,22 @@ def test_tag_writes_check_only_the_vm_state() -> None:
 
 def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     carried = set(actions.carried_out())
-    assert carried == {"os-start", "os-stop", "reboot", "lock", "unlock"}
+    assert carried == {"os-start", "os-stop", "reboot", "lock", "unlock", "restore", "forceDelete"}
     for key in carried - {"lock", "unlock"}:
         assert actions.SERVER_ACTIONS[key].task is not None
+
+
+def test_deferred_delete_rows_follow_nova_compute_api() -> None:
+    """soft_delete: any state, launched; restore: SOFT_DELETED and idle; force_delete: any
+    vm_state, idle, launched or not."""
+    soft = actions.SOFT_DELETE
+    assert soft.allows(VmState.ERROR, TaskState.REBOOTING)
+    assert not soft.allows(VmState.ACTIVE, None, launched=False)
+    restore = actions.SERVER_ACTIONS["restore"]
+    assert restore.allows(VmState.SOFT_DELETED, None)
+    assert not restore.allows(VmState.ACTIVE, None)
+    assert not restore.allows(VmState.SOFT_DELETED, TaskState.SOFT_DELETING)
+    force = actions.SERVER_ACTIONS["forceDelete"]
+    assert force.allows(VmState.SOFT_DELETED, None)
+    assert force.allows(VmState.BUILDING, None, launched=False)
+    assert not force.allows(VmState.SOFT_DELETED, TaskState.RESTORING)

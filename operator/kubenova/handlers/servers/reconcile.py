@@ -24,7 +24,7 @@ from kubenova.domain import names
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import build, delete, observe, power, reboot, writer
+from kubenova.handlers.servers import build, delete, observe, power, reboot, soft_delete, writer
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
 from kubenova.status import operations
@@ -43,6 +43,7 @@ async def server_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_
             rt.view.forget(SERVERS, ref, body.metadata.uid)
             # Released at the end of the teardown already; this covers a finalizer removed by hand.
             rt.ledger.release(body.metadata.uid or "")
+            rt.recorded.discard(body.metadata.uid or "")
         rt.locks.forget(ref)
         return
     try:
@@ -82,7 +83,7 @@ async def step(rt: Runtime, server: Server) -> None:
         current = await build.spawn(rt, current)
     if current is None or current.metadata.deletion_timestamp or build.needs_placing(current):
         return
-    for due in (observe.step, power.step, reboot.step):
+    for due in (observe.step, power.step, reboot.step, soft_delete.step):
         current = await due(rt, current)
         if current is None:
             return

@@ -32,10 +32,12 @@ Tag = Annotated[
 
 
 class DesiredPowerState(StrEnum):
-    """The power state a user asks for; the operator starts or stops the VM to match."""
+    """The power state a user asks for; the operator starts, stops, pauses or unpauses the VM to
+    match (Nova's start, stop, pause, unpause)."""
 
     RUNNING = "Running"
     STOPPED = "Stopped"
+    PAUSED = "Paused"
 
 
 class PowerStateName(StrEnum):
@@ -67,6 +69,15 @@ class RebootRequest(CamelModel):
     type: Literal["SOFT", "HARD"] = Field(default="SOFT", description="SOFT (guest restart) or HARD.")
     request_id: str = Field(
         min_length=1, description="Id of the request (e.g. req-<uuid>); unique per reboot."
+    )
+
+
+class ResetStateRequest(CamelModel):
+    """An administrator's reset of the Nova state (os-resetState); a new requestId asks again."""
+
+    state: Literal["active", "error"] = Field(description="vm_state to set (the task state is cleared).")
+    request_id: str = Field(
+        min_length=1, description="Id of the request (e.g. req-<uuid>); unique per reset."
     )
 
 
@@ -140,7 +151,8 @@ class ServerSpec(CamelModel):
     )
     power_state: DesiredPowerState = Field(
         default=DesiredPowerState.RUNNING,
-        description="Desired power state: Running (start) or Stopped (stop).",
+        description="Desired power state: Running (start, or unpause a paused server), Stopped (stop, "
+        "from ACTIVE or ERROR) or Paused (pause, from ACTIVE; a paused server is not stopped).",
     )
     scheduler_hints: SchedulerHints | None = Field(default=None, description="Nova scheduler hints.")
     networks: Literal["auto", "none"] = Field(
@@ -150,6 +162,9 @@ class ServerSpec(CamelModel):
     locked: bool = Field(default=False, description="A locked server refuses actions by non-admin users.")
     locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
     reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
+    reset_state: ResetStateRequest | None = Field(
+        default=None, description="Latest administrator state reset (os-resetState)."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -210,6 +225,10 @@ class ServerTask(CamelModel):
         description="reboot: uid of the VirtualMachineInstance being replaced (empty: there was none); "
         "the reboot is over when another instance runs.",
     )
+    instance_uid: str | None = Field(
+        default=None,
+        description="SOFT reboot: uid of the VirtualMachineInstance the guest restarts in (it stays).",
+    )
 
 
 class ServerStatus(CamelModel):
@@ -249,6 +268,14 @@ class ServerStatus(CamelModel):
     launched_at: str | None = Field(default=None, description="When the server first became ACTIVE.")
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
+    handled_reset_state: str | None = Field(
+        default=None, description="requestId of the last state reset carried out."
+    )
+    refused_power_state: DesiredPowerState | None = Field(
+        default=None,
+        description="spec.powerState KubeVirt refused to carry out "
+        "(not asked again until spec.powerState changes).",
+    )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")

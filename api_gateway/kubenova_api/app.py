@@ -30,6 +30,7 @@ from kubenova_api.routers import (
     limits,
     quota_sets,
     server_actions,
+    server_diagnostics,
     server_instance_actions,
     server_ips,
     server_metadata,
@@ -63,6 +64,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     server_tags.router,
     server_ips.router,
     server_instance_actions.router,
+    server_diagnostics.router,
 ]
 
 

@@ -133,3 +133,37 @@ def test_trigger_crash_dump_is_refused_as_for_a_hypervisor_without_nmi(servers: 
     assert _fault(_act(servers, server_id, {"trigger_crash_dump": None}), 409).startswith(
         "Cannot 'trigger_crash_dump' instance"
     )
+
+
+def _diagnostics(
+    servers: ServerFactory, server_id: str, *, user: str = "admin", version: str = LATEST
+) -> httpx.Response:
+    with servers.gateway.client(user, version=version) as http:
+        return http.get(f"{SERVERS}/{server_id}/diagnostics")
+
+
+def test_diagnostics_in_nova_formats_from_what_kubevirt_reports(servers: ServerFactory) -> None:
+    server = servers.active()
+    server_id, mac = server["id"], server["addresses"]["private"][0]["OS-EXT-IPS-MAC:mac_addr"]
+    assert _diagnostics(servers, server_id, user="demo-member").status_code == 403
+    response = _diagnostics(servers, server_id)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {
+        "state", "driver", "hypervisor", "hypervisor_os", "uptime", "config_drive", "num_cpus",
+        "num_nics", "num_disks", "cpu_details", "nic_details", "disk_details", "memory_details",
+    }  # fmt: skip
+    assert (body["state"], body["driver"], body["hypervisor"]) == ("running", "libvirt", "kvm")
+    assert body["num_cpus"] == servers.boot.flavor_vcpus == len(body["cpu_details"])
+    assert body["memory_details"] == {"maximum": servers.boot.flavor_ram, "used": None}
+    assert [n["mac_address"] for n in body["nic_details"]] == [mac]
+    assert body["num_disks"] == len(body["disk_details"]) >= 2  # root + cloud-init
+    assert body["config_drive"] is False
+    assert isinstance(body["uptime"], int)
+    assert body["uptime"] >= 0
+    legacy = _diagnostics(servers, server_id, version="2.47")
+    assert legacy.json() == {"memory": servers.boot.flavor_ram * 1024}
+    assert _act(servers, server_id, {"os-stop": None}).status_code == 202
+    servers.wait_status(server_id, "SHUTOFF")
+    message = _fault(_diagnostics(servers, server_id), 409)
+    assert message == f"Cannot 'get_diagnostics' instance {server_id} while it is in power state shutdown"

@@ -1,7 +1,7 @@
 """openstacksdk driving the in-place operations through the gateway, checked on the KubeVirt VMI:
 pause/unpause (the VMI's Paused condition), SOFT reboot (same VMI, the guest restarted) and HARD
 reboot (a new VMI), suspend (accepted, recorded as failed), resetState (admin), trigger_crash_dump
-(refused)."""
+(refused), diagnostics (admin)."""
 
 from __future__ import annotations
 
@@ -94,6 +94,10 @@ def test_in_place_operations_with_openstacksdk(
     try:
         server = conn.compute.wait_for_server(server, status="ACTIVE", wait=TIMEOUT, interval=1)
         first = kubevirt.vmi(server.id)
+
+        diagnostics = admin.compute.get_server_diagnostics(server)
+        assert (diagnostics.state, diagnostics.driver, diagnostics.num_cpus) == ("running", "libvirt", 1)
+        assert diagnostics.memory_details["maximum"] == boot.flavor_ram
 
         conn.compute.pause_server(server)
         paused = conn.compute.wait_for_server(server, status="PAUSED", wait=TIMEOUT, interval=1)

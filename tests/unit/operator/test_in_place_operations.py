@@ -11,7 +11,7 @@ from kubenova.domain import names, pending
 from kubenova.kubevirt import models
 from kubenova.resources.server import PowerStateName, Server
 from kubenova.resources.states import TaskState, VmState
-from kubenova.status import action_records, operations, reboots
+from kubenova.status import action_records, operations, pauses, reboots
 from kubenova.status.state_change import render
 from tests.unit.operator import factories as f
 
@@ -42,7 +42,7 @@ def observe(s: Server, vmi: models.VirtualMachineInstance | None) -> status.Tran
 
 
 def test_pause_of_an_active_server_begins_with_task_pausing_and_the_pause_action() -> None:
-    transition = operations.begin_pause(server("Paused"))
+    transition = pauses.begin_pause(server("Paused"))
     assert transition is not None
     assert (transition.vm_state, transition.task_state) == (VmState.ACTIVE, TaskState.PAUSING)
     assert transition.start_action is not None
@@ -51,7 +51,7 @@ def test_pause_of_an_active_server_begins_with_task_pausing_and_the_pause_action
 
 
 def test_unpause_of_a_paused_server_begins_with_task_unpausing() -> None:
-    transition = operations.begin_pause(server("Running", "paused"))
+    transition = pauses.begin_pause(server("Running", "paused"))
     assert transition is not None
     assert (transition.vm_state, transition.task_state) == (VmState.PAUSED, TaskState.UNPAUSING)
     assert transition.start_action is not None
@@ -60,13 +60,13 @@ def test_unpause_of_a_paused_server_begins_with_task_unpausing() -> None:
 
 
 def test_pause_is_not_begun_where_nova_refuses_it() -> None:
-    assert operations.begin_pause(server("Paused", "stopped")) is None  # a stopped server
-    assert operations.begin_pause(server("Paused", "active", "powering-off")) is None
-    assert operations.begin_pause(server("Paused", "active", "pausing")) is None  # under way
-    assert operations.begin_pause(server("Paused", "paused")) is None  # there already
+    assert pauses.begin_pause(server("Paused", "stopped")) is None  # a stopped server
+    assert pauses.begin_pause(server("Paused", "active", "powering-off")) is None
+    assert pauses.begin_pause(server("Paused", "active", "pausing")) is None  # under way
+    assert pauses.begin_pause(server("Paused", "paused")) is None  # there already
     # A stop of a paused server is refused by Nova: nothing is carried out.
     assert operations.begin_power(server("Stopped", "paused")) is None
-    assert operations.begin_pause(server("Stopped", "paused")) is None
+    assert pauses.begin_pause(server("Stopped", "paused")) is None
     assert pending.requested_task(server("Stopped", "paused")) is None
 
 
@@ -81,7 +81,7 @@ def test_a_hard_reboot_of_a_paused_server_is_not_an_unpause() -> None:
         status={**PLACED, "vmState": "paused"},
     )
     assert pending.requested_task(s) is TaskState.REBOOTING_HARD
-    assert operations.begin_pause(s) is None
+    assert pauses.begin_pause(s) is None
     assert operations.begin_reboot(s, "vmi-1") is not None
 
 
@@ -114,19 +114,19 @@ def test_a_pause_behind_kubenovas_back_is_synced() -> None:
 
 
 def test_a_refused_pause_fails_the_action_and_is_not_asked_again() -> None:
-    refused = operations.pause_refused(server("Paused", task="pausing"), "VMI is not running")
+    refused = pauses.pause_refused(server("Paused", task="pausing"), "VMI is not running")
     assert refused is not None
     assert (refused.vm_state, refused.task_state) == (VmState.ACTIVE, None)
     assert refused.fields == {"refusedPowerState": "Paused"}
     assert refused.finish_action is not None
     assert refused.finish_action.result == "Error"
     after = server("Paused", refusedPowerState="Paused")
-    assert operations.begin_pause(after) is None
+    assert pauses.begin_pause(after) is None
     assert pending.requested_task(after) is None
-    assert operations.forget_refusal(after) is None
+    assert pauses.forget_refusal(after) is None
     # A new power state in the spec forgets the refusal, so the next Paused is tried again.
     changed = server("Running", refusedPowerState="Paused")
-    forgotten = operations.forget_refusal(changed)
+    forgotten = pauses.forget_refusal(changed)
     assert forgotten is not None
     assert forgotten.fields == {"refusedPowerState": None}
 

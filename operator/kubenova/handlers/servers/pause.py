@@ -16,7 +16,7 @@ from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState
-from kubenova.status import operations
+from kubenova.status import pauses
 from kubenova.status.observation import is_paused
 
 _ALREADY = ("already paused", "not paused")
@@ -27,10 +27,10 @@ async def step(rt: Runtime, server: Server) -> Server | None:
     """Move the Server toward a paused or unpaused ``spec.powerState``. Caller holds its lock."""
     if server.status.host is None:
         return server
-    updated = await writer.apply(rt, server, operations.forget_refusal)
+    updated = await writer.apply(rt, server, pauses.forget_refusal)
     if updated is None:
         return None
-    updated = await writer.apply(rt, updated, operations.begin_pause)
+    updated = await writer.apply(rt, updated, pauses.begin_pause)
     if updated is None or updated.status.task_state not in (TaskState.PAUSING, TaskState.UNPAUSING):
         return updated
     pausing = updated.status.task_state is TaskState.PAUSING
@@ -43,4 +43,4 @@ async def step(rt: Runtime, server: Server) -> Server | None:
     )
     if refusal is None or any(phrase in refusal for phrase in _ALREADY):
         return updated
-    return await writer.apply(rt, updated, lambda s: operations.pause_refused(s, refusal))
+    return await writer.apply(rt, updated, lambda s: pauses.pause_refused(s, refusal))

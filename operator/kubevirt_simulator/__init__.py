@@ -19,7 +19,8 @@ separate process plays KubeVirt's parts against the *real* Kubernetes API server
   ``status.migrationState``.
 * **virt-api subresources** (``subresource_api``, ``subresource_actions``, ``apiservice``,
   ``servingcert``; opt-in ``--subresource-api``): ``subresources.kubevirt.io/v1`` start, stop,
-  restart, migrate (VMs) and pause, unpause (VMIs) behind the API server's aggregation layer.
+  restart, migrate (VMs) and pause, unpause, softreboot (VMIs) behind the API server's aggregation
+  layer.
 
 Plumbing: ``kubenova.k8s`` (the project's one client stack: the sync ``Transport``, raw JSON over
 the official client's connection, and ``Informer``, list+watch caches with 410 handling),

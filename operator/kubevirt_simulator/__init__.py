@@ -64,7 +64,10 @@ stop|restart|migrate}`` and ``.../virtualmachineinstances/{name}/{pause|unpause}
    Manual/RerunOnFailure and refuses Always/Once or a running VM (409); ``stop`` flips Always/Once
    to Halted and sends Stop(uid) for Manual/RerunOnFailure; ``restart`` sends Stop(uid) + Start;
    ``migrate`` creates a ``kubevirt-migrate-vm-*`` migration; ``pause``/``unpause`` set or clear the
-   VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``. Request bodies are
+   VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``; ``softreboot``
+   refuses a VMI not running or paused (409), else posts virt-handler's ``SoftRebooted`` Event and
+   keeps the VMI (a Node annotated ``soft-reboot=fail`` answers 500 as for a guest with neither
+   agent nor ACPI). Request bodies are
    only read for ``dryRun``; grace periods and paused starts are not simulated.
 
 In a cluster (the Deployment in ``manifests/``) it stays off: it would need a Service routing to

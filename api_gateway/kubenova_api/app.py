@@ -30,6 +30,7 @@ from kubenova_api.routers import (
     limits,
     quota_sets,
     server_actions,
+    server_diagnostics,
     server_instance_actions,
     server_ips,
     server_metadata,
@@ -65,6 +66,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     server_ips.router,
     server_instance_actions.router,
     simple_tenant_usage.router,
+    server_diagnostics.router,
 ]
 
 

@@ -99,6 +99,7 @@ RULES: dict[str, Rule] = {
     f"{_C}os-migrate-server:migrate:host": Rule.ADMIN,
     f"{_C}os-migrate-server:migrate_live:host": Rule.ADMIN,
     f"{_C}os-admin-actions:reset_state": Rule.ADMIN,
+    f"{_C}os-server-diagnostics": Rule.ADMIN,
     f"{_C}os-evacuate": Rule.ADMIN,
     f"{_C}os-server-external-events:create": Rule.ADMIN,
     # server actions kubenova checks but does not carry out yet (Nova's defaults)

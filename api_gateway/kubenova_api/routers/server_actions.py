@@ -11,7 +11,7 @@ from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.deps import Context, IdentityDep, JsonBody, StoreDep, Version
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot
+from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot, parse_reset_state
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 
@@ -25,8 +25,14 @@ async def server_action(
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
     if row.intent is Intent.REBOOT:
         await service.reboot(store, ctx, found.server, parse_reboot(body).type)
-    elif row.intent in (Intent.START, Intent.STOP):
+    elif row.intent in service.POWER_INTENTS:
         await service.power(store, ctx, found.server, row)
+    elif row.intent is Intent.RESET_STATE:
+        await service.reset_state(store, ctx, found.server, parse_reset_state(body))
+    elif row.intent is Intent.HYPERVISOR_CANNOT:
+        await service.record_only(store, ctx, found.server, row)
+    elif row.intent is Intent.NO_OP:
+        service.no_op(ctx, found.server, row)
     elif row.intent is Intent.LOCK:
         reason = parse_lock(body) if version >= "2.73" else None
         await service.lock(store, ctx, found, reason)

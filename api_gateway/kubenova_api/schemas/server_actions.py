@@ -55,3 +55,17 @@ def parse_lock(body: Any) -> str | None:
     """The lock reason (2.73 schema; before 2.73 Nova does not look at the body at all)."""
     lock = parse_body(LockRequest, body).lock
     return lock.locked_reason if lock is not None else None
+
+
+class ResetState(StrictBody):
+    state: Literal["active", "error"]
+
+
+class ResetStateRequest(StrictBody):
+    """Nova's ``reset_server_state`` schema: ``{"os-resetState": {"state": "active"|"error"}}``."""
+
+    os_reset_state: ResetState = Field(alias="os-resetState")
+
+
+def parse_reset_state(body: Any) -> str:
+    return parse_body(ResetStateRequest, body).os_reset_state.state

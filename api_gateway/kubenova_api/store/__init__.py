@@ -23,6 +23,7 @@ from kubenova_api.store.aggregates import AggregateStore
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
 from kubenova_api.store.images import ImageStore
+from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.kube import Informer
 from kubenova_api.store.namespaces import NamespaceStore
@@ -47,6 +48,7 @@ class Store:
         self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
+        self.instances = InstanceStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
         self.quotas = QuotaStore(kube, identity_namespace)

@@ -63,6 +63,8 @@ KEYPAIRS = Kind("compute.kubenova.io", "v1alpha1", "keypairs", namespaced=False)
 AGGREGATES = Kind("compute.kubenova.io", "v1alpha1", "aggregates", namespaced=False)
 VIRTUAL_MACHINES = Kind("kubevirt.io", "v1", "virtualmachines", namespaced=True)
 VIRTUAL_MACHINE_INSTANCES = Kind("kubevirt.io", "v1", "virtualmachineinstances", namespaced=True)
+VMI_SUBRESOURCES = Kind("subresources.kubevirt.io", "v1", "virtualmachineinstances", namespaced=True)
+"""KubeVirt's virt-api actions on a VMI (pause, unpause, softreboot)."""
 VIRTUAL_MACHINE_INSTANCE_MIGRATIONS = Kind(
     "kubevirt.io", "v1", "virtualmachineinstancemigrations", namespaced=True
 )

@@ -80,7 +80,8 @@ def test_status_round_trips_through_its_api_form() -> None:
 @pytest.mark.parametrize(
     ("spec", "field"),
     [
-        ({"powerState": "Paused"}, "powerState"),
+        ({"powerState": "Suspended"}, "powerState"),
+        ({"resetState": {"state": "building", "requestId": "req-1"}}, "resetState"),
         ({"networks": "private"}, "networks"),
         ({"userData": "not base64!"}, "userData"),
         ({"userData": "A" * 65536}, "userData"),

@@ -18,7 +18,9 @@ from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Urls, Ve
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.flavors import (
+    FlavorCreate,
     FlavorCreateRequest,
+    FlavorCreateRequestV20,
     FlavorCreateRequestV255,
     FlavorCreateV255,
     FlavorUpdateRequest,
@@ -133,16 +135,17 @@ async def show_flavor(
     return JSONResponse({"flavor": views.detail(flavor, version, urls, show_extra_specs=_show_specs(ctx))})
 
 
-def _spec_from(body: Any, version: APIVersion) -> FlavorSpec:
-    request = (
-        parse_body(FlavorCreateRequestV255, body)
-        if version >= "2.55"
-        else parse_body(FlavorCreateRequest, body)
-    )
-    flavor = request.flavor
+def _spec_from(body: Any, version: APIVersion, *, legacy: bool) -> FlavorSpec:
+    flavor: FlavorCreate
+    if legacy:
+        flavor = parse_body(FlavorCreateRequestV20, body).flavor
+    elif version >= "2.55":
+        flavor = parse_body(FlavorCreateRequestV255, body).flavor
+    else:
+        flavor = parse_body(FlavorCreateRequest, body).flavor
     return FlavorSpec(
         id=flavor.id if flavor.id is not None else str(uuid.uuid4()),
-        name=flavor.name,
+        name=flavor.name.strip(),
         vcpus=flavor.vcpus,
         ram=flavor.ram,
         disk=flavor.disk,
@@ -159,7 +162,7 @@ async def create_flavor(
     *, body: JsonBody, ctx: Context, version: Version, store: StoreDep, urls: Urls
 ) -> JSONResponse:
     policy.authorize(ctx, "os_compute_api:os-flavor-manage:create")
-    spec = _spec_from(body, version)
+    spec = _spec_from(body, version, legacy=False)
     if store.flavors.find_by_name(spec.name or "") is not None:
         raise errors.AlreadyExistsError(f"Flavor with name {spec.name} already exists.")
     if store.flavors.find(spec.id or "") is not None:

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from kubenova_api import errors, params
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.parameter_types import Boolean
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
 _INT_MAX = 2**31 - 1
@@ -28,17 +28,8 @@ def _integer_string(value: object) -> object:
     return value
 
 
-def _boolean_param(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return params.parse_bool(value, name="force")
-        except errors.BadRequestError:
-            raise ValueError(f"{value!r} is not a valid boolean value") from None
-    return value
-
-
 Limit = Annotated[int, BeforeValidator(_integer_string), Field(ge=-1, le=_INT_MAX)]
-Force = Annotated[bool, BeforeValidator(_boolean_param)]
+Force = Boolean
 
 
 class QuotaSetV257(StrictBody):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from kubenova_api import errors
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.parameter_types import Boolean, to_boolean
 from kubenova_api.schemas.server_metadata import check_metadata
 from kubenova_api.schemas.server_tags import MAX_TAGS, check_tag
 from kubenova_api.schemas.validation import StrictBody, parse_body
@@ -35,17 +36,6 @@ def _no_outer_whitespace(value: str) -> str:
     if value != value.strip():
         raise ValueError(f"'{value}' must not start or end with whitespace")
     return value
-
-
-def boolean(value: Any) -> bool:
-    """Nova's ``parameter_types.boolean``: JSON booleans and their common spellings."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "y", "t"):
-        return True
-    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off", "n", "f", ""):
-        return False
-    raise ValueError(f"{value!r} is not a boolean")
 
 
 def positive_int(value: Any) -> int:
@@ -77,9 +67,14 @@ def _check_ipv4(value: str | None) -> str | None:
 
 
 def _check_ipv6(value: str | None) -> str | None:
-    if value is not None and not isinstance(ip_address(value), ipaddress.IPv6Address):
+    """An IPv6 address, kept in its canonical compressed form (Nova stores an IP address object
+    and shows ``str()`` of it: ``0000:…:babe:220.12.22.2`` comes back ``::babe:dc0c:1602``)."""
+    if value is None:
+        return None
+    parsed = ip_address(value)
+    if not isinstance(parsed, ipaddress.IPv6Address):
         raise ValueError(f"'{value}' is not a 'ipv6'")
-    return value
+    return str(parsed)
 
 
 class NetworkRequest(StrictBody):
@@ -101,7 +96,7 @@ class BlockDevice(StrictBody):
     volume_id: str | None = None
     snapshot_id: str | None = None
     boot_index: int | str | None = None
-    delete_on_termination: bool | str | None = None
+    delete_on_termination: Boolean | None = None
     volume_size: int | str | None = None
     device_name: str | None = None
     device_type: str | None = None
@@ -176,7 +171,7 @@ class ServerCreate(StrictBody):
     @field_validator("config_drive", "return_reservation_id")
     @classmethod
     def _boolean(cls, value: Any) -> bool | None:
-        return None if value is None else boolean(value)
+        return None if value is None else to_boolean(value)
 
     @field_validator("min_count", "max_count")
     @classmethod

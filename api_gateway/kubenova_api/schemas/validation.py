@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kubenova_api import errors
+from kubenova_api.schemas.parameter_types import SchemaError, WholeMessageError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -18,10 +19,68 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def _is_tag(part: str) -> bool:
+    # pydantic's names for union members and validators inside a location.
+    return part in _TAGS or "[" in part or part.startswith("function-")
+
+
+_TAGS = frozenset({"str", "int", "float", "bool", "none", "list", "dict", "literal"})
+
+
 def _field(loc: Sequence[Any]) -> str:
-    # Drop FastAPI's location prefix ("body", "query", ...) and list indexes.
-    parts = [str(p) for p in loc if not isinstance(p, int) and p not in ("body", "query", "path", "header")]
+    # Nova names the last path element (``ex.path.pop()``, a list index included): drop
+    # FastAPI's location prefix ("body", "query", ...) and pydantic's union/validator tags.
+    parts = [
+        str(p)
+        for p in loc
+        if isinstance(p, int) or (p not in ("body", "query", "path", "header") and not _is_tag(str(p)))
+    ]
     return parts[-1] if parts else "body"
+
+
+def _one_of(expected: str) -> str:
+    # pydantic words a Literal's choices "'A', 'B' or 'C'"; jsonschema lists them.
+    return "[" + expected.replace(" or ", ", ") + "]"
+
+
+# pydantic error type → jsonschema's wording of the same refusal (``v`` is repr(value)).
+_TYPE_NAMES = {
+    "string_type": "'string'",
+    "int_type": "'integer'",
+    "int_parsing": "'integer'",
+    "int_from_float": "'integer'",
+    "bool_type": "'boolean'",
+    "bool_parsing": "'boolean'",
+    "float_type": "'number'",
+    "float_parsing": "'number'",
+    "dict_type": "'object'",
+    "list_type": "'array'",
+    "model_type": "'object'",
+    "model_attributes_type": "'object'",
+}
+
+
+def _jsonschema_message(kind: str, value: Any, ctx: Mapping[str, Any]) -> str | None:
+    v = repr(value)
+    if kind in _TYPE_NAMES:
+        return f"{v} is not of type {_TYPE_NAMES[kind]}"
+    if kind in ("string_too_short", "too_short"):
+        return f"{v} should be non-empty" if ctx.get("min_length") == 1 else f"{v} is too short"
+    if kind in ("string_too_long", "too_long"):
+        return f"{v} is too long"
+    if kind == "string_pattern_mismatch":
+        return f"{v} does not match {ctx.get('pattern')!r}"
+    if kind == "greater_than_equal":
+        return f"{v} is less than the minimum of {ctx.get('ge')!r}"
+    if kind == "less_than_equal":
+        return f"{v} is greater than the maximum of {ctx.get('le')!r}"
+    if kind == "greater_than":
+        return f"{v} is less than or equal to the minimum of {ctx.get('gt')!r}"
+    if kind == "less_than":
+        return f"{v} is greater than or equal to the maximum of {ctx.get('lt')!r}"
+    if kind == "literal_error":
+        return f"{v} is not one of {_one_of(str(ctx.get('expected', '')))}"
+    return None
 
 
 def describe_error(error: Mapping[str, Any]) -> str:
@@ -29,14 +88,25 @@ def describe_error(error: Mapping[str, Any]) -> str:
     loc = error.get("loc", ())
     field = _field(loc)
     kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         return f"Additional properties are not allowed ('{field}' was unexpected)"
     if kind == "missing":
         return f"'{field}' is a required property"
     if kind == "json_invalid":
         return "Malformed request body"
+    cause = ctx.get("error")
+    if isinstance(cause, WholeMessageError):
+        return str(cause)
     value = error.get("input")
-    reason = str(error.get("msg", "is invalid"))
+    if isinstance(cause, SchemaError):
+        reason = str(cause)
+    else:
+        reason = _jsonschema_message(kind, value, ctx) or str(error.get("msg", "is invalid")).removeprefix(
+            "Value error, "
+        )
+    if field == "body":
+        return reason
     return f"Invalid input for field/attribute {field}. Value: {value}. {reason}"
 
 

@@ -43,7 +43,6 @@ class Store:
         self.body["status"].update(patch["status"])
         return self.body
 
-
     async def modify(
         self, kind: k8s.Kind, name: str, build: Any, namespace: str | None = None, **options: Any
     ) -> dict[str, Any]:

@@ -22,9 +22,11 @@ from kubenova_api.network import routes as network_routes
 from kubenova_api.routers import (
     aggregates,
     availability_zones,
+    extensions,
     flavor_access,
     flavor_extra_specs,
     flavors,
+    hosts,
     hypervisors,
     keypairs,
     limits,
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 # Order matters only in that the compute fallback (300/404 for unknown paths) comes last.
 COMPUTE_ROUTERS: list[APIRouter] = [
     versions.router,
+    extensions.router,
+    hosts.router,
     flavors.router,
     flavor_extra_specs.router,
     flavor_access.router,

@@ -144,7 +144,7 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
             "Maximum number of metadata items exceeds 128",
         ),
         ({"bogus": 1}, 400, "Additional properties are not allowed ('bogus' was unexpected)"),
-        ({"name": " padded"}, 400, "Invalid input for field/attribute name."),
+        ({"name": " padded"}, 400, "An invalid 'name' value was provided. The name must be: printable"),
         (
             {
                 "block_device_mapping_v2": [

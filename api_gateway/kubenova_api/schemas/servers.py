@@ -14,28 +14,23 @@ import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from kubenova_api import errors
 from kubenova_api.microversions import APIVersion
-from kubenova_api.schemas.parameter_types import Boolean, to_boolean
+from kubenova_api.schemas.parameter_types import Boolean, Name, description, to_boolean
 from kubenova_api.schemas.server_metadata import check_metadata
 from kubenova_api.schemas.server_tags import MAX_TAGS, check_tag
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
 MAX_USER_DATA = 65535
-# Nova's hostname (2.90): a DNS label; from 2.94 an FQDN of such labels.
-_HOSTNAME = re.compile(r"^[a-zA-Z0-9-._]{1,63}$")
-_FQDN = re.compile(r"^[a-zA-Z0-9-._]{1,255}$")
+# Nova's parameter_types.hostname (2.90: a DNS label of 2-63) and fqdn (2.94: 1-255).
+_HOSTNAME = re.compile(r"^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$")
+_HOSTNAME_LENGTHS = (2, 63)
+_FQDN = re.compile(r"^[a-zA-Z0-9-._]*$")
+_FQDN_LENGTHS = (1, 255)
 
-Name = Annotated[str, Field(min_length=1, max_length=255)]
-Description = Annotated[str | None, Field(max_length=255)]
-
-
-def _no_outer_whitespace(value: str) -> str:
-    if value != value.strip():
-        raise ValueError(f"'{value}' must not start or end with whitespace")
-    return value
+Description = Annotated[str | None, BeforeValidator(description)]
 
 
 def positive_int(value: Any) -> int:
@@ -109,7 +104,7 @@ class BlockDevice(StrictBody):
 
 
 class SecurityGroupRef(StrictBody):
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
 
 
 class ServerCreate(StrictBody):
@@ -125,11 +120,11 @@ class ServerCreate(StrictBody):
     access_ipv4: str | None = Field(default=None, alias="accessIPv4")
     access_ipv6: str | None = Field(default=None, alias="accessIPv6")
     personality: list[dict[str, Any]] | None = None
-    availability_zone: str | None = Field(default=None, min_length=1, max_length=255)
+    availability_zone: Name | None = None
     block_device_mapping: list[dict[str, Any]] | None = None
     block_device_mapping_v2: list[BlockDevice] | None = None
     config_drive: Any = None
-    key_name: str | None = Field(default=None, min_length=1, max_length=255)
+    key_name: Name | None = None
     min_count: Any = None
     max_count: Any = None
     return_reservation_id: Any = None
@@ -141,8 +136,6 @@ class ServerCreate(StrictBody):
     host: str | None = Field(default=None, min_length=1, max_length=255)
     hypervisor_hostname: str | None = Field(default=None, min_length=1, max_length=255)
     hostname: str | None = Field(default=None, min_length=1, max_length=255)
-
-    _name = field_validator("name")(_no_outer_whitespace)
 
     @field_validator("metadata", mode="before")
     @classmethod
@@ -193,11 +186,6 @@ class ServerUpdate(StrictBody):
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
     hostname: str | None = Field(default=None, min_length=1, max_length=255)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return _no_outer_whitespace(value) if value is not None else None
-
     _ipv4 = field_validator("access_ipv4")(_check_ipv4)
     _ipv6 = field_validator("access_ipv6")(_check_ipv6)
 
@@ -238,11 +226,19 @@ def _check_fields(model: BaseModel, version: APIVersion) -> None:
 
 
 def _check_hostname(hostname: str, version: APIVersion) -> None:
-    pattern = _FQDN if version >= "2.94" else _HOSTNAME
+    pattern, (shortest, longest) = (
+        (_FQDN, _FQDN_LENGTHS) if version >= "2.94" else (_HOSTNAME, _HOSTNAME_LENGTHS)
+    )
+    reason = None
     if not pattern.match(hostname):
+        reason = f"'{hostname}' does not match '{pattern.pattern}'"
+    elif len(hostname) < shortest:
+        reason = f"'{hostname}' is too short"
+    elif len(hostname) > longest:
+        reason = f"'{hostname}' is too long"
+    if reason is not None:
         raise errors.BadRequestError(
-            f"Invalid input for field/attribute hostname. Value: {hostname}. "
-            f"'{hostname}' does not match '{pattern.pattern}'"
+            f"Invalid input for field/attribute hostname. Value: {hostname}. {reason}"
         )
 
 

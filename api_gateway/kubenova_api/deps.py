@@ -6,6 +6,7 @@
 - ``StoreDep`` / ``SettingsDep`` / ``IdentityDep``: what the process holds (``app_state``).
 - ``JsonBody``: the decoded JSON body (400 "Malformed request body" otherwise); validate it with
   ``schemas.validation.parse_body`` once the version is known.
+- ``LegacyV2``: the request came in on the legacy ``/v2`` endpoint (v2.0 compatibility).
 - ``min_version("2.55")``: a route dependency making the route 404 below that microversion.
 """
 
@@ -93,6 +94,11 @@ async def json_body(request: Request) -> Any:
         raise errors.BadRequestError("Malformed request body") from None
 
 
+def get_legacy_v2(request: Request) -> bool:
+    """Whether the request came in on the legacy ``/v2`` endpoint (see ``middleware``)."""
+    return bool(getattr(request.state, "legacy_v2", False))
+
+
 def min_version(version: str) -> Callable[[Request], None]:
     """Route dependency: below ``version`` the route does not exist (404, as in Nova)."""
     floor = microversions.APIVersion.parse(version)
@@ -112,3 +118,4 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IdentityDep = Annotated[IdentityService, Depends(get_identity)]
 JsonBody = Annotated[Any, Depends(json_body)]
+LegacyV2 = Annotated[bool, Depends(get_legacy_v2)]

@@ -9,6 +9,10 @@ handlers, and can stamp headers on them. Per request it:
 3. for compute paths under ``/compute/v2.1``: drops an optional ``{project_id}`` segment,
    negotiates the microversion (``request.state.api_version``; 400/406 answered here) and
    echoes ``OpenStack-API-Version``/``X-OpenStack-Nova-API-Version``/``Vary``;
+   the legacy ``/compute/v2`` endpoint is served by the same routes (Nova's
+   ``LegacyV2CompatibleWrapper``): the path is rewritten to v2.1, the microversion headers are
+   ignored (2.1 behaviour, none echoed), links point back to ``/v2``, and body validation is
+   relaxed (``schemas.validation.legacy_v2``: unknown properties are dropped, not refused);
 4. turns any unhandled exception into a 500 fault, logging the traceback server-side only.
 """
 
@@ -22,10 +26,12 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kubenova_api import faults, microversions, urls
+from kubenova_api.schemas import validation
 
 log = logging.getLogger(__name__)
 
 COMPUTE_V21 = f"/{urls.COMPUTE}/{urls.COMPUTE_VERSION}"
+COMPUTE_V2 = f"/{urls.COMPUTE}/{urls.COMPUTE_LEGACY_VERSION}"
 # Nova accepts /v2.1/{project_id}/...; project ids are 32 hex digits or dashed UUIDs.
 _PROJECT_SEGMENT = re.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
@@ -47,8 +53,40 @@ def _strip_project_segment(path: str) -> tuple[str, str | None]:
     return path, None
 
 
+def legacy_v2_path(path: str) -> str | None:
+    """``/compute/v2/...`` → ``/compute/v2.1/...``; None for any other path."""
+    if path == COMPUTE_V2 or path.startswith(COMPUTE_V2 + "/"):
+        return COMPUTE_V21 + path[len(COMPUTE_V2) :]
+    return None
+
+
+def _set_path(scope: Scope, path: str) -> None:
+    scope["path"] = path
+    scope["raw_path"] = path.encode("latin-1")
+
+
 def is_versioned_compute(path: str) -> bool:
     return path == COMPUTE_V21 or path.startswith(COMPUTE_V21 + "/")
+
+
+class _HeaderStamp:
+    """A ``send`` that adds ``extra`` headers (those the response lacks) to the response start."""
+
+    def __init__(self, send: Send, extra: dict[str, str]) -> None:
+        self.send = send
+        self.extra = extra
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            raw = list(message.get("headers", []))
+            present = {k.lower() for k, _ in raw}
+            for name, value in self.extra.items():
+                if name.lower().encode("latin-1") not in present:
+                    raw.append((name.encode("latin-1"), value.encode("latin-1")))
+            message["headers"] = raw
+        await self.send(message)
 
 
 class GatewayMiddleware:
@@ -64,26 +102,23 @@ class GatewayMiddleware:
             return
         request_id = new_request_id()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        server = scope.get("server") or ("localhost", 80)
-        public = urls.PublicUrls(
-            urls.base_url_from_headers(
-                headers,
-                scheme=scope.get("scheme", "http"),
-                server=f"{server[0]}:{server[1]}",
-                public_url=self.public_url,
-            )
-        )
+        legacy_path = legacy_v2_path(scope["path"])
+        public = self._public_urls(scope, headers, legacy=legacy_path is not None)
         state: dict[str, Any] = scope.setdefault("state", {})
+        if legacy_path is not None:
+            _set_path(scope, legacy_path)
+            state["legacy_v2"] = True
         state["request_id"] = request_id
         state["urls"] = public
         extra = {"X-OpenStack-Request-Id": request_id, "X-Compute-Request-Id": request_id}
 
         path, project_in_path = _strip_project_segment(scope["path"])
         if project_in_path is not None:
-            scope["path"] = path
-            scope["raw_path"] = path.encode("latin-1")
+            _set_path(scope, path)
             state["project_in_path"] = project_in_path
-        if is_versioned_compute(path):
+        if legacy_path is not None:
+            state["api_version"] = microversions.DEFAULT_VERSION
+        elif is_versioned_compute(path):
             extra["Vary"] = microversions.VARY
             try:
                 version = microversions.negotiate(headers)
@@ -96,30 +131,32 @@ class GatewayMiddleware:
             state["api_version"] = version
             extra.update(microversions.response_headers(version))
 
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                raw = list(message.get("headers", []))
-                present = {k.lower() for k, _ in raw}
-                for name, value in extra.items():
-                    if name.lower().encode("latin-1") not in present:
-                        raw.append((name.encode("latin-1"), value.encode("latin-1")))
-                message["headers"] = raw
-            await send(message)
-
+        stamping = _HeaderStamp(send, extra)
+        token = validation.legacy_v2.set(legacy_path is not None)
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, stamping)
         except Exception:
             log.exception(
                 "unexpected error serving %s %s (%s)", scope.get("method"), scope["path"], request_id
             )
-            if started:
+            if stamping.started:
                 raise
             message = "Unexpected API Error. Please report this to your cloud operator with the request id."
             await self._fault(scope, send, 500, message, public, headers=extra)
+        finally:
+            validation.legacy_v2.reset(token)
+
+    def _public_urls(self, scope: Scope, headers: dict[str, str], *, legacy: bool) -> urls.PublicUrls:
+        server = scope.get("server") or ("localhost", 80)
+        base = urls.base_url_from_headers(
+            headers,
+            scheme=scope.get("scheme", "http"),
+            server=f"{server[0]}:{server[1]}",
+            public_url=self.public_url,
+        )
+        return urls.PublicUrls(
+            base, compute_version=urls.COMPUTE_LEGACY_VERSION if legacy else urls.COMPUTE_VERSION
+        )
 
     @staticmethod
     async def _fault(

@@ -3,7 +3,7 @@
 - index: the enabled compute services (Nova filters ``disabled: False``), each with its zone;
   ``?zone=`` narrows to one zone;
 - show: Nova's resource rows of a host: ``(total)``, ``(used_now)``, ``(used_max)`` and one per
-  project, from the Node's capacity and the servers placed on it;
+  project, from the Node's capacity and the servers placed on it (404 for an unknown host);
 - update (status / maintenance mode) and the power actions reach the virt driver in Nova, and
   the libvirt driver implements none of them (501); here the host is checked, then the same 501.
 """
@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from kubenova.domain.hosts import ComputeHost
 from kubenova.resources import Server
+from kubenova.resources.flavor import FlavorSpec
+from kubenova.resources.server import EmbeddedFlavor
 from kubenova_api import errors
 from kubenova_api.compute import zones
 from kubenova_api.compute.access import project_of
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.store import Store
-from kubenova_api.usage import by_host, footprint
+from kubenova_api.usage import by_host
 
 
 @dataclass(frozen=True)
@@ -45,21 +47,33 @@ def host(store: Store, name: str) -> ComputeHost:
     return node
 
 
+def _sized(store: Store, server: Server) -> tuple[int, int, int]:
+    """Nova's per-instance sums: vCPUs, RAM and root + ephemeral disk (swap not counted)."""
+    flavor: EmbeddedFlavor | FlavorSpec | None = server.status.flavor
+    if flavor is None:
+        named = store.flavors.crs.get(server.spec.flavor)
+        flavor = named.spec if named is not None else None
+    if flavor is None:
+        return (0, 0, 0)
+    return (flavor.vcpus, flavor.ram, flavor.disk + flavor.ephemeral)
+
+
 def resources(store: Store, identity: IdentityService, name: str) -> list[Resource]:
+    """``(total)`` is the Node's capacity, ``(used_now)`` what the hypervisor API shows as used
+    (swap included, as Nova's resource tracker counts it), ``(used_max)`` and the per-project
+    rows the sums over the servers placed there."""
     node = host(store, name)
     placed: list[Server] = [s for s in store.servers.list() if s.status.host == name]
     used = by_host(placed, store.flavors.crs.get).get(name)
     rows = [Resource("(total)", node.vcpus, node.memory_mb, node.local_gb)]
-    cpu, ram, disk = (used.vcpus, used.memory_mb, used.local_gb) if used else (0, 0, 0)
-    rows.append(Resource("(used_now)", cpu, ram, disk))
-    rows.append(Resource("(used_max)", cpu, ram, disk))
+    now = (used.vcpus, used.memory_mb, used.local_gb) if used else (0, 0, 0)
+    rows.append(Resource("(used_now)", *now))
     projects: dict[str, list[int]] = {}
     for server in placed:
-        held = footprint(server, store.flavors.crs.get)
         totals = projects.setdefault(project_of(identity, server.metadata.namespace), [0, 0, 0])
-        totals[0] += held.vcpus
-        totals[1] += held.ram
-        totals[2] += held.disk_gb
+        for index, amount in enumerate(_sized(store, server)):
+            totals[index] += amount
+    rows.append(Resource("(used_max)", *(sum(t[i] for t in projects.values()) for i in range(3))))
     rows.extend(Resource(project, *totals) for project, totals in projects.items())
     return rows
 

@@ -14,7 +14,7 @@ from kubenova.resources.flavor import FlavorSpec
 from kubenova_api import errors, pagination, params, policy
 from kubenova_api.compute.access import flavor_visible, visible_flavor
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Urls, Version, min_version
+from kubenova_api.deps import Context, JsonBody, LegacyV2, SettingsDep, StoreDep, Urls, Version, min_version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.flavors import (
@@ -159,10 +159,10 @@ def _spec_from(body: Any, version: APIVersion, *, legacy: bool) -> FlavorSpec:
 
 @router.post("")
 async def create_flavor(
-    *, body: JsonBody, ctx: Context, version: Version, store: StoreDep, urls: Urls
+    *, body: JsonBody, ctx: Context, version: Version, store: StoreDep, urls: Urls, legacy: LegacyV2
 ) -> JSONResponse:
     policy.authorize(ctx, "os_compute_api:os-flavor-manage:create")
-    spec = _spec_from(body, version, legacy=False)
+    spec = _spec_from(body, version, legacy=legacy)
     if store.flavors.find_by_name(spec.name or "") is not None:
         raise errors.AlreadyExistsError(f"Flavor with name {spec.name} already exists.")
     if store.flavors.find(spec.id or "") is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -114,9 +116,48 @@ def describe_errors(errs: Sequence[Mapping[str, Any]]) -> str:
     return describe_error(errs[0]) if errs else "Invalid input."
 
 
+# Set per request by the middleware: the request came in on the legacy v2 endpoint.
+legacy_v2: ContextVar[bool] = ContextVar("legacy_v2", default=False)
+_MAX_STRIPPED = 100
+
+
+def _child(target: Any, part: Any) -> Any:
+    if isinstance(target, dict) and part in target:
+        return target[part]
+    if isinstance(target, list) and isinstance(part, int) and 0 <= part < len(target):
+        return target[part]
+    return None
+
+
+def _drop(body: Any, loc: Sequence[Any]) -> bool:
+    """Remove the property at ``loc`` from ``body`` (in place); whether it was there."""
+    target = body
+    for part in loc[:-1]:
+        target = _child(target, part)
+    if isinstance(target, dict) and loc and loc[-1] in target:
+        del target[loc[-1]]
+        return True
+    return False
+
+
+def _relaxed(model: type[ModelT], body: Any) -> ModelT:
+    """Nova's v2.0-compatible validation: properties the schema does not know are dropped
+    (``_soft_validate_additional_properties``), everything else is checked as usual."""
+    body = copy.deepcopy(body)
+    for _ in range(_MAX_STRIPPED):
+        try:
+            return model.model_validate(body)
+        except ValidationError as exc:
+            extras = [e["loc"] for e in exc.errors() if e.get("type") == "extra_forbidden"]
+            if not extras or not all(_drop(body, loc) for loc in extras):
+                raise
+    return model.model_validate(body)
+
+
 def parse_body(model: type[ModelT], body: Any) -> ModelT:
-    """Validate a decoded JSON body against ``model``; failures raise ``BadRequestError`` (400)."""
+    """Validate a decoded JSON body against ``model``; failures raise ``BadRequestError`` (400).
+    On the legacy v2 endpoint unknown properties are dropped instead (Nova's relaxed mode)."""
     try:
-        return model.model_validate(body)
+        return _relaxed(model, body) if legacy_v2.get() else model.model_validate(body)
     except ValidationError as exc:
         raise errors.BadRequestError(describe_errors(exc.errors())) from None

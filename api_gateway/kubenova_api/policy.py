@@ -169,6 +169,8 @@ RULES: dict[str, Rule] = {
     f"{_C}os-quota-sets:defaults": Rule.ANY,
     f"{_C}os-quota-sets:update": Rule.ADMIN,
     f"{_C}os-quota-sets:delete": Rule.ADMIN,
+    f"{_C}os-quota-class-sets:show": Rule.ADMIN,
+    f"{_C}os-quota-class-sets:update": Rule.ADMIN,
     f"{_C}limits": Rule.ANY,
     f"{_C}extensions": Rule.ANY,
     f"{_C}os-hosts:list": Rule.ADMIN,

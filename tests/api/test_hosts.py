@@ -48,7 +48,11 @@ def node(managed_node: ManagedNodeFactory, admin: httpx.Client) -> str:
     return name
 
 
-def test_index_show_and_zones(gateway: GatewayHandle, admin: httpx.Client, node: str) -> None:
+def test_index_show_and_zones(
+    gateway: GatewayHandle, operator: OperatorHandle, admin: httpx.Client, node: str
+) -> None:
+    """The operator gives the aggregate its id."""
+    operator.check_alive()
     assert listed(admin)[node] == {"host_name": node, "service": "compute", "zone": "nova"}
     zone = unique("az-host")
     agg = admin.post(AGGREGATES, json={"aggregate": {"name": unique("agg-host"), "availability_zone": zone}})
@@ -92,7 +96,7 @@ def test_actions_answer_not_supported(admin: httpx.Client, node: str) -> None:
     for action in ("startup", "shutdown", "reboot"):
         response = admin.get(f"{HOSTS}/{node}/{action}")
         assert response.status_code == 501, (action, response.text)
-        assert response.json()["computeFault"]["message"] == "The requested functionality is not supported."
+        assert response.json()["notImplemented"]["message"] == "The requested functionality is not supported."
         assert admin.get(f"{HOSTS}/no-such-host/{action}").status_code == 404
     update = admin.put(f"{HOSTS}/{node}", json={"status": "disable"})
     assert update.status_code == 501

@@ -178,21 +178,28 @@ def test_legacy_v2_document(gateway: GatewayHandle, path: str) -> None:
 
 
 def test_legacy_v2_serves_v21_code_without_microversions(gateway: GatewayHandle) -> None:
-    project = gateway.project_id("demo")
-    with gateway.client("demo-member") as http:
-        legacy = http.get(
-            f"/compute/v2/{project}/flavors/detail", headers={"OpenStack-API-Version": "compute 2.61"}
-        )
-        current = http.get("/compute/v2.1/flavors/detail")
+    project = gateway.project_id("admin")
+    body = {"flavor": {"name": "legacy-list", "ram": 64, "vcpus": 1, "disk": 0, "id": "legacy-list"}}
+    with gateway.client("admin") as http:
+        assert http.post("/compute/v2.1/flavors", json=body).status_code == 200
+        try:
+            legacy = http.get(
+                f"/compute/v2/{project}/flavors/legacy-list",
+                headers={"OpenStack-API-Version": "compute 2.61"},
+            )
+            current = http.get("/compute/v2.1/flavors/legacy-list")
+        finally:
+            http.delete("/compute/v2.1/flavors/legacy-list")
     assert legacy.status_code == 200, legacy.text
     assert "OpenStack-API-Version" not in legacy.headers
     assert "X-OpenStack-Nova-API-Version" not in legacy.headers
     assert legacy.headers["X-OpenStack-Request-Id"].startswith("req-")
-    flavors = legacy.json()["flavors"]
-    assert flavors
-    assert all("extra_specs" not in f for f in flavors)  # 2.1 behaviour, the header ignored
-    assert [f["id"] for f in flavors] == [f["id"] for f in current.json()["flavors"]]
-    assert flavors[0]["links"][0]["href"].startswith(f"{gateway.url}/compute/v2/flavors/")
+    flavor = legacy.json()["flavor"]
+    assert "extra_specs" not in flavor  # 2.1 behaviour: the microversion header is ignored
+    assert flavor["links"][0]["href"] == f"{gateway.url}/compute/v2/flavors/legacy-list"
+    assert {k: v for k, v in flavor.items() if k != "links"} == {
+        k: v for k, v in current.json()["flavor"].items() if k != "links"
+    }
 
 
 def test_legacy_v2_drops_unknown_properties(gateway: GatewayHandle) -> None:

@@ -22,9 +22,7 @@ from kubenova_api.identity.directory import Project
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.quota_sets import parse_update
-from kubenova_api.settings import Settings
 from kubenova_api.store import Store
-from kubenova_api.store.quotas import defaults
 from kubenova_api.views import quota_sets as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/os-quota-sets")
@@ -88,15 +86,17 @@ async def show_quotas_detail(
 
 @router.get("/{project_id}/defaults")
 async def show_defaults(
-    *, project_id: str, ctx: Context, version: Version, settings: SettingsDep, identity: IdentityDep
+    *,
+    project_id: str,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    settings: SettingsDep,
+    identity: IdentityDep,
 ) -> JSONResponse:
     _authorize(ctx, "defaults", project_id)
     _project(identity, project_id)
-    return JSONResponse(views.quota_set(project_id, _defaults(settings), version))
-
-
-def _defaults(settings: Settings) -> dict[str, int]:
-    return defaults(settings.quotas)
+    return JSONResponse(views.quota_set(project_id, store.quotas.defaults(settings.quotas), version))
 
 
 @router.put("/{project_id}")

@@ -7,6 +7,7 @@
 - ``JsonBody``: the decoded JSON body (400 "Malformed request body" otherwise); validate it with
   ``schemas.validation.parse_body`` once the version is known.
 - ``LegacyV2``: the request came in on the legacy ``/v2`` endpoint (v2.0 compatibility).
+- ``strict_query("limit", ...)``: a route dependency refusing other query parameters from 2.75.
 - ``min_version("2.55")``: a route dependency making the route 404 below that microversion.
 """
 
@@ -22,6 +23,7 @@ from kubenova_api import errors, microversions, urls
 from kubenova_api.app_state import AppState
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
+from kubenova_api.schemas.queries import refuse_unknown
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 
@@ -106,6 +108,17 @@ def min_version(version: str) -> Callable[[Request], None]:
     def check(request: Request) -> None:
         if get_version(request) < floor:
             raise errors.NotFoundError()
+
+    return check
+
+
+def strict_query(*known: str) -> Callable[[Request], None]:
+    """Route dependency: from 2.75 a query parameter outside ``known`` is a 400 (Nova's
+    ``index_query_v275`` schemas); below that unknown parameters are ignored."""
+    allowed = frozenset(known)
+
+    def check(request: Request) -> None:
+        refuse_unknown(request.query_params, allowed, get_version(request))
 
     return check
 

@@ -14,7 +14,17 @@ from kubenova.resources.flavor import FlavorSpec
 from kubenova_api import errors, pagination, params, policy
 from kubenova_api.compute.access import flavor_visible, visible_flavor
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, JsonBody, LegacyV2, SettingsDep, StoreDep, Urls, Version, min_version
+from kubenova_api.deps import (
+    Context,
+    JsonBody,
+    LegacyV2,
+    SettingsDep,
+    StoreDep,
+    Urls,
+    Version,
+    min_version,
+    strict_query,
+)
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.flavors import (
@@ -30,6 +40,8 @@ from kubenova_api.urls import PublicUrls
 from kubenova_api.views import flavors as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/flavors")
+# Nova's index_query (2.75 on: nothing else is allowed).
+LIST_QUERY = ("limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir")
 
 # Nova sort keys → how to read them from a Flavor.
 SORT_KEYS: dict[str, Callable[[Flavor], Any]] = {
@@ -108,7 +120,7 @@ def _show_specs(ctx: RequestContext) -> bool:
     return policy.allowed(ctx, "os_compute_api:os-flavor-extra-specs:index")
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query(*LIST_QUERY))])
 async def list_flavors(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:
@@ -116,7 +128,7 @@ async def list_flavors(
     return JSONResponse(_collection([views.basic(f, version, urls) for f in items], links))
 
 
-@router.get("/detail")
+@router.get("/detail", dependencies=[Depends(strict_query(*LIST_QUERY))])
 async def list_flavors_detail(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:

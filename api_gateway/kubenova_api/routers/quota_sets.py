@@ -11,13 +11,13 @@ per-user limits cannot be set (501). An update below what is in use is refused u
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, policy
 from kubenova_api.compute import quotas
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Version
+from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Version, strict_query
 from kubenova_api.identity.directory import Project
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.routers import COMPUTE_PREFIX
@@ -51,7 +51,7 @@ def _authorize(ctx: RequestContext, action: str, project_id: str) -> None:
     policy.authorize(ctx, _P + action, project_id=project_id)
 
 
-@router.get("/{project_id}")
+@router.get("/{project_id}", dependencies=[Depends(strict_query("user_id"))])
 async def show_quotas(
     *,
     project_id: str,
@@ -68,7 +68,7 @@ async def show_quotas(
     )
 
 
-@router.get("/{project_id}/detail")
+@router.get("/{project_id}/detail", dependencies=[Depends(strict_query("user_id"))])
 async def show_quotas_detail(
     *,
     project_id: str,
@@ -99,7 +99,7 @@ async def show_defaults(
     return JSONResponse(views.quota_set(project_id, store.quotas.defaults(settings.quotas), version))
 
 
-@router.put("/{project_id}")
+@router.put("/{project_id}", dependencies=[Depends(strict_query("user_id"))])
 async def update_quotas(
     *,
     project_id: str,
@@ -130,7 +130,7 @@ async def update_quotas(
     return JSONResponse(views.quota_set(None, current, version))
 
 
-@router.delete("/{project_id}")
+@router.delete("/{project_id}", dependencies=[Depends(strict_query("user_id"))])
 async def delete_quotas(
     *, project_id: str, request: Request, ctx: Context, store: StoreDep, identity: IdentityDep
 ) -> Response:

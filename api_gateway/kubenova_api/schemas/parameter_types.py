@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -23,6 +24,7 @@ MAX_INT = 0x7FFFFFFF  # nova/db/constants.py MAX_INT
 SQL_SP_FLOAT_MAX = 3.40282e38
 _DIGITS = re.compile(r"^[0-9]*$")
 _DIGITS_NONEMPTY = re.compile(r"^[0-9]+$")
+_FQDN = re.compile(r"^[a-zA-Z0-9-._]*$")
 
 
 class SchemaError(ValueError):
@@ -173,3 +175,61 @@ PositiveInteger = Annotated[int, BeforeValidator(positive_integer)]
 NonNegativeInteger = Annotated[int, BeforeValidator(non_negative_integer)]
 FlavorPositive = Annotated[int, BeforeValidator(flavor_param_positive)]
 FlavorNonNegative = Annotated[int, BeforeValidator(flavor_param_non_negative)]
+
+
+def string(value: Any) -> str:
+    """``{'type': 'string'}``: a JSON null is refused like any other non-string."""
+    if not isinstance(value, str):
+        raise _type_error(value, "string")
+    return value
+
+
+def is_uuid_like(value: str) -> bool:
+    """oslo's ``uuidutils.is_uuid_like`` (Nova's ``uuid`` format): dashes, braces, ``urn:uuid:``
+    and case are tolerated."""
+    try:
+        parsed = uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    plain = value.lower().replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "")
+    return parsed.hex == plain
+
+
+def uuid_string(value: Any) -> str:
+    """``{'type': 'string', 'format': 'uuid'}``."""
+    checked = string(value)
+    if not is_uuid_like(checked):
+        raise SchemaError(f"{checked!r} is not a 'uuid'")
+    return checked
+
+
+def image_id_or_empty_string(value: Any) -> str:
+    """``parameter_types.image_id_or_empty_string``: a UUID, or '' (boot from volume)."""
+    if isinstance(value, str) and (value == "" or is_uuid_like(value)):
+        return value
+    raise SchemaError(f"{value!r} is not valid under any of the given schemas")
+
+
+def fqdn(value: Any) -> str:
+    """``parameter_types.fqdn``: letters, digits and ``-._``, 1-255."""
+    checked = string(value)
+    if not _FQDN.match(checked):
+        raise SchemaError(f"{checked!r} does not match {_FQDN.pattern!r}")
+    return _string(checked, min_length=1, max_length=255)
+
+
+String = Annotated[str, BeforeValidator(string)]
+UuidString = Annotated[str, BeforeValidator(uuid_string)]
+Fqdn = Annotated[str, BeforeValidator(fqdn)]
+
+
+_TAG = re.compile(r"^[^,/]*$")
+MAX_TAG_LENGTH = 60
+
+
+def tag(value: Any) -> str:
+    """``parameter_types.tag``: no ',' or '/', 1-60 characters."""
+    checked = string(value)
+    if not _TAG.match(checked):
+        raise SchemaError(f"{checked!r} does not match {_TAG.pattern!r}")
+    return _string(checked, min_length=1, max_length=MAX_TAG_LENGTH)

@@ -8,22 +8,39 @@ subclass per microversion.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError, field_validator
 
 from kubenova_api import errors
 from kubenova_api.microversions import APIVersion
-from kubenova_api.schemas.parameter_types import Boolean, Name, description, to_boolean
+from kubenova_api.schemas.parameter_types import (
+    Boolean,
+    Name,
+    description,
+    image_id_or_empty_string,
+    is_uuid_like,
+)
 from kubenova_api.schemas.server_metadata import check_metadata
-from kubenova_api.schemas.server_tags import MAX_TAGS, check_tag
+from kubenova_api.schemas.server_tags import MAX_TAGS
+from kubenova_api.schemas.server_types import (
+    AccessIPv4,
+    AccessIPv6,
+    FixedIp,
+    FlavorRef,
+    NetworkTag,
+    OptionalBoolean,
+    OptionalCount,
+    OptionalFqdn,
+    OptionalName,
+    OptionalString,
+    Port,
+    Tag,
+    UserData,
+)
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
-MAX_USER_DATA = 65535
 # Nova's parameter_types.hostname (2.90: a DNS label of 2-63) and fqdn (2.94: 1-255).
 _HOSTNAME = re.compile(r"^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$")
 _HOSTNAME_LENGTHS = (2, 63)
@@ -33,52 +50,14 @@ _FQDN_LENGTHS = (1, 255)
 Description = Annotated[str | None, BeforeValidator(description)]
 
 
-def positive_int(value: Any) -> int:
-    """Nova's ``parameter_types.positive_integer``: an integer >= 1, as a number or a string."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a positive integer")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
-        number = int(value)
-    else:
-        raise ValueError(f"{value!r} is not of type 'integer', 'string'")
-    if number < 1:
-        raise ValueError(f"{value!r} is less than the minimum of 1")
-    return number
-
-
-def ip_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
-
-
-def _check_ipv4(value: str | None) -> str | None:
-    if value is not None and not isinstance(ip_address(value), ipaddress.IPv4Address):
-        raise ValueError(f"'{value}' is not a 'ipv4'")
-    return value
-
-
-def _check_ipv6(value: str | None) -> str | None:
-    """An IPv6 address, kept in its canonical compressed form (Nova stores an IP address object
-    and shows ``str()`` of it: ``0000:…:babe:220.12.22.2`` comes back ``::babe:dc0c:1602``)."""
-    if value is None:
-        return None
-    parsed = ip_address(value)
-    if not isinstance(parsed, ipaddress.IPv6Address):
-        raise ValueError(f"'{value}' is not a 'ipv6'")
-    return str(parsed)
-
-
 class NetworkRequest(StrictBody):
-    """One entry of ``networks``; kubenova has one network, so ``uuid`` may name only it."""
+    """One entry of ``networks``; kubenova has one network, so ``uuid`` may name only it. From
+    2.37 ``uuid`` must be a UUID (checked in ``parse_create``)."""
 
-    uuid: str | None = None
-    port: str | None = None
-    fixed_ip: str | None = None
-    tag: str | None = Field(default=None, max_length=60)
+    uuid: OptionalString = None
+    port: Port = None
+    fixed_ip: FixedIp = None
+    tag: NetworkTag = None
 
 
 class BlockDevice(StrictBody):
@@ -111,65 +90,38 @@ class ServerCreate(StrictBody):
     """Every field of ``server`` in Nova's create schema, gated by ``FIELD_VERSIONS``."""
 
     name: Name
-    image_ref: str | None = Field(default=None, alias="imageRef")
-    flavor_ref: str | int = Field(alias="flavorRef")
-    admin_pass: str | None = Field(default=None, alias="adminPass")
+    image_ref: Annotated[str | None, BeforeValidator(image_id_or_empty_string)] = Field(
+        default=None, alias="imageRef"
+    )
+    flavor_ref: FlavorRef = Field(alias="flavorRef")
+    admin_pass: OptionalString = Field(default=None, alias="adminPass")
     metadata: dict[str, str] = Field(default_factory=dict)
-    networks: Literal["auto", "none"] | list[NetworkRequest] | None = None
+    networks: list[NetworkRequest] | Literal["auto", "none"] | None = None
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
-    access_ipv4: str | None = Field(default=None, alias="accessIPv4")
-    access_ipv6: str | None = Field(default=None, alias="accessIPv6")
+    access_ipv4: AccessIPv4 = Field(default=None, alias="accessIPv4")
+    access_ipv6: AccessIPv6 = Field(default=None, alias="accessIPv6")
     personality: list[dict[str, Any]] | None = None
-    availability_zone: Name | None = None
+    availability_zone: OptionalName = None
     block_device_mapping: list[dict[str, Any]] | None = None
     block_device_mapping_v2: list[BlockDevice] | None = None
-    config_drive: Any = None
-    key_name: Name | None = None
-    min_count: Any = None
-    max_count: Any = None
-    return_reservation_id: Any = None
+    config_drive: OptionalBoolean = None
+    key_name: OptionalName = None
+    min_count: OptionalCount = None
+    max_count: OptionalCount = None
+    return_reservation_id: OptionalBoolean = None
     security_groups: list[SecurityGroupRef] | None = None
-    user_data: str | None = Field(default=None, max_length=MAX_USER_DATA)
+    user_data: UserData = None
     description: Description = None
-    tags: list[str] | None = Field(default=None, max_length=MAX_TAGS)
+    tags: Annotated[list[Tag] | None, Field(max_length=MAX_TAGS)] = None
     trusted_image_certificates: list[str] | None = None
-    host: str | None = Field(default=None, min_length=1, max_length=255)
-    hypervisor_hostname: str | None = Field(default=None, min_length=1, max_length=255)
-    hostname: str | None = Field(default=None, min_length=1, max_length=255)
+    host: OptionalFqdn = None
+    hypervisor_hostname: OptionalFqdn = None
+    hostname: OptionalString = None
 
     @field_validator("metadata", mode="before")
     @classmethod
     def _metadata(cls, value: Any) -> dict[str, str]:
         return check_metadata(value)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str] | None) -> list[str] | None:
-        return [check_tag(tag) for tag in value] if value is not None else None
-
-    @field_validator("user_data")
-    @classmethod
-    def _user_data(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            base64.b64decode("".join(value.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError(f"'{value}' is not a 'base64'") from None
-        return value
-
-    _ipv4 = field_validator("access_ipv4")(_check_ipv4)
-    _ipv6 = field_validator("access_ipv6")(_check_ipv6)
-
-    @field_validator("config_drive", "return_reservation_id")
-    @classmethod
-    def _boolean(cls, value: Any) -> bool | None:
-        return None if value is None else to_boolean(value)
-
-    @field_validator("min_count", "max_count")
-    @classmethod
-    def _count(cls, value: Any) -> int | None:
-        return None if value is None else positive_int(value)
 
 
 class ServerCreateRequest(StrictBody):
@@ -179,15 +131,12 @@ class ServerCreateRequest(StrictBody):
 
 
 class ServerUpdate(StrictBody):
-    name: Name | None = None
+    name: OptionalName = None
     description: Description = None
-    access_ipv4: str | None = Field(default=None, alias="accessIPv4")
-    access_ipv6: str | None = Field(default=None, alias="accessIPv6")
+    access_ipv4: AccessIPv4 = Field(default=None, alias="accessIPv4")
+    access_ipv6: AccessIPv6 = Field(default=None, alias="accessIPv6")
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
-    hostname: str | None = Field(default=None, min_length=1, max_length=255)
-
-    _ipv4 = field_validator("access_ipv4")(_check_ipv4)
-    _ipv6 = field_validator("access_ipv6")(_check_ipv6)
+    hostname: OptionalString = None
 
 
 class ServerUpdateRequest(StrictBody):
@@ -217,9 +166,9 @@ def _unexpected(field: str) -> errors.BadRequestError:
 
 
 def _check_fields(model: BaseModel, version: APIVersion) -> None:
-    for name in model.model_fields_set:
-        info = type(model).model_fields[name]
-        key = info.alias or name
+    for field_name in model.model_fields_set:
+        info = type(model).model_fields[field_name]
+        key = info.alias or field_name
         gate = FIELD_VERSIONS.get(key)
         if gate is not None and not _available(version, *gate):
             raise _unexpected(key)
@@ -242,8 +191,40 @@ def _check_hostname(hostname: str, version: APIVersion) -> None:
         )
 
 
+_NETWORKS_V237: TypeAdapter[Literal["auto", "none"] | list[NetworkRequest]] = TypeAdapter(
+    Literal["auto", "none"] | list[NetworkRequest]
+)
+
+
+def _check_networks_v237(body: Any, version: APIVersion) -> None:
+    """From 2.37 ``networks`` is Nova's ``oneOf`` [a list of {fixed_ip, port, uuid (a UUID), tag
+    from 2.42}, 'auto' or 'none']: anything else fails the whole ``oneOf``."""
+    server = body.get("server") if isinstance(body, dict) else None
+    if not isinstance(server, dict) or "networks" not in server:
+        return
+    raw = server["networks"]
+    valid = True
+    try:
+        parsed = _NETWORKS_V237.validate_python(raw)
+    except ValidationError:
+        valid = False
+    else:
+        if isinstance(parsed, list):
+            valid = all(
+                (entry.uuid is None or is_uuid_like(entry.uuid)) and (entry.tag is None or version >= "2.42")
+                for entry in parsed
+            )
+    if not valid:
+        raise errors.BadRequestError(
+            f"Invalid input for field/attribute networks. Value: {raw}. "
+            f"{raw!r} is not valid under any of the given schemas"
+        )
+
+
 def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
     """Validate a create body for ``version`` (400 with Nova's wording otherwise)."""
+    if version >= "2.37":
+        _check_networks_v237(body, version)
     request = parse_body(ServerCreateRequest, body)
     server = request.server
     _check_fields(server, version)

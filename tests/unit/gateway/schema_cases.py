@@ -16,3 +16,22 @@ def refusal(parse: Callable[[], Any]) -> str:
     with pytest.raises(errors.BadRequestError) as caught:
         parse()
     return caught.value.message
+
+
+def invalid(field: str, value: object, reason: str) -> str:
+    """Nova's prefix for a property's refusal."""
+    return f"Invalid input for field/attribute {field}. Value: {value}. {reason}"
+
+
+def unexpected(field: str) -> str:
+    return f"Additional properties are not allowed ('{field}' was unexpected)"
+
+
+BOOL_ENUM = (
+    "[True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', "
+    "'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']"
+)
+INVALID_NAME = (
+    "An invalid 'name' value was provided. The name must be: printable characters. "
+    "Can not start or end with whitespace."
+)

@@ -131,7 +131,11 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
         ({"flavorRef": "no-such-flavor"}, 400, "Flavor no-such-flavor could not be found."),
         ({"flavorRef": f"{gateway.compute_url}/flavors/nope"}, 400, "Flavor nope could not be found."),
         ({"imageRef": missing, "block_device_mapping_v2": None}, 400, "Can not find requested image"),
-        ({"imageRef": "cirros", "block_device_mapping_v2": None}, 400, "Invalid imageRef provided."),
+        (
+            {"imageRef": "cirros", "block_device_mapping_v2": None},
+            400,
+            "Invalid input for field/attribute imageRef. Value: cirros. 'cirros' is not valid under any",
+        ),
         ({"key_name": "no-such-key"}, 400, "Invalid key_name provided."),
         ({"networks": [{"uuid": missing}]}, 400, f"Network {missing} could not be found."),
         ({"networks": [{"port": missing}]}, 400, f"Port {missing} could not be found."),

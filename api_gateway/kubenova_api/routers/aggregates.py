@@ -59,7 +59,9 @@ async def create_aggregate(
 ) -> JSONResponse:
     policy.authorize(ctx, _P + "create")
     request = parse_body(AggregateCreateRequest, body).aggregate
-    aggregate = await service.create(store, settings, request.name, request.availability_zone)
+    # Nova's normalize_name: outer whitespace goes.
+    zone = request.availability_zone.strip() if request.availability_zone is not None else None
+    aggregate = await service.create(store, settings, request.name.strip(), zone)
     return JSONResponse({"aggregate": views.show(aggregate, version, members=False)})
 
 

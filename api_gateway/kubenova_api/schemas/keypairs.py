@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator
 
 from kubenova_api.microversions import APIVersion
-from kubenova_api.schemas.parameter_types import SchemaError, name
+from kubenova_api.schemas.parameter_types import SchemaError, name, string
 from kubenova_api.schemas.validation import StrictBody
 
 # parameter_types.keypair_name_special_chars(_v292): Nova's name format, then this pattern.
@@ -31,9 +31,12 @@ KeypairName = Annotated[str, BeforeValidator(_keypair_name(NAME_PATTERN))]
 KeypairNameV292 = Annotated[str, BeforeValidator(_keypair_name(NAME_PATTERN_V292))]
 
 
+OptionalString = Annotated[str | None, BeforeValidator(string)]
+
+
 class KeypairCreate(StrictBody):
     name: KeypairName
-    public_key: str | None = None
+    public_key: OptionalString = None
 
 
 class KeypairCreateV22(KeypairCreate):
@@ -41,7 +44,7 @@ class KeypairCreateV22(KeypairCreate):
 
 
 class KeypairCreateV210(KeypairCreateV22):
-    user_id: str | None = None
+    user_id: OptionalString = None
 
 
 class KeypairCreateV292(KeypairCreateV210):

@@ -106,7 +106,7 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("2.1", {"description": "d"}, unexpected("description")),
     ("2.1", {"tags": ["a"]}, unexpected("tags")),
     ("2.1", {"bogus": 1}, unexpected("bogus")),
-    ("2.1", {"metadata": {"k": 1}}, invalid("metadata", {"k": 1}, "1 is not of type 'string'")),
+    ("2.1", {"metadata": {"k": 1}}, invalid("k", 1, "1 is not of type 'string'")),
     ("2.19", {"description": "d" * 256}, invalid("description", "d" * 256, f"'{'d' * 256}' is too long")),
     ("2.37", {"networks": ...}, "'networks' is a required property"),
     (

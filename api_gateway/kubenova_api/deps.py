@@ -23,7 +23,7 @@ from kubenova_api import errors, microversions, urls
 from kubenova_api.app_state import AppState
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
-from kubenova_api.schemas.queries import refuse_unknown
+from kubenova_api.schemas.queries import STRICT_SINCE, refuse_unknown
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 
@@ -112,15 +112,20 @@ def min_version(version: str) -> Callable[[Request], None]:
     return check
 
 
-def strict_query(*known: str) -> Callable[[Request], None]:
-    """Route dependency: from 2.75 a query parameter outside ``known`` is a 400 (Nova's
-    ``index_query_v275`` schemas); below that unknown parameters are ignored."""
+def strict_query(*known: str, since: str = STRICT_SINCE) -> Callable[[Request], None]:
+    """Route dependency: from ``since`` (2.75 for the routes Nova closed then, 2.102 for the
+    rest) a query parameter outside ``known`` is a 400; below it unknown ones are ignored."""
     allowed = frozenset(known)
 
     def check(request: Request) -> None:
-        refuse_unknown(request.query_params, allowed, get_version(request))
+        refuse_unknown(request.query_params, allowed, get_version(request), since=since)
 
     return check
+
+
+def strict_query_from_2102(*known: str) -> Callable[[Request], None]:
+    """``strict_query`` for the routes whose Nova query schema closed at 2.102."""
+    return strict_query(*known, since="2.102")
 
 
 Context = Annotated[RequestContext, Depends(authenticate)]

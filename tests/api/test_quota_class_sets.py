@@ -107,16 +107,19 @@ def test_other_classes_are_kept_apart(admin: httpx.Client, default_class: dict[s
         (
             "2.57",
             {"quota_class_set": {"force": True}},
+            "Invalid input for field/attribute quota_class_set. Value: {'force': True}. "
             "Additional properties are not allowed ('force' was unexpected)",
         ),
         (
             "2.57",
             {"quota_class_set": {"injected_files": 1}},
+            "Invalid input for field/attribute quota_class_set. Value: {'injected_files': 1}. "
             "Additional properties are not allowed ('injected_files' was unexpected)",
         ),
         (
             "2.50",
             {"quota_class_set": {"fixed_ips": 1}},
+            "Invalid input for field/attribute quota_class_set. Value: {'fixed_ips': 1}. "
             "Additional properties are not allowed ('fixed_ips' was unexpected)",
         ),
         (

@@ -166,7 +166,10 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
         assert expected in message, (fields, message)
     without_networks = servers.body()
     del without_networks["server"]["networks"]
-    assert _error(servers.post(body=without_networks), 400) == "'networks' is a required property"
+    assert _error(servers.post(body=without_networks), 400) == (
+        f"Invalid input for field/attribute server. Value: {without_networks['server']}. "
+        "'networks' is a required property"
+    )
     forced = servers.body(availability_zone="nova:sim-node-0")
     assert _error(servers.post(body=forced), 403).endswith("servers:create:forced_host to be performed.")
     assert servers.created == []
@@ -180,8 +183,12 @@ def test_microversion_gated_create_fields(servers: ServerFactory) -> None:
     ]
     for version, fields in gated:
         field = next(iter(fields))
-        message = _error(servers.post(body=servers.body(**fields), version=version), 400)
-        assert message == f"Additional properties are not allowed ('{field}' was unexpected)"
+        body = servers.body(**fields)
+        message = _error(servers.post(body=body, version=version), 400)
+        assert message == (
+            f"Invalid input for field/attribute server. Value: {body['server']}. "
+            f"Additional properties are not allowed ('{field}' was unexpected)"
+        )
     # Before 2.37 networks is optional and must be a list.
     message = _error(servers.post(body=servers.body(networks="auto"), version="2.36"), 400)
     assert "is not of type 'array'" in message
@@ -283,7 +290,10 @@ def test_update_name_and_description(servers: ServerFactory) -> None:
         assert "OS-EXT-STS:vm_state" not in old
     with servers.gateway.client("demo-member", version="2.18") as http:
         refused = http.put(f"{SERVERS}/{created['id']}", json={"server": {"description": "x"}})
-        assert _error(refused, 400) == "Additional properties are not allowed ('description' was unexpected)"
+        assert _error(refused, 400) == (
+            "Invalid input for field/attribute server. Value: {'description': 'x'}. "
+            "Additional properties are not allowed ('description' was unexpected)"
+        )
 
 
 def test_ips(servers: ServerFactory) -> None:

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, policy
-from kubenova_api.deps import Context
+from kubenova_api.deps import Context, strict_query_from_2102
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import extensions as views
 
@@ -15,13 +15,13 @@ router = APIRouter(prefix=f"{COMPUTE_PREFIX}/extensions")
 _POLICY = "os_compute_api:extensions"
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query_from_2102())])
 async def list_extensions(*, ctx: Context) -> JSONResponse:
     policy.authorize(ctx, _POLICY)
     return JSONResponse(views.index())
 
 
-@router.get("/{alias}")
+@router.get("/{alias}", dependencies=[Depends(strict_query_from_2102())])
 async def show_extension(*, alias: str, ctx: Context) -> JSONResponse:
     policy.authorize(ctx, _POLICY)
     found = views.find(alias)

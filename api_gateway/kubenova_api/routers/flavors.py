@@ -24,6 +24,7 @@ from kubenova_api.deps import (
     Version,
     min_version,
     strict_query,
+    strict_query_from_2102,
 )
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
@@ -139,7 +140,7 @@ async def list_flavors_detail(
     )
 
 
-@router.get("/{flavor_id}")
+@router.get("/{flavor_id}", dependencies=[Depends(strict_query_from_2102())])
 async def show_flavor(
     *, flavor_id: str, ctx: Context, version: Version, store: StoreDep, urls: Urls
 ) -> JSONResponse:

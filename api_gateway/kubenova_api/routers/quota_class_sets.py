@@ -5,11 +5,11 @@ every check); other classes are kept and shown but, as in Nova, apply to no proj
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, policy
-from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Version
+from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Version, strict_query_from_2102
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.quota_class_sets import parse_update
 from kubenova_api.views import quota_sets as views
@@ -18,7 +18,7 @@ router = APIRouter(prefix=f"{COMPUTE_PREFIX}/os-quota-class-sets")
 _P = "os_compute_api:os-quota-class-sets:"
 
 
-@router.get("/{quota_class}")
+@router.get("/{quota_class}", dependencies=[Depends(strict_query_from_2102())])
 async def show_quota_class(
     *, quota_class: str, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep
 ) -> JSONResponse:

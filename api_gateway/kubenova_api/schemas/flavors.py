@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, model_validator
 
 from kubenova_api.schemas.parameter_types import (
     SQL_SP_FLOAT_MAX,
@@ -96,6 +96,17 @@ class FlavorCreateV255(FlavorCreate):
     description: FlavorDescription = None
 
 
+class FlavorCreateV2102(FlavorCreateV255):
+    """2.102 removes ``rxtx_factor``."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_rxtx(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "rxtx_factor" in data:
+            raise SchemaError("Additional properties are not allowed ('rxtx_factor' was unexpected)")
+        return data
+
+
 class FlavorCreateRequest(StrictBody):
     flavor: FlavorCreate
 
@@ -106,6 +117,10 @@ class FlavorCreateRequestV20(StrictBody):
 
 class FlavorCreateRequestV255(StrictBody):
     flavor: FlavorCreateV255
+
+
+class FlavorCreateRequestV2102(StrictBody):
+    flavor: FlavorCreateV2102
 
 
 class FlavorUpdate(StrictBody):

@@ -22,6 +22,7 @@ from kubenova_api.schemas.parameter_types import (
     image_id_or_empty_string,
     is_uuid_like,
 )
+from kubenova_api.schemas.queries import unexpected
 from kubenova_api.schemas.server_metadata import check_metadata
 from kubenova_api.schemas.server_tags import MAX_TAGS
 from kubenova_api.schemas.server_types import (
@@ -161,17 +162,29 @@ def _available(version: APIVersion, low: str, high: str | None) -> bool:
     return version >= low and (high is None or version <= high)
 
 
-def _unexpected(field: str) -> errors.BadRequestError:
-    return errors.BadRequestError(f"Additional properties are not allowed ('{field}' was unexpected)")
+def _object_refusal(owner: object, value: Any, message: str) -> errors.BadRequestError:
+    """A refusal of an object's own (a property it may not have), as Nova words it."""
+    return errors.BadRequestError(f"Invalid input for field/attribute {owner}. Value: {value}. {message}")
 
 
-def _check_fields(model: BaseModel, version: APIVersion) -> None:
+def _unexpected(field: str, owner: object, value: Any) -> errors.BadRequestError:
+    return _object_refusal(owner, value, f"Additional properties are not allowed ('{field}' was unexpected)")
+
+
+def _raw_server(body: Any) -> Any:
+    return body.get("server") if isinstance(body, dict) else None
+
+
+def _check_fields(model: BaseModel, version: APIVersion, raw: Any) -> None:
+    extras = []
     for field_name in model.model_fields_set:
         info = type(model).model_fields[field_name]
         key = info.alias or field_name
         gate = FIELD_VERSIONS.get(key)
         if gate is not None and not _available(version, *gate):
-            raise _unexpected(key)
+            extras.append(key)
+    if extras:
+        raise _object_refusal("server", raw, unexpected(extras))
 
 
 def _check_hostname(hostname: str, version: APIVersion) -> None:
@@ -227,22 +240,23 @@ def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
         _check_networks_v237(body, version)
     request = parse_body(ServerCreateRequest, body)
     server = request.server
-    _check_fields(server, version)
+    raw = _raw_server(body)
+    _check_fields(server, version, raw)
     networks = server.networks
     if version >= "2.37":
         if networks is None:
-            raise errors.BadRequestError("'networks' is a required property")
+            raise _object_refusal("server", raw, "'networks' is a required property")
     elif isinstance(networks, str):
         raise errors.BadRequestError(
             f"Invalid input for field/attribute networks. Value: {networks}. "
             f"'{networks}' is not of type 'array'"
         )
     if isinstance(networks, list):
-        for entry in networks:
+        for index, entry in enumerate(networks):
             if entry.tag is not None and not any(
                 _available(version, low, high) for low, high in _NETWORK_TAG_VERSIONS
             ):
-                raise _unexpected("tag")
+                raise _unexpected("tag", index, raw["networks"][index])
     if server.hostname is not None:
         _check_hostname(server.hostname, version)
     return request
@@ -250,7 +264,7 @@ def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
 
 def parse_update(body: Any, version: APIVersion) -> ServerUpdate:
     update = parse_body(ServerUpdateRequest, body).server
-    _check_fields(update, version)
+    _check_fields(update, version, _raw_server(body))
     if update.hostname is not None:
         _check_hostname(update.hostname, version)
     return update

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kubenova_api import errors
 from kubenova_api.schemas.parameter_types import SchemaError, WholeMessageError
+from kubenova_api.schemas.queries import unexpected
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -85,16 +86,42 @@ def _jsonschema_message(kind: str, value: Any, ctx: Mapping[str, Any]) -> str | 
     return None
 
 
-def describe_error(error: Mapping[str, Any]) -> str:
-    """One validation error as Nova words JSON-schema failures."""
+def _path(loc: Sequence[Any]) -> list[Any]:
+    """A pydantic location as the body's path: no FastAPI prefix, no union/validator tags."""
+    return [
+        p
+        for p in loc
+        if isinstance(p, int) or (p not in ("body", "query", "path", "header") and not _is_tag(str(p)))
+    ]
+
+
+def _at(body: Any, path: Sequence[Any]) -> Any:
+    target = body
+    for part in path:
+        target = _child(target, part)
+    return target
+
+
+def _prefixed(parent: Sequence[Any], body: Any, message: str) -> str:
+    """Nova's wording of an object's own refusal (a missing or unexpected property): the
+    object's field and value first, unless the object is the body itself."""
+    if not parent:
+        return message
+    return f"Invalid input for field/attribute {parent[-1]}. Value: {_at(body, parent)}. {message}"
+
+
+def describe_error(error: Mapping[str, Any], body: Any = None) -> str:
+    """One validation error as Nova words JSON-schema failures (``body``: the validated body,
+    whose objects Nova quotes for a missing or unexpected property)."""
     loc = error.get("loc", ())
     field = _field(loc)
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    path = _path(loc)
     if kind == "extra_forbidden":
-        return f"Additional properties are not allowed ('{field}' was unexpected)"
+        return _prefixed(path[:-1], body, f"Additional properties are not allowed ('{field}' was unexpected)")
     if kind == "missing":
-        return f"'{field}' is a required property"
+        return _prefixed(path[:-1], body, f"'{field}' is a required property")
     if kind == "json_invalid":
         return "Malformed request body"
     cause = ctx.get("error")
@@ -112,8 +139,25 @@ def describe_error(error: Mapping[str, Any]) -> str:
     return f"Invalid input for field/attribute {field}. Value: {value}. {reason}"
 
 
-def describe_errors(errs: Sequence[Mapping[str, Any]]) -> str:
-    return describe_error(errs[0]) if errs else "Invalid input."
+def describe_errors(errs: Sequence[Mapping[str, Any]], body: Any = None) -> str:
+    """The refusal Nova reports first: a property's own value before a missing property before
+    unexpected ones (jsonschema checks ``properties``, then ``required``, then
+    ``additionalProperties``); the unexpected properties of one object are named together."""
+    if not errs:
+        return "Invalid input."
+    for error in errs:
+        if error.get("type") not in ("missing", "extra_forbidden"):
+            return describe_error(error, body)
+    for error in errs:
+        if error.get("type") == "missing":
+            return describe_error(error, body)
+    parent = _path(errs[0].get("loc", ()))[:-1]
+    extras = sorted(
+        str(_path(e.get("loc", ()))[-1])
+        for e in errs
+        if e.get("type") == "extra_forbidden" and _path(e.get("loc", ()))[:-1] == parent
+    )
+    return _prefixed(parent, body, unexpected(extras))
 
 
 # Set per request by the middleware: the request came in on the legacy v2 endpoint.
@@ -160,4 +204,4 @@ def parse_body(model: type[ModelT], body: Any) -> ModelT:
     try:
         return _relaxed(model, body) if legacy_v2.get() else model.model_validate(body)
     except ValidationError as exc:
-        raise errors.BadRequestError(describe_errors(exc.errors())) from None
+        raise errors.BadRequestError(describe_errors(exc.errors(), body)) from None

@@ -4,6 +4,7 @@ returned) or refused with Nova's exact 400 message."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,7 +25,35 @@ def invalid(field: str, value: object, reason: str) -> str:
 
 
 def unexpected(field: str) -> str:
+    """An unexpected property of the body itself (Nova names no field for it)."""
     return f"Additional properties are not allowed ('{field}' was unexpected)"
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A refusal of the object at ``path`` in the body (a missing or unexpected property):
+    Nova words it with that object's field and value, so the expected text needs the body."""
+
+    path: tuple[str | int, ...]
+    message: str
+
+    def render(self, body: Any) -> str:
+        value = body
+        for part in self.path:
+            value = value[part]
+        return invalid(str(self.path[-1]), value, self.message)
+
+
+def extra(*path: str | int, field: str) -> Owned:
+    return Owned(path, unexpected(field))
+
+
+def required(*path: str | int, field: str) -> Owned:
+    return Owned(path, f"'{field}' is a required property")
+
+
+def expected(message: str | Owned, body: Any) -> str:
+    return message.render(body) if isinstance(message, Owned) else message
 
 
 BOOL_ENUM = (

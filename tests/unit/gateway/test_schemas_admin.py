@@ -20,7 +20,16 @@ from kubenova_api.schemas.hosts import HostUpdate
 from kubenova_api.schemas.keypairs import create_model
 from kubenova_api.schemas.services import LegacyServiceUpdateV211, ServiceUpdateV253
 from kubenova_api.schemas.validation import parse_body
-from tests.unit.gateway.schema_cases import BOOL_ENUM, INVALID_NAME, invalid, refusal, unexpected
+from tests.unit.gateway.schema_cases import (
+    BOOL_ENUM,
+    INVALID_NAME,
+    Owned,
+    expected,
+    extra,
+    invalid,
+    refusal,
+    required,
+)
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 ANY_OF = "is not valid under any of the given schemas"
@@ -46,9 +55,9 @@ def test_accepts(model: type, body: Any) -> None:
     parse_body(model, body)
 
 
-REFUSED: list[tuple[type, Any, str]] = [
+REFUSED: list[tuple[type, Any, str | Owned]] = [
     (AggregateCreateRequest, {"aggregate": {"name": " agg"}}, INVALID_NAME),
-    (AggregateCreateRequest, {"aggregate": {}}, "'name' is a required property"),
+    (AggregateCreateRequest, {"aggregate": {}}, required("aggregate", field="name")),
     (
         AggregateCreateRequest,
         {"aggregate": {"name": "agg", "availability_zone": "a:b"}},
@@ -59,7 +68,7 @@ REFUSED: list[tuple[type, Any, str]] = [
         {"aggregate": {"name": "agg", "availability_zone": ""}},
         invalid("availability_zone", "", f"'' {ANY_OF}"),
     ),
-    (AggregateCreateRequest, {"aggregate": {"name": "agg", "x": 1}}, unexpected("x")),
+    (AggregateCreateRequest, {"aggregate": {"name": "agg", "x": 1}}, extra("aggregate", field="x")),
     (AggregateUpdateRequest, {"aggregate": {}}, invalid("aggregate", {}, f"{{}} {ANY_OF}")),
     (
         AggregateUpdateRequest,
@@ -71,7 +80,7 @@ REFUSED: list[tuple[type, Any, str]] = [
         {"add_host": {"host": "a b"}},
         invalid("host", "a b", "'a b' does not match '^[a-zA-Z0-9-._]*$'"),
     ),
-    (AddHostRequest, {"add_host": {}}, "'host' is a required property"),
+    (AddHostRequest, {"add_host": {}}, required("add_host", field="host")),
     (
         SetMetadataRequest,
         {"set_metadata": {"metadata": {"a/b": "x"}}},
@@ -103,24 +112,24 @@ REFUSED: list[tuple[type, Any, str]] = [
 
 
 @pytest.mark.parametrize(("model", "body", "message"), REFUSED)
-def test_refuses(model: type, body: Any, message: str) -> None:
-    assert refusal(lambda: parse_body(model, body)) == message
+def test_refuses(model: type, body: Any, message: str | Owned) -> None:
+    assert refusal(lambda: parse_body(model, body)) == expected(message, body)
 
 
 # Keypairs: (version, keypair fields, message or None when accepted)
-KEYPAIRS: list[tuple[str, dict[str, Any], str | None]] = [
+KEYPAIRS: list[tuple[str, dict[str, Any], str | Owned | None]] = [
     ("2.1", {"name": "k-1 _x"}, None),
     ("2.1", {"name": "k.1"}, invalid("name", "k.1", "'k.1' does not match '^[_\\\\- a-zA-Z0-9]+$'")),
     ("2.1", {"name": " k"}, INVALID_NAME),
     ("2.1", {"name": ""}, invalid("name", "", "'' should be non-empty")),
-    ("2.1", {"name": "k", "type": "ssh"}, unexpected("type")),
+    ("2.1", {"name": "k", "type": "ssh"}, extra("keypair", field="type")),
     ("2.1", {"name": "k", "public_key": None}, invalid("public_key", None, "None is not of type 'string'")),
     ("2.2", {"name": "k", "type": "x509"}, None),
     ("2.2", {"name": "k", "type": "rsa"}, invalid("type", "rsa", "'rsa' is not one of ['ssh', 'x509']")),
-    ("2.2", {"name": "k", "user_id": "u"}, unexpected("user_id")),
+    ("2.2", {"name": "k", "user_id": "u"}, extra("keypair", field="user_id")),
     ("2.10", {"name": "k", "user_id": "u"}, None),
     ("2.92", {"name": "k@example.org", "public_key": "ssh-ed25519 AAAA"}, None),
-    ("2.92", {"name": "k"}, "'public_key' is a required property"),
+    ("2.92", {"name": "k"}, required("keypair", field="public_key")),
     (
         "2.92",
         {"name": "k/1", "public_key": "x"},
@@ -130,20 +139,21 @@ KEYPAIRS: list[tuple[str, dict[str, Any], str | None]] = [
 
 
 @pytest.mark.parametrize(("version", "fields", "message"), KEYPAIRS)
-def test_keypairs(version: str, fields: dict[str, Any], message: str | None) -> None:
+def test_keypairs(version: str, fields: dict[str, Any], message: str | Owned | None) -> None:
     model = create_model(APIVersion.parse(version))
+    sent = {"keypair": fields}
     if message is None:
-        parse_body(model, {"keypair": fields})
+        parse_body(model, sent)
     else:
-        assert refusal(lambda: parse_body(model, {"keypair": fields})) == message
+        assert refusal(lambda: parse_body(model, sent)) == expected(message, sent)
 
 
 # Quota sets: (version, quota_set fields, message or None)
-QUOTA_SETS: list[tuple[str, dict[str, Any], str | None]] = [
+QUOTA_SETS: list[tuple[str, dict[str, Any], str | Owned | None]] = [
     ("2.1", {"instances": "10", "fixed_ips": -1, "force": "True"}, None),
-    ("2.36", {"fixed_ips": 1}, unexpected("fixed_ips")),
+    ("2.36", {"fixed_ips": 1}, extra("quota_set", field="fixed_ips")),
     ("2.36", {"injected_files": 1}, None),
-    ("2.57", {"injected_files": 1}, unexpected("injected_files")),
+    ("2.57", {"injected_files": 1}, extra("quota_set", field="injected_files")),
     ("2.57", {"instances": -2}, invalid("instances", -2, "-2 is less than the minimum of -1")),
     ("2.57", {"instances": "1.5"}, invalid("instances", "1.5", "'1.5' does not match '^-?[0-9]+$'")),
     ("2.57", {"instances": None}, invalid("instances", None, "None is not of type 'integer', 'string'")),
@@ -157,34 +167,38 @@ QUOTA_SETS: list[tuple[str, dict[str, Any], str | None]] = [
 
 
 @pytest.mark.parametrize(("version", "fields", "message"), QUOTA_SETS)
-def test_quota_sets(version: str, fields: dict[str, Any], message: str | None) -> None:
+def test_quota_sets(version: str, fields: dict[str, Any], message: str | Owned | None) -> None:
+    sent = {"quota_set": fields}
+
     def parse() -> Any:
-        return quota_sets.parse_update({"quota_set": fields}, APIVersion.parse(version))
+        return quota_sets.parse_update(sent, APIVersion.parse(version))
 
     if message is None:
         parse()
     else:
-        assert refusal(parse) == message
+        assert refusal(parse) == expected(message, sent)
 
 
-QUOTA_CLASSES: list[tuple[str, dict[str, Any], str | None]] = [
+QUOTA_CLASSES: list[tuple[str, dict[str, Any], str | Owned | None]] = [
     ("2.1", {"fixed_ips": 1, "injected_files": 2, "instances": "3"}, None),
-    ("2.1", {"force": True}, unexpected("force")),
-    ("2.50", {"fixed_ips": 1}, unexpected("fixed_ips")),
+    ("2.1", {"force": True}, extra("quota_class_set", field="force")),
+    ("2.50", {"fixed_ips": 1}, extra("quota_class_set", field="fixed_ips")),
     ("2.50", {"injected_files": 1, "server_groups": 2}, None),
-    ("2.57", {"injected_files": 1}, unexpected("injected_files")),
+    ("2.57", {"injected_files": 1}, extra("quota_class_set", field="injected_files")),
 ]
 
 
 @pytest.mark.parametrize(("version", "fields", "message"), QUOTA_CLASSES)
-def test_quota_classes(version: str, fields: dict[str, Any], message: str | None) -> None:
+def test_quota_classes(version: str, fields: dict[str, Any], message: str | Owned | None) -> None:
+    sent = {"quota_class_set": fields}
+
     def parse() -> Any:
-        return quota_class_sets.parse_update({"quota_class_set": fields}, APIVersion.parse(version))
+        return quota_class_sets.parse_update(sent, APIVersion.parse(version))
 
     if message is None:
         assert set(parse().limits()) == set(fields)
     else:
-        assert refusal(parse) == message
+        assert refusal(parse) == expected(message, sent)
 
 
 @pytest.mark.parametrize(

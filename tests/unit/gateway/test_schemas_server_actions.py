@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot
-from tests.unit.gateway.schema_cases import invalid, refusal, unexpected
+from tests.unit.gateway.schema_cases import Owned, expected, extra, invalid, refusal, required
 
 TYPES = "['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']"
 
@@ -22,12 +22,12 @@ def test_reboot_types(value: str, expected: str) -> None:
     [
         ({"reboot": {"type": "sOFT"}}, invalid("type", "sOFT", f"'sOFT' is not one of {TYPES}")),
         ({"reboot": {"type": 1}}, invalid("type", 1, "1 is not of type 'string'")),
-        ({"reboot": {}}, "'type' is a required property"),
-        ({"reboot": {"type": "SOFT", "x": 1}}, unexpected("x")),
+        ({"reboot": {}}, required("reboot", field="type")),
+        ({"reboot": {"type": "SOFT", "x": 1}}, extra("reboot", field="x")),
     ],
 )
-def test_reboot_refusals(body: Any, message: str) -> None:
-    assert refusal(lambda: parse_reboot(body)) == message
+def test_reboot_refusals(body: Any, message: str | Owned) -> None:
+    assert refusal(lambda: parse_reboot(body)) == expected(message, body)
 
 
 def test_lock() -> None:
@@ -40,7 +40,10 @@ def test_lock() -> None:
     assert refusal(lambda: parse_lock({"lock": {"locked_reason": ""}})) == (
         invalid("locked_reason", "", "'' should be non-empty")
     )
-    assert refusal(lambda: parse_lock({"lock": {"reason": "x"}})) == unexpected("reason")
+    assert refusal(lambda: parse_lock({"lock": {"reason": "x"}})) == (
+        "Invalid input for field/attribute lock. Value: {'reason': 'x'}. "
+        "Additional properties are not allowed ('reason' was unexpected)"
+    )
 
 
 def test_action_of() -> None:

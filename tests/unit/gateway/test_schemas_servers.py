@@ -8,7 +8,17 @@ import pytest
 
 from kubenova_api.microversions import APIVersion
 from kubenova_api.schemas.servers import parse_create, parse_update
-from tests.unit.gateway.schema_cases import BOOL_ENUM, INVALID_NAME, invalid, refusal, unexpected
+from tests.unit.gateway.schema_cases import (
+    BOOL_ENUM,
+    INVALID_NAME,
+    Owned,
+    expected,
+    extra,
+    invalid,
+    refusal,
+    required,
+    unexpected,
+)
 
 IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 NET = "3cb9bc59-5699-4588-a4b1-b87f96708bc6"
@@ -57,11 +67,11 @@ def test_create_accepts(version: str, fields: dict[str, Any], attr: str, expecte
         assert getattr(server, attr) == expected
 
 
-REFUSED: list[tuple[str, dict[str, Any], str]] = [
+REFUSED: list[tuple[str, dict[str, Any], str | Owned]] = [
     ("2.1", {"name": " vm"}, INVALID_NAME),
     ("2.1", {"name": ""}, invalid("name", "", "'' should be non-empty")),
-    ("2.1", {"name": ...}, "'name' is a required property"),
-    ("2.1", {"flavorRef": ...}, "'flavorRef' is a required property"),
+    ("2.1", {"name": ...}, required("server", field="name")),
+    ("2.1", {"flavorRef": ...}, required("server", field="flavorRef")),
     ("2.1", {"flavorRef": ""}, invalid("flavorRef", "", "'' should be non-empty")),
     ("2.1", {"flavorRef": True}, invalid("flavorRef", True, "True is not of type 'string', 'integer'")),
     (
@@ -102,13 +112,13 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
         invalid("fixed_ip", "10.0.0.300", "'10.0.0.300' is not valid under any of the given schemas"),
     ),
     ("2.1", {"networks": "auto"}, invalid("networks", "auto", "'auto' is not of type 'array'")),
-    ("2.1", {"networks": [{"uuid": NET, "tag": "t"}]}, unexpected("tag")),
-    ("2.1", {"description": "d"}, unexpected("description")),
-    ("2.1", {"tags": ["a"]}, unexpected("tags")),
-    ("2.1", {"bogus": 1}, unexpected("bogus")),
+    ("2.1", {"networks": [{"uuid": NET, "tag": "t"}]}, extra("server", "networks", 0, field="tag")),
+    ("2.1", {"description": "d"}, extra("server", field="description")),
+    ("2.1", {"tags": ["a"]}, extra("server", field="tags")),
+    ("2.1", {"bogus": 1}, extra("server", field="bogus")),
     ("2.1", {"metadata": {"k": 1}}, invalid("k", 1, "1 is not of type 'string'")),
     ("2.19", {"description": "d" * 256}, invalid("description", "d" * 256, f"'{'d' * 256}' is too long")),
-    ("2.37", {"networks": ...}, "'networks' is a required property"),
+    ("2.37", {"networks": ...}, required("server", field="networks")),
     (
         "2.37",
         {"networks": "bogus"},
@@ -135,10 +145,10 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("2.52", {"tags": ["a,b"]}, invalid(0, "a,b", "'a,b' does not match '^[^,/]*$'")),
     ("2.52", {"tags": [""]}, invalid(0, "", "'' should be non-empty")),
     ("2.52", {"tags": ["t" * 61]}, invalid(0, "t" * 61, f"'{'t' * 61}' is too long")),
-    ("2.57", {"personality": []}, unexpected("personality")),
-    ("2.73", {"host": "node-1"}, unexpected("host")),
+    ("2.57", {"personality": []}, extra("server", field="personality")),
+    ("2.73", {"host": "node-1"}, extra("server", field="host")),
     ("2.74", {"host": "node 1"}, invalid("host", "node 1", "'node 1' does not match '^[a-zA-Z0-9-._]*$'")),
-    ("2.89", {"hostname": "vm"}, unexpected("hostname")),
+    ("2.89", {"hostname": "vm"}, extra("server", field="hostname")),
     (
         "2.90",
         {"hostname": "vm.example"},
@@ -156,8 +166,9 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("version", "fields", "message"), REFUSED)
-def test_create_refuses(version: str, fields: dict[str, Any], message: str) -> None:
-    assert refusal(lambda: parse_create(body(version, **fields), APIVersion.parse(version))) == message
+def test_create_refuses(version: str, fields: dict[str, Any], message: str | Owned) -> None:
+    sent = body(version, **fields)
+    assert refusal(lambda: parse_create(sent, APIVersion.parse(version))) == expected(message, sent)
 
 
 def test_create_needs_the_server() -> None:
@@ -181,16 +192,17 @@ def test_update_accepts(version: str, fields: dict[str, Any]) -> None:
     parse_update({"server": fields}, APIVersion.parse(version))
 
 
-UPDATES_REFUSED: list[tuple[str, dict[str, Any], str]] = [
+UPDATES_REFUSED: list[tuple[str, dict[str, Any], str | Owned]] = [
     ("2.1", {"name": " new"}, INVALID_NAME),
     ("2.1", {"name": None}, invalid("name", None, "None is not of type 'string'")),
-    ("2.1", {"description": "d"}, unexpected("description")),
+    ("2.1", {"description": "d"}, extra("server", field="description")),
     ("2.1", {"accessIPv6": "x"}, invalid("accessIPv6", "x", "'x' is not a 'ipv6'")),
-    ("2.1", {"bogus": 1}, unexpected("bogus")),
-    ("2.19", {"hostname": "vm"}, unexpected("hostname")),
+    ("2.1", {"bogus": 1}, extra("server", field="bogus")),
+    ("2.19", {"hostname": "vm"}, extra("server", field="hostname")),
 ]
 
 
 @pytest.mark.parametrize(("version", "fields", "message"), UPDATES_REFUSED)
-def test_update_refuses(version: str, fields: dict[str, Any], message: str) -> None:
-    assert refusal(lambda: parse_update({"server": fields}, APIVersion.parse(version))) == message
+def test_update_refuses(version: str, fields: dict[str, Any], message: str | Owned) -> None:
+    sent = {"server": fields}
+    assert refusal(lambda: parse_update(sent, APIVersion.parse(version))) == expected(message, sent)

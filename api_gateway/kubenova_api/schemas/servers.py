@@ -1,4 +1,4 @@
-"""Server request bodies: create (2.1 … 2.100) and update, with Nova's per-version fields.
+"""Server request bodies: create (2.1 … 2.103) and update, with Nova's per-version fields.
 
 One model per body holds every field Nova has ever accepted; ``FIELD_VERSIONS`` says from which
 microversion (and until which) each exists. A field sent outside its range is refused exactly as

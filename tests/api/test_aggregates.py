@@ -428,5 +428,6 @@ def test_updates_answer_the_zone_string(admin: httpx.Client, created: list[str])
     empty = admin.put(f"{AGGREGATES}/{agg_id}", json={"aggregate": {}})
     assert empty.status_code == 400
     assert empty.json()["badRequest"]["message"] == (
-        "Invalid input for field/attribute aggregate. Value: {}. {} is not valid under any of the given schemas"
+        "Invalid input for field/attribute aggregate. Value: {}. "
+        "{} is not valid under any of the given schemas"
     )

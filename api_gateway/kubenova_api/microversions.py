@@ -88,9 +88,8 @@ class APIVersion:
 
 
 MIN_VERSION = APIVersion(2, 1)
-# Nova 2026.1 (Gazpacho) serves up to 2.103; 2.104 (pinned availability zone updates) is not
-# implemented here, so it is not advertised.
-MAX_VERSION = APIVersion(2, 103)
+# Nova master's maximum (2026.1 Gazpacho ends at 2.103).
+MAX_VERSION = APIVersion(2, 104)
 DEFAULT_VERSION = MIN_VERSION
 
 
@@ -235,4 +234,5 @@ HISTORY: dict[str, str] = {
     "2.102": "Flavor name filter; rxtx_factor and OS-FLV-DISABLED:disabled gone from flavors; unknown "
     "query parameters refused by the routes that still allowed them.",
     "2.103": "/os-volumes_boot removed (kubenova never served it: 404 at every version).",
+    "2.104": "pinned_availability_zone in the server update (null unpins; re-pin to the current zone).",
 }

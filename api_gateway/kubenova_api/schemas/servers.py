@@ -18,6 +18,7 @@ from kubenova_api.microversions import APIVersion
 from kubenova_api.schemas.parameter_types import (
     Boolean,
     Name,
+    SchemaError,
     description,
     image_id_or_empty_string,
     is_uuid_like,
@@ -131,6 +132,15 @@ class ServerCreateRequest(StrictBody):
     os_scheduler_hints: dict[str, Any] | None = Field(default=None, alias="os:scheduler_hints")
 
 
+def _name_or_none(value: Any) -> str | None:
+    """``parameter_types.name_or_none``: a string of 1-255, or null."""
+    if value is None:
+        return None
+    if isinstance(value, str) and 1 <= len(value) <= 255:
+        return value
+    raise SchemaError(f"{value!r} is not valid under any of the given schemas")
+
+
 class ServerUpdate(StrictBody):
     name: OptionalName = None
     description: Description = None
@@ -138,6 +148,7 @@ class ServerUpdate(StrictBody):
     access_ipv6: AccessIPv6 = Field(default=None, alias="accessIPv6")
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
     hostname: OptionalString = None
+    pinned_availability_zone: Annotated[str | None, BeforeValidator(_name_or_none)] = None
 
 
 class ServerUpdateRequest(StrictBody):
@@ -153,6 +164,7 @@ FIELD_VERSIONS: dict[str, tuple[str, str | None]] = {
     "host": ("2.74", None),
     "hypervisor_hostname": ("2.74", None),
     "hostname": ("2.90", None),
+    "pinned_availability_zone": ("2.104", None),
 }
 # Network entry ``tag``: 2.32 to 2.36, and again from 2.42.
 _NETWORK_TAG_VERSIONS = (("2.32", "2.36"), ("2.42", None))

@@ -184,6 +184,8 @@ UPDATES_ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ("2.1", {}),
     ("2.19", {"description": None}),
     ("2.90", {"hostname": "vm-2"}),
+    ("2.104", {"pinned_availability_zone": None}),
+    ("2.104", {"pinned_availability_zone": "az 1"}),
 ]
 
 
@@ -199,6 +201,12 @@ UPDATES_REFUSED: list[tuple[str, dict[str, Any], str | Owned]] = [
     ("2.1", {"accessIPv6": "x"}, invalid("accessIPv6", "x", "'x' is not a 'ipv6'")),
     ("2.1", {"bogus": 1}, extra("server", field="bogus")),
     ("2.19", {"hostname": "vm"}, extra("server", field="hostname")),
+    ("2.103", {"pinned_availability_zone": None}, extra("server", field="pinned_availability_zone")),
+    (
+        "2.104",
+        {"pinned_availability_zone": ""},
+        invalid("pinned_availability_zone", "", "'' is not valid under any of the given schemas"),
+    ),
 ]
 
 

@@ -7,13 +7,14 @@ with ``read_deleted='yes'``.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
 from kubenova_api.compute import access
 from kubenova_api.compute import server_instance_actions as service
 from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import strict_query_from_2102 as strict_from_2102
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import server_instance_actions as views
 
@@ -46,7 +47,7 @@ async def list_actions(
     return JSONResponse(body)
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", dependencies=[Depends(strict_from_2102())])
 async def show_action(
     *, server_id: str, request_id: str, ctx: Context, version: Version, store: StoreDep, identity: IdentityDep
 ) -> JSONResponse:

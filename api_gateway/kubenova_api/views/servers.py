@@ -11,6 +11,7 @@ for callers the policy allows.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,18 @@ from kubenova_api.views.server_fields import (
 )
 
 COLLECTION = "servers"
+
+
+def canonical_ip(value: str | None) -> str:
+    """An address as Nova shows it (``str`` of the stored IP object: IPv6 compressed); '' if unset."""
+    if not value:
+        return ""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
 PROGRESS_STATUSES = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"})
 FAULT_STATUSES = frozenset({"ERROR", "DELETED"})
 
@@ -168,7 +181,7 @@ def detail(
         "updated": isotime(server.status.updated_at or server.metadata.creation_timestamp),
         "addresses": addresses(server, extended=not minimal),
         "accessIPv4": annotation(server, names.ACCESS_IPV4_ANNOTATION) or "",
-        "accessIPv6": annotation(server, names.ACCESS_IPV6_ANNOTATION) or "",
+        "accessIPv6": canonical_ip(annotation(server, names.ACCESS_IPV6_ANNOTATION)),
         "links": links(server, opts.urls),
         "OS-DCF:diskConfig": annotation(server, names.DISK_CONFIG_ANNOTATION) or "MANUAL",
     }

@@ -22,19 +22,24 @@ from kubenova_api.network import routes as network_routes
 from kubenova_api.routers import (
     aggregates,
     availability_zones,
+    extensions,
     flavor_access,
     flavor_extra_specs,
     flavors,
+    hosts,
     hypervisors,
     keypairs,
     limits,
+    quota_class_sets,
     quota_sets,
     server_actions,
+    server_diagnostics,
     server_instance_actions,
     server_ips,
     server_metadata,
     server_tags,
     servers,
+    simple_tenant_usage,
     versions,
 )
 from kubenova_api.routers import services as os_services
@@ -47,6 +52,8 @@ log = logging.getLogger(__name__)
 # Order matters only in that the compute fallback (300/404 for unknown paths) comes last.
 COMPUTE_ROUTERS: list[APIRouter] = [
     versions.router,
+    extensions.router,
+    hosts.router,
     flavors.router,
     flavor_extra_specs.router,
     flavor_access.router,
@@ -57,12 +64,15 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     os_services.router,
     limits.router,
     quota_sets.router,
+    quota_class_sets.router,
     servers.router,
     server_actions.router,
     server_metadata.router,
     server_tags.router,
     server_ips.router,
     server_instance_actions.router,
+    simple_tenant_usage.router,
+    server_diagnostics.router,
 ]
 
 

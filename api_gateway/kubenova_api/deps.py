@@ -6,6 +6,8 @@
 - ``StoreDep`` / ``SettingsDep`` / ``IdentityDep``: what the process holds (``app_state``).
 - ``JsonBody``: the decoded JSON body (400 "Malformed request body" otherwise); validate it with
   ``schemas.validation.parse_body`` once the version is known.
+- ``LegacyV2``: the request came in on the legacy ``/v2`` endpoint (v2.0 compatibility).
+- ``strict_query("limit", ...)``: a route dependency refusing other query parameters from 2.75.
 - ``min_version("2.55")``: a route dependency making the route 404 below that microversion.
 """
 
@@ -19,9 +21,10 @@ from fastapi import Depends, Request
 
 from kubenova_api import errors, microversions, urls
 from kubenova_api.app_state import AppState
+from kubenova_api.body_limits import MAX_BODY_BYTES, TOO_LARGE
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
-from kubenova_api.middleware import MAX_BODY_BYTES, TOO_LARGE
+from kubenova_api.schemas.queries import STRICT_SINCE, refuse_unknown
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 
@@ -99,6 +102,11 @@ async def json_body(request: Request) -> Any:
         raise errors.BadRequestError("Malformed request body") from None
 
 
+def get_legacy_v2(request: Request) -> bool:
+    """Whether the request came in on the legacy ``/v2`` endpoint (see ``middleware``)."""
+    return bool(getattr(request.state, "legacy_v2", False))
+
+
 def min_version(version: str) -> Callable[[Request], None]:
     """Route dependency: below ``version`` the route does not exist (404, as in Nova)."""
     floor = microversions.APIVersion.parse(version)
@@ -110,6 +118,22 @@ def min_version(version: str) -> Callable[[Request], None]:
     return check
 
 
+def strict_query(*known: str, since: str = STRICT_SINCE) -> Callable[[Request], None]:
+    """Route dependency: from ``since`` (2.75 for the routes Nova closed then, 2.102 for the
+    rest) a query parameter outside ``known`` is a 400; below it unknown ones are ignored."""
+    allowed = frozenset(known)
+
+    def check(request: Request) -> None:
+        refuse_unknown(request.query_params, allowed, get_version(request), since=since)
+
+    return check
+
+
+def strict_query_from_2102(*known: str) -> Callable[[Request], None]:
+    """``strict_query`` for the routes whose Nova query schema closed at 2.102."""
+    return strict_query(*known, since="2.102")
+
+
 Context = Annotated[RequestContext, Depends(authenticate)]
 Version = Annotated[microversions.APIVersion, Depends(get_version)]
 Urls = Annotated[urls.PublicUrls, Depends(get_urls)]
@@ -118,3 +142,4 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IdentityDep = Annotated[IdentityService, Depends(get_identity)]
 JsonBody = Annotated[Any, Depends(json_body)]
+LegacyV2 = Annotated[bool, Depends(get_legacy_v2)]

@@ -97,8 +97,8 @@ class APIVersion:
 
 
 MIN_VERSION = APIVersion(2, 1)
-# 2.100 is the SDK's own ceiling for servers: no client sends more (reference note §1.4).
-MAX_VERSION = APIVersion(2, 100)
+# Nova master's maximum (2026.1 Gazpacho ends at 2.103).
+MAX_VERSION = APIVersion(2, 104)
 DEFAULT_VERSION = MIN_VERSION
 
 
@@ -239,4 +239,9 @@ HISTORY: dict[str, str] = {
     "2.98": "Image properties in server show.",
     "2.99": "SPICE direct console.",
     "2.100": "scheduler_hints in server show.",
+    "2.101": "Volume attach answers 202 (kubenova: no volume attachments, 404 at every version).",
+    "2.102": "Flavor name filter; rxtx_factor and OS-FLV-DISABLED:disabled gone from flavors; unknown "
+    "query parameters refused by the routes that still allowed them.",
+    "2.103": "/os-volumes_boot removed (kubenova never served it: 404 at every version).",
+    "2.104": "pinned_availability_zone in the server update (null unpins; re-pin to the current zone).",
 }

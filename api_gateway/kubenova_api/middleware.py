@@ -9,8 +9,12 @@ handlers, and can stamp headers on them. Per request it:
 3. for compute paths under ``/compute/v2.1``: drops an optional ``{project_id}`` segment,
    negotiates the microversion (``request.state.api_version``; 400/406 answered here) and
    echoes ``OpenStack-API-Version``/``X-OpenStack-Nova-API-Version``/``Vary``;
-4. refuses a body over ``MAX_BODY_BYTES`` with 413 before anything reads it: at once when
-   ``Content-Length`` says so, else as soon as the streamed body passes the limit (nothing is
+   the legacy ``/compute/v2`` endpoint is served by the same routes (Nova's
+   ``LegacyV2CompatibleWrapper``): the path is rewritten to v2.1, the microversion headers are
+   ignored (2.1 behaviour, none echoed), links point back to ``/v2``, and body validation is
+   relaxed (``schemas.validation.legacy_v2``: unknown properties are dropped, not refused);
+4. refuses a body over ``body_limits.MAX_BODY_BYTES`` with 413 before anything reads it: at once
+   when ``Content-Length`` says so, else as soon as the streamed body passes the limit (nothing is
    buffered beyond it, and no authentication runs first);
 5. turns any unhandled exception into a 500 fault, logging the traceback server-side only.
 """
@@ -24,69 +28,17 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kubenova_api import faults, microversions, urls
+from kubenova_api import body_limits, faults, microversions, urls
+from kubenova_api.schemas import validation
 
 log = logging.getLogger(__name__)
 
 COMPUTE_V21 = f"/{urls.COMPUTE}/{urls.COMPUTE_VERSION}"
+COMPUTE_V2 = f"/{urls.COMPUTE}/{urls.COMPUTE_LEGACY_VERSION}"
 # Nova accepts /v2.1/{project_id}/...; project ids are 32 hex digits or dashed UUIDs.
 _PROJECT_SEGMENT = re.compile(
     r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
-
-
-MAX_BODY_BYTES = 114688
-"""Nova's ``osapi_max_request_body_size`` (112 KiB), for every path of the gateway."""
-TOO_LARGE = "Request is too large."
-
-
-class _BodyTooLargeError(Exception):
-    """The streamed body passed ``MAX_BODY_BYTES``."""
-
-
-def _declared_length(headers: dict[str, str]) -> int | None:
-    raw = headers.get("content-length")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else MAX_BODY_BYTES + 1
-
-
-def _bounded(receive: Receive) -> Receive:
-    """``receive`` that stops the request once its body passes ``MAX_BODY_BYTES``."""
-    seen = 0
-
-    async def bounded_receive() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise _BodyTooLargeError
-        return message
-
-    return bounded_receive
-
-
-def _refusal(
-    path: str, headers: dict[str, str], state: dict[str, Any], extra: dict[str, str]
-) -> tuple[int, str] | None:
-    """What is wrong with the request before any route sees it (code, message): its microversion
-    (negotiated into ``state``, echoed in ``extra``), or a declared body over the limit."""
-    if is_versioned_compute(path):
-        extra["Vary"] = microversions.VARY
-        try:
-            version = microversions.negotiate(headers)
-        except microversions.InvalidVersionStringError as exc:
-            return 400, str(exc)
-        except microversions.VersionNotSupportedError as exc:
-            return 406, str(exc)
-        state["api_version"] = version
-        extra.update(microversions.response_headers(version))
-    declared = _declared_length(headers)
-    if declared is not None and declared > MAX_BODY_BYTES:
-        return 413, TOO_LARGE
-    return None
 
 
 def new_request_id() -> str:
@@ -104,8 +56,63 @@ def _strip_project_segment(path: str) -> tuple[str, str | None]:
     return path, None
 
 
+def legacy_v2_path(path: str) -> str | None:
+    """``/compute/v2/...`` → ``/compute/v2.1/...``; None for any other path."""
+    if path == COMPUTE_V2 or path.startswith(COMPUTE_V2 + "/"):
+        return COMPUTE_V21 + path[len(COMPUTE_V2) :]
+    return None
+
+
+def _set_path(scope: Scope, path: str) -> None:
+    scope["path"] = path
+    scope["raw_path"] = path.encode("latin-1")
+
+
 def is_versioned_compute(path: str) -> bool:
     return path == COMPUTE_V21 or path.startswith(COMPUTE_V21 + "/")
+
+
+def _refusal(
+    path: str, headers: dict[str, str], state: dict[str, Any], extra: dict[str, str], *, legacy: bool
+) -> tuple[int, str] | None:
+    """What is wrong with the request before any route sees it (code, message): its microversion
+    (negotiated into ``state``, echoed in ``extra``; the legacy ``/v2`` is always 2.1), or a
+    declared body over the limit."""
+    if legacy:
+        state["api_version"] = microversions.DEFAULT_VERSION
+    elif is_versioned_compute(path):
+        extra["Vary"] = microversions.VARY
+        try:
+            version = microversions.negotiate(headers)
+        except microversions.InvalidVersionStringError as exc:
+            return 400, str(exc)
+        except microversions.VersionNotSupportedError as exc:
+            return 406, str(exc)
+        state["api_version"] = version
+        extra.update(microversions.response_headers(version))
+    if body_limits.declared_too_large(headers):
+        return 413, body_limits.TOO_LARGE
+    return None
+
+
+class _HeaderStamp:
+    """A ``send`` that adds ``extra`` headers (those the response lacks) to the response start."""
+
+    def __init__(self, send: Send, extra: dict[str, str]) -> None:
+        self.send = send
+        self.extra = extra
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            raw = list(message.get("headers", []))
+            present = {k.lower() for k, _ in raw}
+            for name, value in self.extra.items():
+                if name.lower().encode("latin-1") not in present:
+                    raw.append((name.encode("latin-1"), value.encode("latin-1")))
+            message["headers"] = raw
+        await self.send(message)
 
 
 class GatewayMiddleware:
@@ -124,59 +131,56 @@ class GatewayMiddleware:
             return
         request_id = new_request_id()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        server = scope.get("server") or ("localhost", 80)
-        public = urls.PublicUrls(
-            urls.base_url_from_headers(
-                headers,
-                scheme=scope.get("scheme", "http"),
-                server=f"{server[0]}:{server[1]}",
-                public_url=self.public_url,
-                trust_proxy_headers=self.trust_proxy_headers,
-            )
-        )
+        legacy_path = legacy_v2_path(scope["path"])
+        public = self._public_urls(scope, headers, legacy=legacy_path is not None)
         state: dict[str, Any] = scope.setdefault("state", {})
+        if legacy_path is not None:
+            _set_path(scope, legacy_path)
+            state["legacy_v2"] = True
         state["request_id"] = request_id
         state["urls"] = public
         extra = {"X-OpenStack-Request-Id": request_id, "X-Compute-Request-Id": request_id}
 
         path, project_in_path = _strip_project_segment(scope["path"])
         if project_in_path is not None:
-            scope["path"] = path
-            scope["raw_path"] = path.encode("latin-1")
+            _set_path(scope, path)
             state["project_in_path"] = project_in_path
-        refusal = _refusal(path, headers, state, extra)
+        refusal = _refusal(path, headers, state, extra, legacy=legacy_path is not None)
         if refusal is not None:
             await self._fault(scope, send, *refusal, public, headers=extra)
             return
 
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                raw = list(message.get("headers", []))
-                present = {k.lower() for k, _ in raw}
-                for name, value in extra.items():
-                    if name.lower().encode("latin-1") not in present:
-                        raw.append((name.encode("latin-1"), value.encode("latin-1")))
-                message["headers"] = raw
-            await send(message)
-
+        stamping = _HeaderStamp(send, extra)
+        token = validation.legacy_v2.set(legacy_path is not None)
         try:
-            await self.app(scope, _bounded(receive), send_with_headers)
-        except _BodyTooLargeError:
-            if started:
+            await self.app(scope, body_limits.bounded(receive), stamping)
+        except body_limits.BodyTooLargeError:
+            if stamping.started:
                 raise
-            await self._fault(scope, send, 413, TOO_LARGE, public, headers=extra)
+            await self._fault(scope, send, 413, body_limits.TOO_LARGE, public, headers=extra)
         except Exception:
             log.exception(
                 "unexpected error serving %s %s (%s)", scope.get("method"), scope["path"], request_id
             )
-            if started:
+            if stamping.started:
                 raise
             message = "Unexpected API Error. Please report this to your cloud operator with the request id."
             await self._fault(scope, send, 500, message, public, headers=extra)
+        finally:
+            validation.legacy_v2.reset(token)
+
+    def _public_urls(self, scope: Scope, headers: dict[str, str], *, legacy: bool) -> urls.PublicUrls:
+        server = scope.get("server") or ("localhost", 80)
+        base = urls.base_url_from_headers(
+            headers,
+            scheme=scope.get("scheme", "http"),
+            server=f"{server[0]}:{server[1]}",
+            public_url=self.public_url,
+            trust_proxy_headers=self.trust_proxy_headers,
+        )
+        return urls.PublicUrls(
+            base, compute_version=urls.COMPUTE_LEGACY_VERSION if legacy else urls.COMPUTE_VERSION
+        )
 
     @staticmethod
     async def _fault(

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         description="Label selector of the Nodes that are compute hosts (empty: every Node); must "
         "equal the operator's KUBENOVA_COMPUTE_NODE_SELECTOR.",
     )
+    reclaim_instance_interval_seconds: float = Field(
+        default=0,
+        ge=0,
+        description="Nova's reclaim_instance_interval: above 0, DELETE /servers/{id} soft-deletes a "
+        "launched server (restore/forceDelete possible until the operator reclaims it); 0: deletes at "
+        "once. Must equal the operator's KUBENOVA_RECLAIM_INSTANCE_INTERVAL_SECONDS.",
+    )
     kubeconfig: str | None = Field(
         default=None, description="Kubeconfig path. Unset: $KUBECONFIG, then in-cluster configuration."
     )

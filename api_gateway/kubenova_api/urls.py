@@ -17,6 +17,7 @@ IDENTITY = "identity"
 IMAGE = "image"
 NETWORK = "network"
 COMPUTE_VERSION = "v2.1"
+COMPUTE_LEGACY_VERSION = "v2"  # Nova's legacy v2 endpoint: the v2.1 code in v2.0 compatibility
 IDENTITY_VERSION = "v3"
 
 
@@ -49,14 +50,21 @@ def base_url_from_headers(
 
 @dataclass(frozen=True)
 class PublicUrls:
-    """Absolute URLs of each API family under one base."""
+    """Absolute URLs of each API family under one base; ``compute_version`` is the compute
+    endpoint the request came in on (``v2.1``, or ``v2`` for the legacy endpoint), so links
+    point back to it as Nova's do."""
 
     base: str
+    compute_version: str = COMPUTE_VERSION
 
     def compute(self, *parts: str, versioned: bool = True) -> str:
         """``.../compute/v2.1/<parts>`` (or the unversioned bookmark form)."""
-        root = f"{self.base}/{COMPUTE}/{COMPUTE_VERSION}" if versioned else f"{self.base}/{COMPUTE}"
+        root = f"{self.base}/{COMPUTE}/{self.compute_version}" if versioned else f"{self.base}/{COMPUTE}"
         return "/".join([root, *parts])
+
+    def compute_endpoint(self, version: str) -> str:
+        """``.../compute/<version>/`` (a version document's ``self``)."""
+        return f"{self.base}/{COMPUTE}/{version}/"
 
     def identity(self, *parts: str) -> str:
         return "/".join([f"{self.base}/{IDENTITY}/{IDENTITY_VERSION}", *parts])

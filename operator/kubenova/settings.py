@@ -72,6 +72,21 @@ class Settings(BaseSettings):
         description="StorageClass of the servers' persistent root, ephemeral and swap disks "
         "(CDI DataVolumes); empty: the cluster's default StorageClass.",
     )
+    deleted_server_retention_seconds: float = Field(
+        default=30 * 24 * 3600.0,
+        ge=0,
+        description="How long a deleted server's record (ServerRecord: what Nova keeps of a deleted "
+        "instance, its action log included) is kept before the operator deletes it; Nova keeps the "
+        "rows until an administrator archives them. Default 30 days.",
+    )
+
+    reclaim_instance_interval_seconds: float = Field(
+        default=0,
+        ge=0,
+        description="Nova's reclaim_instance_interval: how long a soft-deleted server (spec.softDeleted) "
+        "is kept before the operator deletes it; 0: never (and the gateway deletes at once). Must equal "
+        "the gateway's KUBENOVA_API_RECLAIM_INSTANCE_INTERVAL_SECONDS.",
+    )
 
     # --- operator process ---
     namespaces: Annotated[tuple[str, ...], NoDecode] = Field(

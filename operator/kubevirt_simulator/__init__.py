@@ -19,7 +19,8 @@ separate process plays KubeVirt's parts against the *real* Kubernetes API server
   ``status.migrationState``.
 * **virt-api subresources** (``subresource_api``, ``subresource_actions``, ``apiservice``,
   ``servingcert``; opt-in ``--subresource-api``): ``subresources.kubevirt.io/v1`` start, stop,
-  restart, migrate (VMs) and pause, unpause (VMIs) behind the API server's aggregation layer.
+  restart, migrate (VMs) and pause, unpause, softreboot (VMIs) behind the API server's aggregation
+  layer.
 
 Plumbing: ``kubenova.k8s`` (the project's one client stack: the sync ``Transport``, raw JSON over
 the official client's connection, and ``Informer``, list+watch caches with 410 handling),
@@ -63,7 +64,10 @@ stop|restart|migrate}`` and ``.../virtualmachineinstances/{name}/{pause|unpause}
    Manual/RerunOnFailure and refuses Always/Once or a running VM (409); ``stop`` flips Always/Once
    to Halted and sends Stop(uid) for Manual/RerunOnFailure; ``restart`` sends Stop(uid) + Start;
    ``migrate`` creates a ``kubevirt-migrate-vm-*`` migration; ``pause``/``unpause`` set or clear the
-   VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``. Request bodies are
+   VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``; ``softreboot``
+   refuses a VMI not running or paused (409), else posts virt-handler's ``SoftRebooted`` Event and
+   keeps the VMI (a Node annotated ``soft-reboot=fail`` answers 500 as for a guest with neither
+   agent nor ACPI). Request bodies are
    only read for ``dryRun``; grace periods and paused starts are not simulated.
 
 In a cluster (the Deployment in ``manifests/``) it stays off: it would need a Service routing to

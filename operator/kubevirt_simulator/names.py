@@ -16,6 +16,9 @@ READY_ANNOTATION = f"{SIMULATOR_PREFIX}/ready"
 """Annotation: "false" makes a managed Node report Ready=False (a dead host)."""
 FAIL_VMIS_ANNOTATION = f"{SIMULATOR_PREFIX}/fail-vmis"
 """Annotation: "true" makes every VMI on the Node go to phase Failed (failure injection)."""
+SOFT_REBOOT_ANNOTATION = f"{SIMULATOR_PREFIX}/soft-reboot"
+"""Annotation: "fail" makes a softreboot of a VMI on the Node fail as virt-launcher's does for a
+guest with neither the guest agent connected nor ACPI (failure injection)."""
 CREATED_BY_ANNOTATION = f"{SIMULATOR_PREFIX}/created-by"
 """Set on Nodes the simulator registered itself (as opposed to Nodes a test created)."""
 

@@ -5,7 +5,8 @@ Each function takes the VM (and its VMI, if any) as the API serves them and answ
 the same ones virt-api sends: spec.runStrategy flips for Halted/Always/Once, JSON patches of
 ``status.stateChangeRequests`` guarded by a ``test`` of the current list (so two concurrent
 requests cannot both win) for Manual/RerunOnFailure and restarts, a VirtualMachineInstanceMigration
-for ``migrate``, and a ``Paused`` VMI condition for pause/unpause (virt-handler's part).
+for ``migrate``, a ``Paused`` VMI condition for pause/unpause (virt-handler's part), and for
+``softreboot`` the Event virt-handler posts once the guest was asked to restart (the VMI stays).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from kubenova.kubevirt.models import (
 from kubevirt_simulator.vm_decisions import run_strategy_of
 from kubevirt_simulator.vmi_facts import condition, is_final
 
-Target = Literal["vm", "vm-status", "vmi-status", "migrations"]
+Target = Literal["vm", "vm-status", "vmi-status", "migrations", "events"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Write:
     operations: list[dict[str, Any]] = field(default_factory=list)
     """JSON patch for vm / vm-status / vmi-status."""
     body: dict[str, Any] | None = None
-    """The object to create, for ``migrations``."""
+    """The object to create, for ``migrations`` and ``events``."""
 
 
 Answer = Rejection | list[Write]
@@ -204,3 +205,41 @@ def unpause(vmi: VirtualMachineInstance, stored_conditions: list[dict[str, Any]]
     if condition(vmi, "Paused") is None:
         return _vmi_conflict(vmi, "VMI is not paused")
     return [_conditions_patch(stored_conditions, [c for c in stored_conditions if c.get("type") != "Paused"])]
+
+
+NO_AGENT_NOR_ACPI = "VMI neither have the agent connected nor the ACPI feature enabled"
+"""virt-launcher's refusal of a soft reboot it has no way to ask the guest for."""
+
+
+def soft_reboot(vmi: VirtualMachineInstance, *, guest_can: bool, at: str) -> Answer:
+    """virt-api's checks (running, not paused), then virt-handler's guest restart: through the
+    guest agent or the ACPI power button, the VMI (and its uid) stays; virt-handler posts a
+    ``SoftRebooted`` Event. ``guest_can=False``: the guest has neither (virt-api answers 500)."""
+    if vmi.status.phase != VmiPhase.RUNNING:
+        return _vmi_conflict(vmi, "VMI is not running")
+    paused = condition(vmi, "Paused")
+    if paused is not None and paused.status == "True":
+        return _vmi_conflict(vmi, "VMI is paused")
+    if not guest_can:
+        return Rejection(500, "InternalError", NO_AGENT_NOR_ACPI)
+    meta = vmi.metadata
+    event = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"generateName": f"{meta.name}.", "namespace": meta.namespace},
+        "involvedObject": {
+            "apiVersion": API_VERSION,
+            "kind": "VirtualMachineInstance",
+            "name": meta.name,
+            "namespace": meta.namespace,
+            "uid": meta.uid,
+        },
+        "reason": "SoftRebooted",
+        "message": "VirtualMachineInstance soft rebooted",
+        "type": "Normal",
+        "source": {"component": "virt-handler", "host": vmi.status.node_name},
+        "firstTimestamp": at,
+        "lastTimestamp": at,
+        "count": 1,
+    }
+    return [Write("events", body=event)]

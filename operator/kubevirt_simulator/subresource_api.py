@@ -1,6 +1,6 @@
 # Over 300 lines: one aggregated API server (TLS, discovery, six verbs sharing their checks).
 """The ``subresources.kubevirt.io/v1`` API (virt-api's part): start, stop, restart, migrate,
-pause and unpause, served over HTTPS behind the API server's aggregation layer.
+pause, unpause and softreboot, served over HTTPS behind the API server's aggregation layer.
 
 Requests reach us only through kube-apiserver, which authenticates the caller and passes the
 identity in ``X-Remote-User`` / ``X-Remote-Group`` / ``X-Remote-Extra-*``. Like any aggregated
@@ -26,11 +26,12 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
-from kubenova.k8s import Conflict, Invalid, Kind, KubeError, NotFound, Transport
+from kubenova.k8s import EVENTS, NODES, Conflict, Invalid, Kind, KubeError, NotFound, Transport
 from kubenova.k8s import JsonObject as Obj
-from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION, VirtualMachine
+from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION, VirtualMachine, VirtualMachineInstance
 from kubevirt_simulator import subresource_actions as actions
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE
+from kubevirt_simulator.names import SOFT_REBOOT_ANNOTATION
 from kubevirt_simulator.servingcert import ServingCert
 from kubevirt_simulator.subresource_actions import Answer, Rejection
 from kubevirt_simulator.timeutil import rfc3339
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 GROUP_VERSION = f"{SUBRESOURCES_GROUP}/{VERSION}"
 SAR_RESOURCE = Kind("authorization.k8s.io", "v1", "subjectaccessreviews", namespaced=False)
 VM_ACTIONS = ("start", "stop", "restart", "migrate")
-VMI_ACTIONS = ("pause", "unpause")
+VMI_ACTIONS = ("pause", "unpause", "softreboot")
 _PATH = re.compile(
     rf"^/apis/{re.escape(GROUP_VERSION)}/namespaces/(?P<namespace>[^/]+)/"
     r"(?P<resource>virtualmachines|virtualmachineinstances)/(?P<name>[^/]+)/(?P<action>[a-z]+)$"
@@ -234,6 +235,8 @@ class SubresourceApi:
             if vmi is None or vmi_obj is None:
                 return Rejection(404, "NotFound", f'virtualmachineinstances.kubevirt.io "{name}" not found')
             stored = list((vmi_obj.get("status") or {}).get("conditions") or [])
+            if action == "softreboot":
+                return actions.soft_reboot(vmi, guest_can=self._guest_can_reboot(vmi), at=rfc3339())
             return (
                 actions.pause(vmi, stored, rfc3339()) if action == "pause" else actions.unpause(vmi, stored)
             )
@@ -251,6 +254,17 @@ class SubresourceApi:
             return actions.restart(vm, vm_status, vmi)
         return actions.migrate(vm, vmi)
 
+    def _guest_can_reboot(self, vmi: VirtualMachineInstance) -> bool:
+        """False when the VMI's Node carries the soft-reboot failure knob."""
+        node = vmi.status.node_name
+        if not node:
+            return True
+        try:
+            annotations = (self._client.get(NODES, node).get("metadata") or {}).get("annotations") or {}
+        except NotFound:
+            return True
+        return str(annotations.get(SOFT_REBOOT_ANNOTATION, "")).lower() != "fail"
+
     def _read_vmi(self, namespace: str, name: str) -> Obj | None:
         try:
             return self._client.get(VMI_RESOURCE, name, namespace)
@@ -259,9 +273,10 @@ class SubresourceApi:
 
     def _perform(self, namespace: str, name: str, write: actions.Write, dry_run: bool) -> None:
         query = {"dryRun": "All"} if dry_run else None
-        if write.target == "migrations":
+        if write.target in ("migrations", "events"):
             assert write.body is not None
-            self._client.request("POST", VMIM_RESOURCE.path(namespace), query=query, body=write.body)
+            kind = VMIM_RESOURCE if write.target == "migrations" else EVENTS
+            self._client.request("POST", kind.path(namespace), query=query, body=write.body)
             return
         resource = VMI_RESOURCE if write.target == "vmi-status" else VM_RESOURCE
         subresource = None if write.target == "vm" else "status"

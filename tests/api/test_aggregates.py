@@ -402,3 +402,32 @@ def test_samples(gateway: GatewayHandle, created: list[str], hosts: list[str]) -
                 base_url=gateway.url,
             )
             action(http, agg_id, {"remove_host": {"host": hosts[0]}})
+
+
+def test_updates_answer_the_zone_string(admin: httpx.Client, created: list[str]) -> None:
+    """Every update answer shows the zone the aggregate has (never null once it has one), and a
+    name with outer spaces is stored stripped (Nova's normalize_name)."""
+    agg_id = create(admin, created, unique("agg"))["id"]
+    zoned = admin.put(f"{AGGREGATES}/{agg_id}", json={"aggregate": {"availability_zone": "az-upd"}})
+    assert zoned.status_code == 200, zoned.text
+    assert zoned.json()["aggregate"]["availability_zone"] == "az-upd"
+    assert zoned.json()["aggregate"]["metadata"] == {"availability_zone": "az-upd"}
+    new_name = unique("agg")
+    created.append(new_name)
+    renamed = admin.put(f"{AGGREGATES}/{agg_id}", json={"aggregate": {"name": f"  {new_name} "}})
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["aggregate"]["name"], renamed.json()["aggregate"]["availability_zone"]) == (
+        new_name,
+        "az-upd",
+    )
+    both = admin.put(
+        f"{AGGREGATES}/{agg_id}", json={"aggregate": {"name": new_name, "availability_zone": "az-upd"}}
+    )
+    assert both.json()["aggregate"]["availability_zone"] == "az-upd"
+    assert admin.get(f"{AGGREGATES}/{agg_id}").json()["aggregate"]["availability_zone"] == "az-upd"
+    empty = admin.put(f"{AGGREGATES}/{agg_id}", json={"aggregate": {}})
+    assert empty.status_code == 400
+    assert empty.json()["badRequest"]["message"] == (
+        "Invalid input for field/attribute aggregate. Value: {}. "
+        "{} is not valid under any of the given schemas"
+    )

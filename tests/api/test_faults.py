@@ -37,9 +37,14 @@ class TestOverHttp:
             ),
             (
                 b'{"flavor": {"name": "x", "ram": 1, "vcpus": 1, "disk": 0, "bogus": 1}}',
-                "Additional properties are not allowed ('bogus' was unexpected)",
+                "Invalid input for field/attribute flavor. Value: {'name': 'x', 'ram': 1, 'vcpus': 1, "
+                "'disk': 0, 'bogus': 1}. Additional properties are not allowed ('bogus' was unexpected)",
             ),
-            (b'{"flavor": {"ram": 1, "vcpus": 1, "disk": 0}}', "'name' is a required property"),
+            (
+                b'{"flavor": {"ram": 1, "vcpus": 1, "disk": 0}}',
+                "Invalid input for field/attribute flavor. Value: {'ram': 1, 'vcpus': 1, 'disk': 0}. "
+                "'name' is a required property",
+            ),
         ],
     )
     def test_validation_errors_are_bad_request(

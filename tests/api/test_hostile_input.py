@@ -16,9 +16,10 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from kubenova_api import errors, faults
+from kubenova_api.body_limits import MAX_BODY_BYTES
 from kubenova_api.bounded_regex import BUDGET_SECONDS, UserPattern
 from kubenova_api.deps import JsonBody
-from kubenova_api.middleware import MAX_BODY_BYTES, GatewayMiddleware
+from kubenova_api.middleware import GatewayMiddleware
 from kubenova_api.schemas.servers import ServerCreate
 
 

@@ -1,5 +1,6 @@
 """Server actions: stop/start/reboot carried out by the operator, lock/unlock, Nova's 409s, and
-the actions kubenova knows but does not carry out yet."""
+the actions kubenova knows but does not carry out yet (pause, suspend, resetState and the other
+in-place operations: tests/api/test_server_in_place_actions.py)."""
 
 from __future__ import annotations
 
@@ -120,8 +121,6 @@ def test_lock_and_unlock(servers: ServerFactory) -> None:
 def test_unsupported_unknown_and_malformed_actions(servers: ServerFactory) -> None:
     server_id = servers.active()["id"]
     for action, body in (
-        ("pause", None),
-        ("suspend", None),
         ("shelve", None),
         ("rescue", {}),
         ("createImage", {"name": "snap"}),

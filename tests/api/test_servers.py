@@ -131,7 +131,11 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
         ({"flavorRef": "no-such-flavor"}, 400, "Flavor no-such-flavor could not be found."),
         ({"flavorRef": f"{gateway.compute_url}/flavors/nope"}, 400, "Flavor nope could not be found."),
         ({"imageRef": missing, "block_device_mapping_v2": None}, 400, "Can not find requested image"),
-        ({"imageRef": "cirros", "block_device_mapping_v2": None}, 400, "Invalid imageRef provided."),
+        (
+            {"imageRef": "cirros", "block_device_mapping_v2": None},
+            400,
+            "Invalid input for field/attribute imageRef. Value: cirros. 'cirros' is not valid under any",
+        ),
         ({"key_name": "no-such-key"}, 400, "Invalid key_name provided."),
         ({"networks": [{"uuid": missing}]}, 400, f"Network {missing} could not be found."),
         ({"networks": [{"port": missing}]}, 400, f"Port {missing} could not be found."),
@@ -144,7 +148,7 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
             "Maximum number of metadata items exceeds 128",
         ),
         ({"bogus": 1}, 400, "Additional properties are not allowed ('bogus' was unexpected)"),
-        ({"name": " padded"}, 400, "Invalid input for field/attribute name."),
+        ({"name": " padded"}, 400, "An invalid 'name' value was provided. The name must be: printable"),
         (
             {
                 "block_device_mapping_v2": [
@@ -162,7 +166,10 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
         assert expected in message, (fields, message)
     without_networks = servers.body()
     del without_networks["server"]["networks"]
-    assert _error(servers.post(body=without_networks), 400) == "'networks' is a required property"
+    assert _error(servers.post(body=without_networks), 400) == (
+        f"Invalid input for field/attribute server. Value: {without_networks['server']}. "
+        "'networks' is a required property"
+    )
     forced = servers.body(availability_zone="nova:sim-node-0")
     assert _error(servers.post(body=forced), 403).endswith("servers:create:forced_host to be performed.")
     assert servers.created == []
@@ -176,8 +183,12 @@ def test_microversion_gated_create_fields(servers: ServerFactory) -> None:
     ]
     for version, fields in gated:
         field = next(iter(fields))
-        message = _error(servers.post(body=servers.body(**fields), version=version), 400)
-        assert message == f"Additional properties are not allowed ('{field}' was unexpected)"
+        body = servers.body(**fields)
+        message = _error(servers.post(body=body, version=version), 400)
+        assert message == (
+            f"Invalid input for field/attribute server. Value: {body['server']}. "
+            f"Additional properties are not allowed ('{field}' was unexpected)"
+        )
     # Before 2.37 networks is optional and must be a list.
     message = _error(servers.post(body=servers.body(networks="auto"), version="2.36"), 400)
     assert "is not of type 'array'" in message
@@ -279,7 +290,10 @@ def test_update_name_and_description(servers: ServerFactory) -> None:
         assert "OS-EXT-STS:vm_state" not in old
     with servers.gateway.client("demo-member", version="2.18") as http:
         refused = http.put(f"{SERVERS}/{created['id']}", json={"server": {"description": "x"}})
-        assert _error(refused, 400) == "Additional properties are not allowed ('description' was unexpected)"
+        assert _error(refused, 400) == (
+            "Invalid input for field/attribute server. Value: {'description': 'x'}. "
+            "Additional properties are not allowed ('description' was unexpected)"
+        )
 
 
 def test_ips(servers: ServerFactory) -> None:

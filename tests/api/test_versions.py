@@ -13,12 +13,20 @@ pytestmark = pytest.mark.cluster
 MAX = str(microversions.MAX_VERSION)
 
 
-def test_compute_root_lists_v21_without_version_headers(gateway: GatewayHandle) -> None:
+def test_compute_root_lists_v20_then_v21_without_version_headers(gateway: GatewayHandle) -> None:
     with gateway.client() as http:
         for path in ("/compute", "/compute/"):
             response = http.get(path)
             assert response.status_code == 200
-            (entry,) = response.json()["versions"]
+            legacy, entry = response.json()["versions"]
+            assert legacy == {
+                "id": "v2.0",
+                "status": "DEPRECATED",
+                "version": "",
+                "min_version": "",
+                "updated": "2025-07-04T12:00:00Z",
+                "links": [{"rel": "self", "href": f"{gateway.url}/compute/v2/"}],
+            }
             assert entry["id"] == "v2.1"
             assert entry["status"] == "CURRENT"
             assert (entry["min_version"], entry["version"]) == ("2.1", MAX)
@@ -46,7 +54,10 @@ def test_other_roots_answer_300_multiple_choices(gateway: GatewayHandle) -> None
     with gateway.client() as http:
         response = http.get("/compute/v3/servers")
     assert response.status_code == 300
-    (choice,) = response.json()["choices"]
+    legacy, choice = response.json()["choices"]
+    assert (legacy["id"], legacy["status"]) == ("v2.0", "DEPRECATED")
+    assert legacy["links"] == [{"rel": "self", "href": f"{gateway.url}/compute/v2/v3/servers"}]
+    assert legacy["media-types"][0]["type"] == "application/vnd.openstack.compute+json;version=2"
     assert choice["id"] == "v2.1"
     assert choice["links"] == [{"rel": "self", "href": f"{gateway.url}/compute/v2.1/v3/servers"}]
 
@@ -61,7 +72,7 @@ def test_links_ignore_forwarded_headers_unless_trusted(gateway: GatewayHandle) -
     }
     with gateway.client() as http:
         response = http.get("/compute/", headers=headers)
-    assert response.json()["versions"][0]["links"][0]["href"] == f"{gateway.url}/compute/v2.1/"
+    assert response.json()["versions"][1]["links"][0]["href"] == f"{gateway.url}/compute/v2.1/"
 
 
 # (request headers, expected status, expected negotiated version or fault)
@@ -154,3 +165,70 @@ def test_api_version_parsing_and_ordering(raw: str, parsed: APIVersion) -> None:
 def test_history_covers_every_advertised_version() -> None:
     expected = [f"2.{minor}" for minor in range(1, microversions.MAX_VERSION.minor + 1)]
     assert list(microversions.HISTORY) == expected
+
+
+@pytest.mark.parametrize("path", ["/compute/v2", "/compute/v2/"])
+def test_legacy_v2_document(gateway: GatewayHandle, path: str) -> None:
+    with gateway.client() as http:
+        response = http.get(path, headers={"OpenStack-API-Version": "compute 2.55"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "version": {
+            "id": "v2.0",
+            "status": "DEPRECATED",
+            "version": "",
+            "min_version": "",
+            "updated": "2025-07-04T12:00:00Z",
+            "links": [
+                {"rel": "self", "href": f"{gateway.url}/compute/v2/"},
+                {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"},
+            ],
+            "media-types": [
+                {"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2"}
+            ],
+        }
+    }
+    assert "OpenStack-API-Version" not in response.headers
+    assert "Vary" not in response.headers
+
+
+def test_legacy_v2_serves_v21_code_without_microversions(gateway: GatewayHandle) -> None:
+    project = gateway.project_id("admin")
+    body = {"flavor": {"name": "legacy-list", "ram": 64, "vcpus": 1, "disk": 0, "id": "legacy-list"}}
+    with gateway.client("admin") as http:
+        assert http.post("/compute/v2.1/flavors", json=body).status_code == 200
+        try:
+            legacy = http.get(
+                f"/compute/v2/{project}/flavors/legacy-list",
+                headers={"OpenStack-API-Version": "compute 2.61"},
+            )
+            current = http.get("/compute/v2.1/flavors/legacy-list")
+        finally:
+            http.delete("/compute/v2.1/flavors/legacy-list")
+    assert legacy.status_code == 200, legacy.text
+    assert "OpenStack-API-Version" not in legacy.headers
+    assert "X-OpenStack-Nova-API-Version" not in legacy.headers
+    assert legacy.headers["X-OpenStack-Request-Id"].startswith("req-")
+    flavor = legacy.json()["flavor"]
+    assert "extra_specs" not in flavor  # 2.1 behaviour: the microversion header is ignored
+    assert flavor["links"][0]["href"] == f"{gateway.url}/compute/v2/flavors/legacy-list"
+    assert {k: v for k, v in flavor.items() if k != "links"} == {
+        k: v for k, v in current.json()["flavor"].items() if k != "links"
+    }
+
+
+def test_legacy_v2_drops_unknown_properties(gateway: GatewayHandle) -> None:
+    body = {"flavor": {"name": " legacy-flavor ", "ram": 64, "vcpus": 1, "disk": 0, "bogus": 1}}
+    with gateway.client("admin") as http:
+        strict = http.post("/compute/v2.1/flavors", json=body)
+        legacy = http.post("/compute/v2/flavors", json=body)
+        try:
+            assert strict.status_code == 400
+            assert legacy.status_code == 200, legacy.text
+            created = legacy.json()["flavor"]
+            assert created["name"] == "legacy-flavor"
+            assert created["links"][0]["href"] == f"{gateway.url}/compute/v2/flavors/{created['id']}"
+            assert http.get(f"/compute/v2.1/flavors/{created['id']}").status_code == 200
+        finally:
+            if legacy.status_code == 200:
+                http.delete(f"/compute/v2.1/flavors/{legacy.json()['flavor']['id']}")

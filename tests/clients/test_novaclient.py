@@ -50,7 +50,7 @@ def test_novaclient_lifecycle(
     gateway: GatewayHandle, operator: OperatorHandle, boot: Boot, tmp_path: Path
 ) -> None:
     nova = _nova(gateway, tmp_path)
-    # novaclient negotiates min(its newest, the server's newest): 2.96 against kubenova's 2.100.
+    # novaclient negotiates min(its newest, the server's newest): 2.96 against kubenova's 2.104.
     assert nova.api_version.get_string() == "2.96"
     name = unique("nova")
     server = nova.servers.create(name, image=boot.image_id, flavor=boot.flavor_id, nics="auto")

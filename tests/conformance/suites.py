@@ -159,6 +159,10 @@ def suite_env(directory: Path) -> dict[str, str]:
         OPENSTACKSDK_FLAVOR=FLAVOR,
         OPENSTACKSDK_IMAGE=IMAGE,
         OPENSTACKSDK_FUNC_TEST_TIMEOUT="120",
+        # openstacksdk's base test class limits each test to OS_TEST_TIMEOUT (5 s by default, meant
+        # for its unit tests): on a busy 2-core machine a login alone can take that. The same
+        # bound as the pytest-timeout of every test here.
+        OS_TEST_TIMEOUT=str(PER_TEST_TIMEOUT),
         # Every test runs the `openstack` CLI several times: compiled modules (kept out of the
         # venv) make each start about 2.5 s faster than the source the venv holds.
         PYTHONPYCACHEPREFIX=str(directory / "pycache"),

@@ -51,8 +51,14 @@ CASES = [
     Invalid(
         "unknown-power-state",
         "Server",
-        {"powerState": "Paused"},
-        ("spec.powerState", 'Unsupported value: "Paused"', '"Running", "Stopped"'),
+        {"powerState": "Suspended"},
+        ("spec.powerState", 'Unsupported value: "Suspended"', '"Running", "Stopped", "Paused"'),
+    ),
+    Invalid(
+        "reset-state-to-a-state-nova-does-not-reset-to",
+        "Server",
+        {"resetState": {"state": "building", "requestId": "req-1"}},
+        ("spec.resetState.state", 'Unsupported value: "building"', '"active", "error"'),
     ),
     Invalid(
         "networks-not-auto-or-none",

@@ -91,7 +91,8 @@ def test_server_spec_constraints_reach_the_crd() -> None:
     spec = schema(Server)["properties"]["spec"]
     props = spec["properties"]
     assert spec["required"] == ["flavor", "image"]
-    assert props["powerState"]["enum"] == ["Running", "Stopped"]
+    assert props["powerState"]["enum"] == ["Running", "Stopped", "Paused"]
+    assert props["resetState"]["properties"]["state"]["enum"] == ["active", "error"]
     assert props["powerState"]["default"] == "Running"
     assert props["networks"]["enum"] == ["auto", "none"]
     assert props["userData"]["maxLength"] == 65535

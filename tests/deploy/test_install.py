@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from kubenova import resources
 from tests.deploy.conftest import DEFAULT, WITH_SIMULATOR, kustomize
 from tests.support.cluster import Cluster
 
@@ -75,7 +76,7 @@ def test_installed_crds_become_established(cluster: Cluster) -> None:
         timeout=90,
     )
     assert done.returncode == 0, done.stderr
-    assert len(done.stdout.strip().splitlines()) == 5, done.stdout
+    assert len(done.stdout.strip().splitlines()) == len(resources.ALL), done.stdout
 
 
 def test_pod_security_admission_would_flag_a_pod_that_breaks_restricted(cluster: Cluster) -> None:

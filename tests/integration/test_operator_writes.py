@@ -1,7 +1,8 @@
 """What the operator writes for one Server, counted on the API server: create → ACTIVE costs it at
 most 5 writes, Events included (the Server's create — the gateway's, or this test's — is not one
 of them; kubenova's budget is 6 with it), and a whole lifecycle goes without one refused (409/422)
-request.
+request. A delete → gone costs it 6 writes: the status patch, the VM delete, the deleted server's
+record (``ServerRecord`` create), the finalizer removal and two Events.
 
 Counted from the kube-apiserver's own request counters (``apiserver_request_total``, by verb,
 resource and code). In the integration session only the operator writes Servers, creates and
@@ -32,6 +33,7 @@ OPERATOR_WRITES = {
     (GROUP, "servers"): WRITES,  # status patches and the finalizer
     ("kubevirt.io", "virtualmachines"): frozenset({"POST", "DELETE"}),
     ("", "secrets"): frozenset({"POST"}),
+    (GROUP, "serverrecords"): frozenset({"POST"}),  # the deleted server's record
 }
 """Writes only the operator makes here. Not listed: VM patches (the simulator patches VMs too; the
 VM's generation shows whether its spec changed) and VMI deletes (the simulator deletes the VMI of a
@@ -172,6 +174,7 @@ def test_create_to_active_costs_the_operator_at_most_five_writes(compute: Comput
     deleted_events = Counter(settled_events(compute, "counted")) - Counter(events)
     total = sum(writes.values()) + deleted_events.total()
     print(f"operator writes per delete->gone: {total} = {dict(writes)} + Events {dict(deleted_events)}")
+    assert writes["POST serverrecords"] == 1, writes
     assert not refused(delta), refused(delta)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 from typing import Any
 
 import pytest
 from kubernetes import client
 
-from tests.fixtures.simulator import SimulatorHandle
+from tests.fixtures.simulator import ManagedNodeFactory, SimulatorHandle
 from tests.simulator.kubevirt import KubeVirt, condition, find_condition, vm_manifest, wait_object
 from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
@@ -17,6 +18,11 @@ from tests.support.wait import wait_for
 pytestmark = pytest.mark.cluster
 
 GROUP_VERSION = "subresources.kubevirt.io/v1"
+SOFT_REBOOT_FAIL = "kubevirt-simulator.kubenova.io/soft-reboot"
+
+
+def unique_node(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(3)}"
 
 
 def put(
@@ -46,6 +52,7 @@ def test_discovery_lists_the_subresources(cluster: Cluster, simulator: Simulator
         "virtualmachines/migrate",
         "virtualmachineinstances/pause",
         "virtualmachineinstances/unpause",
+        "virtualmachineinstances/softreboot",
     } <= names
     with cluster.connected() as api:
         service = client.ApiregistrationV1Api(api).read_api_service("v1.subresources.kubevirt.io")
@@ -114,6 +121,42 @@ def test_pause_and_unpause(kubevirt: KubeVirt, cluster: Cluster, simulator: Simu
     vm = kubevirt.wait_vm_status("nap", "Running")
     vmi = kubevirt.vmi("nap") or {}
     assert find_condition(vmi, "Paused") is None
+
+
+def soft_reboot_events(kubevirt: KubeVirt, uid: str) -> list[Any]:
+    events = kubevirt.core.list_namespaced_event(
+        kubevirt.namespace, field_selector=f"involvedObject.uid={uid}"
+    )
+    return [e for e in events.items if e.reason == "SoftRebooted"]
+
+
+def test_soft_reboot_restarts_the_guest_in_the_same_vmi(
+    kubevirt: KubeVirt, cluster: Cluster, simulator: SimulatorHandle
+) -> None:
+    kubevirt.create_vm(vm_manifest("warm", nodes=simulator.node_names))
+    uid = kubevirt.wait_vmi_phase("warm", "Running")["metadata"]["uid"]
+    assert put(cluster, vmi_action(kubevirt, "warm", "softreboot")).returncode == 0
+    (event,) = wait_for(lambda: soft_reboot_events(kubevirt, uid), timeout=10, message="SoftRebooted")
+    assert event.source.component == "virt-handler"
+    vmi = kubevirt.vmi("warm") or {}
+    assert vmi["metadata"]["uid"] == uid  # the guest restarted inside the same instance
+    assert vmi["status"]["phase"] == "Running"
+    # KubeVirt refuses a soft reboot of a paused VMI.
+    assert put(cluster, vmi_action(kubevirt, "warm", "pause")).returncode == 0
+    kubevirt.wait_vm_status("warm", "Paused")
+    assert "VMI is paused" in put(cluster, vmi_action(kubevirt, "warm", "softreboot")).stderr
+
+
+def test_soft_reboot_fails_for_a_guest_without_agent_nor_acpi(
+    kubevirt: KubeVirt, cluster: Cluster, managed_node: ManagedNodeFactory
+) -> None:
+    node = managed_node(unique_node("noacpi"), annotations={SOFT_REBOOT_FAIL: "fail"}, taint=True)
+    kubevirt.create_vm(vm_manifest("cold", nodes=[node], tolerations=[ManagedNodeFactory.toleration(node)]))
+    uid = kubevirt.wait_vmi_phase("cold", "Running")["metadata"]["uid"]
+    result = put(cluster, vmi_action(kubevirt, "cold", "softreboot"))
+    assert result.returncode != 0
+    assert "neither have the agent connected nor the ACPI feature enabled" in result.stderr
+    assert soft_reboot_events(kubevirt, uid) == []
 
 
 def test_migrate_creates_a_migration(

@@ -19,9 +19,14 @@ def not_found(server_id: str) -> errors.NotFoundError:
     return errors.NotFoundError(f"Instance {server_id} could not be found.")
 
 
-def visible_server(store: Store, ctx: RequestContext, server_id: str) -> Server:
-    """The server with Nova id ``server_id`` if the caller's project owns it (admins: any)."""
+def visible_server(
+    store: Store, ctx: RequestContext, server_id: str, *, read_deleted: bool = False
+) -> Server:
+    """The server with Nova id ``server_id`` if the caller's project owns it (admins: any);
+    ``read_deleted`` (Nova's ``read_deleted='yes'``): a deleted server's record too."""
     server = store.servers.find(server_id)
+    if server is None and read_deleted:
+        server = store.server_records.deleted_server(server_id)
     if server is None or not (ctx.is_admin or server.metadata.namespace == ctx.namespace):
         raise not_found(server_id)
     return server
@@ -43,10 +48,16 @@ class ServerAccess:
 
 
 def authorized_server(
-    store: Store, identity: IdentityService, ctx: RequestContext, server_id: str, rule: str | None
+    store: Store,
+    identity: IdentityService,
+    ctx: RequestContext,
+    server_id: str,
+    rule: str | None,
+    *,
+    read_deleted: bool = False,
 ) -> ServerAccess:
     """The visible server ``server_id``, after ``rule`` allowed the caller on its project."""
-    server = visible_server(store, ctx, server_id)
+    server = visible_server(store, ctx, server_id, read_deleted=read_deleted)
     project_id = project_of(identity, server.metadata.namespace)
     if rule is not None:
         policy.authorize(ctx, rule, project_id=project_id)

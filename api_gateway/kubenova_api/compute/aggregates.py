@@ -75,10 +75,11 @@ async def create(store: Store, settings: Settings, name: str, zone: str | None) 
 async def update(store: Store, aggregate_id: int, update: AggregateUpdate) -> Aggregate:
     aggregate = store.aggregates.get(aggregate_id)
     changes: dict[str, Any] = {}
-    if update.name is not None and update.name != aggregate.display_name:
-        if store.aggregates.find_by_name(update.name) is not None:
-            raise errors.AlreadyExistsError(f"Aggregate {update.name} already exists.")
-        changes["name"] = update.name
+    name = update.name.strip() if update.name is not None else None  # Nova's normalize_name
+    if name is not None and name != aggregate.display_name:
+        if store.aggregates.find_by_name(name) is not None:
+            raise errors.AlreadyExistsError(f"Aggregate {name} already exists.")
+        changes["name"] = name
     if "availability_zone" in update.model_fields_set:
         zone = update.availability_zone
         _check_zone(

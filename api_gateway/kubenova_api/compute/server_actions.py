@@ -4,9 +4,14 @@ request's microversion (404), the policy must allow it (403), a locked server re
 (409 "Instance X is locked"), and the server must be in one of the row's states (409 "Cannot
 '<action>' instance X while it is in vm_state Y").
 
-Carried out: ``os-start``/``os-stop`` (``spec.powerState``), ``reboot`` (``spec.reboot`` with the
-request id), ``lock``/``unlock`` (``spec.locked``; the operator records them finished at once),
-``resize``/``confirmResize``/``revertResize`` (``compute.server_resize``).
+Carried out: ``os-start``/``os-stop``/``pause``/``unpause`` (``spec.powerState``), ``reboot``
+(``spec.reboot`` with the request id), ``os-resetState`` (``spec.resetState``), ``lock``/``unlock``
+(``spec.locked``; the operator records them finished at once). ``suspend``/``resume`` are
+accepted and recorded as failed by the operator (KubeVirt has no suspend-to-disk: Nova's answer
+when the driver lacks it); ``injectNetworkInfo`` is accepted with nothing to do (Nova's cast that
+its drivers ignore; Nova records no action for it); ``trigger_crash_dump`` is refused as Nova
+refuses it for a hypervisor without NMI injection. ``resize``/``confirmResize``/``revertResize``
+are in ``compute.server_resize``.
 The spec change and the request's inbox entry go in one conditional patch whose builder re-checks
 the row, so two racing requests cannot both pass. Every other action passes the same checks and
 is then refused with 400, Nova's answer for a feature the deployment does not support.
@@ -66,12 +71,43 @@ async def _write(
 
 write_intent = _write
 """A spec intent and its inbox entry in one conditional patch (for the other action modules)."""
+_DESIRED = {
+    Intent.START: DesiredPowerState.RUNNING,
+    Intent.STOP: DesiredPowerState.STOPPED,
+    Intent.PAUSE: DesiredPowerState.PAUSED,
+    Intent.UNPAUSE: DesiredPowerState.RUNNING,
+}
+POWER_INTENTS = frozenset(_DESIRED)
 
 
 async def power(store: Store, ctx: RequestContext, server: Server, row: ServerAction) -> None:
-    """os-start / os-stop: the desired power state."""
-    desired = DesiredPowerState.RUNNING if row.intent is Intent.START else DesiredPowerState.STOPPED
+    """os-start / os-stop / pause / unpause: the desired power state."""
+    assert row.intent is not None
+    desired = _DESIRED[row.intent]
     await _write(store, ctx, server, row, lambda _: {"powerState": desired.value})
+
+
+async def reset_state(store: Store, ctx: RequestContext, server: Server, state: str) -> None:
+    """os-resetState (admin): the operator sets the vm_state and clears the task."""
+    row = actions.SERVER_ACTIONS["os-resetState"]
+    spec = {"resetState": {"state": state, "requestId": ctx.request_id}}
+    await _write(store, ctx, server, row, lambda _: spec)
+
+
+async def record_only(store: Store, ctx: RequestContext, server: Server, row: ServerAction) -> None:
+    """suspend / resume: the request goes to the inbox only; the operator records it as failed
+    (KubeVirt cannot), and the server stays as it is."""
+    await _write(store, ctx, server, row, lambda _: {})
+
+
+def no_op(ctx: RequestContext, server: Server, row: ServerAction) -> None:
+    """injectNetworkInfo: Nova's checks; then nothing (KubeVirt's DHCP/cloud-init deliver the
+    network configuration, as most Nova drivers do nothing here)."""
+    guards.check(row, ctx, server)
+
+
+TRIGGER_CRASH_DUMP_NOT_SUPPORTED = "Triggering crash dump is not supported"
+"""Nova's ``TriggerCrashDumpNotSupported``: KubeVirt offers no NMI injection."""
 
 
 async def reboot(store: Store, ctx: RequestContext, server: Server, reboot_type: str) -> None:
@@ -81,7 +117,11 @@ async def reboot(store: Store, ctx: RequestContext, server: Server, reboot_type:
     def spec(current: Server) -> dict[str, Any]:
         if current.status.vm_state is VmState.STOPPED:
             return {"powerState": DesiredPowerState.RUNNING.value}
-        return {"reboot": {"type": reboot_type, "requestId": ctx.request_id}}
+        reboot = {"reboot": {"type": reboot_type, "requestId": ctx.request_id}}
+        if current.status.vm_state is VmState.PAUSED:
+            # Nova's hard reboot of a paused server leaves it ACTIVE: the new instance runs.
+            return {**reboot, "powerState": DesiredPowerState.RUNNING.value}
+        return reboot
 
     await _write(store, ctx, server, actions.reboot(reboot_type), spec)
 
@@ -109,9 +149,17 @@ async def unlock(store: Store, ctx: RequestContext, access: ServerAccess) -> Non
     await _write(store, ctx, access.server, row, lambda _: spec, annotations=cleared)
 
 
+async def restore(store: Store, ctx: RequestContext, server: Server, row: ServerAction) -> None:
+    """os-deferred-delete ``restore``: the soft delete undone, the server powered on (ACTIVE)."""
+    spec = {"softDeleted": False, "powerState": DesiredPowerState.RUNNING.value}
+    await _write(store, ctx, server, row, lambda _: spec)
+
+
 def refuse_unsupported(ctx: RequestContext, server: Server, row: ServerAction, key: str) -> None:
     """A Nova action kubenova does not carry out: Nova's checks, then 400."""
     guards.check(row, ctx, server)
+    if row.name == "trigger_crash_dump":
+        raise errors.BadRequestError(TRIGGER_CRASH_DUMP_NOT_SUPPORTED)
     raise errors.BadRequestError(
         f"The requested functionality is not supported: kubenova does not implement '{key}' yet."
     )

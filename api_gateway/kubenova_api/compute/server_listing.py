@@ -18,7 +18,8 @@ from starlette.datastructures import QueryParams
 
 from kubenova.domain import names
 from kubenova.resources import Server
-from kubenova_api import pagination, params, policy
+from kubenova.resources.states import VmState
+from kubenova_api import errors, pagination, params, policy
 from kubenova_api.compute.refs import refs as resolve_refs
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
@@ -74,7 +75,7 @@ def _attribute(server: Server, key: str, refs: Refs) -> Any:
         "key_name": lambda: spec.key_name,
         "launch_index": lambda: fields.launch_index(server),
         "launched_at": lambda: status.launched_at,
-        "terminated_at": lambda: None,
+        "terminated_at": lambda: fields.terminated_at(server),
         "locked_by": lambda: spec.locked,
         "locked": lambda: spec.locked,
         "power_state": lambda: server_state.power_state(server),
@@ -101,8 +102,6 @@ def _equal(server: Server, key: str, wanted: set[str], refs: Refs) -> bool:
 
 def matches(server: Server, query: ListQuery, refs: Refs) -> bool:
     """Whether ``server`` passes every filter of ``query``."""
-    if query.deleted:
-        return False  # kubenova keeps no deleted servers to show
     if query.name is not None and not query.name.search(server.display_name):
         return False
     if query.states is not None:
@@ -185,6 +184,34 @@ def _namespaces(
     return {identity.directory().namespace_for(query.project_id) or query.project_id}
 
 
+def _deleted_wanted(ctx: RequestContext, query: ListQuery) -> bool | None:
+    """Nova's ``deleted`` filter: as given (admins only), ``True`` for a ``vm_state``/``status``
+    filter asking for deleted servers only (403 for non-admins), else ``None`` (not given)."""
+    states = query.states
+    deleted_only = bool(states) and all(vm is VmState.DELETED for vm, _ in states or ())
+    if deleted_only or query.equal.get("vm_state") == {VmState.DELETED.value}:
+        if not ctx.is_admin:
+            raise errors.ForbiddenError("Only administrators may list deleted instances")
+        return True
+    return query.deleted
+
+
+def _servers(store: Store, ctx: RequestContext, identity: IdentityService, query: ListQuery) -> list[Server]:
+    """Live servers and deleted ones (records) as Nova's database query would return them:
+    ``deleted=True`` gives the deleted and soft-deleted servers, ``deleted=False`` (or no filter
+    and no ``changes-since``/``changes-before``) the live ones without the soft-deleted, and
+    ``changes-since``/``changes-before`` without ``deleted`` all of them."""
+    namespaces = _namespaces(ctx, identity, query)
+    live = store.servers.in_namespaces(namespaces)
+    deleted = _deleted_wanted(ctx, query)
+    if deleted is None and (query.changes_since is not None or query.changes_before is not None):
+        return live + store.server_records.deleted_servers(namespaces)
+    soft = [s for s in live if s.status.vm_state is VmState.SOFT_DELETED]
+    if deleted:
+        return soft + store.server_records.deleted_servers(namespaces)
+    return [s for s in live if s.status.vm_state is not VmState.SOFT_DELETED]
+
+
 def page(
     query_params: QueryParams,
     *,
@@ -210,9 +237,7 @@ def page(
             resolved[server.server_id] = resolve_refs(store, identity, server)
         return resolved[server.server_id]
 
-    candidates = [
-        s for s in store.servers.in_namespaces(_namespaces(ctx, identity, query)) if matches(s, query, lookup)
-    ]
+    candidates = [s for s in _servers(store, ctx, identity, query) if matches(s, query, lookup)]
     requested = pagination.page_request(query_params, max_limit)
     items = pagination.paginate(ordered(candidates, query.sort, lookup), requested, lambda s: s.server_id)
     path = ("servers", "detail") if detail else ("servers",)

@@ -80,3 +80,24 @@ async def revert(store: Store, ctx: RequestContext, server: Server) -> None:
         return wanted
 
     await write_intent(store, ctx, server, REVERT, spec)
+
+
+INTENTS = frozenset({actions.Intent.RESIZE, actions.Intent.CONFIRM_RESIZE, actions.Intent.REVERT_RESIZE})
+
+
+async def carry_out(
+    store: Store,
+    ctx: RequestContext,
+    found: ServerAccess,
+    row: actions.ServerAction,
+    *,
+    settings: Settings,
+    flavor_ref: str | int | None,
+) -> None:
+    """The router's entry: the action of ``row`` (``flavor_ref``: the parsed resize body's)."""
+    if row.intent is actions.Intent.RESIZE and flavor_ref is not None:
+        await resize(store, ctx, settings, found, flavor_ref)
+    elif row.intent is actions.Intent.CONFIRM_RESIZE:
+        await confirm(store, ctx, found.server)
+    elif row.intent is actions.Intent.REVERT_RESIZE:
+        await revert(store, ctx, found.server)

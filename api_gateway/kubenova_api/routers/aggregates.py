@@ -16,7 +16,15 @@ from fastapi.responses import JSONResponse
 from kubenova.resources import Aggregate
 from kubenova_api import errors, policy
 from kubenova_api.compute import aggregates as service
-from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Version, min_version
+from kubenova_api.deps import (
+    Context,
+    JsonBody,
+    SettingsDep,
+    StoreDep,
+    Version,
+    min_version,
+    strict_query_from_2102,
+)
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.aggregates import (
@@ -47,7 +55,7 @@ def _one(aggregate: Aggregate, version: APIVersion) -> JSONResponse:
     return JSONResponse({"aggregate": views.show(aggregate, version)})
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query_from_2102())])
 async def list_aggregates(*, ctx: Context, version: Version, store: StoreDep) -> JSONResponse:
     policy.authorize(ctx, _P + "index")
     return JSONResponse({"aggregates": [views.show(a, version) for a in store.aggregates.numbered()]})
@@ -59,11 +67,13 @@ async def create_aggregate(
 ) -> JSONResponse:
     policy.authorize(ctx, _P + "create")
     request = parse_body(AggregateCreateRequest, body).aggregate
-    aggregate = await service.create(store, settings, request.name, request.availability_zone)
+    # Nova's normalize_name: outer whitespace goes.
+    zone = request.availability_zone.strip() if request.availability_zone is not None else None
+    aggregate = await service.create(store, settings, request.name.strip(), zone)
     return JSONResponse({"aggregate": views.show(aggregate, version, members=False)})
 
 
-@router.get("/{aggregate_id}")
+@router.get("/{aggregate_id}", dependencies=[Depends(strict_query_from_2102())])
 async def show_aggregate(
     *, aggregate_id: str, ctx: Context, version: Version, store: StoreDep
 ) -> JSONResponse:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from kubenova.resources import Flavor
 from kubenova_api import errors, policy
-from kubenova_api.deps import Context, JsonBody, StoreDep, Version
+from kubenova_api.deps import Context, JsonBody, StoreDep, Version, strict_query_from_2102
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.flavors import AddTenantAccess, RemoveTenantAccess
@@ -19,7 +19,7 @@ router = APIRouter(prefix=f"{COMPUTE_PREFIX}/flavors/{{flavor_id}}")
 _P = "os_compute_api:os-flavor-access"
 
 
-@router.get("/os-flavor-access")
+@router.get("/os-flavor-access", dependencies=[Depends(strict_query_from_2102())])
 async def list_access(flavor_id: str, ctx: Context, store: StoreDep) -> JSONResponse:
     policy.authorize(ctx, _P)
     flavor = store.flavors.get(flavor_id)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, extra_specs, policy
 from kubenova_api.compute.access import visible_flavor
-from kubenova_api.deps import Context, JsonBody, StoreDep, Version
+from kubenova_api.deps import Context, JsonBody, StoreDep, Version, strict_query_from_2102
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.flavors import ExtraSpecsRequest
 from kubenova_api.schemas.validation import parse_body
@@ -16,7 +16,7 @@ router = APIRouter(prefix=f"{COMPUTE_PREFIX}/flavors/{{flavor_id}}/os-extra_spec
 _P = "os_compute_api:os-flavor-extra-specs:"
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query_from_2102())])
 async def list_specs(*, flavor_id: str, ctx: Context, store: StoreDep) -> JSONResponse:
     policy.authorize(ctx, _P + "index")
     return JSONResponse({"extra_specs": dict(visible_flavor(store, ctx, flavor_id).spec.extra_specs)})
@@ -33,7 +33,7 @@ async def create_specs(
     return JSONResponse({"extra_specs": specs})
 
 
-@router.get("/{key}")
+@router.get("/{key}", dependencies=[Depends(strict_query_from_2102())])
 async def show_spec(*, flavor_id: str, key: str, ctx: Context, store: StoreDep) -> JSONResponse:
     policy.authorize(ctx, _P + "show")
     flavor = visible_flavor(store, ctx, flavor_id)

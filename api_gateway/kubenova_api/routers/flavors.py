@@ -11,15 +11,29 @@ from fastapi.responses import JSONResponse
 
 from kubenova.resources import Flavor
 from kubenova.resources.flavor import FlavorSpec
-from kubenova_api import errors, pagination, params, policy
+from kubenova_api import errors, pagination, policy
 from kubenova_api.compute.access import flavor_visible, visible_flavor
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Urls, Version, min_version
+from kubenova_api.deps import (
+    Context,
+    JsonBody,
+    LegacyV2,
+    SettingsDep,
+    StoreDep,
+    Urls,
+    Version,
+    min_version,
+    strict_query_from_2102,
+)
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
+from kubenova_api.schemas import flavors_query
 from kubenova_api.schemas.flavors import (
+    FlavorCreate,
     FlavorCreateRequest,
+    FlavorCreateRequestV20,
     FlavorCreateRequestV255,
+    FlavorCreateRequestV2102,
     FlavorCreateV255,
     FlavorUpdateRequest,
 )
@@ -44,6 +58,8 @@ SORT_KEYS: dict[str, Callable[[Flavor], Any]] = {
     "is_public": lambda f: f.spec.is_public,
     "description": lambda f: f.spec.description or "",
     "disabled": lambda f: False,
+    "updated_at": lambda f: f.metadata.creation_timestamp or "",
+    "vcpu_weight": lambda f: 0,
 }
 
 
@@ -58,33 +74,32 @@ def _matches_is_public(ctx: RequestContext, flavor: Flavor, is_public: bool | No
     return not flavor.spec.is_public
 
 
-def _listed(request: Request, ctx: RequestContext, store: StoreDep) -> list[Flavor]:
-    query = request.query_params
-    is_public = params.parse_tristate(query.get("is_public"), name="is_public", default=True)
-    min_ram = params.parse_int(query.get("minRam"), name="minRam")
-    min_disk = params.parse_int(query.get("minDisk"), name="minDisk")
-    sort_key = query.get("sort_key", "flavorid")
-    sort_dir = query.get("sort_dir", "asc")
-    if sort_key not in SORT_KEYS:
-        raise errors.BadRequestError(f"Invalid sort_key [{sort_key}]")
-    if sort_dir not in ("asc", "desc"):
-        raise errors.BadRequestError(f"Invalid sort_dir [{sort_dir}]")
+def _listed(request: Request, ctx: RequestContext, store: StoreDep, version: APIVersion) -> list[Flavor]:
+    query = flavors_query.parse(request.query_params, version)
     flavors = [
         f
         for f in store.flavors.all()
-        if _matches_is_public(ctx, f, is_public)
-        and (min_ram is None or f.spec.ram >= min_ram)
-        and (min_disk is None or f.spec.disk >= min_disk)
+        if _matches_is_public(ctx, f, query.is_public)
+        and (query.min_ram is None or f.spec.ram >= query.min_ram)
+        and (query.min_disk is None or f.spec.disk >= query.min_disk)
+        and (query.name is None or query.name.search(f.display_name) is not None)
     ]
-    key = SORT_KEYS[sort_key]
-    return sorted(flavors, key=lambda f: (key(f), f.flavor_id), reverse=sort_dir == "desc")
+    key = SORT_KEYS[query.sort_key]
+    return sorted(flavors, key=lambda f: (key(f), f.flavor_id), reverse=query.sort_dir == "desc")
 
 
 def _page(
-    request: Request, ctx: RequestContext, store: StoreDep, *, max_limit: int, urls: PublicUrls, path: str
+    request: Request,
+    ctx: RequestContext,
+    store: StoreDep,
+    version: APIVersion,
+    *,
+    max_limit: int,
+    urls: PublicUrls,
+    path: str,
 ) -> tuple[list[Flavor], list[dict[str, str]]]:
     page = pagination.page_request(request.query_params, max_limit)
-    items = pagination.paginate(_listed(request, ctx, store), page, lambda f: f.flavor_id)
+    items = pagination.paginate(_listed(request, ctx, store, version), page, lambda f: f.flavor_id)
     links = pagination.next_links(
         items,
         page,
@@ -110,7 +125,9 @@ def _show_specs(ctx: RequestContext) -> bool:
 async def list_flavors(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:
-    items, links = _page(request, ctx, store, max_limit=settings.max_limit, urls=urls, path="flavors")
+    items, links = _page(
+        request, ctx, store, version, max_limit=settings.max_limit, urls=urls, path="flavors"
+    )
     return JSONResponse(_collection([views.basic(f, version, urls) for f in items], links))
 
 
@@ -118,14 +135,16 @@ async def list_flavors(
 async def list_flavors_detail(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:
-    items, links = _page(request, ctx, store, max_limit=settings.max_limit, urls=urls, path="flavors/detail")
+    items, links = _page(
+        request, ctx, store, version, max_limit=settings.max_limit, urls=urls, path="flavors/detail"
+    )
     show_specs = _show_specs(ctx)
     return JSONResponse(
         _collection([views.detail(f, version, urls, show_extra_specs=show_specs) for f in items], links)
     )
 
 
-@router.get("/{flavor_id}")
+@router.get("/{flavor_id}", dependencies=[Depends(strict_query_from_2102())])
 async def show_flavor(
     *, flavor_id: str, ctx: Context, version: Version, store: StoreDep, urls: Urls
 ) -> JSONResponse:
@@ -133,16 +152,19 @@ async def show_flavor(
     return JSONResponse({"flavor": views.detail(flavor, version, urls, show_extra_specs=_show_specs(ctx))})
 
 
-def _spec_from(body: Any, version: APIVersion) -> FlavorSpec:
-    request = (
-        parse_body(FlavorCreateRequestV255, body)
-        if version >= "2.55"
-        else parse_body(FlavorCreateRequest, body)
-    )
-    flavor = request.flavor
+def _spec_from(body: Any, version: APIVersion, *, legacy: bool) -> FlavorSpec:
+    flavor: FlavorCreate
+    if legacy:
+        flavor = parse_body(FlavorCreateRequestV20, body).flavor
+    elif version >= "2.102":
+        flavor = parse_body(FlavorCreateRequestV2102, body).flavor
+    elif version >= "2.55":
+        flavor = parse_body(FlavorCreateRequestV255, body).flavor
+    else:
+        flavor = parse_body(FlavorCreateRequest, body).flavor
     return FlavorSpec(
         id=flavor.id if flavor.id is not None else str(uuid.uuid4()),
-        name=flavor.name,
+        name=flavor.name.strip(),
         vcpus=flavor.vcpus,
         ram=flavor.ram,
         disk=flavor.disk,
@@ -156,10 +178,10 @@ def _spec_from(body: Any, version: APIVersion) -> FlavorSpec:
 
 @router.post("")
 async def create_flavor(
-    *, body: JsonBody, ctx: Context, version: Version, store: StoreDep, urls: Urls
+    *, body: JsonBody, ctx: Context, version: Version, store: StoreDep, urls: Urls, legacy: LegacyV2
 ) -> JSONResponse:
     policy.authorize(ctx, "os_compute_api:os-flavor-manage:create")
-    spec = _spec_from(body, version)
+    spec = _spec_from(body, version, legacy=legacy)
     if store.flavors.find_by_name(spec.name or "") is not None:
         raise errors.AlreadyExistsError(f"Flavor with name {spec.name} already exists.")
     if store.flavors.find(spec.id or "") is not None:

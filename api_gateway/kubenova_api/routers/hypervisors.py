@@ -7,6 +7,7 @@ Routes per microversion, as Nova has them:
   ``with_servers`` replace the older ``/{pattern}/search`` and ``/{pattern}/servers`` (≤ 2.52);
 - ``GET /os-hypervisors/{id}``: an integer id below 2.53 (anything else is "not found"), the Node
   uid from 2.53 (anything but a UUID is a 400, which OSC's name lookup relies on);
+- from 2.53 the list, detail and show routes refuse query parameters they do not know (400);
 - ``GET /os-hypervisors/statistics`` and ``/{id}/uptime`` exist up to 2.87. Kubernetes reports no
   host uptime, so ``uptime`` answers 501, which OSC's ``hypervisor show`` expects from drivers
   without one.
@@ -16,12 +17,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.hosts import ComputeHost
 from kubenova_api import errors, pagination, params, policy
-from kubenova_api.deps import Context, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import Context, SettingsDep, StoreDep, Urls, Version, strict_query
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.store import Store
@@ -31,6 +32,8 @@ from kubenova_api.views import hypervisors as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/os-hypervisors")
 _P = "os_compute_api:os-hypervisors:"
+# Nova's index_query_v253: nothing else is allowed from 2.53.
+LIST_QUERY = ("limit", "marker", "hypervisor_hostname_pattern", "with_servers")
 
 
 def _usage(store: Store) -> dict[str, HostUsage]:
@@ -126,7 +129,10 @@ def _listing(
     return JSONResponse(body)
 
 
-@router.get("")
+@router.get(
+    "",
+    dependencies=[Depends(strict_query(*LIST_QUERY, since="2.53"))],
+)
 async def list_hypervisors(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:
@@ -134,7 +140,10 @@ async def list_hypervisors(
     return _listing(request, store, version, detail=False, max_limit=settings.max_limit, urls=urls)
 
 
-@router.get("/detail")
+@router.get(
+    "/detail",
+    dependencies=[Depends(strict_query(*LIST_QUERY, since="2.53"))],
+)
 async def list_hypervisors_detail(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:
@@ -151,7 +160,7 @@ async def hypervisor_statistics(*, ctx: Context, version: Version, store: StoreD
     return JSONResponse(views.statistics((n, used.get(n.name, HostUsage())) for n in store.nodes.all()))
 
 
-@router.get("/{hypervisor_id}")
+@router.get("/{hypervisor_id}", dependencies=[Depends(strict_query("with_servers", since="2.53"))])
 async def show_hypervisor(
     *, hypervisor_id: str, request: Request, ctx: Context, version: Version, store: StoreDep
 ) -> JSONResponse:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.resources import Keypair
 from kubenova.resources.keypair import KeypairSpec
 from kubenova_api import errors, keys, pagination, policy
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Urls, Version, strict_query
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.keypairs import KeypairCreateV22, KeypairCreateV210, create_model
@@ -60,7 +60,7 @@ async def create_keypair(
     return JSONResponse(views.create(keypair, version, private_key=private_key), status_code=status)
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query("user_id", "limit", "marker"))])
 async def list_keypairs(
     *, request: Request, ctx: Context, version: Version, store: StoreDep, settings: SettingsDep, urls: Urls
 ) -> JSONResponse:
@@ -84,7 +84,7 @@ async def list_keypairs(
     return JSONResponse(body)
 
 
-@router.get("/{name}")
+@router.get("/{name}", dependencies=[Depends(strict_query("user_id"))])
 async def show_keypair(
     *, name: str, request: Request, ctx: Context, version: Version, store: StoreDep
 ) -> JSONResponse:
@@ -93,7 +93,7 @@ async def show_keypair(
     return JSONResponse(views.show(_owned(store, user_id, name), version))
 
 
-@router.delete("/{name}")
+@router.delete("/{name}", dependencies=[Depends(strict_query("user_id"))])
 async def delete_keypair(
     *, name: str, request: Request, ctx: Context, version: Version, store: StoreDep
 ) -> Response:

@@ -6,19 +6,19 @@ accepted and ignored (nothing is ever reserved). OSC sends no microversion: 2.1'
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
 from kubenova_api.compute import quotas
-from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Version
+from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Version, strict_query
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import limits as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/limits")
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query("tenant_id"))])
 async def show_limits(
     *,
     request: Request,

@@ -11,20 +11,18 @@ per-user limits cannot be set (501). An update below what is in use is refused u
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors, policy
 from kubenova_api.compute import quotas
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Version
+from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Version, strict_query
 from kubenova_api.identity.directory import Project
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.quota_sets import parse_update
-from kubenova_api.settings import Settings
 from kubenova_api.store import Store
-from kubenova_api.store.quotas import defaults
 from kubenova_api.views import quota_sets as views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/os-quota-sets")
@@ -53,7 +51,7 @@ def _authorize(ctx: RequestContext, action: str, project_id: str) -> None:
     policy.authorize(ctx, _P + action, project_id=project_id)
 
 
-@router.get("/{project_id}")
+@router.get("/{project_id}", dependencies=[Depends(strict_query("user_id"))])
 async def show_quotas(
     *,
     project_id: str,
@@ -70,7 +68,7 @@ async def show_quotas(
     )
 
 
-@router.get("/{project_id}/detail")
+@router.get("/{project_id}/detail", dependencies=[Depends(strict_query("user_id"))])
 async def show_quotas_detail(
     *,
     project_id: str,
@@ -88,18 +86,20 @@ async def show_quotas_detail(
 
 @router.get("/{project_id}/defaults")
 async def show_defaults(
-    *, project_id: str, ctx: Context, version: Version, settings: SettingsDep, identity: IdentityDep
+    *,
+    project_id: str,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    settings: SettingsDep,
+    identity: IdentityDep,
 ) -> JSONResponse:
     _authorize(ctx, "defaults", project_id)
     _project(identity, project_id)
-    return JSONResponse(views.quota_set(project_id, _defaults(settings), version))
+    return JSONResponse(views.quota_set(project_id, store.quotas.defaults(settings.quotas), version))
 
 
-def _defaults(settings: Settings) -> dict[str, int]:
-    return defaults(settings.quotas)
-
-
-@router.put("/{project_id}")
+@router.put("/{project_id}", dependencies=[Depends(strict_query("user_id"))])
 async def update_quotas(
     *,
     project_id: str,
@@ -130,7 +130,7 @@ async def update_quotas(
     return JSONResponse(views.quota_set(None, current, version))
 
 
-@router.delete("/{project_id}")
+@router.delete("/{project_id}", dependencies=[Depends(strict_query("user_id"))])
 async def delete_quotas(
     *, project_id: str, request: Request, ctx: Context, store: StoreDep, identity: IdentityDep
 ) -> Response:

@@ -1,17 +1,20 @@
 """``/servers/{id}/os-instance-actions[/{request_id}]``: what was done to a server, by whom
 (``compute.server_instance_actions``). Events are shown to admins (with traceback, and from 2.62
 the host), and from 2.51 to everyone else without them; ``hostId`` from 2.62, ``details`` from 2.84.
+From 2.21 the actions of a deleted server stay readable (its ``ServerRecord``), as Nova reads them
+with ``read_deleted='yes'``.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
 from kubenova_api.compute import access
 from kubenova_api.compute import server_instance_actions as service
 from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import strict_query_from_2102 as strict_from_2102
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import server_instance_actions as views
 
@@ -31,7 +34,9 @@ async def list_actions(
     settings: SettingsDep,
     urls: Urls,
 ) -> JSONResponse:
-    found = access.authorized_server(store, identity, ctx, server_id, _P + "list")
+    found = access.authorized_server(
+        store, identity, ctx, server_id, _P + "list", read_deleted=version >= "2.21"
+    )
     listed = service.listing(
         found.server, request.query_params, version, max_limit=settings.max_limit, urls=urls
     )
@@ -42,11 +47,13 @@ async def list_actions(
     return JSONResponse(body)
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", dependencies=[Depends(strict_from_2102())])
 async def show_action(
     *, server_id: str, request_id: str, ctx: Context, version: Version, store: StoreDep, identity: IdentityDep
 ) -> JSONResponse:
-    found = access.authorized_server(store, identity, ctx, server_id, _P + "show")
+    found = access.authorized_server(
+        store, identity, ctx, server_id, _P + "show", read_deleted=version >= "2.21"
+    )
     record = service.find(found.server, request_id)
     project_id = found.project_id
     events: views.EventOptions | None = None

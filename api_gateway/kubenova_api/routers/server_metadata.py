@@ -6,14 +6,14 @@ Clients call this without a microversion (OSC ``server set --property``), i.e. a
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.resources import Server
 from kubenova_api.compute import access
 from kubenova_api.compute import server_metadata as service
 from kubenova_api.context import RequestContext
-from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep
+from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, strict_query_from_2102
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.server_metadata import parse_meta, parse_metadata
@@ -30,7 +30,7 @@ def _server(
     return access.authorized_server(store, identity, ctx, server_id, _P + rule).server
 
 
-@router.get("")
+@router.get("", dependencies=[Depends(strict_query_from_2102())])
 async def list_metadata(
     *, server_id: str, ctx: Context, store: StoreDep, identity: IdentityDep
 ) -> JSONResponse:
@@ -68,7 +68,7 @@ async def replace_metadata(
     return JSONResponse(views.metadata(await service.replace(store, settings, ctx, server, items)))
 
 
-@router.get("/{key}")
+@router.get("/{key}", dependencies=[Depends(strict_query_from_2102())])
 async def show_metadata_item(
     *, server_id: str, key: str, ctx: Context, store: StoreDep, identity: IdentityDep
 ) -> JSONResponse:

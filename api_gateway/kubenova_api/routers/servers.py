@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
 from kubenova_api.compute import access, server_create, server_listing
 from kubenova_api.compute import servers as service
 from kubenova_api.compute.refs import refs, view_options
-from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import (
+    Context,
+    IdentityDep,
+    JsonBody,
+    SettingsDep,
+    StoreDep,
+    Urls,
+    Version,
+    strict_query_from_2102,
+)
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas import servers as schemas
 from kubenova_api.views import servers as views
@@ -69,7 +78,7 @@ async def list_servers_detail(
     return JSONResponse(views.collection(rendered, page.links))
 
 
-@router.get("/{server_id}")
+@router.get("/{server_id}", dependencies=[Depends(strict_query_from_2102())])
 async def show_server(
     *, server_id: str, ctx: Context, version: Version, store: StoreDep, identity: IdentityDep, urls: Urls
 ) -> JSONResponse:
@@ -121,7 +130,11 @@ async def update_server(
 
 
 @router.delete("/{server_id}")
-async def delete_server(*, server_id: str, ctx: Context, store: StoreDep, identity: IdentityDep) -> Response:
+async def delete_server(
+    *, server_id: str, ctx: Context, store: StoreDep, identity: IdentityDep, settings: SettingsDep
+) -> Response:
     found = access.authorized_server(store, identity, ctx, server_id, _P + "delete")
-    await service.delete(store, ctx, found.server)
+    await service.delete(
+        store, ctx, found.server, reclaim_interval=settings.reclaim_instance_interval_seconds
+    )
     return Response(status_code=204)

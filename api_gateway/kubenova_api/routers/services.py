@@ -26,6 +26,7 @@ from kubenova_api.compute import zones
 from kubenova_api.deps import Context, JsonBody, SettingsDep, StoreDep, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
+from kubenova_api.schemas.queries import refuse_unknown
 from kubenova_api.schemas.services import LegacyServiceUpdate, LegacyServiceUpdateV211, ServiceUpdateV253
 from kubenova_api.schemas.validation import parse_body
 from kubenova_api.store import Store
@@ -59,13 +60,7 @@ async def list_services(
 ) -> JSONResponse:
     policy.authorize(ctx, _P + "list")
     query = request.query_params
-    if version >= "2.75":
-        unknown = sorted(set(query) - _LIST_QUERY)
-        if unknown:
-            raise errors.BadRequestError(
-                f"Invalid input for query parameters {unknown[0]}. Additional properties are not "
-                f"allowed ('{unknown[0]}' was unexpected)"
-            )
+    refuse_unknown(query, _LIST_QUERY, version)
     host, binary = query.get("host"), query.get("binary")
     nodes = [n for n in store.nodes.all() if not host or n.name == host]
     if binary and binary != views.BINARY:

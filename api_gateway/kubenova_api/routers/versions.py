@@ -1,4 +1,5 @@
-"""Compute version discovery: ``/compute/`` (list), ``/compute/v2.1`` (document), others (300)."""
+"""Compute version discovery: ``/compute/`` (list), ``/compute/v2.1`` and the legacy
+``/compute/v2`` (each its document; the middleware routes ``/v2`` here), others (300)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from kubenova_api import errors
-from kubenova_api.deps import Urls
+from kubenova_api.deps import LegacyV2, Urls
 from kubenova_api.urls import COMPUTE, COMPUTE_VERSION
 from kubenova_api.views import versions as views
 
@@ -22,8 +23,8 @@ async def list_versions(urls: Urls) -> JSONResponse:
 
 @router.get(f"/{COMPUTE}/{COMPUTE_VERSION}")
 @router.get(f"/{COMPUTE}/{COMPUTE_VERSION}/")
-async def show_version(urls: Urls) -> JSONResponse:
-    return JSONResponse(views.version(urls))
+async def show_version(urls: Urls, legacy: LegacyV2) -> JSONResponse:
+    return JSONResponse(views.version(urls, legacy=legacy))
 
 
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]

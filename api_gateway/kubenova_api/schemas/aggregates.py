@@ -3,44 +3,41 @@ the 2.81 image cache request, with Nova's JSON-schema rules (``schemas/aggregate
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
+from kubenova_api.schemas.parameter_types import (
+    Name,
+    SchemaError,
+    UuidString,
+    az_name,
+    fqdn,
+    name_with_leading_trailing_spaces,
+)
+from kubenova_api.schemas.server_metadata import check_metadata
 from kubenova_api.schemas.validation import StrictBody
 
-# Nova's parameter_types.metadata_with_null key pattern.
-METADATA_KEY = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
+
+def _zone_or_null(value: Any) -> str | None:
+    """``{'oneOf': [parameter_types.az_name, {'type': 'null'}]}``."""
+    if value is None:
+        return None
+    try:
+        return az_name(value)
+    except SchemaError:
+        raise SchemaError(f"{value!r} is not valid under any of the given schemas") from None
 
 
-def _no_outer_whitespace(value: str) -> str:
-    if value != value.strip():
-        raise ValueError("must not start or end with whitespace")
-    return value
-
-
-def _no_colon(value: str) -> str:
-    if ":" in value:
-        raise ValueError("availability zone names may not contain ':'")
-    return value
-
-
-Name = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_no_outer_whitespace)]
-ZoneName = Annotated[
-    str,
-    Field(min_length=1, max_length=255),
-    AfterValidator(_no_outer_whitespace),
-    AfterValidator(_no_colon),
-]
-# parameter_types.fqdn: what a compute host name may look like.
-HostName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9-._]*$")]
-MetadataValue = Annotated[str, Field(max_length=255)]
+Zone = Annotated[str | None, BeforeValidator(_zone_or_null)]
+# Update names may have outer whitespace (Nova strips it); a null is refused.
+UpdateName = Annotated[str | None, BeforeValidator(name_with_leading_trailing_spaces)]
+HostName = Annotated[str, BeforeValidator(fqdn)]
 
 
 class AggregateCreate(StrictBody):
     name: Name
-    availability_zone: ZoneName | None = None
+    availability_zone: Zone = None
 
 
 class AggregateCreateRequest(StrictBody):
@@ -48,22 +45,16 @@ class AggregateCreateRequest(StrictBody):
 
 
 class AggregateUpdate(StrictBody):
-    """At least one of the two; ``availability_zone: null`` is valid JSON here (Nova refuses it later)."""
+    """``anyOf`` name / availability_zone; ``availability_zone: null`` is valid JSON here (Nova
+    refuses an empty zone later)."""
 
-    name: Name | None = None
-    availability_zone: ZoneName | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_null(cls, value: str | None) -> str | None:
-        if value is None:
-            raise ValueError("None is not of type 'string'")
-        return value
+    name: UpdateName = None
+    availability_zone: Zone = None
 
     @model_validator(mode="after")
     def _something(self) -> AggregateUpdate:
         if not self.model_fields_set:
-            raise ValueError("'name' or 'availability_zone' is a required property")
+            raise SchemaError("{} is not valid under any of the given schemas")
         return self
 
 
@@ -84,14 +75,9 @@ class RemoveHostRequest(StrictBody):
 
 
 class MetadataBody(StrictBody):
-    metadata: dict[str, MetadataValue | None]
+    """``parameter_types.metadata_with_null``."""
 
-    @model_validator(mode="after")
-    def _keys(self) -> MetadataBody:
-        for key in self.metadata:
-            if not METADATA_KEY.match(key):
-                raise ValueError(f"Additional properties are not allowed ('{key}' was unexpected)")
-        return self
+    metadata: Annotated[dict[str, str | None], BeforeValidator(lambda v: check_metadata(v, nullable=True))]
 
 
 class SetMetadataRequest(StrictBody):
@@ -99,7 +85,7 @@ class SetMetadataRequest(StrictBody):
 
 
 class ImageRef(StrictBody):
-    id: Annotated[str, Field(min_length=1, max_length=255)]
+    id: UuidString
 
 
 class CacheImagesRequest(StrictBody):

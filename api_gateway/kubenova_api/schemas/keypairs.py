@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator
 
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.parameter_types import SchemaError, name, string
 from kubenova_api.schemas.validation import StrictBody
 
-NAME_PATTERN = r"^[a-zA-Z0-9 _-]+$"
-NAME_PATTERN_V292 = r"^[a-zA-Z0-9 _.@-]+$"
+# parameter_types.keypair_name_special_chars(_v292): Nova's name format, then this pattern.
+NAME_PATTERN = re.compile(r"^[_\- a-zA-Z0-9]+$")
+NAME_PATTERN_V292 = re.compile(r"^[_\-\@\. a-zA-Z0-9]+$")
 
 
-class _NotBlank(StrictBody):
-    @field_validator("name", check_fields=False)
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("Keypair name must be string and between 1 and 255 characters long")
-        return value
+def _keypair_name(pattern: re.Pattern[str]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        checked = name(value)
+        if not pattern.match(checked):
+            raise SchemaError(f"{checked!r} does not match {pattern.pattern!r}")
+        return checked
+
+    return check
 
 
-class KeypairCreate(_NotBlank):
-    name: str = Field(min_length=1, max_length=255, pattern=NAME_PATTERN)
-    public_key: str | None = None
+KeypairName = Annotated[str, BeforeValidator(_keypair_name(NAME_PATTERN))]
+KeypairNameV292 = Annotated[str, BeforeValidator(_keypair_name(NAME_PATTERN_V292))]
+
+
+OptionalString = Annotated[str | None, BeforeValidator(string)]
+
+
+class KeypairCreate(StrictBody):
+    name: KeypairName
+    public_key: OptionalString = None
 
 
 class KeypairCreateV22(KeypairCreate):
@@ -32,11 +44,11 @@ class KeypairCreateV22(KeypairCreate):
 
 
 class KeypairCreateV210(KeypairCreateV22):
-    user_id: str | None = None
+    user_id: OptionalString = None
 
 
 class KeypairCreateV292(KeypairCreateV210):
-    name: str = Field(min_length=1, max_length=255, pattern=NAME_PATTERN_V292)
+    name: KeypairNameV292
     public_key: str  # required from 2.92: no server-side generation
 
 

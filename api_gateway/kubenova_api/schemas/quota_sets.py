@@ -6,52 +6,48 @@ at 2.36 and the personality (injected file) ones at 2.57; naming them then is a 
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
-from kubenova_api import errors, params
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.parameter_types import MAX_INT, Boolean, SchemaError
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
-_INT_MAX = 2**31 - 1
+_QUOTA_PATTERN = re.compile(r"^-?[0-9]+$")
 
 
-def _integer_string(value: object) -> object:
-    if isinstance(value, str):
-        stripped = value.strip()
-        if stripped.lstrip("-").isdigit() and stripped.count("-") <= 1 and not stripped.endswith("-"):
-            return int(stripped)
-        raise ValueError(f"'{value}' does not match '^-?[0-9]+$'")
-    if isinstance(value, bool):
-        raise ValueError(f"{value} is not of type 'integer', 'string'")
-    return value
+def _quota(value: object) -> int:
+    """Nova's ``_common_quota``: an integer or an integer string, -1 (unlimited) to MAX_INT."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise SchemaError(f"{value!r} is not of type 'integer', 'string'")
+    if isinstance(value, str) and not _QUOTA_PATTERN.match(value):
+        raise SchemaError(f"{value!r} does not match '^-?[0-9]+$'")
+    number = int(value)
+    if number < -1:
+        raise SchemaError(f"{value!r} is less than the minimum of -1")
+    if number > MAX_INT:
+        raise SchemaError(f"{value!r} is greater than the maximum of {MAX_INT}")
+    return number
 
 
-def _boolean_param(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return params.parse_bool(value, name="force")
-        except errors.BadRequestError:
-            raise ValueError(f"{value!r} is not a valid boolean value") from None
-    return value
-
-
-Limit = Annotated[int, BeforeValidator(_integer_string), Field(ge=-1, le=_INT_MAX)]
-Force = Annotated[bool, BeforeValidator(_boolean_param)]
+# Absent is None; a JSON null is refused like any other non-integer.
+Limit = Annotated[int | None, BeforeValidator(_quota)]
+Force = Boolean
 
 
 class QuotaSetV257(StrictBody):
     """The limits that exist from 2.57."""
 
     force: Force = False
-    instances: Limit | None = None
-    cores: Limit | None = None
-    ram: Limit | None = None
-    key_pairs: Limit | None = None
-    metadata_items: Limit | None = None
-    server_groups: Limit | None = None
-    server_group_members: Limit | None = None
+    instances: Limit = None
+    cores: Limit = None
+    ram: Limit = None
+    key_pairs: Limit = None
+    metadata_items: Limit = None
+    server_groups: Limit = None
+    server_group_members: Limit = None
 
     def limits(self) -> dict[str, int]:
         """The limits the body sets (by resource name)."""
@@ -65,18 +61,18 @@ class QuotaSetV257(StrictBody):
 class QuotaSetV236(QuotaSetV257):
     """2.36 to 2.56: the personality limits still exist."""
 
-    injected_files: Limit | None = None
-    injected_file_content_bytes: Limit | None = None
-    injected_file_path_bytes: Limit | None = None
+    injected_files: Limit = None
+    injected_file_content_bytes: Limit = None
+    injected_file_path_bytes: Limit = None
 
 
 class QuotaSetV21(QuotaSetV236):
     """Before 2.36: the network limits too."""
 
-    fixed_ips: Limit | None = None
-    floating_ips: Limit | None = None
-    security_groups: Limit | None = None
-    security_group_rules: Limit | None = None
+    fixed_ips: Limit = None
+    floating_ips: Limit = None
+    security_groups: Limit = None
+    security_group_rules: Limit = None
 
 
 class QuotaSetUpdateV257(StrictBody):

@@ -3,12 +3,23 @@ action's arguments (``null`` for the bodyless ones, as clients send ``{"os-stop"
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from kubenova_api import errors
+from kubenova_api.schemas.parameter_types import SchemaError, string
 from kubenova_api.schemas.validation import StrictBody, parse_body
+
+
+def _reason(value: Any) -> str:
+    """``locked_reason``: a string of 1-255 (a null is refused)."""
+    checked = string(value)
+    if not checked:
+        raise SchemaError("'' should be non-empty")
+    if len(checked) > 255:
+        raise SchemaError(f"{checked!r} is too long")
+    return checked
 
 
 def action_of(body: Any) -> tuple[str, Any]:
@@ -21,16 +32,21 @@ def action_of(body: Any) -> tuple[str, Any]:
     return str(name), args
 
 
+REBOOT_TYPES = ["HARD", "Hard", "hard", "SOFT", "Soft", "soft"]
+
+
 class Reboot(StrictBody):
     type: Literal["SOFT", "HARD"]
 
     @field_validator("type", mode="before")
     @classmethod
     def _case(cls, value: Any) -> Any:
-        # Nova's enum lists SOFT/Soft/soft and HARD/Hard/hard.
-        if isinstance(value, str) and value in ("SOFT", "Soft", "soft", "HARD", "Hard", "hard"):
-            return value.upper()
-        return value
+        # Nova's enum lists HARD/Hard/hard and SOFT/Soft/soft.
+        if not isinstance(value, str):
+            raise SchemaError(f"{value!r} is not of type 'string'")
+        if value not in REBOOT_TYPES:
+            raise SchemaError(f"{value!r} is not one of {REBOOT_TYPES!r}")
+        return value.upper()
 
 
 class RebootRequest(StrictBody):
@@ -38,7 +54,7 @@ class RebootRequest(StrictBody):
 
 
 class Lock(StrictBody):
-    locked_reason: str | None = Field(default=None, min_length=1, max_length=255)
+    locked_reason: Annotated[str | None, BeforeValidator(_reason)] = None
 
 
 class LockRequest(StrictBody):
@@ -78,3 +94,17 @@ class ResizeRequest(StrictBody):
 
 def parse_resize(body: Any) -> Resize:
     return parse_body(ResizeRequest, body).resize
+
+
+class ResetState(StrictBody):
+    state: Literal["active", "error"]
+
+
+class ResetStateRequest(StrictBody):
+    """Nova's ``reset_server_state`` schema: ``{"os-resetState": {"state": "active"|"error"}}``."""
+
+    os_reset_state: ResetState = Field(alias="os-resetState")
+
+
+def parse_reset_state(body: Any) -> str:
+    return parse_body(ResetStateRequest, body).os_reset_state.state

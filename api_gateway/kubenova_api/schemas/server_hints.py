@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from kubenova_api import errors
-from kubenova_api.schemas.servers import ip_address
+from kubenova_api.schemas.server_types import ip_address
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 

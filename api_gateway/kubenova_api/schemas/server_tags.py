@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import BeforeValidator
 
 from kubenova_api import errors
+from kubenova_api.schemas.parameter_types import tag
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
 TAG = re.compile(r"^[^,/]{1,60}$")
 MAX_TAGS = 50
 
 
-def check_tag(tag: str) -> str:
-    if not TAG.match(tag):
-        raise ValueError(f"'{tag}' does not match '^[^,/]*$' or is not 1-60 characters long")
-    return tag
-
-
 class TagsRequest(StrictBody):
-    tags: list[str]
+    """Nova's ``schemas/server_tags.py`` update_all: an array of ``parameter_types.tag``."""
 
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str]) -> list[str]:
-        return [check_tag(tag) for tag in value]
+    tags: list[Annotated[str, BeforeValidator(tag)]]
 
 
 def parse_tags(body: Any) -> list[str]:

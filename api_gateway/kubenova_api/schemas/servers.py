@@ -1,4 +1,4 @@
-"""Server request bodies: create (2.1 … 2.100) and update, with Nova's per-version fields.
+"""Server request bodies: create (2.1 … 2.103) and update, with Nova's per-version fields.
 
 One model per body holds every field Nova has ever accepted; ``FIELD_VERSIONS`` says from which
 microversion (and until which) each exists. A field sent outside its range is refused exactly as
@@ -8,87 +8,58 @@ subclass per microversion.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError, field_validator
 
 from kubenova_api import errors
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.parameter_types import (
+    Boolean,
+    Name,
+    SchemaError,
+    description,
+    image_id_or_empty_string,
+    is_uuid_like,
+)
+from kubenova_api.schemas.queries import unexpected
 from kubenova_api.schemas.server_metadata import check_metadata
-from kubenova_api.schemas.server_tags import MAX_TAGS, check_tag
+from kubenova_api.schemas.server_tags import MAX_TAGS
+from kubenova_api.schemas.server_types import (
+    AccessIPv4,
+    AccessIPv6,
+    FixedIp,
+    FlavorRef,
+    NetworkTag,
+    OptionalBoolean,
+    OptionalCount,
+    OptionalFqdn,
+    OptionalName,
+    OptionalString,
+    Port,
+    Tag,
+    UserData,
+)
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
-MAX_USER_DATA = 65535
-# Nova's hostname (2.90): a DNS label; from 2.94 an FQDN of such labels.
-_HOSTNAME = re.compile(r"^[a-zA-Z0-9-._]{1,63}$")
-_FQDN = re.compile(r"^[a-zA-Z0-9-._]{1,255}$")
+# Nova's parameter_types.hostname (2.90: a DNS label of 2-63) and fqdn (2.94: 1-255).
+_HOSTNAME = re.compile(r"^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$")
+_HOSTNAME_LENGTHS = (2, 63)
+_FQDN = re.compile(r"^[a-zA-Z0-9-._]*$")
+_FQDN_LENGTHS = (1, 255)
 
-Name = Annotated[str, Field(min_length=1, max_length=255)]
-Description = Annotated[str | None, Field(max_length=255)]
-
-
-def _no_outer_whitespace(value: str) -> str:
-    if value != value.strip():
-        raise ValueError(f"'{value}' must not start or end with whitespace")
-    return value
-
-
-def boolean(value: Any) -> bool:
-    """Nova's ``parameter_types.boolean``: JSON booleans and their common spellings."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "y", "t"):
-        return True
-    if isinstance(value, str) and value.lower() in ("false", "0", "no", "off", "n", "f", ""):
-        return False
-    raise ValueError(f"{value!r} is not a boolean")
-
-
-def positive_int(value: Any) -> int:
-    """Nova's ``parameter_types.positive_integer``: an integer >= 1, as a number or a string."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a positive integer")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()):
-        number = int(value)
-    else:
-        raise ValueError(f"{value!r} is not of type 'integer', 'string'")
-    if number < 1:
-        raise ValueError(f"{value!r} is less than the minimum of 1")
-    return number
-
-
-def ip_address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
-
-
-def _check_ipv4(value: str | None) -> str | None:
-    if value is not None and not isinstance(ip_address(value), ipaddress.IPv4Address):
-        raise ValueError(f"'{value}' is not a 'ipv4'")
-    return value
-
-
-def _check_ipv6(value: str | None) -> str | None:
-    if value is not None and not isinstance(ip_address(value), ipaddress.IPv6Address):
-        raise ValueError(f"'{value}' is not a 'ipv6'")
-    return value
+Description = Annotated[str | None, BeforeValidator(description)]
 
 
 class NetworkRequest(StrictBody):
-    """One entry of ``networks``; kubenova has one network, so ``uuid`` may name only it."""
+    """One entry of ``networks``; kubenova has one network, so ``uuid`` may name only it. From
+    2.37 ``uuid`` must be a UUID (checked in ``parse_create``)."""
 
-    uuid: str | None = None
-    port: str | None = None
-    fixed_ip: str | None = None
-    tag: str | None = Field(default=None, max_length=60)
+    uuid: OptionalString = None
+    port: Port = None
+    fixed_ip: FixedIp = None
+    tag: NetworkTag = None
 
 
 class BlockDevice(StrictBody):
@@ -101,7 +72,7 @@ class BlockDevice(StrictBody):
     volume_id: str | None = None
     snapshot_id: str | None = None
     boot_index: int | str | None = None
-    delete_on_termination: bool | str | None = None
+    delete_on_termination: Boolean | None = None
     volume_size: int | str | None = None
     device_name: str | None = None
     device_type: str | None = None
@@ -114,75 +85,45 @@ class BlockDevice(StrictBody):
 
 
 class SecurityGroupRef(StrictBody):
-    name: str = Field(min_length=1, max_length=255)
+    name: Name
 
 
 class ServerCreate(StrictBody):
     """Every field of ``server`` in Nova's create schema, gated by ``FIELD_VERSIONS``."""
 
     name: Name
-    image_ref: str | None = Field(default=None, alias="imageRef")
-    flavor_ref: str | int = Field(alias="flavorRef")
-    admin_pass: str | None = Field(default=None, alias="adminPass")
+    image_ref: Annotated[str | None, BeforeValidator(image_id_or_empty_string)] = Field(
+        default=None, alias="imageRef"
+    )
+    flavor_ref: FlavorRef = Field(alias="flavorRef")
+    admin_pass: OptionalString = Field(default=None, alias="adminPass")
     metadata: dict[str, str] = Field(default_factory=dict)
-    networks: Literal["auto", "none"] | list[NetworkRequest] | None = None
+    networks: list[NetworkRequest] | Literal["auto", "none"] | None = None
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
-    access_ipv4: str | None = Field(default=None, alias="accessIPv4")
-    access_ipv6: str | None = Field(default=None, alias="accessIPv6")
+    access_ipv4: AccessIPv4 = Field(default=None, alias="accessIPv4")
+    access_ipv6: AccessIPv6 = Field(default=None, alias="accessIPv6")
     personality: list[dict[str, Any]] | None = None
-    availability_zone: str | None = Field(default=None, min_length=1, max_length=255)
+    availability_zone: OptionalName = None
     block_device_mapping: list[dict[str, Any]] | None = None
     block_device_mapping_v2: list[BlockDevice] | None = None
-    config_drive: Any = None
-    key_name: str | None = Field(default=None, min_length=1, max_length=255)
-    min_count: Any = None
-    max_count: Any = None
-    return_reservation_id: Any = None
+    config_drive: OptionalBoolean = None
+    key_name: OptionalName = None
+    min_count: OptionalCount = None
+    max_count: OptionalCount = None
+    return_reservation_id: OptionalBoolean = None
     security_groups: list[SecurityGroupRef] | None = None
-    user_data: str | None = Field(default=None, max_length=MAX_USER_DATA)
+    user_data: UserData = None
     description: Description = None
-    tags: list[str] | None = Field(default=None, max_length=MAX_TAGS)
+    tags: Annotated[list[Tag] | None, Field(max_length=MAX_TAGS)] = None
     trusted_image_certificates: list[str] | None = None
-    host: str | None = Field(default=None, min_length=1, max_length=255)
-    hypervisor_hostname: str | None = Field(default=None, min_length=1, max_length=255)
-    hostname: str | None = Field(default=None, min_length=1, max_length=255)
-
-    _name = field_validator("name")(_no_outer_whitespace)
+    host: OptionalFqdn = None
+    hypervisor_hostname: OptionalFqdn = None
+    hostname: OptionalString = None
 
     @field_validator("metadata", mode="before")
     @classmethod
     def _metadata(cls, value: Any) -> dict[str, str]:
         return check_metadata(value)
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, value: list[str] | None) -> list[str] | None:
-        return [check_tag(tag) for tag in value] if value is not None else None
-
-    @field_validator("user_data")
-    @classmethod
-    def _user_data(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        canonical = "".join(value.split())  # Nova's base64 check ignores whitespace; the CRD does not
-        try:
-            base64.b64decode(canonical, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError(f"'{value}' is not a 'base64'") from None
-        return canonical
-
-    _ipv4 = field_validator("access_ipv4")(_check_ipv4)
-    _ipv6 = field_validator("access_ipv6")(_check_ipv6)
-
-    @field_validator("config_drive", "return_reservation_id")
-    @classmethod
-    def _boolean(cls, value: Any) -> bool | None:
-        return None if value is None else boolean(value)
-
-    @field_validator("min_count", "max_count")
-    @classmethod
-    def _count(cls, value: Any) -> int | None:
-        return None if value is None else positive_int(value)
 
 
 class ServerCreateRequest(StrictBody):
@@ -191,21 +132,23 @@ class ServerCreateRequest(StrictBody):
     os_scheduler_hints: dict[str, Any] | None = Field(default=None, alias="os:scheduler_hints")
 
 
+def _name_or_none(value: Any) -> str | None:
+    """``parameter_types.name_or_none``: a string of 1-255, or null."""
+    if value is None:
+        return None
+    if isinstance(value, str) and 1 <= len(value) <= 255:
+        return value
+    raise SchemaError(f"{value!r} is not valid under any of the given schemas")
+
+
 class ServerUpdate(StrictBody):
-    name: Name | None = None
+    name: OptionalName = None
     description: Description = None
-    access_ipv4: str | None = Field(default=None, alias="accessIPv4")
-    access_ipv6: str | None = Field(default=None, alias="accessIPv6")
+    access_ipv4: AccessIPv4 = Field(default=None, alias="accessIPv4")
+    access_ipv6: AccessIPv6 = Field(default=None, alias="accessIPv6")
     disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
-    hostname: str | None = Field(default=None, min_length=1, max_length=255)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return _no_outer_whitespace(value) if value is not None else None
-
-    _ipv4 = field_validator("access_ipv4")(_check_ipv4)
-    _ipv6 = field_validator("access_ipv6")(_check_ipv6)
+    hostname: OptionalString = None
+    pinned_availability_zone: Annotated[str | None, BeforeValidator(_name_or_none)] = None
 
 
 class ServerUpdateRequest(StrictBody):
@@ -221,6 +164,7 @@ FIELD_VERSIONS: dict[str, tuple[str, str | None]] = {
     "host": ("2.74", None),
     "hypervisor_hostname": ("2.74", None),
     "hostname": ("2.90", None),
+    "pinned_availability_zone": ("2.104", None),
 }
 # Network entry ``tag``: 2.32 to 2.36, and again from 2.42.
 _NETWORK_TAG_VERSIONS = (("2.32", "2.36"), ("2.42", None))
@@ -230,48 +174,101 @@ def _available(version: APIVersion, low: str, high: str | None) -> bool:
     return version >= low and (high is None or version <= high)
 
 
-def _unexpected(field: str) -> errors.BadRequestError:
-    return errors.BadRequestError(f"Additional properties are not allowed ('{field}' was unexpected)")
+def _object_refusal(owner: object, value: Any, message: str) -> errors.BadRequestError:
+    """A refusal of an object's own (a property it may not have), as Nova words it."""
+    return errors.BadRequestError(f"Invalid input for field/attribute {owner}. Value: {value}. {message}")
 
 
-def _check_fields(model: BaseModel, version: APIVersion) -> None:
-    for name in model.model_fields_set:
-        info = type(model).model_fields[name]
-        key = info.alias or name
+def _unexpected(field: str, owner: object, value: Any) -> errors.BadRequestError:
+    return _object_refusal(owner, value, f"Additional properties are not allowed ('{field}' was unexpected)")
+
+
+def _raw_server(body: Any) -> Any:
+    return body.get("server") if isinstance(body, dict) else None
+
+
+def _check_fields(model: BaseModel, version: APIVersion, raw: Any) -> None:
+    extras = []
+    for field_name in model.model_fields_set:
+        info = type(model).model_fields[field_name]
+        key = info.alias or field_name
         gate = FIELD_VERSIONS.get(key)
         if gate is not None and not _available(version, *gate):
-            raise _unexpected(key)
+            extras.append(key)
+    if extras:
+        raise _object_refusal("server", raw, unexpected(extras))
 
 
 def _check_hostname(hostname: str, version: APIVersion) -> None:
-    pattern = _FQDN if version >= "2.94" else _HOSTNAME
+    pattern, (shortest, longest) = (
+        (_FQDN, _FQDN_LENGTHS) if version >= "2.94" else (_HOSTNAME, _HOSTNAME_LENGTHS)
+    )
+    reason = None
     if not pattern.match(hostname):
+        reason = f"'{hostname}' does not match '{pattern.pattern}'"
+    elif len(hostname) < shortest:
+        reason = f"'{hostname}' is too short"
+    elif len(hostname) > longest:
+        reason = f"'{hostname}' is too long"
+    if reason is not None:
         raise errors.BadRequestError(
-            f"Invalid input for field/attribute hostname. Value: {hostname}. "
-            f"'{hostname}' does not match '{pattern.pattern}'"
+            f"Invalid input for field/attribute hostname. Value: {hostname}. {reason}"
+        )
+
+
+_NETWORKS_V237: TypeAdapter[Literal["auto", "none"] | list[NetworkRequest]] = TypeAdapter(
+    Literal["auto", "none"] | list[NetworkRequest]
+)
+
+
+def _check_networks_v237(body: Any, version: APIVersion) -> None:
+    """From 2.37 ``networks`` is Nova's ``oneOf`` [a list of {fixed_ip, port, uuid (a UUID), tag
+    from 2.42}, 'auto' or 'none']: anything else fails the whole ``oneOf``."""
+    server = body.get("server") if isinstance(body, dict) else None
+    if not isinstance(server, dict) or "networks" not in server:
+        return
+    raw = server["networks"]
+    valid = True
+    try:
+        parsed = _NETWORKS_V237.validate_python(raw)
+    except ValidationError:
+        valid = False
+    else:
+        if isinstance(parsed, list):
+            valid = all(
+                (entry.uuid is None or is_uuid_like(entry.uuid)) and (entry.tag is None or version >= "2.42")
+                for entry in parsed
+            )
+    if not valid:
+        raise errors.BadRequestError(
+            f"Invalid input for field/attribute networks. Value: {raw}. "
+            f"{raw!r} is not valid under any of the given schemas"
         )
 
 
 def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
     """Validate a create body for ``version`` (400 with Nova's wording otherwise)."""
+    if version >= "2.37":
+        _check_networks_v237(body, version)
     request = parse_body(ServerCreateRequest, body)
     server = request.server
-    _check_fields(server, version)
+    raw = _raw_server(body)
+    _check_fields(server, version, raw)
     networks = server.networks
     if version >= "2.37":
         if networks is None:
-            raise errors.BadRequestError("'networks' is a required property")
+            raise _object_refusal("server", raw, "'networks' is a required property")
     elif isinstance(networks, str):
         raise errors.BadRequestError(
             f"Invalid input for field/attribute networks. Value: {networks}. "
             f"'{networks}' is not of type 'array'"
         )
     if isinstance(networks, list):
-        for entry in networks:
+        for index, entry in enumerate(networks):
             if entry.tag is not None and not any(
                 _available(version, low, high) for low, high in _NETWORK_TAG_VERSIONS
             ):
-                raise _unexpected("tag")
+                raise _unexpected("tag", index, raw["networks"][index])
     if server.hostname is not None:
         _check_hostname(server.hostname, version)
     return request
@@ -279,7 +276,7 @@ def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
 
 def parse_update(body: Any, version: APIVersion) -> ServerUpdate:
     update = parse_body(ServerUpdateRequest, body).server
-    _check_fields(update, version)
+    _check_fields(update, version, _raw_server(body))
     if update.hostname is not None:
         _check_hostname(update.hostname, version)
     return update

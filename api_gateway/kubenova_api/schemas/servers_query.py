@@ -20,6 +20,7 @@ from kubenova.resources.states import TaskState, VmState
 from kubenova_api import errors, params
 from kubenova_api.bounded_regex import UserPattern
 from kubenova_api.microversions import APIVersion
+from kubenova_api.schemas.queries import refuse_unknown
 
 # Filters every caller may use, and the microversion each became available to non-admins.
 _USER_FILTERS: dict[str, str] = {
@@ -138,7 +139,8 @@ class ListQuery:
     locked: bool | None = None
     changes_since: datetime | None = None
     changes_before: datetime | None = None
-    deleted: bool = False
+    deleted: bool | None = None
+    """Nova's admin-only ``deleted`` filter; ``None``: not given."""
     equal: dict[str, set[str]] = field(default_factory=dict)
     """Attribute filters compared for equality (any of the given values)."""
     sort: list[tuple[str, str]] = field(default_factory=list)
@@ -167,14 +169,10 @@ def _effective(query: QueryParams, version: APIVersion, *, all_filters: bool) ->
     """The parameters that count for this caller: unknown ones refused from 2.75, a non-admin's
     unavailable filters dropped."""
     known = set(_USER_FILTERS) | set(_ADMIN_FILTERS) | _KNOWN_IGNORED | _PAGING
+    refuse_unknown(query, known, version)
     result: dict[str, list[str]] = {}
     for key in query:
         if key not in known:
-            if version >= "2.75":
-                raise errors.BadRequestError(
-                    f"Invalid input for query parameters {key}. Value: {query.get(key)}. "
-                    f"Additional properties are not allowed ('{key}' was unexpected)"
-                )
             continue
         since = _USER_FILTERS.get(key)
         if key in _PAGING or all_filters or (since is not None and version >= since):

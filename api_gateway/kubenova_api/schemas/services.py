@@ -1,27 +1,16 @@
 """Compute service update bodies: the pre-2.53 host/binary actions (+``forced_down`` from 2.11) and
-the 2.53 update by service id. ``forced_down`` is Nova's ``boolean_param``: a JSON boolean or a
-boolean-looking string."""
+the 2.53 update by service id. ``forced_down`` is Nova's ``parameter_types.boolean``: a JSON boolean or
+one of its listed strings."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from kubenova_api import errors, params
+from kubenova_api.schemas.parameter_types import Boolean as BooleanParam
 from kubenova_api.schemas.validation import StrictBody
 
-
-def _boolean_param(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return params.parse_bool(value, name="forced_down")
-        except errors.BadRequestError:
-            raise ValueError(f"{value!r} is not a valid boolean value") from None
-    return value
-
-
-BooleanParam = Annotated[bool, BeforeValidator(_boolean_param)]
 Reason = Annotated[str, Field(min_length=1, max_length=255)]
 
 

@@ -23,12 +23,14 @@ from kubenova_api.store.aggregates import AggregateStore
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
 from kubenova_api.store.images import ImageStore
+from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.kube import Informer
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
 from kubenova_api.store.secrets import SecretData, SecretStore
+from kubenova_api.store.server_records import ServerRecordStore
 from kubenova_api.store.servers import ServerStore
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ class Store:
         self.images = ImageStore(CustomResourceStore(kube, Image))
         self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
         self.servers = ServerStore(kube)
+        self.server_records = ServerRecordStore(kube)
+        self.instances = InstanceStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
         self.quotas = QuotaStore(kube, identity_namespace)
@@ -57,6 +61,7 @@ class Store:
             self.images.crs.informer,
             self.keypairs.crs.informer,
             self.servers.informer,
+            self.server_records.informer,
             self.aggregates.crs.informer,
             self.nodes.informer,
             self.quotas.informer,

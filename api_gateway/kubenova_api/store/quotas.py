@@ -7,18 +7,22 @@ namespace, ``kubenova-system`` by default), with one data key per overridden lim
       3c1e0f...9a.instances: "20"      # <project id>.<resource>: limit (-1 = unlimited)
       3c1e0f...9a.cores: "64"
 
-Only values an admin set are stored; everything else is the configured default
-(``Settings.quotas``, Nova's ``[quota]`` defaults). One key per (project, resource) makes an
-update a plain merge patch: concurrent updates of different limits never overwrite each other,
-and the last writer of the same limit wins, as in Nova. Every replica watches the ConfigMap, so
-the gateway itself stays stateless. ``kubectl edit configmap -n kubenova-system kubenova-quotas``
-works too.
+Only values an admin set are stored; everything else is the default: the ``default`` quota
+class (``os-quota-class-sets/default``, keys ``quota-class.default.<resource>``) over the
+configured defaults (``Settings.quotas``, Nova's ``[quota]`` defaults). Other quota classes are
+stored the same way (``quota-class.<class>.<resource>``; a class name that is not made of
+``[-_a-zA-Z0-9]`` is stored hex-encoded after an ``x``) and, as in Nova, affect no project.
+One key per (project, resource) makes an update a plain merge patch: concurrent updates of
+different limits never overwrite each other, and the last writer of the same limit wins, as in
+Nova. Every replica watches the ConfigMap, so the gateway itself stays stateless.
+``kubectl edit configmap -n kubenova-system kubenova-quotas`` works too.
 
 Usage is never stored: ``compute.quotas`` counts it from the Server cache when asked.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,33 +50,61 @@ RESOURCES: tuple[str, ...] = (*QuotaDefaults.model_fields, *LEGACY_DEFAULTS)
 _WHAT = f"ConfigMap {CONFIGMAP}"
 
 
+CLASS_PREFIX = "quota-class."
+DEFAULT_CLASS = "default"
+_PLAIN_CLASS = re.compile(r"^[-_a-zA-Z0-9]+$")
+
+
 @dataclass(frozen=True)
 class QuotaData:
-    """The ConfigMap's data, parsed: ``{project_id: {resource: limit}}``."""
+    """The ConfigMap's data, parsed: ``{project_id: {resource: limit}}`` and the same per class."""
 
     resource_version: str
     overrides: dict[str, dict[str, int]] = field(default_factory=dict)
+    classes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _class_segment(name: str) -> str:
+    return name if _PLAIN_CLASS.match(name) and not name.startswith("x") else "x" + name.encode().hex()
+
+
+def _class_name(segment: str) -> str | None:
+    if not segment.startswith("x"):
+        return segment
+    try:
+        return bytes.fromhex(segment[1:]).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _parse(obj: dict[str, Any]) -> QuotaData:
     overrides: dict[str, dict[str, int]] = {}
+    classes: dict[str, dict[str, int]] = {}
     for key, value in (obj.get("data") or {}).items():
-        project_id, _, resource = str(key).rpartition(".")
-        if not project_id or resource not in RESOURCES:
+        owner, _, resource = str(key).rpartition(".")
+        target = overrides
+        if owner.startswith(CLASS_PREFIX):
+            owner = _class_name(owner[len(CLASS_PREFIX) :]) or ""
+            target = classes
+        if not owner or resource not in RESOURCES:
             continue
         try:
-            overrides.setdefault(project_id, {})[resource] = int(value)
+            target.setdefault(owner, {})[resource] = int(value)
         except (TypeError, ValueError):
             continue  # a hand-edited value that is not a number: the default applies
-    return QuotaData(str((obj.get("metadata") or {}).get("resourceVersion") or ""), overrides)
+    return QuotaData(str((obj.get("metadata") or {}).get("resourceVersion") or ""), overrides, classes)
 
 
 def _key(project_id: str, resource: str) -> str:
     return f"{project_id}.{resource}"
 
 
+def _class_key(quota_class: str, resource: str) -> str:
+    return f"{CLASS_PREFIX}{_class_segment(quota_class)}.{resource}"
+
+
 def defaults(settings_defaults: QuotaDefaults) -> dict[str, int]:
-    """Every resource's default limit."""
+    """Every resource's configured default limit (before the ``default`` quota class)."""
     return {**settings_defaults.model_dump(), **LEGACY_DEFAULTS}
 
 
@@ -99,7 +131,28 @@ class QuotaStore:
 
     def limits(self, project_id: str, settings_defaults: QuotaDefaults) -> dict[str, int]:
         """Every resource's effective limit for the project."""
-        return {**defaults(settings_defaults), **self.overrides(project_id)}
+        return {**self.defaults(settings_defaults), **self.overrides(project_id)}
+
+    def defaults(self, settings_defaults: QuotaDefaults) -> dict[str, int]:
+        """The limits of a project nobody set any for: the ``default`` class over the settings."""
+        return self.class_limits(DEFAULT_CLASS, settings_defaults)
+
+    def class_limits(self, quota_class: str, settings_defaults: QuotaDefaults) -> dict[str, int]:
+        """A quota class's limits: its own values, else the ``default`` class's, else the
+        configured defaults (Nova's ``get_class_quotas``)."""
+        data = self.informer.get(CONFIGMAP, self.namespace)
+        classes = data.classes if data else {}
+        return {
+            **defaults(settings_defaults),
+            **classes.get(DEFAULT_CLASS, {}),
+            **classes.get(quota_class, {}),
+        }
+
+    async def update_class(self, quota_class: str, values: Mapping[str, int]) -> None:
+        """Set limits of a quota class (merge)."""
+        data: dict[str, str | None] = {_class_key(quota_class, r): str(limit) for r, limit in values.items()}
+        if data:
+            await self._merge(data)
 
     async def update(self, project_id: str, values: Mapping[str, int]) -> None:
         """Set limits (merge: limits not named keep their value)."""

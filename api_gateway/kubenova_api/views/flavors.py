@@ -1,4 +1,6 @@
-"""Flavor representations per microversion."""
+"""Flavor representations per microversion: ``description`` from 2.55, ``extra_specs`` from
+2.61 (for callers the policy lets read them), ``swap`` 0 instead of "" from 2.75, and from 2.102
+without the deprecated ``rxtx_factor`` and ``OS-FLV-DISABLED:disabled``."""
 
 from __future__ import annotations
 
@@ -46,6 +48,9 @@ def detail(
             "rxtx_factor": spec.rxtx_factor,
         }
     )
+    if version >= "2.102":
+        del body["OS-FLV-DISABLED:disabled"]
+        del body["rxtx_factor"]
     if version >= "2.61" and show_extra_specs:
         body["extra_specs"] = dict(spec.extra_specs)
     return body

@@ -55,3 +55,24 @@ def detail(
     }
     body["id"] = project_id
     return {"quota_set": body}
+
+
+def class_resources(version: APIVersion) -> tuple[str, ...]:
+    """The resources a quota class shows at ``version`` (Nova's ``quota_classes.py``): server
+    groups from 2.50, the network ones until 2.49, the personality ones until 2.56."""
+    if version < "2.50":
+        base = tuple(r for r in BASE_RESOURCES if not r.startswith("server_group"))
+        return base + NETWORK_RESOURCES + PERSONALITY_RESOURCES
+    if version < "2.57":
+        return BASE_RESOURCES + PERSONALITY_RESOURCES
+    return BASE_RESOURCES
+
+
+def quota_class_set(
+    quota_class: str | None, limits: Mapping[str, int], version: APIVersion
+) -> dict[str, Any]:
+    """``{"quota_class_set": {...}}``; an update's answer (``quota_class`` None) has no ``id``."""
+    body: dict[str, Any] = {name: limits[name] for name in class_resources(version)}
+    if quota_class is not None:
+        body["id"] = quota_class
+    return {"quota_class_set": body}

@@ -12,6 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from kubenova.domain import names, placement_request
 from kubenova.resources import Server
+from kubenova.resources.states import VmState
 
 ROOT_DEVICE_NAME = "/dev/vda"
 _HINTS = TypeAdapter(dict[str, list[str]])
@@ -44,6 +45,12 @@ def created_at(server: Server) -> str:
     stamp = annotation(server, names.CREATED_ANNOTATION) or server.metadata.creation_timestamp or ""
     parsed = _parse(stamp)
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if parsed else stamp
+
+
+def terminated_at(server: Server) -> str | None:
+    """Nova's terminated_at: set on a deleted server (a record, whose ``updatedAt`` is the time its
+    delete finished, ``domain.server_records.as_server``); ``None`` for every live server."""
+    return server.status.updated_at if server.status.vm_state is VmState.DELETED else None
 
 
 def annotation(server: Server, key: str) -> str | None:

@@ -1,8 +1,8 @@
 """``os-instance-actions`` bodies, from the records ``compute.server_instance_actions`` lists.
 
 Nova's actions have events (the compute-manager steps). The operator records one step per
-action, so each operator-run action shows one event named as Nova names that step; lock and
-unlock, which never reach a compute host in Nova either, have none.
+action, so each operator-run action shows one event named as Nova names that step; lock, unlock
+and resetState, which never reach a compute host in Nova either, have none.
 """
 
 from __future__ import annotations
@@ -19,7 +19,12 @@ _EVENTS = {
     "stop": "compute_stop_instance",
     "start": "compute_start_instance",
     "reboot": "compute_reboot_instance",
+    "pause": "compute_pause_instance",
+    "unpause": "compute_unpause_instance",
+    "suspend": "compute_suspend_instance",
+    "resume": "compute_resume_instance",
     "delete": "compute_terminate_instance",
+    "restore": "compute_restore_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
 

@@ -23,7 +23,12 @@ def status(server: Server) -> str:
     (or before the operator wrote any status), the status of that task from the one table."""
     task = pending.task_state(server)
     stored = server.status.status
-    if stored and server.status.vm_state is not None and task == server.status.task_state:
+    if (
+        stored
+        and server.status.vm_state is not None
+        and task == server.status.task_state
+        and pending.vm_state(server) == server.status.vm_state
+    ):
         return stored
     return api_status(pending.vm_state(server), task)
 

@@ -11,6 +11,7 @@ for callers the policy allows.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,18 @@ from kubenova_api.views.server_fields import (
 )
 
 COLLECTION = "servers"
+
+
+def canonical_ip(value: str | None) -> str:
+    """An address as Nova shows it (``str`` of the stored IP object: IPv6 compressed); '' if unset."""
+    if not value:
+        return ""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return value
+
+
 PROGRESS_STATUSES = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"})
 FAULT_STATUSES = frozenset({"ERROR", "DELETED"})
 
@@ -168,7 +181,7 @@ def detail(
         "updated": isotime(server.status.updated_at or server.metadata.creation_timestamp),
         "addresses": addresses(server, extended=not minimal),
         "accessIPv4": annotation(server, names.ACCESS_IPV4_ANNOTATION) or "",
-        "accessIPv6": annotation(server, names.ACCESS_IPV6_ANNOTATION) or "",
+        "accessIPv6": canonical_ip(annotation(server, names.ACCESS_IPV6_ANNOTATION)),
         "links": links(server, opts.urls),
         "OS-DCF:diskConfig": annotation(server, names.DISK_CONFIG_ANNOTATION) or "MANUAL",
     }
@@ -219,7 +232,7 @@ def _extensions(server: Server, refs: ServerRefs, opts: ViewOptions) -> dict[str
         "config_drive": "True" if spec.config_drive else "",
         "key_name": spec.key_name,
         "OS-SRV-USG:launched_at": naive_time(status.launched_at),
-        "OS-SRV-USG:terminated_at": None,
+        "OS-SRV-USG:terminated_at": naive_time(server_fields.terminated_at(server)),
         "OS-EXT-STS:task_state": server_state.task_state(server),
         "OS-EXT-STS:vm_state": server_state.vm_state(server),
         "OS-EXT-STS:power_state": server_state.power_state(server),

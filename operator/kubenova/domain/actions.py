@@ -48,7 +48,12 @@ class Intent(StrEnum):
 
     START = "spec.powerState=Running"
     STOP = "spec.powerState=Stopped"
+    PAUSE = "spec.powerState=Paused"
+    UNPAUSE = "spec.powerState=Running (from PAUSED)"
     REBOOT = "spec.reboot"
+    RESET_STATE = "spec.resetState"
+    NO_OP = "nothing to carry out (Nova's drivers ignore it); answered 202"
+    HYPERVISOR_CANNOT = "recorded as failed: KubeVirt has no such capability (Nova's NotImplementedError)"
     LOCK = "spec.locked=true"
     UNLOCK = "spec.locked=false"
     UPDATE = "spec (metadata, tags, name, ...)"
@@ -56,6 +61,8 @@ class Intent(StrEnum):
     RESIZE = "spec.flavor + spec.resize"
     CONFIRM_RESIZE = "spec.resizeDecision=Confirm"
     REVERT_RESIZE = "spec.resizeDecision=Revert"
+    SOFT_DELETE = "spec.softDeleted=true"
+    RESTORE = "spec.softDeleted=false"
 
 
 @dataclass(frozen=True)
@@ -132,11 +139,25 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     ),
     "lock": ServerAction("lock", _C + "os-lock-server:lock", check_lock=False, intent=Intent.LOCK),
     "unlock": ServerAction("unlock", _C + "os-lock-server:unlock", check_lock=False, intent=Intent.UNLOCK),
+    "pause": ServerAction(
+        "pause", _C + "os-pause-server:pause", _states(ACTIVE), task=TaskState.PAUSING, intent=Intent.PAUSE
+    ),
+    "unpause": ServerAction(
+        "unpause",
+        _C + "os-pause-server:unpause",
+        _states(PAUSED),
+        task=TaskState.UNPAUSING,
+        intent=Intent.UNPAUSE,
+    ),
+    # KubeVirt has no suspend-to-disk: Nova's answer for a driver without it (202, then the
+    # action fails with NotImplementedError and the server stays as it was).
+    "suspend": ServerAction(
+        "suspend", _C + "os-suspend-server:suspend", _states(ACTIVE), intent=Intent.HYPERVISOR_CANNOT
+    ),
+    "resume": ServerAction(
+        "resume", _C + "os-suspend-server:resume", _states(SUSPENDED), intent=Intent.HYPERVISOR_CANNOT
+    ),
     # Known to Nova, not (yet) carried out by kubenova: checked, then refused.
-    "pause": ServerAction("pause", _C + "os-pause-server:pause", _states(ACTIVE)),
-    "unpause": ServerAction("unpause", _C + "os-pause-server:unpause", _states(PAUSED)),
-    "suspend": ServerAction("suspend", _C + "os-suspend-server:suspend", _states(ACTIVE)),
-    "resume": ServerAction("resume", _C + "os-suspend-server:resume", _states(SUSPENDED)),
     "rebuild": ServerAction("rebuild", _C + "servers:rebuild", _states(ACTIVE, STOPPED, ERROR)),
     "resize": ServerAction(
         "resize",
@@ -178,11 +199,28 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         _states(ACTIVE, PAUSED, RESCUED, RESIZED, ERROR),
         min_version="2.17",
     ),
-    "forceDelete": ServerAction("forceDelete", _C + "os-deferred-delete:force", _states(SOFT_DELETED)),
-    "restore": ServerAction("restore", _C + "os-deferred-delete:restore", _states(SOFT_DELETED)),
-    "os-resetState": ServerAction("os-resetState", _C + "os-admin-actions:reset_state", check_lock=False),
+    # Nova's force_delete: any vm_state, idle, launched or not; carried out as the delete.
+    "forceDelete": ServerAction(
+        "forceDelete",
+        _C + "os-deferred-delete:force",
+        frozenset(VmState),
+        must_have_launched=False,
+        task=TaskState.DELETING,
+        intent=Intent.DELETE,
+    ),
+    "restore": ServerAction(
+        "restore",
+        _C + "os-deferred-delete:restore",
+        _states(SOFT_DELETED),
+        task=TaskState.RESTORING,
+        intent=Intent.RESTORE,
+    ),
+    # Nova's admin_actions: no state check; the action record is named ``resetState``.
+    "os-resetState": ServerAction(
+        "resetState", _C + "os-admin-actions:reset_state", check_lock=False, intent=Intent.RESET_STATE
+    ),
     "injectNetworkInfo": ServerAction(
-        "injectNetworkInfo", _C + "os-admin-actions:inject_network_info", check_lock=False
+        "injectNetworkInfo", _C + "os-admin-actions:inject_network_info", intent=Intent.NO_OP
     ),
     "os-getConsoleOutput": ServerAction("os-getConsoleOutput", _C + "os-console-output", check_lock=False),
     "addSecurityGroup": ServerAction("addSecurityGroup", _C + "os-security-groups:add"),
@@ -211,6 +249,11 @@ SOFT_REBOOT = ServerAction(
 )
 """A SOFT reboot: the ``reboot`` row narrowed as ``compute/api.py`` narrows it (ACTIVE, idle)."""
 HARD_REBOOT = SERVER_ACTIONS["reboot"]
+
+SOFT_REBOOT_TASKS = (TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED)
+HARD_REBOOT_TASKS = (TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD)
+"""Nova's reboot task sequence (``compute/api.py`` sets the first, ``compute/manager.py`` the
+pending one when it takes the request up and the started one before the driver reboots)."""
 
 
 def reboot(reboot_type: str) -> ServerAction:
@@ -241,6 +284,18 @@ def tags_write(method: str) -> ServerAction:
 
 DELETE = ServerAction("delete", _C + "servers:delete", task=TaskState.DELETING, intent=Intent.DELETE)
 """Delete: refused by a lock (for non-admins), allowed from any state."""
+
+SOFT_DELETE = ServerAction(
+    "delete",
+    _C + "servers:delete",
+    frozenset(VmState),
+    task_states=None,
+    task=TaskState.SOFT_DELETING,
+    intent=Intent.SOFT_DELETE,
+)
+"""A delete while a reclaim interval is configured (Nova's ``soft_delete``): any state, but only
+a server that has launched (one that never did is deleted at once, as Nova does); recorded as
+Nova records it, as ``delete``."""
 
 
 def carried_out() -> Collection[str]:

@@ -15,8 +15,18 @@ from kubenova.resources.states import TaskState, VmState
 
 
 def vm_state(server: Server) -> VmState:
-    """Nova vm_state; a Server the operator has not seen yet is ``building``."""
+    """Nova vm_state; a Server the operator has not seen yet is ``building``; a state reset not
+    carried out yet shows the state it sets (Nova writes it synchronously)."""
+    reset = server.spec.reset_state
+    if reset is not None and reset_pending(server):
+        return VmState(reset.state)
     return server.status.vm_state or VmState.BUILDING
+
+
+def reset_pending(server: Server) -> bool:
+    """A ``spec.resetState`` request the operator has not carried out yet."""
+    reset = server.spec.reset_state
+    return reset is not None and reset.request_id != server.status.handled_reset_state
 
 
 def reboot_pending(server: Server) -> bool:
@@ -27,25 +37,51 @@ def reboot_pending(server: Server) -> bool:
 
 def power_unsettled(server: Server) -> bool:
     """``spec.powerState`` differs from where the server rests or is heading (the VM may need a
-    patch even while the power task is under way, e.g. after a restart between the two writes)."""
+    patch even while the power task is under way, e.g. after a restart between the two writes).
+    A power state KubeVirt refused (``status.refusedPowerState``) is not asked again."""
     state, task = server.status.vm_state, server.status.task_state
-    if server.spec.power_state is DesiredPowerState.STOPPED:
+    desired = server.spec.power_state
+    if server.status.refused_power_state is desired:
+        return False
+    if desired is DesiredPowerState.STOPPED:
         return state == VmState.ACTIVE or task == TaskState.POWERING_ON
-    return state == VmState.STOPPED or task == TaskState.POWERING_OFF
+    if desired is DesiredPowerState.PAUSED:
+        return state == VmState.ACTIVE or task == TaskState.UNPAUSING
+    return state in (VmState.STOPPED, VmState.PAUSED) or task in (TaskState.POWERING_OFF, TaskState.PAUSING)
 
 
 def requested_task(server: Server) -> TaskState | None:
     """The task an intent of the spec implies while the server is idle (``None``: nothing asked)."""
     state = server.status.vm_state
     desired = server.spec.power_state
-    if state == VmState.ACTIVE and desired is DesiredPowerState.STOPPED:
-        return TaskState.POWERING_OFF
-    if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
-        return TaskState.POWERING_ON
+    if server.spec.soft_deleted and state is not VmState.SOFT_DELETED:
+        return TaskState.SOFT_DELETING
+    if not server.spec.soft_deleted and state is VmState.SOFT_DELETED:
+        return TaskState.RESTORING
     reboot = server.spec.reboot
+    hard_reboot = reboot is not None and reboot.type == "HARD" and reboot_pending(server)
+    if server.status.refused_power_state is not desired:
+        if state == VmState.ACTIVE and desired is DesiredPowerState.STOPPED:
+            return TaskState.POWERING_OFF
+        if state == VmState.ACTIVE and desired is DesiredPowerState.PAUSED:
+            return TaskState.PAUSING
+        if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
+            return TaskState.POWERING_ON
+        if state == VmState.PAUSED and desired is DesiredPowerState.RUNNING and not hard_reboot:
+            return TaskState.UNPAUSING
+    if hard_reboot and state in (VmState.ACTIVE, VmState.ERROR, VmState.PAUSED):
+        return TaskState.REBOOTING_HARD
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
-        return TaskState.REBOOTING_HARD if reboot.type == "HARD" else TaskState.REBOOTING
+        return TaskState.REBOOTING
     return resize.requested_task(server)
+
+
+def soft_delete_unsettled(server: Server) -> bool:
+    """``spec.softDeleted`` differs from where the server rests (soft-deleted or not) and no
+    soft-delete or restore is under way."""
+    if server.status.task_state in (TaskState.SOFT_DELETING, TaskState.RESTORING):
+        return False
+    return server.spec.soft_deleted != (server.status.vm_state is VmState.SOFT_DELETED)
 
 
 def task_state(server: Server) -> TaskState | None:
@@ -54,6 +90,8 @@ def task_state(server: Server) -> TaskState | None:
         return TaskState.DELETING
     if server.status.vm_state is None:
         return TaskState.SCHEDULING
+    if reset_pending(server):
+        return None  # Nova's reset clears the task state at once
     if server.status.task_state is not None:
         return server.status.task_state
     return requested_task(server)

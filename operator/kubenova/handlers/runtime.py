@@ -61,6 +61,10 @@ class Runtime:
     background: set[asyncio.Task[None]] = field(default_factory=set)
     retrying: set[ServerRef] = field(default_factory=set)
     failures: dict[ServerRef, int] = field(default_factory=dict)
+    recorded: set[str] = field(default_factory=set)
+    """Deleted-server records this process wrote (so a repeated teardown step does not re-create)."""
+    records: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """Every ServerRecord seen: (namespace, name) → (uid, terminatedAt) (``handlers.server_records``)."""
 
     @classmethod
     def create(cls, settings: Settings, client: k8s.Client) -> Runtime:

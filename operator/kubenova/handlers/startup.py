@@ -6,7 +6,8 @@
   Servers, ``compute.kubenova.io/server``); and it posts no Events (kubenova posts its own,
   ``kubenova.events``).
 - The indexes kopf hands to this startup handler are the live ones: the cluster view binds them.
-- The resync safety net is one operator-level task (``servers.resync``).
+- The resync safety net is one operator-level task (``servers.resync``); expired deleted-server
+  records are removed by another (``server_records``).
 - Standalone: one operator replica (the Deployment uses strategy Recreate); no peering objects.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 import kopf
 
 from kubenova.domain import names
-from kubenova.handlers import runtime
+from kubenova.handlers import runtime, server_records
 from kubenova.handlers.servers import resync
 
 KOPF_PREFIX = "kopf.kubenova.io"
@@ -45,6 +46,7 @@ async def configure(
     settings.networking.request_timeout = 60
     rt.view.bind(kwargs)
     rt.spawn(resync.loop(rt))
+    rt.spawn(server_records.loop(rt))
     logger.info("kubenova operator configured: finalizer %s", names.SERVER_FINALIZER)
 
 

@@ -128,3 +128,11 @@ class Client:
             resource_version=resource_version,
             propagation=propagation,
         )
+
+    async def put_subresource(
+        self, kind: Kind, name: str, subresource: str, namespace: str | None = None, body: Any = None
+    ) -> JsonObject:
+        """PUT to an object's subresource (KubeVirt's ``subresources.kubevirt.io`` actions)."""
+        return await self._run(
+            self.transport.request, "PUT", kind.path(namespace, name, subresource), body=body or {}
+        )

@@ -58,10 +58,13 @@ EVENTS = Kind("", "v1", "events", namespaced=True)
 SERVERS = Kind("compute.kubenova.io", "v1alpha1", "servers", namespaced=True)
 FLAVORS = Kind("compute.kubenova.io", "v1alpha1", "flavors", namespaced=False)
 IMAGES = Kind("compute.kubenova.io", "v1alpha1", "images", namespaced=False)
+SERVER_RECORDS = Kind("compute.kubenova.io", "v1alpha1", "serverrecords", namespaced=True)
 KEYPAIRS = Kind("compute.kubenova.io", "v1alpha1", "keypairs", namespaced=False)
 AGGREGATES = Kind("compute.kubenova.io", "v1alpha1", "aggregates", namespaced=False)
 VIRTUAL_MACHINES = Kind("kubevirt.io", "v1", "virtualmachines", namespaced=True)
 VIRTUAL_MACHINE_INSTANCES = Kind("kubevirt.io", "v1", "virtualmachineinstances", namespaced=True)
+VMI_SUBRESOURCES = Kind("subresources.kubevirt.io", "v1", "virtualmachineinstances", namespaced=True)
+"""KubeVirt's virt-api actions on a VMI (pause, unpause, softreboot)."""
 VIRTUAL_MACHINE_INSTANCE_MIGRATIONS = Kind(
     "kubevirt.io", "v1", "virtualmachineinstancemigrations", namespaced=True
 )

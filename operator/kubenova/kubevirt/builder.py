@@ -101,10 +101,10 @@ def build(
         volumes=volumes,
         hostname=hostname_for(server.display_name, fallback=name),
     )
-    run_strategy = (
-        models.RunStrategy.ALWAYS
-        if server.spec.power_state is DesiredPowerState.RUNNING
-        else models.RunStrategy.HALTED
+    run_strategy = (  # a server asked Paused runs first; the operator pauses it once ACTIVE
+        models.RunStrategy.HALTED
+        if server.spec.power_state is DesiredPowerState.STOPPED
+        else models.RunStrategy.ALWAYS
     )
     vm = models.VirtualMachine(
         metadata=models.ObjectMeta(

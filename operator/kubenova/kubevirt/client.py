@@ -105,3 +105,14 @@ class VirtualMachines:
         except k8s.Conflict:
             return False  # the name now holds another instance: ours is gone
         return True
+
+    async def instance_action(self, namespace: str, name: str, action: str) -> str | None:
+        """KubeVirt's VMI ``action`` subresource (pause, unpause, softreboot): ``None`` when virt-api
+        accepted it, else its refusal (``k8s.Unavailable`` is raised: it may be tried again)."""
+        try:
+            await self._client.put_subresource(k8s.VMI_SUBRESOURCES, name, action, namespace)
+        except k8s.Unavailable:
+            raise
+        except k8s.KubeError as refused:
+            return str(refused) or type(refused).__name__
+        return None

@@ -10,7 +10,19 @@ from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.server import Server
+from kubenova.resources.server_record import ServerRecord
 
-ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server)
+ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord)
 
-__all__ = ["ALL", "GROUP", "VERSION", "Aggregate", "CustomResource", "Flavor", "Image", "Keypair", "Server"]
+__all__ = [
+    "ALL",
+    "GROUP",
+    "VERSION",
+    "Aggregate",
+    "CustomResource",
+    "Flavor",
+    "Image",
+    "Keypair",
+    "Server",
+    "ServerRecord",
+]

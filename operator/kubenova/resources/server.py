@@ -32,10 +32,12 @@ Tag = Annotated[
 
 
 class DesiredPowerState(StrEnum):
-    """The power state a user asks for; the operator starts or stops the VM to match."""
+    """The power state a user asks for; the operator starts, stops, pauses or unpauses the VM to
+    match (Nova's start, stop, pause, unpause)."""
 
     RUNNING = "Running"
     STOPPED = "Stopped"
+    PAUSED = "Paused"
 
 
 class PowerStateName(StrEnum):
@@ -85,6 +87,15 @@ class ResizeDecision(CamelModel):
         description="Confirm (keep the new flavor, free the old host) or Revert (old flavor and host)."
     )
     request_id: str = Field(min_length=1, description="Id of the request (e.g. req-<uuid>).")
+
+
+class ResetStateRequest(CamelModel):
+    """An administrator's reset of the Nova state (os-resetState); a new requestId asks again."""
+
+    state: Literal["active", "error"] = Field(description="vm_state to set (the task state is cleared).")
+    request_id: str = Field(
+        min_length=1, description="Id of the request (e.g. req-<uuid>); unique per reset."
+    )
 
 
 class ServerSpec(CamelModel):
@@ -157,7 +168,8 @@ class ServerSpec(CamelModel):
     )
     power_state: DesiredPowerState = Field(
         default=DesiredPowerState.RUNNING,
-        description="Desired power state: Running (start) or Stopped (stop).",
+        description="Desired power state: Running (start, or unpause a paused server), Stopped (stop, "
+        "from ACTIVE or ERROR) or Paused (pause, from ACTIVE; a paused server is not stopped).",
     )
     scheduler_hints: SchedulerHints | None = Field(default=None, description="Nova scheduler hints.")
     networks: Literal["auto", "none"] = Field(
@@ -172,6 +184,14 @@ class ServerSpec(CamelModel):
     )
     resize_decision: ResizeDecision | None = Field(
         default=None, description="Latest confirmResize/revertResize request of a server in VERIFY_RESIZE."
+    )
+    soft_deleted: bool = Field(
+        default=False,
+        description="Soft delete (Nova's deferred delete): the operator powers the VM off and keeps "
+        "it until the reclaim interval has passed, then deletes the Server; false again restores it.",
+    )
+    reset_state: ResetStateRequest | None = Field(
+        default=None, description="Latest administrator state reset (os-resetState)."
     )
 
 
@@ -248,6 +268,10 @@ class ServerTask(CamelModel):
         description="reboot: uid of the VirtualMachineInstance being replaced (empty: there was none); "
         "the reboot is over when another instance runs.",
     )
+    instance_uid: str | None = Field(
+        default=None,
+        description="SOFT reboot: uid of the VirtualMachineInstance the guest restarts in (it stays).",
+    )
 
 
 class ServerStatus(CamelModel):
@@ -290,6 +314,17 @@ class ServerStatus(CamelModel):
     handled_resize: str | None = Field(default=None, description="requestId of the last resize taken up.")
     handled_resize_decision: str | None = Field(
         default=None, description="requestId of the last confirmResize/revertResize taken up."
+    )
+    soft_deleted_at: str | None = Field(
+        default=None, description="When the server was soft-deleted (Nova's deleted_at while SOFT_DELETED)."
+    )
+    handled_reset_state: str | None = Field(
+        default=None, description="requestId of the last state reset carried out."
+    )
+    refused_power_state: DesiredPowerState | None = Field(
+        default=None,
+        description="spec.powerState KubeVirt refused to carry out "
+        "(not asked again until spec.powerState changes).",
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(

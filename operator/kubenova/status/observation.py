@@ -1,13 +1,15 @@
 """Pure: what a VM/VMI observation means for a Server (``observe``).
 
 spawning → ACTIVE when the VMI runs, powering-off → SHUTOFF when it is gone, powering-on →
-ACTIVE, a reboot ends when a VMI other than the one it replaces (``status.task``) runs, a failed
-VMI → ERROR, a VM stopped or started behind kubenova's back is synced; ``None`` when nothing
-follows. The VMI's way to Running (Pending, Scheduling, Scheduled) is not written: a build costs
-one status write when placed and one when ACTIVE. While the root disk is imported (the VM's
-DataVolumes, before its VMI), the build's ``progress`` follows CDI's, written at most every
-``PROGRESS_INTERVAL`` seconds (a quick import costs no write); a failed import (KubeVirt's
-DataVolumeError) fails the build with CDI's message.
+ACTIVE, pausing → PAUSED when the VMI has KubeVirt's ``Paused`` condition, unpausing → ACTIVE
+when it has lost it, a reboot (once started) ends when the instance runs (a hard one: a VMI other
+than the one it replaces, ``status.task``), a failed VMI → ERROR, a VM stopped, started, paused
+or unpaused behind kubenova's back is synced; ``None`` when nothing follows. The VMI's way to
+Running (Pending, Scheduling, Scheduled) is not written: a build costs one status write when
+placed and one when ACTIVE. While the root disk is imported (the VM's DataVolumes, before its
+VMI), the build's ``progress`` follows CDI's, written at most every ``PROGRESS_INTERVAL`` seconds
+(a quick import costs no write); a failed import (KubeVirt's DataVolumeError) fails the build
+with CDI's message.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.disks import ROOT_DISK
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
 from kubenova.resources.states import TaskState, VmState
+from kubenova.status import deferred_delete
 from kubenova.status.state_change import ActionFinish, Fault, Transition
 
 # VM printable statuses that mean the VM cannot start (KubeVirt has more than the model's enum).
@@ -38,14 +41,13 @@ _VM_FAILURE_STATUSES = frozenset(
 )
 PROGRESS_INTERVAL = 5.0
 """Seconds between two writes of a build's progress (the first one after the build's placement)."""
-REBOOT_TASKS = frozenset(t for t in (actions.SOFT_REBOOT.task, actions.HARD_REBOOT.task) if t is not None)
-"""The tasks a reboot runs under (from the action table's reboot rows)."""
+REBOOT_TASKS = frozenset((*actions.SOFT_REBOOT_TASKS, *actions.HARD_REBOOT_TASKS))
+"""The tasks a reboot runs under (Nova's sequence, ``domain.actions``)."""
+PENDING_REBOOT_TASKS = frozenset({TaskState.REBOOT_PENDING, TaskState.REBOOT_PENDING_HARD})
+"""Taken up, the driver's part not yet under way: the reboot step drives these, not KubeVirt's state."""
 _ACTION_OF_TASK = (
-    {
-        row.task: row.name
-        for row in (*actions.SERVER_ACTIONS.values(), actions.SOFT_REBOOT)
-        if row.task is not None
-    }
+    {row.task: row.name for row in actions.SERVER_ACTIONS.values() if row.task is not None}
+    | dict.fromkeys(REBOOT_TASKS, "reboot")
     | {TaskState.SPAWNING: "create"}
     | dict.fromkeys(
         (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH), "resize"
@@ -77,8 +79,12 @@ def observe(
     if status.host is None or server.metadata.deletion_timestamp or status.task_state == TaskState.DELETING:
         return None
     vm_state, task = status.vm_state, status.task_state
-    if vm_state is None or (vm_state is VmState.ERROR and task is not TaskState.REBOOTING_HARD):
+    if vm_state is None or (
+        vm_state is VmState.ERROR and task not in (*actions.HARD_REBOOT_TASKS, TaskState.SOFT_DELETING)
+    ):
         return None  # ERROR is sticky (as in Nova) until a hard reboot recovers it
+    if task in PENDING_REBOOT_TASKS:
+        return None
     vmi = seen.vmi
     phase = vmi.status.phase if vmi is not None else None
     if seen.vm is None:
@@ -133,6 +139,11 @@ def _running(
             fields,
             finish_action=ActionFinish("start", "Success"),
         )
+    paused = is_paused(vmi)
+    if task in (TaskState.PAUSING, TaskState.UNPAUSING) or (
+        task is None and (vm_state is VmState.PAUSED or paused)
+    ):
+        return _pause_state(vm_state, task, paused=paused, fields=fields)
     if task in REBOOT_TASKS:
         reboot = server.spec.reboot
         fields |= {"fault": None, "handledReboot": reboot.request_id if reboot else None}
@@ -145,10 +156,51 @@ def _running(
             fields,
             finish_action=ActionFinish("reboot", "Success"),
         )
+    if task is TaskState.RESTORING:
+        return deferred_delete.restored(server, fields)
     if task is None and vm_state in (VmState.ACTIVE, VmState.STOPPED):
         reason = "Running" if vm_state is VmState.ACTIVE else "PowerStateSync"
         return Transition(VmState.ACTIVE, None, reason, f"Server is running {where}", running, fields)
     return None
+
+
+def _pause_state(
+    vm_state: VmState, task: TaskState | None, *, paused: bool, fields: dict[str, Any]
+) -> Transition | None:
+    """pausing → PAUSED once KubeVirt shows the VMI paused, unpausing → ACTIVE once it does not;
+    idle: a pause or unpause done behind kubenova's back (virtctl) is synced."""
+    if task is TaskState.PAUSING and paused:
+        return Transition(
+            VmState.PAUSED,
+            None,
+            "Paused",
+            "Server is paused",
+            PowerStateName.PAUSED,
+            fields,
+            finish_action=ActionFinish("pause", "Success"),
+        )
+    if task is TaskState.UNPAUSING and not paused:
+        return Transition(
+            VmState.ACTIVE,
+            None,
+            "Unpaused",
+            "Server is running again",
+            PowerStateName.RUNNING,
+            fields,
+            finish_action=ActionFinish("unpause", "Success"),
+        )
+    if task is None and vm_state is VmState.ACTIVE and paused:
+        return Transition(VmState.PAUSED, None, "PowerStateSync", "Server is paused", PowerStateName.PAUSED)
+    if task is None and vm_state is VmState.PAUSED and not paused:
+        return Transition(
+            VmState.ACTIVE, None, "PowerStateSync", "Server is running", PowerStateName.RUNNING, fields
+        )
+    return None
+
+
+def is_paused(vmi: models.VirtualMachineInstance) -> bool:
+    """KubeVirt's ``Paused`` VMI condition (set by virt-handler once the domain is paused)."""
+    return any(c.type == "Paused" and c.status == "True" for c in vmi.status.conditions)
 
 
 def _failed(
@@ -177,6 +229,8 @@ def _stopped(
 ) -> Transition | None:
     halted = is_halted(vm)
     shutdown = PowerStateName.SHUTDOWN
+    if task is TaskState.SOFT_DELETING and halted:
+        return deferred_delete.soft_deleted(server)
     if task is TaskState.POWERING_OFF:
         return Transition(
             VmState.STOPPED,
@@ -259,6 +313,8 @@ def _import_progress(server: Server, seen: Observation, now: datetime | None) ->
 
 
 def _vm_missing(server: Server, vm_state: VmState, task: TaskState | None) -> Transition | None:
+    if task is TaskState.SOFT_DELETING:
+        return deferred_delete.soft_deleted(server)  # nothing runs: nothing to power off
     if vm_state is VmState.BUILDING or task is not None:
         return None  # being built, or an action is under way: its handler owns the VM
     if server.status.power_state is PowerStateName.NOSTATE:
@@ -303,7 +359,8 @@ def is_halted(vm: models.VirtualMachine) -> bool:
 
 
 def desired_run_strategy(power: DesiredPowerState) -> models.RunStrategy:
-    return models.RunStrategy.ALWAYS if power is DesiredPowerState.RUNNING else models.RunStrategy.HALTED
+    """A paused server's VM runs (KubeVirt pauses the instance, not the VM)."""
+    return models.RunStrategy.HALTED if power is DesiredPowerState.STOPPED else models.RunStrategy.ALWAYS
 
 
 def _data_volume_errors(seen: Observation) -> str | None:

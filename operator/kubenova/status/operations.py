@@ -96,8 +96,10 @@ def no_valid_host(server: Server, error: NoValidHost) -> Transition | None:
 def begin_power(server: Server) -> Transition | None:
     """Stop (Stopped) or start (Running) toward ``spec.powerState``, or switch an opposite
     power task still under way; ``None`` when the server is already there or busy otherwise."""
-    if not pending.power_unsettled(server):
+    if not pending.power_unsettled(server) or pending.reset_pending(server):
         return None
+    if server.spec.power_state is DesiredPowerState.PAUSED or server.status.vm_state is VmState.PAUSED:
+        return None  # pause and unpause: ``begin_pause``
     stopping = server.spec.power_state is DesiredPowerState.STOPPED
     row = actions.SERVER_ACTIONS["os-stop" if stopping else "os-start"]
     vm_state, task = pending.vm_state(server), server.status.task_state
@@ -137,12 +139,18 @@ def begin_reboot(server: Server, replaced_instance_uid: str | None) -> Transitio
     row = actions.reboot(reboot.type)
     if _refusal(server, row) is not None or row.task is None:
         return None
+    hard = reboot.type == "HARD"
+    # A HARD reboot replaces the instance; a SOFT one restarts the guest in it (the VMI stays).
     task = ServerTask(
-        action=row.name, request_id=reboot.request_id, replaced_instance_uid=replaced_instance_uid
+        action=row.name,
+        request_id=reboot.request_id,
+        replaced_instance_uid=replaced_instance_uid if hard else None,
+        instance_uid=None if hard else replaced_instance_uid,
     )
     return Transition(
         pending.vm_state(server),
-        row.task,
+        # compute/manager.py's first step once it takes the request up
+        TaskState.REBOOT_PENDING_HARD if hard else TaskState.REBOOT_PENDING,
         "Rebooting",
         f"{reboot.type} reboot requested ({reboot.request_id})",
         fields={**_observed(server), "task": task.to_api()},
@@ -189,6 +197,29 @@ def _refusal(server: Server, row: actions.ServerAction) -> InstanceInvalidState 
     if pending.requested_task(server) is not row.task:
         return refuse("vm_state", vm_state.value)  # e.g. a HARD reboot of a stopped server
     return None
+
+
+def reset_state(server: Server) -> Transition | None:
+    """os-resetState (Nova's admin_actions): the vm_state asked, the task cleared, recorded as a
+    finished ``resetState`` action; any operation under way is abandoned, as in Nova."""
+    reset = server.spec.reset_state
+    if reset is None or not pending.reset_pending(server):
+        return None
+    vm_state = VmState(reset.state)
+    fields: dict[str, object] = {"handledResetState": reset.request_id, "task": None, **_observed(server)}
+    if server.status.task_state in (*actions.SOFT_REBOOT_TASKS, *actions.HARD_REBOOT_TASKS):
+        fields["handledReboot"] = server.status.task.request_id if server.status.task else None
+    start = action_records.start_of(server, actions.SERVER_ACTIONS["os-resetState"].name, reset.request_id)
+    return Transition(
+        vm_state,
+        None,
+        "StateReset",
+        f"State reset to {vm_state.value} by an administrator ({reset.request_id})",
+        fields=fields,
+        start_action=start,
+        finish_action=ActionFinish(start.action, "Success"),
+        warning=vm_state is VmState.ERROR,
+    )
 
 
 def begin_delete(server: Server) -> Transition | None:

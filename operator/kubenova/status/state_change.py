@@ -26,6 +26,9 @@ class ActionStart:
     user_id: str | None = None
     start_time: str | None = None
     """When the request was made (the gateway's inbox entry); ``None``: now."""
+    result: Literal["Success", "Error"] = "Success"
+    """For a request recorded as finished at once (``Transition.recorded``): its outcome."""
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class Transition:
     """Stamp ``launchedAt`` (if not yet set): the server has become ACTIVE for the first time."""
     warning: bool = False
     recorded: tuple[ActionStart, ...] = ()
-    """Requests recorded as finished (Success) at once: lock and unlock change nothing to carry out."""
+    """Requests recorded as finished at once: lock and unlock change nothing to carry out (Success);
+    suspend and resume, which KubeVirt cannot carry out, fail (Error)."""
     announce: bool = True
     """Post a Kubernetes Event for it (``False`` for bookkeeping that is no state change)."""
 
@@ -133,7 +137,8 @@ def _actions(
         records.append(_record(start, now))
     for done in transition.recorded:
         if not _holds(records, done):
-            records.append(_record(done, now).model_copy(update={"finish_time": now, "result": "Success"}))
+            finished = {"finish_time": now, "result": done.result, "message": done.message}
+            records.append(_record(done, now).model_copy(update=finished))
     finish = transition.finish_action
     if finish is not None:
         for record in reversed(records):

@@ -68,15 +68,43 @@ def test_tag_writes_check_only_the_vm_state() -> None:
 
 def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     carried = set(actions.carried_out())
-    assert carried == {
-        "os-start",
-        "os-stop",
-        "reboot",
-        "lock",
-        "unlock",
-        "resize",
-        "confirmResize",
-        "revertResize",
-    }
-    for key in carried - {"lock", "unlock", "confirmResize"}:
+    instant = {"lock", "unlock", "os-resetState", "injectNetworkInfo", "suspend", "resume", "confirmResize"}
+    tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
+    tasked |= {"resize", "revertResize"}
+    assert carried == tasked | instant
+    for key in tasked:
         assert actions.SERVER_ACTIONS[key].task is not None
+    for key in instant:
+        assert actions.SERVER_ACTIONS[key].task is None
+
+
+def test_deferred_delete_rows_follow_nova_compute_api() -> None:
+    """soft_delete: any state, launched; restore: SOFT_DELETED and idle; force_delete: any
+    vm_state, idle, launched or not."""
+    soft = actions.SOFT_DELETE
+    assert soft.allows(VmState.ERROR, TaskState.REBOOTING)
+    assert not soft.allows(VmState.ACTIVE, None, launched=False)
+    restore = actions.SERVER_ACTIONS["restore"]
+    assert restore.allows(VmState.SOFT_DELETED, None)
+    assert not restore.allows(VmState.ACTIVE, None)
+    assert not restore.allows(VmState.SOFT_DELETED, TaskState.SOFT_DELETING)
+    force = actions.SERVER_ACTIONS["forceDelete"]
+    assert force.allows(VmState.SOFT_DELETED, None)
+    assert force.allows(VmState.BUILDING, None, launched=False)
+    assert not force.allows(VmState.SOFT_DELETED, TaskState.RESTORING)
+
+
+def test_suspend_and_resume_are_accepted_to_fail_as_nova_does_without_the_driver_capability() -> None:
+    for key in ("suspend", "resume"):
+        assert actions.SERVER_ACTIONS[key].intent is actions.Intent.HYPERVISOR_CANNOT
+    assert actions.SERVER_ACTIONS["suspend"].allows(VmState.ACTIVE, None)
+    assert not actions.SERVER_ACTIONS["resume"].allows(VmState.ACTIVE, None)
+
+
+def test_stop_of_a_paused_server_is_refused_as_in_nova() -> None:
+    assert not actions.SERVER_ACTIONS["os-stop"].allows(VmState.PAUSED, None)
+    assert actions.SERVER_ACTIONS["pause"].allows(VmState.ACTIVE, None)
+    assert not actions.SERVER_ACTIONS["pause"].allows(VmState.STOPPED, None)
+    assert actions.SERVER_ACTIONS["unpause"].allows(VmState.PAUSED, None)
+    assert actions.HARD_REBOOT.allows(VmState.PAUSED, None)
+    assert not actions.SOFT_REBOOT.allows(VmState.PAUSED, None)

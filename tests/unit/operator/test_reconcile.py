@@ -182,7 +182,7 @@ async def test_a_delete_waits_for_the_vm_and_then_lets_the_server_go(cluster: Cl
     assert await cluster.reconcile() == []  # the VM is going: nothing to send again
     cluster.index[cluster_view.VMS].clear()
     cluster.index[cluster_view.VMIS].clear()
-    assert await cluster.reconcile() == ["PATCH servers", "Event Deleted"]
+    assert await cluster.reconcile() == ["POST serverrecords", "PATCH servers", "Event Deleted"]
     assert cluster.api.objects[("servers", "web-1")]["metadata"]["finalizers"] == []
 
 

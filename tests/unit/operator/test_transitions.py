@@ -133,10 +133,12 @@ def begin_reboot(server: Any) -> Any:
 def test_reboot_of_an_active_server() -> None:
     soft = begin_reboot(reboot_server("SOFT", "active"))
     assert soft is not None
-    assert soft.task_state is TaskState.REBOOTING
+    assert soft.task_state is TaskState.REBOOT_PENDING  # compute/manager.py's first step
+    # A soft reboot keeps its instance: it is remembered as the one the guest restarts in.
+    assert soft.fields["task"] == {"action": "reboot", "requestId": "req-r", "instanceUid": "vmi-1"}
     hard = begin_reboot(reboot_server("HARD", "active"))
     assert hard is not None
-    assert hard.task_state is TaskState.REBOOTING_HARD
+    assert hard.task_state is TaskState.REBOOT_PENDING_HARD
     assert started(hard.start_action) == ("reboot", "req-r", None)
     assert hard.fields["task"] == {"action": "reboot", "requestId": "req-r", "replacedInstanceUid": "vmi-1"}
 

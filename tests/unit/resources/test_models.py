@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from kubenova.resources import ALL, Aggregate, Flavor, Image, Keypair, Server
+from kubenova.resources import ALL, Aggregate, Flavor, Image, Keypair, Server, ServerRecord
 from kubenova.resources.base import API_VERSION, CATEGORY
 from kubenova.resources.server import ServerSpec
 
@@ -80,7 +80,8 @@ def test_status_round_trips_through_its_api_form() -> None:
 @pytest.mark.parametrize(
     ("spec", "field"),
     [
-        ({"powerState": "Paused"}, "powerState"),
+        ({"powerState": "Suspended"}, "powerState"),
+        ({"resetState": {"state": "building", "requestId": "req-1"}}, "resetState"),
         ({"networks": "private"}, "networks"),
         ({"userData": "not base64!"}, "userData"),
         ({"userData": "A" * 65536}, "userData"),
@@ -152,4 +153,5 @@ def test_every_kind_declares_distinct_names_in_the_kubenova_category() -> None:
 def test_server_short_names_leave_vm_and_vms_to_kubevirt() -> None:
     assert Server.crd.short_names == ("srv",)
     assert Server.crd.scope == "Namespaced"
-    assert {m.crd.scope for m in ALL if m is not Server} == {"Cluster"}
+    assert ServerRecord.crd.scope == "Namespaced"  # a deleted server stays in its project
+    assert {m.crd.scope for m in ALL if m not in (Server, ServerRecord)} == {"Cluster"}

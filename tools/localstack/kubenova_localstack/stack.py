@@ -48,7 +48,11 @@ class App:
 
 
 def default_apps(gateway_port: int, phase_delay: float | None = None) -> list[App]:
-    simulator = ("--nodes", "3") + (() if phase_delay is None else ("--phase-delay", str(phase_delay)))
+    # --subresource-api: virt-api's pause/unpause/softreboot, which the operator calls (the stack
+    # runs on one host, so the API server reaches the simulator's loopback listener).
+    simulator = ("--nodes", "3", "--subresource-api") + (
+        () if phase_delay is None else ("--phase-delay", str(phase_delay))
+    )
     return [
         App("kubevirt-simulator", "kubevirt_simulator", simulator),
         App("operator", "kubenova"),

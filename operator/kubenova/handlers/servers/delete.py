@@ -1,7 +1,8 @@
 """Deleting a Server (the operator's finalizer keeps it until this is done): task ``deleting`` →
 VM deleted (KubeVirt deletes its VMI first; a user-data Secret follows the Server by garbage
-collection) → the VM and VMI gone from the view → capacity released → the finalizer goes and the
-object with it.
+collection) → the VM and VMI gone from the view → the deleted server's record written
+(``ServerRecord``, named by the server id: after a restart its create answers 409, i.e. done) →
+capacity released → the finalizer goes and the object with it.
 
 Level-triggered: each call does the next step; the watch events of the VM and VMI going away
 bring the Server back here. Nothing needs the VM to exist, so a Server that never got one
@@ -10,13 +11,18 @@ bring the Server back here. Nothing needs the VM to exist, so a Server that neve
 
 from __future__ import annotations
 
-from kubenova.domain import names
+import logging
+
+from kubenova import k8s
+from kubenova.domain import names, server_records
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import writer
 from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import Server
 from kubenova.status import operations
+
+LOG = logging.getLogger(__name__)
 
 
 async def tear_down(rt: Runtime, server: Server) -> None:
@@ -40,6 +46,34 @@ async def tear_down(rt: Runtime, server: Server) -> None:
         if not vmi.metadata.deletion_timestamp:
             await rt.view.delete_once(uid, lambda: vms.delete_instance(ref.namespace, name, uid=uid))
         return
+    await write_record(rt, server)
     rt.ledger.release(server.server_id)
     if await writer.set_finalizer(rt, server, present=False) is not None:
         rt.events.post(server, reason="Deleted", message="VirtualMachine gone; capacity released")
+
+
+async def write_record(rt: Runtime, server: Server) -> None:
+    """Create the deleted server's record (once: a 409 means an earlier attempt wrote it)."""
+    name = server_records.record_name(server.server_id)
+    if name in rt.recorded:
+        return
+    body = server_records.record_of(server, terminated_at=writer.now())
+    try:
+        await rt.client.create(k8s.SERVER_RECORDS, body, server.metadata.namespace)
+    except k8s.AlreadyExists:
+        pass  # written before a restart: done
+    except k8s.Forbidden as refused:
+        if not _namespace_terminating(refused):
+            raise
+        # The project's namespace is being deleted: its records would go with it, and a record
+        # that cannot be written must not hold the Server (nor the namespace) forever.
+        LOG.info("Server %s: no record, its namespace is being deleted", writer.ref_of(server))
+    rt.recorded.add(name)
+
+
+def _namespace_terminating(refused: k8s.Forbidden) -> bool:
+    causes = ((refused.body or {}).get("details") or {}).get("causes") or []
+    return (
+        any(c.get("reason") == "NamespaceTerminating" for c in causes)
+        or "being terminated" in refused.message
+    )

@@ -2,9 +2,10 @@
 
 Level-triggered: kopf's ``on.event`` handlers (this Server's events, and its VM's and VMI's in
 ``handlers.virtualmachines``) and the resync all call ``reconcile``, which looks at the freshest
-copies and does what is due: the deletion, the finalizer, the build, the observed state, the
-power and reboot intents, and the requests waiting in the inbox. Nothing here keeps state kopf
-would have to store on the object (no progress or diffbase annotations), and nothing is GET.
+copies and does what is due: the deletion, the finalizer, the build, a state reset, the observed
+state, the power, pause and reboot intents, and the requests waiting in the inbox. Nothing here
+keeps state kopf would have to store on the object (no progress or diffbase annotations), and
+nothing is GET.
 
 An error is logged and the Server tried again a little later, backing off while it keeps failing
 (kopf does not retry event handlers); the resync is the last safety net.
@@ -24,7 +25,18 @@ from kubenova.domain import names
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import build, delete, observe, power, reboot, resize, writer
+from kubenova.handlers.servers import (
+    build,
+    delete,
+    observe,
+    pause,
+    power,
+    reboot,
+    reset_state,
+    resize,
+    soft_delete,
+    writer,
+)
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
 from kubenova.status import operations
@@ -43,6 +55,7 @@ async def server_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_
             rt.view.forget(SERVERS, ref, body.metadata.uid)
             # Released at the end of the teardown already; this covers a finalizer removed by hand.
             rt.ledger.release(body.metadata.uid or "")
+            rt.recorded.discard(body.metadata.uid or "")
         rt.locks.forget(ref)
         return
     try:
@@ -82,7 +95,15 @@ async def step(rt: Runtime, server: Server) -> None:
         current = await build.spawn(rt, current)
     if current is None or current.metadata.deletion_timestamp or build.needs_placing(current):
         return
-    for due in (observe.step, power.step, reboot.step, resize.step):
+    for due in (
+        reset_state.step,
+        observe.step,
+        power.step,
+        pause.step,
+        reboot.step,
+        soft_delete.step,
+        resize.step,
+    ):
         current = await due(rt, current)
         if current is None:
             return

@@ -12,9 +12,11 @@ import logging
 from kubenova import status
 from kubenova.domain import names, pending, requests
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import build, observe, reconcile, resize, writer
+from kubenova.handlers.servers import build, observe, reconcile, resize, soft_delete, writer
 from kubenova.resources.server import Server
-from kubenova.status import action_records, desired_run_strategy, operations
+from kubenova.resources.states import TaskState
+from kubenova.status import action_records, desired_run_strategy, operations, pauses
+from kubenova.status.observation import PENDING_REBOOT_TASKS, is_paused
 
 LOG = logging.getLogger(__name__)
 
@@ -59,6 +61,16 @@ def unsettled(rt: Runtime, server: Server) -> bool:
         return True
     if resize.due(rt, server):
         return True
+    if pending.soft_delete_unsettled(server) or soft_delete.vm_behind(rt, server):
+        return True
+    if soft_delete.reclaim_due(rt, server):
+        return True
+    if pending.reset_pending(server) or server.status.task_state in PENDING_REBOOT_TASKS:
+        return True
+    if pauses.begin_pause(server) is not None or pauses.forget_refusal(server) is not None:
+        return True
+    if _pause_behind(rt, server):
+        return True
     return any(r.action in action_records.RECORDED_AT_ONCE for r in requests.unrecorded(server))
 
 
@@ -76,3 +88,12 @@ def _vm_behind(rt: Runtime, server: Server) -> bool:
         and vmi.metadata.uid == replaced
         and not vmi.metadata.deletion_timestamp
     )
+
+
+def _pause_behind(rt: Runtime, server: Server) -> bool:
+    """A pause or unpause whose subresource call did not happen (the VMI is not as asked)."""
+    task = server.status.task_state
+    if task not in (TaskState.PAUSING, TaskState.UNPAUSING):
+        return False
+    vmi = observe.observation(rt.view, server).vmi
+    return vmi is not None and is_paused(vmi) is not (task is TaskState.PAUSING)

@@ -49,6 +49,7 @@ class Intent(StrEnum):
     START = "spec.powerState=Running"
     STOP = "spec.powerState=Stopped"
     REBOOT = "spec.reboot"
+    REBUILD = "spec.rebuild"
     LOCK = "spec.locked=true"
     UNLOCK = "spec.locked=false"
     UPDATE = "spec (metadata, tags, name, ...)"
@@ -134,7 +135,13 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "unpause": ServerAction("unpause", _C + "os-pause-server:unpause", _states(PAUSED)),
     "suspend": ServerAction("suspend", _C + "os-suspend-server:suspend", _states(ACTIVE)),
     "resume": ServerAction("resume", _C + "os-suspend-server:resume", _states(SUSPENDED)),
-    "rebuild": ServerAction("rebuild", _C + "servers:rebuild", _states(ACTIVE, STOPPED, ERROR)),
+    "rebuild": ServerAction(
+        "rebuild",
+        _C + "servers:rebuild",
+        _states(ACTIVE, STOPPED, ERROR),
+        task=TaskState.REBUILDING,
+        intent=Intent.REBUILD,
+    ),
     "resize": ServerAction("resize", _C + "servers:resize", _states(ACTIVE, STOPPED)),
     "confirmResize": ServerAction("confirmResize", _C + "servers:confirm_resize", _states(RESIZED)),
     "revertResize": ServerAction("revertResize", _C + "servers:revert_resize", _states(RESIZED)),

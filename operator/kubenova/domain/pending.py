@@ -24,6 +24,12 @@ def reboot_pending(server: Server) -> bool:
     return reboot is not None and reboot.request_id != server.status.handled_reboot
 
 
+def rebuild_pending(server: Server) -> bool:
+    """A ``spec.rebuild`` request the operator has not handled yet."""
+    rebuild = server.spec.rebuild
+    return rebuild is not None and rebuild.request_id != server.status.handled_rebuild
+
+
 def power_unsettled(server: Server) -> bool:
     """``spec.powerState`` differs from where the server rests or is heading (the VM may need a
     patch even while the power task is under way, e.g. after a restart between the two writes)."""
@@ -41,6 +47,8 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.POWERING_OFF
     if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
         return TaskState.POWERING_ON
+    if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
+        return TaskState.REBUILDING
     reboot = server.spec.reboot
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING_HARD if reboot.type == "HARD" else TaskState.REBOOTING

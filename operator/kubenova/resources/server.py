@@ -70,6 +70,26 @@ class RebootRequest(CamelModel):
     )
 
 
+class RebuildRequest(CamelModel):
+    """A rebuild asked of the operator (Nova's ``rebuild``); a new requestId asks again.
+
+    What to rebuild with is the rest of the spec as it is then (image, name, metadata, keyName,
+    userData): the root disk is re-created from ``spec.image``."""
+
+    request_id: str = Field(
+        min_length=1, description="Id of the request (e.g. req-<uuid>); unique per rebuild."
+    )
+    preserve_ephemeral: bool = Field(
+        default=False, description="Keep the flavor's ephemeral disk (else it is re-created blank)."
+    )
+    hostname: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Guest hostname after the rebuild (Nova 2.90); default: from the display name.",
+    )
+
+
 class ServerSpec(CamelModel):
     """Desired state of the server, written by users (kubectl) and the gateway.
 
@@ -150,6 +170,7 @@ class ServerSpec(CamelModel):
     locked: bool = Field(default=False, description="A locked server refuses actions by non-admin users.")
     locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
     reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
+    rebuild: RebuildRequest | None = Field(default=None, description="Latest rebuild request.")
 
 
 class ServerAddress(CamelModel):
@@ -210,6 +231,15 @@ class ServerTask(CamelModel):
         description="reboot: uid of the VirtualMachineInstance being replaced (empty: there was none); "
         "the reboot is over when another instance runs.",
     )
+    image_id: str | None = Field(default=None, description="rebuild: Glance id of the image rebuilt from.")
+    replaced_volume_uids: list[str] = Field(
+        default_factory=list,
+        description="rebuild: uids of the DataVolumes being re-created (root, and ephemeral unless "
+        "preserved); done when DataVolumes with other uids stand in their place.",
+    )
+    start_after: bool | None = Field(
+        default=None, description="rebuild: whether the server runs afterwards (false: it was stopped)."
+    )
 
 
 class ServerStatus(CamelModel):
@@ -249,6 +279,9 @@ class ServerStatus(CamelModel):
     launched_at: str | None = Field(default=None, description="When the server first became ACTIVE.")
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
+    handled_rebuild: str | None = Field(
+        default=None, description="requestId of the last rebuild carried out (or refused)."
+    )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")

@@ -4,24 +4,46 @@ checks it against its row of the action table and carries it out."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent
-from kubenova_api.compute import access
+from kubenova_api.compute import access, server_rebuild
 from kubenova_api.compute import server_actions as service
-from kubenova_api.deps import Context, IdentityDep, JsonBody, StoreDep, Version
+from kubenova_api.compute.refs import refs, view_options
+from kubenova_api.deps import Context, IdentityDep, JsonBody, StoreDep, Urls, Version
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot
+from kubenova_api.schemas.server_rebuild import parse_rebuild
+from kubenova_api.views import servers as server_views
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 
 
 @router.post("/{server_id}/action")
 async def server_action(
-    *, server_id: str, body: JsonBody, ctx: Context, version: Version, store: StoreDep, identity: IdentityDep
+    *,
+    server_id: str,
+    body: JsonBody,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    identity: IdentityDep,
+    urls: Urls,
 ) -> Response:
     name, _arguments = action_of(body)
     row = service.row_for(name, version)
+    if row.intent is Intent.REBUILD:
+        request = parse_rebuild(body, version)
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
+    if row.intent is Intent.REBUILD:
+        done = await server_rebuild.rebuild(store, ctx, found.server, request)
+        view = server_views.rebuilt(
+            done.server,
+            refs(store, identity, done.server),
+            view_options(ctx, version, urls),
+            admin_pass=done.admin_pass,
+        )
+        return JSONResponse(view, status_code=202)
     if row.intent is Intent.REBOOT:
         await service.reboot(store, ctx, found.server, parse_reboot(body).type)
     elif row.intent in (Intent.START, Intent.STOP):

@@ -19,6 +19,7 @@ _EVENTS = {
     "stop": "compute_stop_instance",
     "start": "compute_start_instance",
     "reboot": "compute_reboot_instance",
+    "rebuild": "compute_rebuild_instance",
     "delete": "compute_terminate_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"

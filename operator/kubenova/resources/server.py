@@ -232,8 +232,8 @@ class ServerTask(CamelModel):
         "the reboot is over when another instance runs.",
     )
     image_id: str | None = Field(default=None, description="rebuild: Glance id of the image rebuilt from.")
-    replaced_volume_uids: list[str] = Field(
-        default_factory=list,
+    replaced_volume_uids: list[str] | None = Field(
+        default=None,
         description="rebuild: uids of the DataVolumes being re-created (root, and ephemeral unless "
         "preserved); done when DataVolumes with other uids stand in their place.",
     )

@@ -140,7 +140,7 @@ async def _replace_disks(rt: Runtime, server: Server, observed: ObservedVm) -> S
     volumes = list(observe.observation(rt.view, server).data_volumes)
     for volume in volumes:
         uid = volume.metadata.uid
-        if uid in task.replaced_volume_uids and not volume.metadata.deletion_timestamp and uid:
+        if uid in (task.replaced_volume_uids or []) and not volume.metadata.deletion_timestamp and uid:
             await rt.view.delete_once(
                 uid,
                 functools.partial(vms.delete_data_volume, ref.namespace, volume.metadata.name or "", uid=uid),
@@ -148,7 +148,7 @@ async def _replace_disks(rt: Runtime, server: Server, observed: ObservedVm) -> S
     templates = [t.metadata.name or "" for t in observed.vm.spec.data_volume_templates]
     preserve = rebuild.preserve_ephemeral if rebuild is not None else False
     if not vm_rebuild.replacements_ready(
-        name, volumes, task.replaced_volume_uids, preserve_ephemeral=preserve, templates=templates
+        name, volumes, task.replaced_volume_uids or [], preserve_ephemeral=preserve, templates=templates
     ):
         return server  # the DataVolume events bring the Server back here
     return await writer.apply(rt, server, rebuild_steps.spawning)

@@ -5,7 +5,8 @@ request's microversion (404), the policy must allow it (403), a locked server re
 '<action>' instance X while it is in vm_state Y").
 
 Carried out: ``os-start``/``os-stop`` (``spec.powerState``), ``reboot`` (``spec.reboot`` with the
-request id), ``lock``/``unlock`` (``spec.locked``; the operator records them finished at once).
+request id), ``lock``/``unlock`` (``spec.locked``; the operator records them finished at once),
+``rebuild`` (``server_rebuild``: ``spec.image`` and ``spec.rebuild``).
 The spec change and the request's inbox entry go in one conditional patch whose builder re-checks
 the row, so two racing requests cannot both pass. Every other action passes the same checks and
 is then refused with 400, Nova's answer for a feature the deployment does not support.

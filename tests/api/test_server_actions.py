@@ -124,7 +124,6 @@ def test_unsupported_unknown_and_malformed_actions(servers: ServerFactory) -> No
         ("suspend", None),
         ("shelve", None),
         ("rescue", {}),
-        ("createImage", {"name": "snap"}),
         ("resize", {"flavorRef": "2"}),
         ("migrate", None),
         ("os-migrateLive", {"host": None, "block_migration": "auto"}),

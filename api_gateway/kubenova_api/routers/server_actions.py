@@ -7,12 +7,19 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent
-from kubenova_api.compute import access, server_rebuild
+from kubenova_api.compute import access, server_rebuild, server_snapshots
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute.refs import refs, view_options
-from kubenova_api.deps import Context, IdentityDep, JsonBody, StoreDep, Urls, Version
+from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.schemas.server_actions import action_of, parse_lock, parse_reboot
+from kubenova_api.schemas.server_actions import (
+    CreateBackup,
+    action_of,
+    parse_create_backup,
+    parse_create_image,
+    parse_lock,
+    parse_reboot,
+)
 from kubenova_api.schemas.server_rebuild import parse_rebuild
 from kubenova_api.views import servers as server_views
 
@@ -29,6 +36,7 @@ async def server_action(
     store: StoreDep,
     identity: IdentityDep,
     urls: Urls,
+    settings: SettingsDep,
 ) -> Response:
     name, _arguments = action_of(body)
     row = service.row_for(name, version)
@@ -44,6 +52,21 @@ async def server_action(
             admin_pass=done.admin_pass,
         )
         return JSONResponse(view, status_code=202)
+    if row.intent is Intent.SNAPSHOT:
+        wanted = parse_create_backup(body) if name == "createBackup" else parse_create_image(body)
+        image = await server_snapshots.snapshot(
+            store,
+            ctx,
+            found.server,
+            wanted,
+            project_id=found.project_id,
+            image_namespace=settings.image_namespace,
+        )
+        if version >= "2.45":
+            return JSONResponse({"image_id": image.image_id}, status_code=202)
+        if isinstance(wanted, CreateBackup) and wanted.rotation == 0:
+            return Response(status_code=202)
+        return Response(status_code=202, headers={"Location": urls.image("v2", "images", image.image_id)})
     if row.intent is Intent.REBOOT:
         await service.reboot(store, ctx, found.server, parse_reboot(body).type)
     elif row.intent in (Intent.START, Intent.STOP):

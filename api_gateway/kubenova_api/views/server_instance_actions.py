@@ -20,6 +20,8 @@ _EVENTS = {
     "start": "compute_start_instance",
     "reboot": "compute_reboot_instance",
     "rebuild": "compute_rebuild_instance",
+    "createImage": "compute_snapshot_instance",
+    "createBackup": "compute_backup_instance",
     "delete": "compute_terminate_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"

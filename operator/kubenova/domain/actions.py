@@ -50,6 +50,7 @@ class Intent(StrEnum):
     STOP = "spec.powerState=Stopped"
     REBOOT = "spec.reboot"
     REBUILD = "spec.rebuild"
+    SNAPSHOT = "spec.snapshot"
     LOCK = "spec.locked=true"
     UNLOCK = "spec.locked=false"
     UPDATE = "spec (metadata, tags, name, ...)"
@@ -154,10 +155,18 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "shelveOffload": ServerAction("shelveOffload", _C + "os-shelve:shelve_offload", _states(SHELVED)),
     "unshelve": ServerAction("unshelve", _C + "os-shelve:unshelve", _states(SHELVED, OFFLOADED)),
     "createImage": ServerAction(
-        "createImage", _C + "servers:create_image", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)
+        "createImage",
+        _C + "servers:create_image",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.IMAGE_SNAPSHOT,
+        intent=Intent.SNAPSHOT,
     ),
     "createBackup": ServerAction(
-        "createBackup", _C + "os-create-backup", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)
+        "createBackup",
+        _C + "os-create-backup",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.IMAGE_BACKUP,
+        intent=Intent.SNAPSHOT,
     ),
     "rescue": ServerAction("rescue", _C + "os-rescue", _states(ACTIVE, STOPPED, ERROR)),
     "unrescue": ServerAction("unrescue", _C + "os-unrescue", _states(RESCUED)),

@@ -30,6 +30,12 @@ def rebuild_pending(server: Server) -> bool:
     return rebuild is not None and rebuild.request_id != server.status.handled_rebuild
 
 
+def snapshot_pending(server: Server) -> bool:
+    """A ``spec.snapshot`` request (createImage/createBackup) the operator has not handled yet."""
+    snapshot = server.spec.snapshot
+    return snapshot is not None and snapshot.request_id != server.status.handled_snapshot
+
+
 def power_unsettled(server: Server) -> bool:
     """``spec.powerState`` differs from where the server rests or is heading (the VM may need a
     patch even while the power task is under way, e.g. after a restart between the two writes)."""
@@ -49,6 +55,9 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.POWERING_ON
     if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
         return TaskState.REBUILDING
+    snapshot = server.spec.snapshot
+    if snapshot is not None and snapshot_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED):
+        return TaskState.IMAGE_SNAPSHOT if snapshot.backup_type is None else TaskState.IMAGE_BACKUP
     reboot = server.spec.reboot
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING_HARD if reboot.type == "HARD" else TaskState.REBOOTING

@@ -90,6 +90,25 @@ class RebuildRequest(CamelModel):
     )
 
 
+class SnapshotRequest(CamelModel):
+    """An image of the root disk asked of the operator (Nova's ``createImage``/``createBackup``);
+    a new requestId asks again. The Image it fills exists already (the gateway creates it)."""
+
+    request_id: str = Field(min_length=1, description="Id of the request; unique per snapshot.")
+    image: str = Field(
+        min_length=1,
+        max_length=253,
+        description="Name of the Image object to fill; its volumeSource.pvc names the PVC the root "
+        "disk is cloned into.",
+    )
+    backup_type: str | None = Field(
+        default=None, max_length=255, description="createBackup: the backup type (e.g. daily)."
+    )
+    rotation: int | None = Field(
+        default=None, ge=0, description="createBackup: how many backups of this type to keep."
+    )
+
+
 class ServerSpec(CamelModel):
     """Desired state of the server, written by users (kubectl) and the gateway.
 
@@ -171,6 +190,9 @@ class ServerSpec(CamelModel):
     locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
     reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
     rebuild: RebuildRequest | None = Field(default=None, description="Latest rebuild request.")
+    snapshot: SnapshotRequest | None = Field(
+        default=None, description="Latest createImage/createBackup request."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -231,7 +253,9 @@ class ServerTask(CamelModel):
         description="reboot: uid of the VirtualMachineInstance being replaced (empty: there was none); "
         "the reboot is over when another instance runs.",
     )
-    image_id: str | None = Field(default=None, description="rebuild: Glance id of the image rebuilt from.")
+    image_id: str | None = Field(
+        default=None, description="rebuild: Glance id of the image rebuilt from; snapshot: of the image made."
+    )
     replaced_volume_uids: list[str] | None = Field(
         default=None,
         description="rebuild: uids of the DataVolumes being re-created (root, and ephemeral unless "
@@ -281,6 +305,9 @@ class ServerStatus(CamelModel):
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
     handled_rebuild: str | None = Field(
         default=None, description="requestId of the last rebuild carried out (or refused)."
+    )
+    handled_snapshot: str | None = Field(
+        default=None, description="requestId of the last createImage/createBackup taken up (or refused)."
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")

@@ -237,6 +237,7 @@ def _accepted(server: Server) -> dict[str, object]:
         # A reboot (or rebuild) request present at creation is not one to carry out.
         "handledReboot": reboot.request_id if reboot else None,
         "handledRebuild": rebuild.request_id if rebuild else None,
+        "handledSnapshot": server.spec.snapshot.request_id if server.spec.snapshot else None,
         "observedGeneration": server.metadata.generation,
     }
 

@@ -68,6 +68,15 @@ def test_tag_writes_check_only_the_vm_state() -> None:
 
 def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     carried = set(actions.carried_out())
-    assert carried == {"os-start", "os-stop", "reboot", "rebuild", "lock", "unlock"}
+    assert carried == {
+        "os-start",
+        "os-stop",
+        "reboot",
+        "rebuild",
+        "createImage",
+        "createBackup",
+        "lock",
+        "unlock",
+    }
     for key in carried - {"lock", "unlock"}:
         assert actions.SERVER_ACTIONS[key].task is not None

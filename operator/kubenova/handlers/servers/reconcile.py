@@ -24,7 +24,7 @@ from kubenova.domain import names
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import build, delete, observe, power, reboot, rebuild, writer
+from kubenova.handlers.servers import build, delete, observe, power, reboot, rebuild, snapshot, writer
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
 from kubenova.status import operations
@@ -82,7 +82,7 @@ async def step(rt: Runtime, server: Server) -> None:
         current = await build.spawn(rt, current)
     if current is None or current.metadata.deletion_timestamp or build.needs_placing(current):
         return
-    for due in (observe.step, power.step, reboot.step, rebuild.step):
+    for due in (observe.step, power.step, reboot.step, rebuild.step, snapshot.step):
         current = await due(rt, current)
         if current is None:
             return

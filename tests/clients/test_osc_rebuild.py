@@ -66,3 +66,38 @@ def test_openstack_server_rebuild_with_a_new_image(
                 http.delete(f"/compute/v2.1/flavors/{flavor_id}")
         delete_image(cluster, first)
         delete_image(cluster, second)
+
+
+def test_openstack_server_image_create_makes_an_active_glance_image(
+    gateway: GatewayHandle, cluster: Cluster, operator: OperatorHandle, tmp_path: Path
+) -> None:
+    admin, member = Cli(gateway, "admin", tmp_path), Cli(gateway, "demo-member", tmp_path)
+    flavor, vm, snap = unique("osc.snap"), unique("snapvm"), unique("snap")
+    image_id, image_name = create_image(cluster, gateway)
+    server_id = flavor_id = snap_name = ""
+    try:
+        flavor_id = admin.json("flavor", "create", "--ram", "64", "--vcpus", "1", "--disk", "1", flavor)["id"]
+        server_id = member.json("server", "create", "--flavor", flavor, "--image", image_name, "--wait", vm)[
+            "id"
+        ]
+        made = member.json("server", "image", "create", "--name", snap, "--wait", vm)
+        assert made["name"] == snap
+        assert made["status"] == "active"
+        listed = {i["Name"]: i for i in member.json("image", "list")}
+        assert listed[snap]["Status"] == "active"
+        shown = member.json("image", "show", snap)
+        assert shown["properties"]["instance_uuid"] == server_id
+        with cluster.connected() as api:
+            found = client.CustomObjectsApi(api).list_cluster_custom_object(GROUP, VERSION, "images")
+        snap_name = next(i["metadata"]["name"] for i in found["items"] if i["metadata"]["uid"] == made["id"])
+        assert member.status(vm) == "ACTIVE"
+    finally:
+        with gateway.client("admin") as http:
+            if server_id:
+                http.delete(f"/compute/v2.1/servers/{server_id}")
+            if flavor_id:
+                http.delete(f"/compute/v2.1/flavors/{flavor_id}")
+        delete_image(cluster, image_name)
+        if snap_name:
+            delete_image(cluster, snap_name)
+    del image_id

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.operator import OperatorHandle
 from tests.integration.compute import Compute
 from tests.support.cluster import Cluster
 from tests.support.storage import Storage, controller_uid, phase
@@ -70,3 +71,79 @@ def test_create_image_clones_the_root_disk_into_a_bootable_image(
 
     compute.delete_cluster_object("images", image)
     wait_for(lambda: images_storage.dv(pvc_name) is None, timeout=30, message="clone deleted with its image")
+
+
+def _snapshot_image(compute: Compute, server: dict[str, Any], pvc_name: str) -> str:
+    return compute.image(
+        volumeSource={"pvc": {"namespace": IMAGES_NS, "name": pvc_name}},
+        properties={"image_type": "snapshot", "instance_uuid": server["metadata"]["uid"]},
+    )
+
+
+def _last_action(compute: Compute, name: str, action: str) -> dict[str, Any] | None:
+    actions = compute.server(name)["status"].get("actions", [])
+    last = actions[-1] if actions else None
+    return last if last and last["action"] == action and last.get("finishTime") else None
+
+
+def test_an_operator_killed_during_the_clone_finishes_the_snapshot(
+    compute: Compute, images_storage: Storage, operator: OperatorHandle
+) -> None:
+    # A disk-0 flavor and an 80 GiB image: import and clone take about 10 s each (8 GiB/s).
+    compute.create_server(
+        "snap-kill", flavor=compute.flavor(disk=0), image=compute.image(virtualSize=80 * 1024**3)
+    )
+    server = compute.wait_status("snap-kill", "ACTIVE", timeout=60)
+    image = _snapshot_image(compute, server, "snap-kill-copy")
+    compute.patch_server("snap-kill", {"snapshot": {"requestId": "req-kill", "image": image}})
+    wait_for(
+        lambda: phase(images_storage.dv("snap-kill-copy")) == "CloneInProgress",
+        timeout=30,
+        message="clone under way",
+    )
+    assert compute.server("snap-kill")["status"]["taskState"] in ("image_pending_upload", "image_uploading")
+    operator.kill()
+    operator.start()
+    done = wait_for(
+        lambda: _last_action(compute, "snap-kill", "createImage"), timeout=60, message="snapshot done"
+    )
+    assert done["result"] == "Success"
+    assert compute.get_cluster_object("images", image)["status"]["status"] == "active"
+    assert phase(images_storage.dv("snap-kill-copy")) == "Succeeded"
+    assert compute.server("snap-kill")["status"]["status"] == "ACTIVE"
+
+
+def test_a_snapshot_whose_image_is_missing_or_deleted_fails_and_the_server_stays(
+    compute: Compute, images_storage: Storage
+) -> None:
+    compute.create_server(
+        "snap-fail", flavor=compute.flavor(disk=0), image=compute.image(virtualSize=80 * 1024**3)
+    )
+    server = compute.wait_status("snap-fail", "ACTIVE", timeout=60)
+    compute.patch_server("snap-fail", {"snapshot": {"requestId": "req-none", "image": "no-such-image"}})
+    refused = wait_for(
+        lambda: _last_action(compute, "snap-fail", "createImage"), timeout=30, message="refused"
+    )
+    assert refused["result"] == "Error"
+    assert "could not be found" in refused["message"]
+
+    image = _snapshot_image(compute, server, "snap-fail-copy")
+    compute.patch_server("snap-fail", {"snapshot": {"requestId": "req-gone", "image": image}})
+    wait_for(lambda: images_storage.dv("snap-fail-copy") is not None, timeout=30, message="clone created")
+    compute.delete_cluster_object("images", image)
+    failed = wait_for(
+        lambda: (
+            (a := _last_action(compute, "snap-fail", "createImage")) and a["requestId"] == "req-gone" and a
+        ),
+        timeout=30,
+        message="snapshot failed",
+    )
+    assert failed["result"] == "Error"
+    assert failed["message"] == "The image was deleted."
+    after = compute.server("snap-fail")
+    assert (after["status"]["status"], after["status"].get("taskState")) == ("ACTIVE", None)
+    wait_for(
+        lambda: images_storage.dv("snap-fail-copy") is None,
+        timeout=30,
+        message="clone removed with the image",
+    )

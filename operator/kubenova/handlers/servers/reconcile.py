@@ -32,7 +32,9 @@ from kubenova.handlers.servers import (
     pause,
     power,
     reboot,
+    rebuild,
     reset_state,
+    snapshot,
     soft_delete,
     writer,
 )
@@ -94,7 +96,16 @@ async def step(rt: Runtime, server: Server) -> None:
         current = await build.spawn(rt, current)
     if current is None or current.metadata.deletion_timestamp or build.needs_placing(current):
         return
-    for due in (reset_state.step, observe.step, power.step, pause.step, reboot.step, soft_delete.step):
+    for due in (
+        reset_state.step,
+        observe.step,
+        power.step,
+        pause.step,
+        reboot.step,
+        rebuild.step,
+        snapshot.step,
+        soft_delete.step,
+    ):
         current = await due(rt, current)
         if current is None:
             return

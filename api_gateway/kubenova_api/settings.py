@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     max_limit: int = Field(
         default=1000, ge=1, description="Largest page a list call returns (Nova max_limit)."
     )
+    image_namespace: str = Field(
+        default="kubenova-images",
+        description="Namespace of the PVCs holding images made of servers (createImage/createBackup).",
+    )
     network_name: str = Field(
         default="private", description="Name of the one Neutron network; equals the server address label."
     )

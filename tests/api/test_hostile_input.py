@@ -100,7 +100,12 @@ def test_user_data_with_spaces_is_stored_canonical() -> None:
     canonical form (the decoded bytes are the same)."""
     raw = base64.b64encode(b"#cloud-config\nhostname: x\n").decode()
     spaced = raw[:8] + " \t" + raw[8:16] + "\n" + raw[16:]
-    body = {"name": "s", "flavorRef": "1", "imageRef": "i", "user_data": spaced}
+    body = {
+        "name": "s",
+        "flavorRef": "1",
+        "imageRef": "70a599e0-31e7-49b7-b260-868f441e862b",
+        "user_data": spaced,
+    }
     parsed = ServerCreate.model_validate(body)
     assert parsed.user_data == raw
     with pytest.raises(ValidationError, match="is not a 'base64'"):

@@ -338,12 +338,12 @@ def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -
         ("kubenova-operator", ("compute.kubenova.io", "servers/status", "patch", True)),
         ("kubenova-operator", ("kubevirt.io", "virtualmachines", "create", True)),
         ("kubenova-operator", ("compute.kubenova.io", "servers", "create", False)),
-        ("kubenova-operator", ("", "namespaces", "create", False)),
+        ("kubenova-operator", ("", "namespaces", "create", True)),  # the snapshot image namespace
         ("kubenova-operator", ("", "nodes", "create", False)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers", "create", True)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers/status", "patch", False)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers", "update", False)),
-        ("kubenova-gateway", ("compute.kubenova.io", "images", "create", False)),
+        ("kubenova-gateway", ("compute.kubenova.io", "images", "create", True)),  # createImage
         ("kubenova-gateway", ("kubevirt.io", "virtualmachines", "get", False)),
         ("kubenova-gateway", ("", "nodes", "delete", False)),
         ("kubenova-gateway", ("", "namespaces", "create", False)),

@@ -485,12 +485,12 @@ def _allowed(api_client: client.ApiClient, attributes: dict[str, str]) -> bool:
             False,
         ),
         ("kubenova-operator", {"resource": "nodes", "verb": "create"}, False),
-        # DataVolumes are read (build progress, import failures), never written: virt-controller
-        # creates them from the VM's templates.
+        # DataVolumes are watched (build progress, import failures); the operator creates only a
+        # snapshot's clone and deletes only a rebuild's old disks (virt-controller creates the rest).
         ("kubenova-operator", {"group": "cdi.kubevirt.io", "resource": "datavolumes", "verb": "watch"}, True),
         (
             "kubenova-operator",
-            {"group": "cdi.kubevirt.io", "resource": "datavolumes", "verb": "create", "namespace": "demo"},
+            {"group": "cdi.kubevirt.io", "resource": "datavolumes", "verb": "update", "namespace": "demo"},
             False,
         ),
         ("kubenova-operator", {"resource": "persistentvolumeclaims", "verb": "list"}, False),

@@ -3,7 +3,7 @@ and what the caller may see of it (``views.servers.ServerRefs`` / ``ViewOptions`
 
 from __future__ import annotations
 
-from kubenova.domain import flavors
+from kubenova.domain import flavors, pending
 from kubenova.resources import Server
 from kubenova.resources.server import EmbeddedFlavor
 from kubenova_api import errors, policy
@@ -46,10 +46,13 @@ def refs(store: Store, identity: IdentityService, server: Server) -> views.Serve
     if flavor is None:
         current = store.flavors.crs.get(server.spec.flavor)
         flavor = flavors.embed(current) if current is not None else None
+    rebuilding = pending.rebuild_pending(server)  # Nova shows the new image from the request on
     image = (
-        store.images.find(server.status.image_id) if server.status.image_id else None
+        store.images.find(server.status.image_id) if server.status.image_id and not rebuilding else None
     ) or store.images.find_by_object_name(server.spec.image)
-    image_id = server.status.image_id or (image.image_id if image is not None else None)
+    image_id = (None if rebuilding else server.status.image_id) or (
+        image.image_id if image is not None else None
+    )
     return views.ServerRefs(
         project_id=project_of(identity, server.metadata.namespace),
         flavor_id=flavor.id if flavor is not None else None,

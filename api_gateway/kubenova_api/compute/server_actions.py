@@ -10,8 +10,10 @@ Carried out: ``os-start``/``os-stop``/``pause``/``unpause`` (``spec.powerState``
 accepted and recorded as failed by the operator (KubeVirt has no suspend-to-disk: Nova's answer
 when the driver lacks it); ``injectNetworkInfo`` is accepted with nothing to do (Nova's cast that
 its drivers ignore; Nova records no action for it); ``trigger_crash_dump`` is refused as Nova
-refuses it for a hypervisor without NMI injection. ``resize``/``confirmResize``/``revertResize``
-are in ``compute.server_resize``.
+refuses it for a hypervisor without NMI injection.
+``rebuild`` (``server_rebuild``: ``spec.image`` and ``spec.rebuild``) and ``createImage``/
+``createBackup`` (``server_snapshots``: a new Image and ``spec.snapshot``).
+``resize``/``confirmResize``/``revertResize`` are in ``compute.server_resize``.
 The spec change and the request's inbox entry go in one conditional patch whose builder re-checks
 the row, so two racing requests cannot both pass. Every other action passes the same checks and
 is then refused with 400, Nova's answer for a feature the deployment does not support.

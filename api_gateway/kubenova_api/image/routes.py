@@ -47,7 +47,7 @@ def _matches(img: Image, wanted: dict[str, Any]) -> bool:
         (wanted["ids"] is None or img.image_id in wanted["ids"])
         and (wanted["name"] is None or img.display_name == wanted["name"])
         and (wanted["visibility"] in (None, "all") or img.spec.visibility == wanted["visibility"])
-        and (wanted["status"] is None or (img.status.status or "active") == wanted["status"])
+        and (wanted["status"] is None or views.status_of(img) == wanted["status"])
     )
 
 

@@ -22,6 +22,13 @@ def versions(urls: PublicUrls) -> dict[str, Any]:
     return {"versions": values}
 
 
+def status_of(img: Image) -> str:
+    """Glance status: the stored one; an image of a server not taken up yet is queued."""
+    if img.status.status:
+        return img.status.status
+    return "queued" if img.spec.properties.get("image_type") in ("snapshot", "backup") else "active"
+
+
 def image(img: Image) -> dict[str, Any]:
     spec = img.spec
     image_id = img.image_id
@@ -31,7 +38,7 @@ def image(img: Image) -> dict[str, Any]:
         **spec.properties,
         "id": image_id,
         "name": img.display_name,
-        "status": img.status.status or "active",
+        "status": status_of(img),
         "visibility": spec.visibility,
         "container_format": spec.container_format,
         "disk_format": spec.disk_format,

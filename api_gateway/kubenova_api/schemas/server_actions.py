@@ -108,3 +108,43 @@ class ResetStateRequest(StrictBody):
 
 def parse_reset_state(body: Any) -> str:
     return parse_body(ResetStateRequest, body).os_reset_state.state
+
+
+class CreateImage(StrictBody):
+    """Nova's ``createImage`` body: a name and optional image metadata."""
+
+    name: str = Field(min_length=1, max_length=255)
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class CreateImageRequest(StrictBody):
+    create_image: CreateImage = Field(alias="createImage")
+
+
+class CreateBackup(CreateImage):
+    """Nova's ``createBackup`` body: also the backup type and how many backups to keep."""
+
+    backup_type: str = Field(min_length=1, max_length=255)
+    rotation: int = Field(ge=0)
+
+    @field_validator("rotation", mode="before")
+    @classmethod
+    def _integer(cls, value: Any) -> Any:
+        # Nova's parameter_types.non_negative_integer: an integer, or a string of digits.
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{value!r} is not of type 'integer', 'string'")
+        return value
+
+
+class CreateBackupRequest(StrictBody):
+    create_backup: CreateBackup = Field(alias="createBackup")
+
+
+def parse_create_image(body: Any) -> CreateImage:
+    return parse_body(CreateImageRequest, body).create_image
+
+
+def parse_create_backup(body: Any) -> CreateBackup:
+    return parse_body(CreateBackupRequest, body).create_backup

@@ -199,7 +199,7 @@ def _check_fields(model: BaseModel, version: APIVersion, raw: Any) -> None:
         raise _object_refusal("server", raw, unexpected(extras))
 
 
-def _check_hostname(hostname: str, version: APIVersion) -> None:
+def check_hostname(hostname: str, version: APIVersion) -> None:
     pattern, (shortest, longest) = (
         (_FQDN, _FQDN_LENGTHS) if version >= "2.94" else (_HOSTNAME, _HOSTNAME_LENGTHS)
     )
@@ -270,7 +270,7 @@ def parse_create(body: Any, version: APIVersion) -> ServerCreateRequest:
             ):
                 raise _unexpected("tag", index, raw["networks"][index])
     if server.hostname is not None:
-        _check_hostname(server.hostname, version)
+        check_hostname(server.hostname, version)
     return request
 
 
@@ -278,5 +278,5 @@ def parse_update(body: Any, version: APIVersion) -> ServerUpdate:
     update = parse_body(ServerUpdateRequest, body).server
     _check_fields(update, version, _raw_server(body))
     if update.hostname is not None:
-        _check_hostname(update.hostname, version)
+        check_hostname(update.hostname, version)
     return update

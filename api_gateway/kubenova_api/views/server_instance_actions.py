@@ -23,6 +23,9 @@ _EVENTS = {
     "unpause": "compute_unpause_instance",
     "suspend": "compute_suspend_instance",
     "resume": "compute_resume_instance",
+    "rebuild": "compute_rebuild_instance",
+    "createImage": "compute_snapshot_instance",
+    "createBackup": "compute_backup_instance",
     "delete": "compute_terminate_instance",
     "restore": "compute_restore_instance",
 }

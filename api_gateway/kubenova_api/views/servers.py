@@ -280,6 +280,15 @@ def created(
     return {"server": body}
 
 
+def rebuilt(server: Server, refs: ServerRefs, opts: ViewOptions, *, admin_pass: str | None) -> dict[str, Any]:
+    """The 202 answer to a rebuild: the server (before 2.75 without the extension attributes, as
+    Nova's ``_action_rebuild`` shows it) and the admin password."""
+    body = detail(server, refs, opts, show_server_groups=True, minimal=opts.version < "2.75")
+    if admin_pass is not None:
+        body["adminPass"] = admin_pass
+    return {"server": body}
+
+
 def collection(items: list[dict[str, Any]], next_links: list[dict[str, str]]) -> dict[str, Any]:
     body: dict[str, Any] = {"servers": items}
     if next_links:

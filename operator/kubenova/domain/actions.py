@@ -54,6 +54,8 @@ class Intent(StrEnum):
     RESET_STATE = "spec.resetState"
     NO_OP = "nothing to carry out (Nova's drivers ignore it); answered 202"
     HYPERVISOR_CANNOT = "recorded as failed: KubeVirt has no such capability (Nova's NotImplementedError)"
+    REBUILD = "spec.rebuild"
+    SNAPSHOT = "spec.snapshot"
     LOCK = "spec.locked=true"
     UNLOCK = "spec.locked=false"
     UPDATE = "spec (metadata, tags, name, ...)"
@@ -158,7 +160,13 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         "resume", _C + "os-suspend-server:resume", _states(SUSPENDED), intent=Intent.HYPERVISOR_CANNOT
     ),
     # Known to Nova, not (yet) carried out by kubenova: checked, then refused.
-    "rebuild": ServerAction("rebuild", _C + "servers:rebuild", _states(ACTIVE, STOPPED, ERROR)),
+    "rebuild": ServerAction(
+        "rebuild",
+        _C + "servers:rebuild",
+        _states(ACTIVE, STOPPED, ERROR),
+        task=TaskState.REBUILDING,
+        intent=Intent.REBUILD,
+    ),
     "resize": ServerAction(
         "resize",
         _C + "servers:resize",
@@ -185,10 +193,18 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "shelveOffload": ServerAction("shelveOffload", _C + "os-shelve:shelve_offload", _states(SHELVED)),
     "unshelve": ServerAction("unshelve", _C + "os-shelve:unshelve", _states(SHELVED, OFFLOADED)),
     "createImage": ServerAction(
-        "createImage", _C + "servers:create_image", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)
+        "createImage",
+        _C + "servers:create_image",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.IMAGE_SNAPSHOT,
+        intent=Intent.SNAPSHOT,
     ),
     "createBackup": ServerAction(
-        "createBackup", _C + "os-create-backup", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)
+        "createBackup",
+        _C + "os-create-backup",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.IMAGE_BACKUP,
+        intent=Intent.SNAPSHOT,
     ),
     "rescue": ServerAction("rescue", _C + "os-rescue", _states(ACTIVE, STOPPED, ERROR)),
     "unrescue": ServerAction("unrescue", _C + "os-unrescue", _states(RESCUED)),

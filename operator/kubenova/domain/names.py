@@ -26,6 +26,8 @@ CREATED_ANNOTATION = PREFIX + "created"
 # ----- VirtualMachine / VMI (written by the operator's VM builder) -------------------------------
 SERVER_LABEL = PREFIX + "server"
 SERVER_UID_ANNOTATION = PREFIX + "server-uid"
+SERVER_NAMESPACE_LABEL = PREFIX + "server-namespace"
+"""On a DataVolume outside its Server's namespace (a snapshot's clone): the Server's namespace."""
 FLAVOR_ANNOTATION = PREFIX + "flavor-id"
 IMAGE_ANNOTATION = PREFIX + "image-id"
 

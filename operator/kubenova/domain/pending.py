@@ -35,6 +35,18 @@ def reboot_pending(server: Server) -> bool:
     return reboot is not None and reboot.request_id != server.status.handled_reboot
 
 
+def rebuild_pending(server: Server) -> bool:
+    """A ``spec.rebuild`` request the operator has not handled yet."""
+    rebuild = server.spec.rebuild
+    return rebuild is not None and rebuild.request_id != server.status.handled_rebuild
+
+
+def snapshot_pending(server: Server) -> bool:
+    """A ``spec.snapshot`` request (createImage/createBackup) the operator has not handled yet."""
+    snapshot = server.spec.snapshot
+    return snapshot is not None and snapshot.request_id != server.status.handled_snapshot
+
+
 def power_unsettled(server: Server) -> bool:
     """``spec.powerState`` differs from where the server rests or is heading (the VM may need a
     patch even while the power task is under way, e.g. after a restart between the two writes).
@@ -58,6 +70,11 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.SOFT_DELETING
     if not server.spec.soft_deleted and state is VmState.SOFT_DELETED:
         return TaskState.RESTORING
+    if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
+        return TaskState.REBUILDING
+    snapshot = server.spec.snapshot
+    if snapshot is not None and snapshot_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED):
+        return TaskState.IMAGE_SNAPSHOT if snapshot.backup_type is None else TaskState.IMAGE_BACKUP
     reboot = server.spec.reboot
     hard_reboot = reboot is not None and reboot.type == "HARD" and reboot_pending(server)
     if server.status.refused_power_state is not desired:

@@ -232,6 +232,9 @@ class ClusterView:
         found: Image | None = self.fresh(IMAGES, name)
         return found
 
+    def images(self) -> list[Image]:
+        return list(self._every(IMAGES))
+
     def keypairs(self, key_name: str) -> list[Keypair]:
         store = self._indexes[KEYPAIRS].get(key_name)
         return list(store) if store else []

@@ -18,7 +18,7 @@ import kopf
 import pydantic
 
 from kubenova.domain import hosts
-from kubenova.domain.names import SERVER_LABEL
+from kubenova.domain.names import SERVER_LABEL, SERVER_NAMESPACE_LABEL
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import IndexedNode, ServerRef
 from kubenova.kubevirt import cdi_models, models
@@ -63,9 +63,15 @@ async def vmi_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.Virtual
     return {ref: parse_vmi(dict(body))}
 
 
+def volume_ref(namespace: str, labels: dict[str, str]) -> ServerRef:
+    """The Server a DataVolume belongs to: by its labels (a snapshot's clone lives in the image
+    namespace and names its Server's namespace in a label)."""
+    return ServerRef(labels.get(SERVER_NAMESPACE_LABEL) or namespace, labels.get(SERVER_LABEL, ""))
+
+
 @kopf.index(cdi_models.CDI_GROUP, cdi_models.CDI_VERSION, cdi_models.DATA_VOLUME_PLURAL, labels=OURS)
 async def dv_index(body: kopf.Body, **_: Any) -> dict[ServerRef, cdi_models.DataVolume]:
-    ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
+    ref = volume_ref(body.metadata.namespace or "", dict(body.metadata.labels))
     volume = _parsed(cdi_models.DataVolume, body)
     return {ref: volume} if volume is not None else {}
 

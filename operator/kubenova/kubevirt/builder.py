@@ -66,8 +66,10 @@ def build(
     host: str,
     inline_limit: int = INLINE_USER_DATA_LIMIT,
     storage_class: str | None = None,
+    hostname: str | None = None,
 ) -> VmPlan:
-    """The VirtualMachine (and maybe user-data Secret) for ``server`` on ``host``."""
+    """The VirtualMachine (and maybe user-data Secret) for ``server`` on ``host`` (``hostname``:
+    the guest's, else one made from the display name)."""
     name = server.metadata.name
     uid = server.server_id
     user_data = compose_user_data(_decode_user_data(server.spec.user_data), _ssh_key(keypair))
@@ -99,7 +101,7 @@ def build(
         node_selector={HOSTNAME_LABEL: host},
         networks=[models.Network(name=POD_NETWORK, pod={})] if networked else [],
         volumes=volumes,
-        hostname=hostname_for(server.display_name, fallback=name),
+        hostname=hostname_for(hostname or server.display_name, fallback=name),
     )
     run_strategy = (  # a server asked Paused runs first; the operator pauses it once ACTIVE
         models.RunStrategy.HALTED

@@ -77,8 +77,16 @@ class VirtualMachines:
         return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
     async def patch(self, namespace: str, name: str, patch: dict[str, Any]) -> ObservedVm:
-        """A merge patch of fields kubenova owns (a resize's CPU, memory and host pinning)."""
+        """A merge patch of fields kubenova owns (a rebuild's disks and cloud-init; a resize's CPU,
+        memory and host pinning)."""
         return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
+
+    async def delete_data_volume(self, namespace: str, name: str, *, uid: str) -> None:
+        """Delete the DataVolume ``uid`` in the foreground: it stays (terminating) until the
+        garbage collector has removed its PVC, so the DataVolume virt-controller then creates
+        from the VM's template gets a new, empty claim instead of adopting the old one."""
+        with contextlib.suppress(k8s.NotFound, k8s.Conflict):
+            await self._client.delete(k8s.DATA_VOLUMES, name, namespace, uid=uid, propagation="Foreground")
 
     async def patch_claim(self, namespace: str, name: str, patch: dict[str, Any]) -> bool:
         """A merge patch of a PersistentVolumeClaim (a resize grows the root disk's request);

@@ -131,11 +131,13 @@ class ImageSpec(CamelModel):
 
 
 class ImageStatus(CamelModel):
-    """Glance's image status. kubenova's components never write it; an administrator may set it
-    through the status subresource (e.g. ``deactivated``), and the gateway refuses to boot such
-    an image. Empty means active."""
+    """Glance's image status. The operator writes it for the images it makes of a server's root
+    disk (createImage/createBackup: queued → saving → active, or killed); an administrator may set
+    it through the status subresource (e.g. ``deactivated``), and the gateway refuses to boot such
+    an image. Empty means active, except for an image of a server (property ``image_type``
+    snapshot or backup) the operator has not taken up yet: queued."""
 
-    status: Literal["queued", "active", "deactivated"] | None = Field(
+    status: Literal["queued", "saving", "active", "killed", "deactivated"] | None = Field(
         default=None, description="Glance status of the image."
     )
 

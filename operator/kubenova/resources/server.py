@@ -98,6 +98,45 @@ class ResetStateRequest(CamelModel):
     )
 
 
+class RebuildRequest(CamelModel):
+    """A rebuild asked of the operator (Nova's ``rebuild``); a new requestId asks again.
+
+    What to rebuild with is the rest of the spec as it is then (image, name, metadata, keyName,
+    userData): the root disk is re-created from ``spec.image``."""
+
+    request_id: str = Field(
+        min_length=1, description="Id of the request (e.g. req-<uuid>); unique per rebuild."
+    )
+    preserve_ephemeral: bool = Field(
+        default=False, description="Keep the flavor's ephemeral disk (else it is re-created blank)."
+    )
+    hostname: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Guest hostname after the rebuild (Nova 2.90); default: from the display name.",
+    )
+
+
+class SnapshotRequest(CamelModel):
+    """An image of the root disk asked of the operator (Nova's ``createImage``/``createBackup``);
+    a new requestId asks again. The Image it fills exists already (the gateway creates it)."""
+
+    request_id: str = Field(min_length=1, description="Id of the request; unique per snapshot.")
+    image: str = Field(
+        min_length=1,
+        max_length=253,
+        description="Name of the Image object to fill; its volumeSource.pvc names the PVC the root "
+        "disk is cloned into.",
+    )
+    backup_type: str | None = Field(
+        default=None, max_length=255, description="createBackup: the backup type (e.g. daily)."
+    )
+    rotation: int | None = Field(
+        default=None, ge=0, description="createBackup: how many backups of this type to keep."
+    )
+
+
 class ServerSpec(CamelModel):
     """Desired state of the server, written by users (kubectl) and the gateway.
 
@@ -193,6 +232,10 @@ class ServerSpec(CamelModel):
     reset_state: ResetStateRequest | None = Field(
         default=None, description="Latest administrator state reset (os-resetState)."
     )
+    rebuild: RebuildRequest | None = Field(default=None, description="Latest rebuild request.")
+    snapshot: SnapshotRequest | None = Field(
+        default=None, description="Latest createImage/createBackup request."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -272,6 +315,17 @@ class ServerTask(CamelModel):
         default=None,
         description="SOFT reboot: uid of the VirtualMachineInstance the guest restarts in (it stays).",
     )
+    image_id: str | None = Field(
+        default=None, description="rebuild: Glance id of the image rebuilt from; snapshot: of the image made."
+    )
+    replaced_volume_uids: list[str] | None = Field(
+        default=None,
+        description="rebuild: uids of the DataVolumes being re-created (root, and ephemeral unless "
+        "preserved); done when DataVolumes with other uids stand in their place.",
+    )
+    start_after: bool | None = Field(
+        default=None, description="rebuild: whether the server runs afterwards (false: it was stopped)."
+    )
 
 
 class ServerStatus(CamelModel):
@@ -325,6 +379,12 @@ class ServerStatus(CamelModel):
         default=None,
         description="spec.powerState KubeVirt refused to carry out "
         "(not asked again until spec.powerState changes).",
+    )
+    handled_rebuild: str | None = Field(
+        default=None, description="requestId of the last rebuild carried out (or refused)."
+    )
+    handled_snapshot: str | None = Field(
+        default=None, description="requestId of the last createImage/createBackup taken up (or refused)."
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(

@@ -262,11 +262,13 @@ def _accepted(server: Server) -> dict[str, object]:
     """Fields of a Server the operator takes up for the first time (none once it has a state)."""
     if server.status.vm_state is not None:
         return {}
-    reboot = server.spec.reboot
+    reboot, rebuild = server.spec.reboot, server.spec.rebuild
     return {
         "addresses": {},
-        # A reboot request present at creation is not a reboot to carry out.
+        # A reboot (or rebuild) request present at creation is not one to carry out.
         "handledReboot": reboot.request_id if reboot else None,
+        "handledRebuild": rebuild.request_id if rebuild else None,
+        "handledSnapshot": server.spec.snapshot.request_id if server.spec.snapshot else None,
         "observedGeneration": server.metadata.generation,
     }
 

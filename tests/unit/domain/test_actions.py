@@ -71,6 +71,7 @@ def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     instant = {"lock", "unlock", "os-resetState", "injectNetworkInfo", "suspend", "resume", "confirmResize"}
     tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
     tasked |= {"resize", "revertResize"}
+    tasked |= {"rebuild", "createImage", "createBackup"}
     assert carried == tasked | instant
     for key in tasked:
         assert actions.SERVER_ACTIONS[key].task is not None

@@ -32,8 +32,10 @@ from kubenova.handlers.servers import (
     pause,
     power,
     reboot,
+    rebuild,
     reset_state,
     resize,
+    snapshot,
     soft_delete,
     writer,
 )
@@ -101,6 +103,8 @@ async def step(rt: Runtime, server: Server) -> None:
         power.step,
         pause.step,
         reboot.step,
+        rebuild.step,
+        snapshot.step,
         soft_delete.step,
         resize.step,
     ):

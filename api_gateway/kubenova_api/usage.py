@@ -10,7 +10,8 @@ the quota check enforces come from the same rules:
 - a server's footprint is ``kubenova.domain.footprint``'s, the operator's placement's rule;
 - a server counts against its project until its object is gone (Nova counts instances until
   they are deleted, including those being deleted);
-- a server counts on a host once the operator has recorded ``status.host``.
+- a server counts on a host once the operator has recorded ``status.host``; a resizing server
+  also holds its other host (``domain.resize_rules.extra_hold``) until confirm or revert.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kubenova.domain import footprint as footprints
+from kubenova.domain import resize_rules
 from kubenova.domain.footprint import Footprint
 from kubenova.resources import Flavor, Server
 
@@ -68,6 +70,13 @@ def by_host(servers: Iterable[Server], flavors: FlavorLookup) -> dict[str, HostU
         entry.local_gb += held.disk_gb
         entry.workload += 1 if is_busy(server) else 0
         entry.servers.append(server)
+        extra = resize_rules.extra_hold(server)  # a resize holds the other host until confirm/revert
+        if extra is not None:
+            other, hold = extra
+            held_there = usage.setdefault(other, HostUsage())
+            held_there.vcpus += hold.vcpus
+            held_there.memory_mb += hold.ram
+            held_there.local_gb += hold.disk_gb
     for entry in usage.values():
         entry.servers.sort(key=lambda s: (s.metadata.creation_timestamp or "", s.metadata.name))
     return usage

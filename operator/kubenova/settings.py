@@ -58,6 +58,15 @@ class Settings(BaseSettings):
         "(KubeVirt rejects inline cloud-init user data over 2048 bytes).",
     )
 
+    allow_resize_to_same_host: bool = Field(
+        default=False, description="Nova's allow_resize_to_same_host: a resize may keep the server's host."
+    )
+    resize_confirm_window: float = Field(
+        default=0,
+        ge=0,
+        description="Nova's resize_confirm_window: seconds after which a resize waiting in VERIFY_RESIZE "
+        "is confirmed automatically; 0: never.",
+    )
     storage_class: str = Field(
         default="",
         description="StorageClass of the servers' persistent root, ephemeral and swap disks "

@@ -123,7 +123,6 @@ def test_unsupported_unknown_and_malformed_actions(servers: ServerFactory) -> No
     for action, body in (
         ("shelve", None),
         ("rescue", {}),
-        ("resize", {"flavorRef": "2"}),
         ("migrate", None),
         ("os-migrateLive", {"host": None, "block_migration": "auto"}),
     ):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent, ServerAction
-from kubenova_api.compute import access, server_rebuild, server_snapshots
+from kubenova_api.compute import access, server_rebuild, server_resize, server_snapshots
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.compute.refs import refs, view_options
@@ -23,8 +23,10 @@ from kubenova_api.schemas.server_actions import (
     parse_lock,
     parse_reboot,
     parse_reset_state,
+    parse_resize,
 )
 from kubenova_api.schemas.server_rebuild import parse_rebuild
+from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 from kubenova_api.urls import PublicUrls
 from kubenova_api.views import servers as server_views
@@ -68,7 +70,9 @@ async def server_action(
             urls=urls,
             image_namespace=settings.image_namespace,
         )
-    await _carry_out(name=name, body=body, row=row, ctx=ctx, version=version, store=store, found=found)
+    await _carry_out(
+        name=name, body=body, row=row, ctx=ctx, version=version, store=store, found=found, settings=settings
+    )
     return Response(status_code=202)
 
 
@@ -104,6 +108,7 @@ async def _carry_out(
     version: APIVersion,
     store: Store,
     found: access.ServerAccess,
+    settings: Settings,
 ) -> None:
     """The actions answered 202 with no body: each writes its spec intent (or only its request)."""
     if row.intent is Intent.REBOOT:
@@ -121,6 +126,9 @@ async def _carry_out(
         await service.lock(store, ctx, found, reason)
     elif row.intent is Intent.UNLOCK:
         await service.unlock(store, ctx, found)
+    elif row.intent in server_resize.INTENTS:
+        flavor_ref = parse_resize(body).flavor_ref if row.intent is Intent.RESIZE else None
+        await server_resize.carry_out(store, ctx, found, row, settings=settings, flavor_ref=flavor_ref)
     elif row.intent is Intent.RESTORE:
         await service.restore(store, ctx, found.server, row)
     elif row.intent is Intent.DELETE:

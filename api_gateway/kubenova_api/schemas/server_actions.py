@@ -73,6 +73,29 @@ def parse_lock(body: Any) -> str | None:
     return lock.locked_reason if lock is not None else None
 
 
+class Resize(StrictBody):
+    """Nova's resize body: ``flavorRef`` (an id, or a flavor URL); ``OS-DCF:diskConfig`` is
+    accepted and has no effect (KubeVirt grows the volume, the guest its partition)."""
+
+    flavor_ref: str | int = Field(alias="flavorRef")
+    disk_config: Literal["AUTO", "MANUAL"] | None = Field(default=None, alias="OS-DCF:diskConfig")
+
+    @field_validator("flavor_ref")
+    @classmethod
+    def _not_empty(cls, value: str | int) -> str | int:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("flavorRef must not be empty")
+        return value
+
+
+class ResizeRequest(StrictBody):
+    resize: Resize
+
+
+def parse_resize(body: Any) -> Resize:
+    return parse_body(ResizeRequest, body).resize
+
+
 class ResetState(StrictBody):
     state: Literal["active", "error"]
 

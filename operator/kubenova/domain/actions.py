@@ -60,6 +60,9 @@ class Intent(StrEnum):
     UNLOCK = "spec.locked=false"
     UPDATE = "spec (metadata, tags, name, ...)"
     DELETE = "metadata.deletionTimestamp"
+    RESIZE = "spec.flavor + spec.resize"
+    CONFIRM_RESIZE = "spec.resizeDecision=Confirm"
+    REVERT_RESIZE = "spec.resizeDecision=Revert"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
 
@@ -164,9 +167,23 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         task=TaskState.REBUILDING,
         intent=Intent.REBUILD,
     ),
-    "resize": ServerAction("resize", _C + "servers:resize", _states(ACTIVE, STOPPED)),
-    "confirmResize": ServerAction("confirmResize", _C + "servers:confirm_resize", _states(RESIZED)),
-    "revertResize": ServerAction("revertResize", _C + "servers:revert_resize", _states(RESIZED)),
+    "resize": ServerAction(
+        "resize",
+        _C + "servers:resize",
+        _states(ACTIVE, STOPPED),
+        task=TaskState.RESIZE_PREP,
+        intent=Intent.RESIZE,
+    ),
+    "confirmResize": ServerAction(
+        "confirmResize", _C + "servers:confirm_resize", _states(RESIZED), intent=Intent.CONFIRM_RESIZE
+    ),
+    "revertResize": ServerAction(
+        "revertResize",
+        _C + "servers:revert_resize",
+        _states(RESIZED),
+        task=TaskState.RESIZE_REVERTING,
+        intent=Intent.REVERT_RESIZE,
+    ),
     "migrate": ServerAction("migrate", _C + "os-migrate-server:migrate", _states(ACTIVE, STOPPED)),
     "os-migrateLive": ServerAction(
         "os-migrateLive", _C + "os-migrate-server:migrate_live", _states(ACTIVE, PAUSED)

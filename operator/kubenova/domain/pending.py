@@ -9,6 +9,7 @@ intent is still to be carried out, so both sides agree by construction.
 
 from __future__ import annotations
 
+from kubenova.domain import resize_rules as resize
 from kubenova.resources.server import DesiredPowerState, Server
 from kubenova.resources.states import TaskState, VmState
 
@@ -89,7 +90,7 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.REBOOTING_HARD
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING
-    return None
+    return resize.requested_task(server)
 
 
 def soft_delete_unsettled(server: Server) -> bool:

@@ -23,7 +23,6 @@ from typing import Any, NamedTuple, TypeVar
 
 import kopf
 
-from kubenova.domain import footprint
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import label_selector
 from kubenova.kubevirt import cdi_models, models
@@ -33,6 +32,7 @@ from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.server import Server
+from kubenova.scheduler import resize_holds
 from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 
 # Index names: the names of the index functions in ``handlers.indexes`` (kopf passes them so).
@@ -192,8 +192,9 @@ class ClusterView:
         for server in self.servers():
             host, flavor = server.status.host, server.status.flavor
             if host is not None and flavor is not None and server.metadata.uid:
-                held = footprint.of_flavor(flavor)
-                placed.append(PlacedServer(server.metadata.uid, host, held.vcpus, held.ram, held.disk_gb))
+                placed.extend(
+                    resize_holds.placements(server.metadata.uid, host, flavor, server.status.resize)
+                )
         return placed
 
     def vm(self, ref: ServerRef) -> ObservedVm | None:

@@ -77,7 +77,8 @@ class VirtualMachines:
         return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
     async def patch(self, namespace: str, name: str, patch: dict[str, Any]) -> ObservedVm:
-        """A merge patch of fields kubenova owns (a rebuild's disks and cloud-init)."""
+        """A merge patch of fields kubenova owns (a rebuild's disks and cloud-init; a resize's CPU,
+        memory and host pinning)."""
         return parse_vm(await self._client.merge_patch(k8s.VIRTUAL_MACHINES, name, patch, namespace))
 
     async def delete_data_volume(self, namespace: str, name: str, *, uid: str) -> None:
@@ -86,6 +87,15 @@ class VirtualMachines:
         from the VM's template gets a new, empty claim instead of adopting the old one."""
         with contextlib.suppress(k8s.NotFound, k8s.Conflict):
             await self._client.delete(k8s.DATA_VOLUMES, name, namespace, uid=uid, propagation="Foreground")
+
+    async def patch_claim(self, namespace: str, name: str, patch: dict[str, Any]) -> bool:
+        """A merge patch of a PersistentVolumeClaim (a resize grows the root disk's request);
+        False if the claim does not exist."""
+        try:
+            await self._client.merge_patch(k8s.PERSISTENT_VOLUME_CLAIMS, name, patch, namespace)
+        except k8s.NotFound:
+            return False
+        return True
 
     async def delete(self, namespace: str, name: str) -> None:
         """Delete the VM; absent is fine. KubeVirt's VM controller deletes its VMI and holds the VM

@@ -72,6 +72,23 @@ class RebootRequest(CamelModel):
     )
 
 
+class ResizeRequest(CamelModel):
+    """A resize to ``spec.flavor`` asked of the operator; a new requestId asks again."""
+
+    request_id: str = Field(
+        min_length=1, description="Id of the request (e.g. req-<uuid>); unique per resize."
+    )
+
+
+class ResizeDecision(CamelModel):
+    """Confirm or revert the resize waiting in VERIFY_RESIZE; a new requestId asks again."""
+
+    action: Literal["Confirm", "Revert"] = Field(
+        description="Confirm (keep the new flavor, free the old host) or Revert (old flavor and host)."
+    )
+    request_id: str = Field(min_length=1, description="Id of the request (e.g. req-<uuid>).")
+
+
 class ResetStateRequest(CamelModel):
     """An administrator's reset of the Nova state (os-resetState); a new requestId asks again."""
 
@@ -201,6 +218,12 @@ class ServerSpec(CamelModel):
     locked: bool = Field(default=False, description="A locked server refuses actions by non-admin users.")
     locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
     reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
+    resize: ResizeRequest | None = Field(
+        default=None, description="Latest resize request: resize to spec.flavor (VERIFY_RESIZE when done)."
+    )
+    resize_decision: ResizeDecision | None = Field(
+        default=None, description="Latest confirmResize/revertResize request of a server in VERIFY_RESIZE."
+    )
     soft_deleted: bool = Field(
         default=False,
         description="Soft delete (Nova's deferred delete): the operator powers the VM off and keeps "
@@ -260,6 +283,21 @@ class InstanceAction(CamelModel):
         default=None, description="Outcome once finished: Success or Error."
     )
     message: str | None = Field(default=None, description="Error message of a failed action.")
+
+
+class ResizeRecord(CamelModel):
+    """A resize under way or waiting in VERIFY_RESIZE (Nova's migration record): both placements,
+    held until confirm or revert; the task state says how far it is."""
+
+    request_id: str = Field(description="Request id of the resize (as in status.actions).")
+    source_host: str = Field(description="Host before the resize (its resources are held until confirm).")
+    source_zone: str | None = Field(default=None, description="Availability zone of the source host.")
+    source_flavor: EmbeddedFlavor = Field(description="Flavor before the resize (restored by a revert).")
+    target_host: str = Field(description="Host chosen for the new flavor.")
+    target_zone: str | None = Field(default=None, description="Availability zone of the target host.")
+    target_flavor: EmbeddedFlavor = Field(description="The new flavor.")
+    running: bool = Field(description="Whether the server was running (it is started again if so).")
+    finished_at: str | None = Field(default=None, description="When the server reached VERIFY_RESIZE.")
 
 
 class ServerTask(CamelModel):
@@ -327,6 +365,10 @@ class ServerStatus(CamelModel):
     launched_at: str | None = Field(default=None, description="When the server first became ACTIVE.")
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
+    handled_resize: str | None = Field(default=None, description="requestId of the last resize taken up.")
+    handled_resize_decision: str | None = Field(
+        default=None, description="requestId of the last confirmResize/revertResize taken up."
+    )
     soft_deleted_at: str | None = Field(
         default=None, description="When the server was soft-deleted (Nova's deleted_at while SOFT_DELETED)."
     )
@@ -345,6 +387,9 @@ class ServerStatus(CamelModel):
         default=None, description="requestId of the last createImage/createBackup taken up (or refused)."
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
+    resize: ResizeRecord | None = Field(
+        default=None, description="The resize from its start until it is confirmed or reverted."
+    )
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")
 

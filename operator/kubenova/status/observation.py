@@ -49,6 +49,9 @@ _ACTION_OF_TASK = (
     {row.task: row.name for row in actions.SERVER_ACTIONS.values() if row.task is not None}
     | dict.fromkeys(REBOOT_TASKS, "reboot")
     | {TaskState.SPAWNING: "create"}
+    | dict.fromkeys(
+        (TaskState.RESIZE_MIGRATING, TaskState.RESIZE_MIGRATED, TaskState.RESIZE_FINISH), "resize"
+    )
 )
 """Which action a task carries out (the action table's rows, and the build)."""
 

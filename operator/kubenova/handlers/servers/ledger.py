@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from kubenova import k8s
+from kubenova.domain.resize_rules import HOLD_SUFFIX
 from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
@@ -78,6 +79,47 @@ class PlacementLedger:
                 self._ledger[uid] = PlacedServer(uid, host, spec.vcpus, spec.memory_mb, spec.disk_gb)
             return host
 
+    async def place_resize(
+        self,
+        spec: RequestSpec,
+        hosts: Hosts,
+        persist: Persist,
+        *,
+        source: PlacedServer,
+        ignore_hosts: frozenset[str] = frozenset(),
+    ) -> str | None:
+        """Choose the target host of a resize of ``spec`` (hosts in ``ignore_hosts`` excluded) and
+        persist it, under the lock. The server keeps ``source`` (its current placement) and the
+        target is held under ``<uid>/resize`` until confirm or revert. Raises ``NoValidHost``."""
+        async with self._lock:
+            uid = spec.instance_uid
+            hold = uid + HOLD_SUFFIX
+            usage = self.usage(hosts.placements(), exclude=hold)
+            usage = [p for p in usage if p.uid != uid] + [source]
+            states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
+            states = [state for state in states if state.name not in ignore_hosts]
+            chosen = select_destination(spec, states, self._config)
+            self._ledger[uid] = source
+            self._ledger[hold] = PlacedServer(hold, chosen.name, spec.vcpus, spec.memory_mb, spec.disk_gb)
+            try:
+                host = await persist(chosen)
+            except k8s.KubeError as error:
+                if error.status < 500:
+                    self._ledger.pop(hold, None)
+                raise
+            if host is None:
+                self._ledger.pop(hold, None)
+            return host
+
+    def settle(self, uid: str, placed: PlacedServer | None) -> None:
+        """A resize was confirmed or reverted (``placed``: where the server is now) or a
+        resize's target was never persisted (``None``): only one placement is held again."""
+        hold = uid + HOLD_SUFFIX
+        self._ledger.pop(hold, None)
+        self._released.add(hold)
+        if placed is not None:
+            self._ledger[uid] = placed
+
     def usage(self, indexed: Iterable[PlacedServer], *, exclude: str | None = None) -> list[PlacedServer]:
         """Every placement known: persisted (view) overlaid with this process's own (ledger),
         minus servers already released (their Server object may linger in the view a moment)."""
@@ -93,3 +135,4 @@ class PlacementLedger:
         """The server's VM is gone: its capacity is free from now on."""
         self._ledger.pop(uid, None)
         self._released.add(uid)
+        self.settle(uid, None)

@@ -34,6 +34,7 @@ from kubenova.handlers.servers import (
     reboot,
     rebuild,
     reset_state,
+    resize,
     snapshot,
     soft_delete,
     writer,
@@ -105,6 +106,7 @@ async def step(rt: Runtime, server: Server) -> None:
         rebuild.step,
         snapshot.step,
         soft_delete.step,
+        resize.step,
     ):
         current = await due(rt, current)
         if current is None:

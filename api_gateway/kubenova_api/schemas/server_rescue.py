@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from kubenova_api.schemas.parameter_types import string, uuid_string
+from kubenova_api.schemas.parameter_types import SchemaError, string, uuid_string
 from kubenova_api.schemas.validation import StrictBody, parse_body
 
 
@@ -17,8 +17,15 @@ class Rescue(StrictBody):
     rescue_image_ref: Annotated[str | None, BeforeValidator(uuid_string)] = None
 
 
+def _object_or_null(value: Any) -> Any:
+    """``{'type': ['object', 'null']}``."""
+    if value is not None and not isinstance(value, dict):
+        raise SchemaError(f"{value!r} is not of type 'object', 'null'")
+    return value
+
+
 class RescueRequest(StrictBody):
-    rescue: Rescue | None
+    rescue: Annotated[Rescue | None, BeforeValidator(_object_or_null)]
 
 
 def parse_rescue(body: Any) -> Rescue:

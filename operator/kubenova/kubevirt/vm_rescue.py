@@ -7,9 +7,11 @@ halted VM's template: a disk ``rescuedisk`` first in ``domain.devices.disks`` wi
 that CDI fills from the rescue image (or, for an image with ``rootDisk: Ephemeral``, by its
 containerDisk), and the root disk (``rootdisk``, its DataVolume untouched) second, without a boot
 order. The other disks (cloud-init, ephemeral, swap) stay as they were. An unrescue removes the
-rescue disk, volume and template and gives the root disk ``bootOrder: 1`` again; the rescue
-DataVolume is then deleted by the operator (virt-controller does not delete a DataVolume whose
-template is gone). The VM carries the rescue request it was patched for in an annotation.
+rescue disk, volume and template and gives the root disk ``bootOrder: 1`` again; the operator
+then deletes the rescue DataVolume itself (virt-controller creates DataVolumes from templates;
+the operator does not count on it deleting one whose template is gone: owned by the VM, it would
+otherwise stay until the VM goes). The VM carries the rescue request it was patched for in an
+annotation.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ template given a rescue disk (a new DataVolume ``<vm>-rescue`` imported from the
 first with ``bootOrder: 1`` and the root DataVolume second, and started: RESCUE. An unrescue halts
 it, restores its template, deletes the rescue DataVolume and starts it: ACTIVE. A stopped server
 can be rescued; a rescue disk that cannot be imported ends in ERROR with the VM given back its own
-disks; a refused request leaves the server as it was; an operator SIGKILLed in the middle still
-finishes the rescue."""
+disks (and a later rescue from ERROR works); a refused request leaves the server as it was; an
+operator SIGKILLed in the middle still finishes the rescue."""
 
 from __future__ import annotations
 
@@ -185,6 +185,14 @@ def test_a_rescue_disk_that_cannot_be_imported_ends_in_error_with_the_own_disks_
     assert uid(storage.dv("rsf-root")) == root_uid
     assert compute.vmi("rsf") is None
     compute.wait_events("rsf", "RescueFailed")
+
+    # Nova allows a rescue from ERROR: one with an image that imports brings the server up rescued.
+    source = {"http": {"url": "https://images.example/good-rescue.img"}}
+    good = compute.image(volumeSource=source)
+    compute.patch_server("rsf", {"rescue": {"requestId": "req-rsf-2", "state": "Rescued", "image": good}})
+    server = handled(compute, "rsf", "rescue", "req-rsf-2", "RESCUE")
+    assert server["status"].get("fault") is None
+    assert_rescued(compute, storage, "rsf", root_uid=root_uid, source=source)
 
 
 def test_a_request_the_state_refuses_leaves_the_server_as_it_was(compute: Compute) -> None:

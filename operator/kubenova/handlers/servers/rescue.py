@@ -107,6 +107,10 @@ async def _rescue(rt: Runtime, server: Server, observed: ObservedVm, request_id:
     if not vm_rescue.rescued_for(observed.vm, request_id):
         if not await _halted(rt, server, observed):
             return server
+        if vm_rescue.has_rescue_disk(observed.vm):  # left by an earlier rescue that failed
+            observed = await _patch(rt, server, vm_rescue.unrescue_patch(observed.vm))
+        if not await _delete_rescue_volumes(rt, server, observed):
+            return server  # an earlier rescue disk goes first (its deletion event brings us back)
         image, flavor = _image(rt, server), server.status.flavor
         if image is None:
             message = f"Image {_image_name(server)} could not be found."

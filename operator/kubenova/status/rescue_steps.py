@@ -43,6 +43,14 @@ def waits(server: Server) -> bool:
     return server.status.vm_state in (None, VmState.BUILDING) or server.status.task_state is not None
 
 
+def unsettled(server: Server) -> bool:
+    """A rescue/unrescue under way or waiting to start (the resync looks again, in case a VM, VMI
+    or DataVolume event was missed)."""
+    if server.status.task_state in RESCUE_TASKS:
+        return True
+    return pending.rescue_pending(server) and not waits(server)
+
+
 def refusal(server: Server) -> str | None:
     """Why the pending request may not run in the server's state (Nova's 409), or ``None``."""
     row = row_of(server)

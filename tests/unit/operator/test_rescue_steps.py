@@ -78,6 +78,13 @@ def test_begin_records_the_request_and_the_rescue_image() -> None:
     )
 
 
+def test_the_resync_looks_at_a_rescue_under_way_or_due() -> None:
+    assert rescue_steps.unsettled(_server())
+    assert rescue_steps.unsettled(_server({"taskState": "unrescuing", "handledRescue": "req-rs"}))
+    assert not rescue_steps.unsettled(_server({"handledRescue": "req-rs"}))
+    assert not rescue_steps.unsettled(_server({"taskState": "powering-off"}))
+
+
 def test_begin_waits_for_other_tasks_and_is_idempotent() -> None:
     assert rescue_steps.begin(_server({"taskState": "powering-off"}), image_id="i") is None
     assert rescue_steps.begin(_server({"vmState": "building"}), image_id="i") is None

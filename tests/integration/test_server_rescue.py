@@ -4,7 +4,8 @@ first with ``bootOrder: 1`` and the root DataVolume second, and started: RESCUE.
 it, restores its template, deletes the rescue DataVolume and starts it: ACTIVE. A stopped server
 can be rescued; a rescue disk that cannot be imported ends in ERROR with the VM given back its own
 disks (and a later rescue from ERROR works); a refused request leaves the server as it was; an
-operator SIGKILLed in the middle still finishes the rescue."""
+operator SIGKILLed in the middle of a rescue or an unrescue, or down when one is written, still
+carries it out."""
 
 from __future__ import annotations
 
@@ -229,3 +230,32 @@ def test_an_operator_killed_in_the_middle_of_a_rescue_finishes_it(
     assert disks(compute.vm("rsk")) == RESCUE_DISKS
     assert uid(storage.dv("rsk-root")) == root_uid
     assert (compute.vmi("rsk") or {})["status"]["phase"] == "Running"
+
+
+def test_a_rescue_written_while_the_operator_is_down_and_an_unrescue_killed_midway_are_carried_out(
+    compute: Compute, storage: Storage, operator: OperatorHandle
+) -> None:
+    compute.create_server("rsd", flavor=compute.flavor(disk=1), image=compute.image())
+    compute.wait_status("rsd", "ACTIVE")
+    original = compute.vm("rsd")
+    operator.kill()
+    compute.patch_server("rsd", {"rescue": {"requestId": "req-rsd-1", "state": "Rescued"}})
+    operator.start()
+    handled(compute, "rsd", "rescue", "req-rsd-1", "RESCUE")
+    assert disks(compute.vm("rsd")) == RESCUE_DISKS
+
+    compute.patch_server("rsd", {"rescue": {"requestId": "req-rsd-2", "state": "Unrescued"}})
+    wait_for(
+        lambda: (compute.vm("rsd") or {})["spec"].get("runStrategy") == "Halted",
+        timeout=30,
+        message="the VM halted for the unrescue",
+    )
+    operator.kill()  # somewhere between the halt and the restored template's start
+    operator.start()
+    server = handled(compute, "rsd", "unrescue", "req-rsd-2", "ACTIVE")
+    assert [a["action"] for a in server["status"]["actions"]] == ["create", "rescue", "unrescue"]
+    vm = compute.vm("rsd")
+    assert vm is not None
+    assert vm["spec"]["template"] == (original or {})["spec"]["template"]
+    assert storage.dv("rsd-rescue") is None
+    assert (compute.vmi("rsd") or {})["status"]["phase"] == "Running"

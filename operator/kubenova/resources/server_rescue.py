@@ -4,6 +4,7 @@
 its root disk attached as a second disk; ``state: Unrescued`` boots it from its own root disk
 again. Each request carries its own ``requestId``: the operator carries a request out once
 (``status.handledRescue``), so a failed rescue is not retried until a new request is written.
+Removing ``spec.rescue`` asks for nothing (a rescued server stays rescued until ``Unrescued``).
 """
 
 from __future__ import annotations

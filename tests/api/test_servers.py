@@ -9,7 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from kubernetes import client
 
+from kubenova.domain import names
+from kubenova.resources import GROUP, VERSION
 from tests.api.test_server_support import (
     LATEST,
     SERVERS,
@@ -269,6 +272,18 @@ def test_multi_create_names_and_reservation(servers: ServerFactory) -> None:
     assert sorted(s["name"] for s in listed) == [f"{name}-1", f"{name}-2"]
     assert sorted(s["OS-EXT-SRV-ATTR:launch_index"] for s in listed) == [0, 1]
     assert {s["OS-EXT-SRV-ATTR:hostname"] for s in listed} == {f"{name}-1", f"{name}-2"}
+    # Both were written as one reservation of two (the operator builds none before it saw both),
+    # and both are built.
+    custom = client.CustomObjectsApi(servers.gateway.api_client)
+    stored = custom.list_namespaced_custom_object(GROUP, VERSION, "demo", "servers")["items"]
+    sizes = [
+        o["metadata"]["annotations"].get(names.RESERVATION_SIZE_ANNOTATION)
+        for o in stored
+        if o["metadata"]["annotations"].get(names.RESERVATION_ID_ANNOTATION) == reservation
+    ]
+    assert sizes == ["2", "2"]
+    for listed_server in listed:
+        servers.wait_status(listed_server["id"], "ACTIVE")
 
 
 def test_update_name_and_description(servers: ServerFactory) -> None:

@@ -173,8 +173,16 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
         f"Invalid input for field/attribute server. Value: {without_networks['server']}. "
         "'networks' is a required property"
     )
-    forced = servers.body(availability_zone="nova:sim-node-0")
-    assert _error(servers.post(body=forced), 403).endswith("servers:create:forced_host to be performed.")
+    # A forced host or node needs an admin (Nova's servers:create:forced_host), also as zone::node.
+    for forced_zone in ("nova:sim-node-0", "nova::sim-node-0", "nova:sim-node-0:sim-node-0"):
+        forced = servers.body(availability_zone=forced_zone)
+        message = _error(servers.post(body=forced), 403)
+        assert message.endswith("servers:create:forced_host to be performed."), forced_zone
+    assert _error(servers.post(body=servers.body(availability_zone="a:b:c:d")), 400) == (
+        "Unable to parse availability_zone"
+    )
+    mismatch = servers.body(availability_zone="nova:sim-node-0:sim-node-1")
+    assert "do not match" in _error(servers.post("admin", body=mismatch), 400)
     assert servers.created == []
 
 

@@ -34,6 +34,7 @@ from kubenova.handlers.servers import (
     reboot,
     rebuild,
     rescue,
+    reservation,
     reset_state,
     resize,
     snapshot,
@@ -93,6 +94,8 @@ async def step(rt: Runtime, server: Server) -> None:
     if names.SERVER_FINALIZER not in server.metadata.finalizers:
         current = await writer.set_finalizer(rt, server, present=True)
     if current is not None and build.needs_placing(current):
+        if not await reservation.complete(rt, current):
+            return
         current = await build.place(rt, current)
     elif current is not None and build.needs_vm(rt, current):
         current = await build.spawn(rt, current)

@@ -42,9 +42,9 @@ class GroupSpec:
         if self.max_server_per_host < 1:
             raise ValueError(f"max_server_per_host must be at least 1, got {self.max_server_per_host}")
 
-    def members_on(self, host: HostState) -> set[str]:
+    def members_on(self, host: HostState) -> frozenset[str]:
         """The members running on (or placed on) ``host``."""
-        return self.members & host.instance_uids
+        return self.members & frozenset(host.instance_uids)
 
 
 def members_on(spec: RequestSpec, host: HostState, policy: str) -> int:

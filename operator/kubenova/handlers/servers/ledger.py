@@ -36,6 +36,9 @@ from kubenova.scheduler.selection import select_destination
 
 Persist = Callable[[HostState], Awaitable[str | None]]
 """Write the chosen host into the Server; returns the host the Server now has (None if gone)."""
+Prepare = Callable[[RequestSpec], RequestSpec]
+"""Complete the request from the view inside the lock (its server group's members: a member
+placed a moment before must be seen, ``scheduling.with_group``)."""
 
 
 class Hosts(Protocol):
@@ -55,13 +58,16 @@ class PlacementLedger:
         self._ledger: dict[str, PlacedServer] = {}
         self._released: set[str] = set()
 
-    async def place(self, spec: RequestSpec, hosts: Hosts, persist: Persist) -> str | None:
+    async def place(
+        self, spec: RequestSpec, hosts: Hosts, persist: Persist, *, prepare: Prepare | None = None
+    ) -> str | None:
         """Choose a host for ``spec`` and persist it, all under the lock.
 
         Raises ``NoValidHost`` when nothing fits. Returns the Server's host afterwards (which is
         an earlier placement if one raced us), or ``None`` if the Server is gone.
         """
         async with self._lock:
+            spec = prepare(spec) if prepare is not None else spec
             usage = self.usage(hosts.placements(), exclude=spec.instance_uid)
             states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
             chosen = select_destination(spec, states, self._config)
@@ -87,11 +93,13 @@ class PlacementLedger:
         *,
         source: PlacedServer,
         ignore_hosts: frozenset[str] = frozenset(),
+        prepare: Prepare | None = None,
     ) -> str | None:
         """Choose the target host of a resize of ``spec`` (hosts in ``ignore_hosts`` excluded) and
         persist it, under the lock. The server keeps ``source`` (its current placement) and the
         target is held under ``<uid>/resize`` until confirm or revert. Raises ``NoValidHost``."""
         async with self._lock:
+            spec = prepare(spec) if prepare is not None else spec
             uid = spec.instance_uid
             hold = uid + HOLD_SUFFIX
             usage = self.usage(hosts.placements(), exclude=hold)

@@ -23,6 +23,7 @@ claim cannot shrink, and Nova's revert keeps the disk as it is on the source too
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from datetime import UTC, datetime
 
@@ -95,7 +96,8 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
 
     source = resize_holds.placed(server.server_id, server.status.host, current)
     try:
-        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore)
+        prep = functools.partial(scheduling.with_group, view=rt.view, server=server)
+        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore, prepare=prep)
     except NoValidHost as error:
         rt.ledger.settle(server.server_id, None)
         found: NoValidHost = error

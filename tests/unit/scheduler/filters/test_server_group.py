@@ -76,7 +76,8 @@ def test_with_hosts_reads_the_member_hosts_from_all_hosts() -> None:
         make_host("c", instance_uids={"m2"}),
     ]
     spec = server_group.with_hosts(_spec("affinity", {"m1", "m2"}), hosts)
-    assert spec.group is not None and spec.group.hosts == {"a", "c"}
+    assert spec.group is not None
+    assert spec.group.hosts == {"a", "c"}
     assert server_group.with_hosts(make_spec(), hosts).group is None
 
 

@@ -31,6 +31,7 @@ from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
 from kubenova_api.store.revocations import RevocationStore
 from kubenova_api.store.secrets import SecretData, SecretStore
+from kubenova_api.store.server_groups import ServerGroupStore
 from kubenova_api.store.server_records import ServerRecordStore
 from kubenova_api.store.servers import ServerStore
 
@@ -49,6 +50,7 @@ class Store:
         self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
+        self.server_groups = ServerGroupStore(kube)
         self.instances = InstanceStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
@@ -64,6 +66,7 @@ class Store:
             self.keypairs.crs.informer,
             self.servers.informer,
             self.server_records.informer,
+            self.server_groups.informer,
             self.aggregates.crs.informer,
             self.nodes.informer,
             self.quotas.informer,

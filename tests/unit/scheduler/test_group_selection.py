@@ -77,3 +77,11 @@ def test_soft_affinity_prefers_the_members_host_but_does_not_refuse() -> None:
     assert select_destination(make_spec("m1", group=group), hosts, config).name == "h1"
     hosts[1].used_memory_mb = hosts[1].total_memory_mb  # full: another host, no refusal
     assert select_destination(make_spec("m2", group=group), hosts, config).name == "h2"
+
+
+def test_with_default_multipliers_soft_affinity_outweighs_the_resource_weighers() -> None:
+    """As in Nova, the RAM, CPU and disk weighers normalise from 0 (``minval``), so one member's
+    footprint moves them by a few hundredths while the soft-affinity weigher moves by 1."""
+    hosts = _hosts(2)
+    placed = _place("soft-affinity", 3, hosts)
+    assert len(set(placed)) == 1

@@ -246,3 +246,7 @@ def test_members_quota_membership_and_the_2_71_view(
         assert http.delete(f"{SERVERS}/{first['id']}").status_code == 204
     servers.wait_gone(first["id"])
     assert groups.show(group["id"]).json()["server_group"]["members"] == [second["id"]]
+    with servers.gateway.client("demo-member") as http:
+        assert http.delete(f"{GROUPS}/{group['id']}").status_code == 204
+    view = servers.show("demo-member", second["id"], version="2.71").json()["server"]
+    assert view["server_groups"] == []  # the group is gone; its former member runs on

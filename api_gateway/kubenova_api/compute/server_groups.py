@@ -9,10 +9,11 @@ delete leaves it. Quotas: ``server_groups`` per project, ``server_group_members`
 
 from __future__ import annotations
 
-from kubenova.domain import server_groups
+from kubenova.domain import names, server_groups
 from kubenova.resources import ServerGroup
 from kubenova.resources.server_group import GroupPolicy, ServerGroupRules, ServerGroupSpec
 from kubenova_api import errors, policy
+from kubenova_api.compute import inbox
 from kubenova_api.compute.access import project_of
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
@@ -44,7 +45,7 @@ def listed(store: Store, ctx: RequestContext, *, all_projects: bool) -> list[Ser
         found = store.server_groups.list()
     else:
         found = store.server_groups.list(ctx.namespace) if ctx.namespace else []
-    return sorted(found, key=lambda g: (g.metadata.creation_timestamp or "", g.group_id))
+    return sorted(found, key=lambda g: server_groups.creation_order(g.metadata))
 
 
 def authorized(
@@ -83,7 +84,8 @@ async def create(
         rules=ServerGroupRules(max_server_per_host=max_server_per_host),
         user_id=ctx.user_id,
     )
-    return await store.server_groups.create_in(ctx.namespace, spec)
+    created = {names.CREATED_ANNOTATION: inbox.precise_now()}  # list order: Nova's by creation
+    return await store.server_groups.create_in(ctx.namespace, spec, created)
 
 
 async def delete(store: Store, identity: IdentityService, ctx: RequestContext, group_id: str) -> None:

@@ -22,10 +22,13 @@ class ServerGroupStore(CustomResourceStore[ServerGroup]):
         """The group with Nova id ``group_id``, in any namespace."""
         return next((g for g in self.list() if g.group_id == group_id), None)
 
-    async def create_in(self, namespace: str, spec: ServerGroupSpec) -> ServerGroup:
+    async def create_in(
+        self, namespace: str, spec: ServerGroupSpec, annotations: dict[str, str]
+    ) -> ServerGroup:
         body = ServerGroup.body("", spec, namespace=namespace)
         del body["metadata"]["name"]
         body["metadata"]["generateName"] = "sg-"
+        body["metadata"]["annotations"] = annotations
         return await self.create(body, what=f"Server group {spec.name}")
 
     async def remove(self, group: ServerGroup) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kubenova.domain.names import CREATED_ANNOTATION
+from kubenova.resources.base import ObjectMeta
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
 
@@ -37,7 +39,7 @@ def is_member(server: Server, group: ServerGroup) -> bool:
 def members(group: ServerGroup, servers: Iterable[Server]) -> list[Server]:
     """The group's member servers, oldest first (Nova lists members in the order they joined)."""
     found = [server for server in servers if is_member(server, group)]
-    return sorted(found, key=lambda s: (s.metadata.creation_timestamp or "", s.metadata.name))
+    return sorted(found, key=lambda s: creation_order(s.metadata))
 
 
 def member_ids(group: ServerGroup, servers: Iterable[Server]) -> list[str]:
@@ -50,3 +52,12 @@ def find(groups: Iterable[ServerGroup], group_id: str, namespace: str | None) ->
         if group.group_id == group_id and (namespace is None or group.metadata.namespace == namespace):
             return group
     return None
+
+
+def creation_order(meta: ObjectMeta) -> tuple[str, str]:
+    """Sort key by creation: the gateway's microsecond ``created`` annotation, else the
+    (whole-second) creationTimestamp as the start of its second; then the name."""
+    created = meta.annotations.get(CREATED_ANNOTATION) or meta.creation_timestamp or ""
+    if created.endswith("Z") and "." not in created:
+        created = created[:-1] + ".000000Z"
+    return created, meta.name

@@ -18,6 +18,7 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 
 from kubenova.resources import GROUP, VERSION
+from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import ManagedNodeFactory
 from tests.integration.compute import Compute, Obj, unique
 
@@ -196,3 +197,24 @@ def test_a_group_cannot_be_changed_and_rules_need_anti_affinity(compute: Compute
             {"spec": {"policy": "anti-affinity"}},
         )
     assert "a server group cannot be changed" in str(caught.value.body)
+
+
+def test_anti_affinity_holds_across_an_operator_restart(
+    managed_node: ManagedNodeFactory, compute: Compute, operator: OperatorHandle
+) -> None:
+    """Members created while the operator is down, one placed before it stopped: the restarted
+    operator (empty ledger) takes the persisted host and the members' hints from the listing,
+    and places the rest concurrently, each on its own Node."""
+    zone = make_zone(managed_node, compute, 4)
+    group = make_group(compute, "anti-affinity")
+    create_members(compute, zone, group, ["restart-0"])
+    first = running_on(compute, ["restart-0"])["restart-0"]
+    names = [f"restart-{i}" for i in range(1, 4)]
+    operator.stop()
+    try:
+        create_members(compute, zone, group, names)
+        assert not any((compute.server(n).get("status") or {}).get("host") for n in names)
+    finally:
+        operator.start()
+    hosts = running_on(compute, names)
+    assert sorted([first, *hosts.values()]) == zone.nodes

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent, ServerAction
-from kubenova_api.compute import access, server_rebuild, server_resize, server_snapshots
+from kubenova_api.compute import access, console_output, server_rebuild, server_resize, server_snapshots
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.compute.refs import refs, view_options
@@ -15,6 +15,7 @@ from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
+from kubenova_api.schemas.console_output import parse_console_output
 from kubenova_api.schemas.server_actions import (
     CreateBackup,
     action_of,
@@ -49,7 +50,10 @@ async def server_action(
     name, _arguments = action_of(body)
     row = service.row_for(name, version)
     rebuild_request = parse_rebuild(body, version) if row.intent is Intent.REBUILD else None
+    length = parse_console_output(body) if row.intent is Intent.CONSOLE_OUTPUT else None
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
+    if row.intent is Intent.CONSOLE_OUTPUT:
+        return JSONResponse({"output": await console_output.output(store, found.server, length)})
     if rebuild_request is not None:
         done = await server_rebuild.rebuild(store, ctx, found.server, rebuild_request)
         view = server_views.rebuilt(

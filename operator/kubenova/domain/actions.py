@@ -65,6 +65,7 @@ class Intent(StrEnum):
     REVERT_RESIZE = "spec.resizeDecision=Revert"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
+    CONSOLE_OUTPUT = "nothing to carry out: a read of the launcher pod's guest-console-log"
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,14 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "injectNetworkInfo": ServerAction(
         "injectNetworkInfo", _C + "os-admin-actions:inject_network_info", intent=Intent.NO_OP
     ),
-    "os-getConsoleOutput": ServerAction("os-getConsoleOutput", _C + "os-console-output", check_lock=False),
+    # A read: no state, task or lock check (only the host check, in the gateway), no action record.
+    "os-getConsoleOutput": ServerAction(
+        "os-getConsoleOutput",
+        _C + "os-console-output",
+        task_states=None,
+        check_lock=False,
+        intent=Intent.CONSOLE_OUTPUT,
+    ),
     "addSecurityGroup": ServerAction("addSecurityGroup", _C + "os-security-groups:add"),
     "removeSecurityGroup": ServerAction("removeSecurityGroup", _C + "os-security-groups:remove"),
     "addFixedIp": ServerAction("addFixedIp", _C + "os-multinic:add", max_version="2.43"),

@@ -88,6 +88,7 @@ def build(
         disks=disks,
         interfaces=[models.Interface(name=POD_NETWORK, masquerade={})] if networked else [],
         autoattach_pod_interface=None if networked else False,
+        log_serial_console=True,  # the guest-console-log container: os-getConsoleOutput reads it
     )
     memory = f"{flavor.ram}Mi"
     vmi_spec = models.VmiSpec(

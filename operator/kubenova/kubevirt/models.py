@@ -128,6 +128,10 @@ class Devices(KubeVirtModel):
     disks: list[Disk] = Field(default_factory=list)
     interfaces: list[Interface] = Field(default_factory=list)
     autoattach_pod_interface: bool | None = None
+    autoattach_serial_console: bool | None = None
+    log_serial_console: bool | None = None
+    """Stream the serial console to the launcher pod's ``guest-console-log`` container; unset
+    follows the cluster-wide ``virtualMachineOptions.disableSerialConsoleLog``."""
 
 
 class Firmware(KubeVirtModel):

@@ -69,6 +69,7 @@ def test_tag_writes_check_only_the_vm_state() -> None:
 def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     carried = set(actions.carried_out())
     instant = {"lock", "unlock", "os-resetState", "injectNetworkInfo", "suspend", "resume", "confirmResize"}
+    instant |= {"os-getConsoleOutput"}  # a read
     tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
     tasked |= {"resize", "revertResize"}
     tasked |= {"rebuild", "createImage", "createBackup"}

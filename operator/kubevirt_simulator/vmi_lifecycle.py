@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from kubenova.k8s import Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
-from kubevirt_simulator import vmi_status
+from kubevirt_simulator import guest_agent, vmi_status
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE
@@ -241,7 +241,17 @@ class VmiLifecycle:
                 exc,
             )
             return self._config.unschedulable_retry
-        patch_status(self._client, VMI_RESOURCE, obj, vmi_status.running(vmi, address, rfc3339()), self._vmis)
+        at = rfc3339()
+        running = vmi_status.running(vmi, address, at)
+        agent = guest_agent.conditions(
+            vmi.model_copy(update={"status": vmi.status.model_copy(update={"conditions": []})}),
+            guest_agent.connected_on(self._nodes.get(vmi.status.node_name or "")),
+            at,
+        )
+        if agent is not None:
+            others = [c for c in running["conditions"] if c["type"] not in guest_agent.CONDITION_TYPES]
+            running["conditions"] = [*others, *agent]
+        patch_status(self._client, VMI_RESOURCE, obj, running, self._vmis)
         self._steps.entered(uid, VmiPhase.RUNNING)
         log.info(
             "kubevirt-simulator: VMI %s/%s Running on %s with %s",
@@ -264,6 +274,11 @@ class VmiLifecycle:
                 self._vmis,
             )
             return None
+        connected = guest_agent.connected_on(self._nodes.get(vmi.status.node_name or ""))
+        agent = guest_agent.conditions(vmi, connected, rfc3339())
+        if agent is not None:
+            obj = patch_status(self._client, VMI_RESOURCE, obj, {"conditions": agent}, self._vmis)
+            vmi = VirtualMachineInstance.model_validate(obj)
         self._abort_orphaned_migration(obj, vmi)
         return None
 

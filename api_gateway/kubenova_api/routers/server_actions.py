@@ -7,7 +7,14 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent, ServerAction
-from kubenova_api.compute import access, console_output, server_rebuild, server_resize, server_snapshots
+from kubenova_api.compute import (
+    access,
+    admin_password,
+    console_output,
+    server_rebuild,
+    server_resize,
+    server_snapshots,
+)
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.compute.refs import refs, view_options
@@ -15,6 +22,7 @@ from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
+from kubenova_api.schemas.admin_password import parse_change_password
 from kubenova_api.schemas.console_output import parse_console_output
 from kubenova_api.schemas.server_actions import (
     CreateBackup,
@@ -51,7 +59,11 @@ async def server_action(
     row = service.row_for(name, version)
     rebuild_request = parse_rebuild(body, version) if row.intent is Intent.REBUILD else None
     length = parse_console_output(body) if row.intent is Intent.CONSOLE_OUTPUT else None
+    password = parse_change_password(body) if row.intent is Intent.ADMIN_PASSWORD else None
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
+    if password is not None:
+        await admin_password.change_password(store, ctx, found, password)
+        return Response(status_code=202)
     if row.intent is Intent.CONSOLE_OUTPUT:
         return JSONResponse({"output": await console_output.output(store, found.server, length)})
     if rebuild_request is not None:

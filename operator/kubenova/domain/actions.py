@@ -65,6 +65,7 @@ class Intent(StrEnum):
     REVERT_RESIZE = "spec.resizeDecision=Revert"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
+    ADMIN_PASSWORD = "the Secret <vm>-admin-password + spec.adminPassword"
     CONSOLE_OUTPUT = "nothing to carry out: a read of the launcher pod's guest-console-log"
 
 
@@ -209,7 +210,13 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     ),
     "rescue": ServerAction("rescue", _C + "os-rescue", _states(ACTIVE, STOPPED, ERROR)),
     "unrescue": ServerAction("unrescue", _C + "os-unrescue", _states(RESCUED)),
-    "changePassword": ServerAction("changePassword", _C + "os-admin-password", _states(ACTIVE)),
+    "changePassword": ServerAction(
+        "changePassword",
+        _C + "os-admin-password",
+        _states(ACTIVE),
+        task=TaskState.UPDATING_PASSWORD,
+        intent=Intent.ADMIN_PASSWORD,
+    ),
     "trigger_crash_dump": ServerAction(
         "trigger_crash_dump",
         _C + "servers:trigger_crash_dump",

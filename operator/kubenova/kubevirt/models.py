@@ -226,6 +226,42 @@ class Volume(KubeVirtModel):
         return self
 
 
+class SecretSource(KubeVirtModel):
+    secret_name: str
+
+
+class AccessCredentialSource(KubeVirtModel):
+    secret: SecretSource
+
+
+class UserPasswordPropagation(KubeVirtModel):
+    """``qemuGuestAgent: {}``: virt-launcher sets the passwords through the guest agent, again
+    whenever the Secret's data changes (no restart)."""
+
+    qemu_guest_agent: dict[str, Any] | None = None
+
+
+class UserPasswordAccessCredential(KubeVirtModel):
+    """``userPassword``: the Secret's keys are guest user names, its values their passwords."""
+
+    source: AccessCredentialSource
+    propagation_method: UserPasswordPropagation
+
+
+class AccessCredential(KubeVirtModel):
+    """One ``spec.accessCredentials[]`` entry (KubeVirt also has ``sshPublicKey``, unused here)."""
+
+    user_password: UserPasswordAccessCredential | None = None
+    ssh_public_key: dict[str, Any] | None = None
+
+
+ACCESS_CREDENTIALS_SYNCHRONIZED = "AccessCredentialsSynchronized"
+"""virt-handler's VMI condition: True once virt-launcher applied the access credentials through the
+guest agent, False (with virt-launcher's message) when it could not; no reason is set."""
+AGENT_CONNECTED = "AgentConnected"
+"""virt-handler's VMI condition while the guest agent's channel is connected."""
+
+
 class VmiSpec(KubeVirtModel):
     domain: Domain = Field(default_factory=Domain)
     node_selector: dict[str, str] = Field(default_factory=dict)
@@ -237,6 +273,7 @@ class VmiSpec(KubeVirtModel):
     # Pod-scheduling fields, passed through to the virt-launcher pod (raw Kubernetes shapes).
     affinity: dict[str, Any] | None = None
     tolerations: list[dict[str, Any]] = Field(default_factory=list)
+    access_credentials: list[AccessCredential] | None = None
 
 
 class VmiTemplate(KubeVirtModel):

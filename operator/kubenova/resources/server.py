@@ -13,6 +13,7 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
+from kubenova.resources.server_requests import AdminPasswordRequest
 from kubenova.resources.states import TaskState, VmState
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
@@ -236,6 +237,9 @@ class ServerSpec(CamelModel):
     snapshot: SnapshotRequest | None = Field(
         default=None, description="Latest createImage/createBackup request."
     )
+    admin_password: AdminPasswordRequest | None = Field(
+        default=None, description="Latest changePassword request (the password is in a Secret)."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -385,6 +389,9 @@ class ServerStatus(CamelModel):
     )
     handled_snapshot: str | None = Field(
         default=None, description="requestId of the last createImage/createBackup taken up (or refused)."
+    )
+    handled_admin_password: str | None = Field(
+        default=None, description="requestId of the last changePassword finished (or refused)."
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(

@@ -28,9 +28,7 @@ async def change_password(store: Store, ctx: RequestContext, found: ServerAccess
     guards.check(ROW, ctx, server)  # refuse from the cache before the Secret changes
     image = store.images.find(server.status.image_id or "") if server.status.image_id else None
     user = admin_password.admin_user(image.spec.properties if image is not None else {})
-    secret = admin_password.secret_name(server.status.vm_name or server.metadata.name)
-    namespace = server.metadata.namespace or ""
-    if not await store.guest_credentials.set_password(namespace, secret, user, password):
+    if not await store.guest_credentials.set_password(server, user, password):
         raise errors.ConflictError(admin_password.AGENT_NOT_ENABLED)
     request = {"adminPassword": {"requestId": ctx.request_id}}
     await write_intent(store, ctx, server, ROW, lambda _: request)

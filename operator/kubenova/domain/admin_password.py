@@ -15,7 +15,13 @@ reports the VMI condition ``AccessCredentialsSynchronized``.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
+from typing import Any
+
+from kubenova.domain.names import SERVER_LABEL
+from kubenova.resources.base import API_VERSION
+from kubenova.resources.server import Server
 
 AGENT_PROPERTY = "hw_qemu_guest_agent"
 AGENT_NOT_ENABLED = "QEMU guest agent is not enabled"
@@ -47,3 +53,32 @@ def secret_name(vm_name: str) -> str:
 def failure_message(server_id: str, reason: str) -> str:
     """Nova's ``InstancePasswordSetFailed`` wording."""
     return f"Failed to set admin password on {server_id} because {reason}"
+
+
+def credentials_secret(server: Server, passwords: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The whole ``<vm>-admin-password`` Secret: created empty with the VM by the operator, and
+    replaced (PUT, never patched: a patch answers with the stored object, which would be a read)
+    with ``{user: password}`` by changePassword. Owned by the Server, as the VM is."""
+    secret: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": secret_name(server.metadata.name),
+            "namespace": server.metadata.namespace,
+            "labels": {SERVER_LABEL: server.metadata.name},
+            "ownerReferences": [
+                {
+                    "apiVersion": API_VERSION,
+                    "kind": "Server",
+                    "name": server.metadata.name,
+                    "uid": server.server_id,
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        },
+    }
+    if passwords:
+        secret["data"] = {user: base64.b64encode(pw.encode()).decode() for user, pw in passwords.items()}
+    return secret

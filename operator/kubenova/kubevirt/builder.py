@@ -158,17 +158,7 @@ def _access_credentials(name: str, image: Image) -> list[models.AccessCredential
 
 def _credentials_secret(server: Server) -> dict[str, Any]:
     """Empty until a password is asked for (the gateway, or a kubectl user, writes it)."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "type": "Opaque",
-        "metadata": {
-            "name": admin_password.secret_name(server.metadata.name),
-            "namespace": server.metadata.namespace,
-            "labels": {SERVER_LABEL: server.metadata.name},
-            "ownerReferences": [owner_reference(server)],
-        },
-    }
+    return admin_password.credentials_secret(server)
 
 
 def owned_by(metadata: models.ObjectMeta, server_uid: str) -> bool:

@@ -77,3 +77,26 @@ def test_without_log_serial_console_there_is_no_guest_console_log_container(
         lambda: _launcher_pods(kubevirt, vmi["metadata"]["uid"]) or None, timeout=15, message="a launcher pod"
     )
     assert [c.name for c in pod.spec.containers] == ["compute"]
+
+
+def test_after_a_simulator_restart_the_pod_is_kept_and_its_log_served_on_the_new_port(
+    kubevirt: KubeVirt, simulator: SimulatorHandle
+) -> None:
+    kubevirt.create_vm(_logged("survivor", simulator.node_names))
+    vmi = kubevirt.wait_vmi_phase("survivor", "Running")
+    uid = vmi["metadata"]["uid"]
+    (pod,) = wait_for(lambda: _launcher_pods(kubevirt, uid) or None, timeout=15, message="a launcher pod")
+    node = pod.spec.node_name
+    port_before = kubevirt.core.read_node(node).status.daemon_endpoints.kubelet_endpoint.port
+    assert simulator.restart() == 0
+    wait_for(
+        lambda: kubevirt.core.read_node(node).status.daemon_endpoints.kubelet_endpoint.port != port_before,
+        timeout=30,
+        message="the node reports its new kubelet port",
+    )
+    (after,) = _launcher_pods(kubevirt, uid)
+    assert after.metadata.uid == pod.metadata.uid  # the same pod: the guest kept running
+    text = kubevirt.core.read_namespaced_pod_log(
+        after.metadata.name, kubevirt.namespace, container="guest-console-log"
+    )
+    assert text.endswith("survivor-host login: ")

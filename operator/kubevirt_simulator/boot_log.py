@@ -20,8 +20,21 @@ def _vcpus(vmi: VirtualMachineInstance) -> int:
     return max(1, (cpu.cores or 1) * (cpu.sockets or 1) * (cpu.threads or 1))
 
 
-def render(vmi: VirtualMachineInstance, started_at: str) -> list[str]:
-    """The boot log lines of ``vmi``'s guest, booted at ``started_at`` (RFC 3339)."""
+def render(vmi: VirtualMachineInstance, started_at: str, reboots: list[str] | None = None) -> list[str]:
+    """The console of ``vmi``'s guest, booted at ``started_at`` (RFC 3339) and soft-rebooted at
+    each of ``reboots`` (virt-launcher restarts the guest in place: the log goes on)."""
+    lines = _boot(vmi, started_at)
+    for at in sorted(reboots or []):
+        lines += [
+            "[  OK  ] Stopped target Multi-User System.",
+            "[  OK  ] Reached target System Reboot.",
+            f"[ 1024.000000] reboot: Restarting system ({at})",
+            *_boot(vmi, at),
+        ]
+    return lines
+
+
+def _boot(vmi: VirtualMachineInstance, started_at: str) -> list[str]:
     hostname = vmi.spec.hostname or vmi.metadata.name or "localhost"
     address = pod_ip(vmi)
     firmware = vmi.spec.domain.firmware

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from pydantic import ValidationError
 
-from kubenova.k8s import Informer
+from kubenova.k8s import EVENTS, Informer, KubeError, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance
 from kubevirt_simulator import boot_log
@@ -55,7 +55,8 @@ def tail_lines(query: dict[str, list[str]]) -> int | None:
 class KubeletEndpoints:
     """One HTTPS listener per managed Node, started on first use and stopped with the Node."""
 
-    def __init__(self, pods: Informer[Obj], vmis: Informer[Obj]) -> None:
+    def __init__(self, pods: Informer[Obj], vmis: Informer[Obj], client: Transport | None = None) -> None:
+        self._client = client
         self._pods = pods
         self._vmis = vmis
         self._servers: dict[str, ThreadingHTTPServer] = {}
@@ -123,7 +124,22 @@ class KubeletEndpoints:
         vmi = self._vmi_of(pod)
         if vmi is None:
             return 200, ""
-        return 200, "\n".join(boot_log.render(vmi, started))  # ends at the login prompt
+        reboots = self._soft_reboots(vmi)
+        return 200, "\n".join(boot_log.render(vmi, started, reboots))  # ends at the login prompt
+
+    def _soft_reboots(self, vmi: VirtualMachineInstance) -> list[str]:
+        """When the guest was soft-rebooted in place: virt-handler's ``SoftRebooted`` Events."""
+        if self._client is None:
+            return []
+        selector = f"involvedObject.uid={vmi.metadata.uid},reason=SoftRebooted"
+        try:
+            events = self._client.list(EVENTS, vmi.metadata.namespace, field_selector=selector)
+        except KubeError as exc:
+            log.warning(
+                "kubevirt-simulator: reading the soft reboots of %s failed: %s", vmi.metadata.name, exc
+            )
+            return []
+        return [str(e.get("firstTimestamp") or e.get("lastTimestamp") or "") for e in events]
 
     def _vmi_of(self, pod: Obj) -> VirtualMachineInstance | None:
         meta = pod.get("metadata") or {}

@@ -99,7 +99,7 @@ class Simulator:
         self.pods = Informer(
             client, POD_RESOURCE, as_is, handler=self._on_pod, label_selector=LAUNCHER_SELECTOR, name="pods"
         )
-        self.kubelet = KubeletEndpoints(self.pods, self.vmis)
+        self.kubelet = KubeletEndpoints(self.pods, self.vmis, client)
         self.ipam = IpAllocator(config.ip_cidr)
         self.capacity = Capacity(config, self.nodes, self.vmis)
         self.node_manager = NodeManager(client, config)

@@ -82,3 +82,11 @@ def test_tail_lines_query() -> None:
     assert tail_lines({}) is None
     assert tail_lines({"tailLines": ["3"]}) == 3
     assert tail_lines({"tailLines": ["x"]}) is None
+
+
+def test_a_soft_reboot_continues_the_log_with_a_second_boot() -> None:
+    lines = boot_log.render(_vmi(True), "2026-01-01T00:00:00Z", ["2026-01-01T01:00:00Z"])
+    text = "\n".join(lines)
+    assert text.count("Linux version") == 2
+    assert "reboot: Restarting system (2026-01-01T01:00:00Z)" in text
+    assert lines[-1] == "web-host login: "

@@ -9,6 +9,8 @@ import pytest
 
 from tests.fixtures.simulator import SimulatorHandle
 from tests.simulator.kubevirt import KubeVirt, vm_manifest, vmi_address
+from tests.simulator.test_subresources import put, vmi_action
+from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -100,3 +102,27 @@ def test_after_a_simulator_restart_the_pod_is_kept_and_its_log_served_on_the_new
         after.metadata.name, kubevirt.namespace, container="guest-console-log"
     )
     assert text.endswith("survivor-host login: ")
+
+
+def test_a_soft_reboot_goes_on_in_the_same_console_log(
+    kubevirt: KubeVirt, simulator: SimulatorHandle, cluster: Cluster
+) -> None:
+    kubevirt.create_vm(_logged("rebooter", simulator.node_names))
+    uid = kubevirt.wait_vmi_phase("rebooter", "Running")["metadata"]["uid"]
+    (pod,) = wait_for(lambda: _launcher_pods(kubevirt, uid) or None, timeout=15, message="a launcher pod")
+
+    def log() -> str:
+        return str(
+            kubevirt.core.read_namespaced_pod_log(
+                pod.metadata.name, kubevirt.namespace, container="guest-console-log"
+            )
+        )
+
+    assert log().count("rebooter-host login: ") == 1
+    assert put(cluster, vmi_action(kubevirt, "rebooter", "softreboot")).returncode == 0
+    text = wait_for(
+        lambda: log() if "reboot: Restarting system" in log() else None, timeout=15, message="reboot"
+    )
+    assert text.count("rebooter-host login: ") == 2
+    assert text.count("Linux version") == 2
+    assert text.endswith("rebooter-host login: ")

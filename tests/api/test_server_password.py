@@ -60,6 +60,24 @@ def _secret(cluster: Cluster, server_id: str) -> dict[str, str]:
     return {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
 
 
+def _synchronized(cluster: Cluster, server_id: str) -> str | None:
+    """The VMI's AccessCredentialsSynchronized status."""
+    with cluster.connected() as api:
+        custom = client.CustomObjectsApi(api)
+        listing = custom.list_cluster_custom_object("compute.kubenova.io", "v1alpha1", "servers")
+        server = next(s for s in listing["items"] if s["metadata"]["uid"] == server_id)
+        vmi = custom.get_namespaced_custom_object(
+            "kubevirt.io",
+            "v1",
+            server["metadata"]["namespace"],
+            "virtualmachineinstances",
+            server["status"]["vmName"],
+        )
+    conditions = (vmi.get("status") or {}).get("conditions") or []
+    found = [c["status"] for c in conditions if c["type"] == "AccessCredentialsSynchronized"]
+    return found[0] if found else None
+
+
 def test_change_password_sets_it_through_the_guest_agent(
     servers: ServerFactory, cluster: Cluster, agent_image: str
 ) -> None:
@@ -117,3 +135,26 @@ def test_server_password_is_empty_and_clearing_it_is_accepted(servers: ServerFac
         assert (
             http.get(f"{SERVERS}/6e1fd7e4-0000-4000-8000-000000000000/os-server-password").status_code == 404
         )
+
+
+def test_a_guest_agent_that_cannot_set_it_is_novas_501(
+    servers: ServerFactory, cluster: Cluster, agent_image: str
+) -> None:
+    server_id = _agent_server(servers, agent_image)["id"]
+    with servers.gateway.client("admin") as http:
+        host = http.get(f"{SERVERS}/{server_id}").json()["server"]["OS-EXT-SRV-ATTR:host"]
+    knob = "kubevirt-simulator.kubenova.io/guest-agent"
+    with cluster.connected() as api:
+        core = client.CoreV1Api(api)
+        core.patch_node(host, {"metadata": {"annotations": {knob: "disconnected"}}})
+        try:
+            wait_for(lambda: _synchronized(cluster, server_id) == "False", timeout=30, message="agent gone")
+            response = _act(servers, server_id, {"changePassword": {"adminPass": "x"}})
+        finally:
+            core.patch_node(host, {"metadata": {"annotations": {knob: None}}})
+    assert _fault(response, 501) == "Unable to set password on instance"
+    shown = servers.wait_status(server_id, "ACTIVE")
+    assert shown["OS-EXT-STS:task_state"] is None
+    with servers.gateway.client("demo-member") as http:
+        listed = http.get(f"{SERVERS}/{server_id}/os-instance-actions").json()["instanceActions"]
+    assert listed[0]["action"] == "changePassword"

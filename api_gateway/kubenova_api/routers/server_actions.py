@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent, ServerAction
-from kubenova_api.compute import access, server_rebuild, server_resize, server_snapshots
+from kubenova_api.compute import access, server_rebuild, server_resize, server_shelve, server_snapshots
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.compute.refs import refs, view_options
@@ -26,6 +26,7 @@ from kubenova_api.schemas.server_actions import (
     parse_resize,
 )
 from kubenova_api.schemas.server_rebuild import parse_rebuild
+from kubenova_api.schemas.server_shelve import parse_unshelve
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 from kubenova_api.urls import PublicUrls
@@ -129,9 +130,32 @@ async def _carry_out(
     elif row.intent in server_resize.INTENTS:
         flavor_ref = parse_resize(body).flavor_ref if row.intent is Intent.RESIZE else None
         await server_resize.carry_out(store, ctx, found, row, settings=settings, flavor_ref=flavor_ref)
+    elif row.intent in server_shelve.INTENTS:
+        await _shelve(
+            row=row, body=body, ctx=ctx, version=version, store=store, found=found, settings=settings
+        )
     elif row.intent is Intent.RESTORE:
         await service.restore(store, ctx, found.server, row)
     elif row.intent is Intent.DELETE:
         await servers_service.force_delete(store, ctx, found.server)
     else:
         service.refuse_unsupported(ctx, found.server, row, name)
+
+
+async def _shelve(
+    *,
+    row: ServerAction,
+    body: object,
+    ctx: RequestContext,
+    version: APIVersion,
+    store: Store,
+    found: access.ServerAccess,
+    settings: Settings,
+) -> None:
+    """shelve, shelveOffload, unshelve (the unshelve body per microversion)."""
+    if row.intent is Intent.SHELVE:
+        await server_shelve.shelve(store, ctx, found.server)
+    elif row.intent is Intent.SHELVE_OFFLOAD:
+        await server_shelve.shelve_offload(store, ctx, found.server)
+    else:
+        await server_shelve.unshelve(store, ctx, found, parse_unshelve(body, version), settings)

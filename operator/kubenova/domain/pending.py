@@ -10,6 +10,7 @@ intent is still to be carried out, so both sides agree by construction.
 from __future__ import annotations
 
 from kubenova.domain import resize_rules as resize
+from kubenova.domain import shelve_rules
 from kubenova.resources.server import DesiredPowerState, Server
 from kubenova.resources.states import TaskState, VmState
 
@@ -70,6 +71,9 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.SOFT_DELETING
     if not server.spec.soft_deleted and state is VmState.SOFT_DELETED:
         return TaskState.RESTORING
+    shelving = shelve_rules.requested_task(server)
+    if shelving is not None:
+        return shelving
     if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
         return TaskState.REBUILDING
     snapshot = server.spec.snapshot

@@ -35,6 +35,7 @@ from kubenova.handlers.servers import (
     rebuild,
     reset_state,
     resize,
+    shelve,
     snapshot,
     soft_delete,
     writer,
@@ -107,6 +108,7 @@ async def step(rt: Runtime, server: Server) -> None:
         snapshot.step,
         soft_delete.step,
         resize.step,
+        shelve.step,
     ):
         current = await due(rt, current)
         if current is None:

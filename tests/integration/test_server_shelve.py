@@ -301,3 +301,45 @@ def test_deleting_an_offloaded_server_removes_its_vm_and_disks(
     compute.wait_gone("gone")
     assert compute.vm("gone") is None
     wait_for(lambda: storage.dv("gone-root") is None, timeout=30, message="root DataVolume deleted")
+
+
+def test_vm_failing_on_the_unshelve_host_leaves_it_offloaded_with_a_fault(
+    compute: Compute, managed_node: ManagedNodeFactory, storage: Storage
+) -> None:
+    zone = make_zone(managed_node, compute, 2)
+    first = create(compute, zone, "flaky")
+    disk = root_uid(storage, "flaky")
+    compute.patch_server("flaky", {"shelved": True})
+    compute.wait_status("flaky", "SHELVED_OFFLOADED")
+    broken = next(n for n in zone.nodes if n != first["status"]["host"])
+    annotation = "kubevirt-simulator.kubenova.io/fail-vmis"
+    compute.core.patch_node(broken, {"metadata": {"annotations": {annotation: "true"}}})
+    compute.patch_server("flaky", {"shelved": False, "unshelve": {"requestId": "req-bad", "host": broken}})
+
+    def failed() -> Obj | None:
+        server = compute.server("flaky")
+        record = [a for a in server["status"].get("actions", []) if a["requestId"] == "req-bad"]
+        return server if record and record[0].get("result") == "Error" else None
+
+    after = wait_for(failed, timeout=60, message="unshelve failed")
+    assert after is not None
+    assert (after["status"]["status"], after["status"].get("taskState")) == ("SHELVED_OFFLOADED", None)
+    assert after["status"].get("host") is None
+    assert after["status"]["fault"]["message"]
+    compute.wait_events("flaky", "UnshelveFailed")
+
+    def settled() -> Obj | None:
+        vm = compute.vm("flaky")
+        if vm is None or vm["spec"]["runStrategy"] != "Halted":
+            return None
+        return vm if HOSTNAME not in (vm["spec"]["template"]["spec"].get("nodeSelector") or {}) else None
+
+    wait_for(settled, timeout=30, message="VM halted and unpinned again")
+    wait_for(lambda: compute.vmi("flaky") is None, timeout=30, message="failed VMI gone")
+
+    compute.core.patch_node(broken, {"metadata": {"annotations": {annotation: None}}})
+    compute.patch_server("flaky", {"unshelve": {"requestId": "req-good", "host": None}})
+    active = compute.wait_status("flaky", "ACTIVE")
+    assert active["status"].get("fault") is None
+    running_on(compute, "flaky", active["status"]["host"])
+    assert root_uid(storage, "flaky") == disk

@@ -23,7 +23,7 @@ from kubenova.resources.server import PowerStateName, Server, ServerTask
 from kubenova.resources.server_shelve import ShelveRecord
 from kubenova.resources.states import TaskState, VmState
 from kubenova.status import action_records
-from kubenova.status.state_change import ActionFinish, Transition
+from kubenova.status.state_change import ActionFinish, Fault, Transition
 
 SHELVE_TASKS, UNSHELVE_TASKS = rules.SHELVE_TASKS, rules.UNSHELVE_TASKS
 
@@ -199,4 +199,29 @@ def unshelved(server: Server, *, addresses: dict[str, Any]) -> Transition | None
         PowerStateName.RUNNING,
         {"shelve": record, "fault": None, **addresses},
         finish_action=ActionFinish(rules.UNSHELVE.name, "Success"),
+    )
+
+
+def unshelve_failed(server: Server, reason: str, details: str | None) -> Transition | None:
+    """The VM cannot start on the chosen host: as Nova's failed spawn on unshelve, the server is
+    SHELVED_OFFLOADED again with no host (the allocation dropped), a fault, the action failed; the
+    VM is halted and unpinned next. Not tried again until ``spec.unshelve.requestId`` changes."""
+    status = server.status
+    if status.vm_state is not VmState.SHELVED_OFFLOADED or status.task_state is not TaskState.SPAWNING:
+        return None
+    key = rules.unshelve_key(server)
+    return Transition(
+        VmState.SHELVED_OFFLOADED,
+        None,
+        "UnshelveFailed",
+        f"Unshelve failed: the VM did not start on {status.host}: {reason}",
+        PowerStateName.SHUTDOWN,
+        {
+            "host": None,
+            "hypervisorHostname": None,
+            "shelve": _record(server, failed_unshelve=key, handled_unshelve=key or None),
+        },
+        fault=Fault(reason, details),
+        finish_action=ActionFinish(rules.UNSHELVE.name, "Error", reason),
+        warning=True,
     )

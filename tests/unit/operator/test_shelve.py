@@ -194,3 +194,17 @@ def test_vm_pinning_patches() -> None:
     assert vm_pinning.pin_patch("n2")["spec"]["template"]["spec"]["nodeSelector"] == {
         "kubernetes.io/hostname": "n2"
     }
+
+
+def test_unshelve_that_cannot_start_is_offloaded_again_with_a_fault() -> None:
+    spawning = server({"unshelve": {"requestId": "req-u"}}, vmState="shelved_offloaded", taskState="spawning")
+    failed = steps.unshelve_failed(spawning, "ErrorUnschedulable", "PodScheduled: no node")
+    assert failed is not None
+    assert (failed.vm_state, failed.task_state) == (VmState.SHELVED_OFFLOADED, None)
+    assert failed.fault is not None
+    assert failed.fault.message == "ErrorUnschedulable"
+    patch = render(spawning, failed, now=NOW)
+    assert patch is not None
+    assert patch["host"] is None
+    assert patch["shelve"]["failedUnshelve"] == "req-u"
+    assert steps.unshelve_failed(server({}, vmState="shelved", taskState="unshelving"), "x", None) is None

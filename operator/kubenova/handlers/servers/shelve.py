@@ -38,6 +38,11 @@ from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
 from kubenova.status import shelve_steps as steps
 
+FAILURE_STATUSES = frozenset(
+    {"ErrorUnschedulable", "CrashLoopBackOff", "ErrorPvcNotFound", "DataVolumeError"}
+)
+"""VM printable statuses with which the VM will not start where it is pinned (KubeVirt's)."""
+
 
 async def step(rt: Runtime, server: Server) -> Server | None:
     """Carry a shelve, offload or unshelve one step further. Caller holds the Server's lock."""
@@ -63,7 +68,32 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
         if not _in(updated, TaskState.SHELVING_OFFLOADING):
             return await _begin_unshelve(rt, updated) if updated is not None else None
         return await _offload(rt, updated) if updated is not None else None
+    if server.status.vm_state is VmState.SHELVED_OFFLOADED and not rules.unshelve_pending(server):
+        return await _settle_offloaded(rt, server)
     return await _begin_unshelve(rt, server)
+
+
+async def _settle_offloaded(rt: Runtime, server: Server) -> Server:
+    """An offloaded server's VM halted and unpinned (after an unshelve that failed to start it)."""
+    if not await _halted(rt, server):
+        return server
+    observed = _vm(rt, server)
+    if observed is not None and vm_pinning.pinned_host(observed.vm) is not None:
+        await _patch_vm(rt, server, vm_pinning.pin_patch(None))
+    return server
+
+
+def _start_failure(
+    observed: ObservedVm, vmi: models.VirtualMachineInstance | None
+) -> tuple[str, str | None] | None:
+    """Why KubeVirt cannot start the VM where it is pinned (its printable status, a failed VMI)."""
+    conditions = observed.vm.status.conditions
+    if observed.printable_status in FAILURE_STATUSES:
+        details = "; ".join(f"{c.type}: {c.message}" for c in conditions if c.message)
+        return observed.printable_status or "", details or None
+    if vmi is not None and vmi.status.phase is models.VmiPhase.FAILED:
+        return vmi.status.reason or "VirtualMachineInstance failed", None
+    return None
 
 
 async def _begin_unshelve(rt: Runtime, server: Server) -> Server | None:
@@ -115,6 +145,16 @@ async def _unshelve(rt: Runtime, server: Server) -> Server | None:
         await _set_run_strategy(rt, current, models.RunStrategy.ALWAYS)
         return current
     vmi = rt.view.vmi(writer.ref_of(current))
+    failure = _start_failure(
+        observed, vmi if vmi is not None and builder.owned_by(vmi.metadata, server.server_id) else None
+    )
+    if failure is not None and current.status.vm_state is VmState.SHELVED_OFFLOADED:
+        reason, details = failure
+        failed = await writer.apply(rt, current, lambda s: steps.unshelve_failed(s, reason, details))
+        if failed is not None and failed.status.host is None:
+            rt.ledger.release(failed.server_id)
+            return await _settle_offloaded(rt, failed)
+        return failed
     if vmi is None or vmi.metadata.deletion_timestamp or not builder.owned_by(vmi.metadata, server.server_id):
         return current
     if vmi.status.phase is not models.VmiPhase.RUNNING or vmi.status.node_name != host:
@@ -227,4 +267,10 @@ def due(rt: Runtime, server: Server) -> bool:
         return False
     if rules.shelve_pending(server) or rules.unshelve_pending(server):
         return True
+    if state is VmState.SHELVED_OFFLOADED:
+        observed = _vm(rt, server)
+        strategy = observed.vm.spec.run_strategy if observed is not None else None
+        return observed is not None and (
+            strategy is not models.RunStrategy.HALTED or vm_pinning.pinned_host(observed.vm) is not None
+        )
     return state is VmState.SHELVED and (rules.offload_pending(server) or _offload_due(rt, server))

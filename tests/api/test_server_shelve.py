@@ -159,3 +159,18 @@ def test_shelved_keeps_host_offload_is_admin_and_unshelve_targets(
     servers.wait_status(server_id, "ACTIVE")
     assert _show(servers, server_id)[HOST] == host
     assert vcpus_used(gateway) == used
+
+
+def test_delete_of_an_offloaded_server_is_not_a_soft_delete(servers: ServerFactory) -> None:
+    """Nova deletes a server without a host at once, also with a reclaim interval (local delete)."""
+    settings = servers.gateway.settings
+    server_id = servers.active()["id"]
+    assert _act(servers, server_id, {"shelve": None}).status_code == 202
+    servers.wait_status(server_id, "SHELVED_OFFLOADED")
+    settings.reclaim_instance_interval_seconds = 3600
+    try:
+        with servers.gateway.client("demo-member", version=LATEST) as http:
+            assert http.delete(f"{SERVERS}/{server_id}").status_code == 204
+        servers.wait_gone(server_id)
+    finally:
+        settings.reclaim_instance_interval_seconds = 0

@@ -343,3 +343,33 @@ def test_vm_failing_on_the_unshelve_host_leaves_it_offloaded_with_a_fault(
     assert active["status"].get("fault") is None
     running_on(compute, "flaky", active["status"]["host"])
     assert root_uid(storage, "flaky") == disk
+
+
+@pytest.fixture
+def offload_after_two_seconds(operator: OperatorHandle) -> Iterator[None]:
+    """``KUBENOVA_SHELVED_OFFLOAD_TIME=2`` with a resync every second (Nova's periodic offload)."""
+    saved = dict(operator.settings)
+    operator.settings.update({"KUBENOVA_SHELVED_OFFLOAD_TIME": "2", "KUBENOVA_RESYNC_SECONDS": "1"})
+    operator.restart()
+    try:
+        yield
+    finally:
+        operator.settings.clear()
+        operator.settings.update(saved)
+        operator.restart()
+
+
+def test_shelved_server_is_offloaded_once_the_offload_time_has_passed(
+    compute: Compute, managed_node: ManagedNodeFactory, offload_after_two_seconds: None
+) -> None:
+    zone = make_zone(managed_node, compute, 1)
+    create(compute, zone, "later")
+    compute.patch_server("later", {"shelved": True})
+    shelved = compute.wait_status("later", "SHELVED")
+    assert shelved["status"]["host"] == zone.nodes[0]
+    offloaded = compute.wait_status("later", "SHELVED_OFFLOADED", timeout=30)
+    assert offloaded["status"].get("host") is None
+    # Nova's periodic task records no action of its own; the shelve action had finished before.
+    assert [a["action"] for a in offloaded["status"]["actions"]][-1] == "shelve"
+    vm = halted_and_gone(compute, "later")
+    assert HOSTNAME not in (vm["spec"]["template"]["spec"].get("nodeSelector") or {})

@@ -373,3 +373,21 @@ def test_shelved_server_is_offloaded_once_the_offload_time_has_passed(
     assert [a["action"] for a in offloaded["status"]["actions"]][-1] == "shelve"
     vm = halted_and_gone(compute, "later")
     assert HOSTNAME not in (vm["spec"]["template"]["spec"].get("nodeSelector") or {})
+
+
+def test_a_paused_server_shelves_and_comes_back_running(
+    compute: Compute, managed_node: ManagedNodeFactory
+) -> None:
+    zone = make_zone(managed_node, compute, 1)
+    create(compute, zone, "dozy")
+    compute.patch_server("dozy", {"powerState": "Paused"})
+    compute.wait_status("dozy", "PAUSED")
+    compute.patch_server("dozy", {"shelved": True})
+    compute.wait_status("dozy", "SHELVED_OFFLOADED")
+    halted_and_gone(compute, "dozy")
+    # What the gateway writes for unshelve: Nova leaves the server ACTIVE, so Running.
+    compute.patch_server("dozy", {"shelved": False, "powerState": "Running"})
+    active = compute.wait_status("dozy", "ACTIVE")
+    assert active["status"]["powerState"] == "Running"
+    vmi = running_on(compute, "dozy", zone.nodes[0])
+    assert not [c for c in vmi["status"].get("conditions", []) if c["type"] == "Paused"]

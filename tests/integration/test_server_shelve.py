@@ -197,7 +197,23 @@ def test_unshelve_of_shelved_server_powers_it_on_where_it_was(
     compute.patch_server("nap", {"shelved": True})
     compute.wait_status("nap", "SHELVED")
     halted_and_gone(compute, "nap")
-    compute.patch_server("nap", {"shelved": False})
+    # Its Node fails VMIs: the start fails, the server stays SHELVED on its host with a fault.
+    annotation = "kubevirt-simulator.kubenova.io/fail-vmis"
+    compute.core.patch_node(zone.nodes[0], {"metadata": {"annotations": {annotation: "true"}}})
+    compute.patch_server("nap", {"shelved": False, "unshelve": {"requestId": "req-fails"}})
+
+    def failed() -> Obj | None:
+        server = compute.server("nap")
+        record = [a for a in server["status"].get("actions", []) if a["requestId"] == "req-fails"]
+        return server if record and record[0].get("result") == "Error" else None
+
+    refused = wait_for(failed, timeout=60, message="unshelve failed")
+    assert refused is not None
+    assert (refused["status"]["status"], refused["status"]["host"]) == ("SHELVED", zone.nodes[0])
+    assert refused["status"]["fault"]["message"]
+    halted_and_gone(compute, "nap")
+    compute.core.patch_node(zone.nodes[0], {"metadata": {"annotations": {annotation: None}}})
+    compute.patch_server("nap", {"unshelve": {"requestId": "req-works"}})
     active = compute.wait_status("nap", "ACTIVE")
     assert active["status"]["host"] == zone.nodes[0]
     running_on(compute, "nap", zone.nodes[0])

@@ -203,24 +203,26 @@ def unshelved(server: Server, *, addresses: dict[str, Any]) -> Transition | None
 
 
 def unshelve_failed(server: Server, reason: str, details: str | None) -> Transition | None:
-    """The VM cannot start on the chosen host: as Nova's failed spawn on unshelve, the server is
-    SHELVED_OFFLOADED again with no host (the allocation dropped), a fault, the action failed; the
-    VM is halted and unpinned next. Not tried again until ``spec.unshelve.requestId`` changes."""
+    """The VM cannot start (Nova's failed spawn or start on unshelve): back to where it was, idle,
+    with a fault and the action failed; an offloaded server loses the host it was given (the
+    allocation dropped). The VM is halted (and unpinned) next. Not tried again until
+    ``spec.unshelve.requestId`` changes."""
     status = server.status
-    if status.vm_state is not VmState.SHELVED_OFFLOADED or status.task_state is not TaskState.SPAWNING:
+    offloaded = status.vm_state is VmState.SHELVED_OFFLOADED and status.task_state is TaskState.SPAWNING
+    shelved = status.vm_state is VmState.SHELVED and status.task_state is TaskState.UNSHELVING
+    if not (offloaded or shelved) or status.vm_state is None:
         return None
     key = rules.unshelve_key(server)
+    fields: dict[str, Any] = {"shelve": _record(server, failed_unshelve=key, handled_unshelve=key or None)}
+    if offloaded:
+        fields |= {"host": None, "hypervisorHostname": None}
     return Transition(
-        VmState.SHELVED_OFFLOADED,
+        status.vm_state,
         None,
         "UnshelveFailed",
         f"Unshelve failed: the VM did not start on {status.host}: {reason}",
         PowerStateName.SHUTDOWN,
-        {
-            "host": None,
-            "hypervisorHostname": None,
-            "shelve": _record(server, failed_unshelve=key, handled_unshelve=key or None),
-        },
+        fields,
         fault=Fault(reason, details),
         finish_action=ActionFinish(rules.UNSHELVE.name, "Error", reason),
         warning=True,

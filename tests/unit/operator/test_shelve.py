@@ -207,4 +207,14 @@ def test_unshelve_that_cannot_start_is_offloaded_again_with_a_fault() -> None:
     assert patch is not None
     assert patch["host"] is None
     assert patch["shelve"]["failedUnshelve"] == "req-u"
-    assert steps.unshelve_failed(server({}, vmState="shelved", taskState="unshelving"), "x", None) is None
+    on_its_host = server({}, vmState="shelved", taskState="unshelving")
+    kept = steps.unshelve_failed(on_its_host, "CrashLoopBackOff", None)
+    assert kept is not None
+    assert (kept.vm_state, kept.task_state) == (VmState.SHELVED, None)
+    kept_patch = render(on_its_host, kept, now=NOW)
+    assert kept_patch is not None
+    assert "host" not in kept_patch  # a SHELVED server keeps its host
+    assert (
+        steps.unshelve_failed(server({}, vmState="shelved_offloaded", taskState="unshelving"), "x", None)
+        is None
+    )

@@ -68,14 +68,13 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
         if not _in(updated, TaskState.SHELVING_OFFLOADING):
             return await _begin_unshelve(rt, updated) if updated is not None else None
         return await _offload(rt, updated) if updated is not None else None
-    if server.status.vm_state is VmState.SHELVED_OFFLOADED and not rules.unshelve_pending(server):
-        return await _settle_offloaded(rt, server)
     return await _begin_unshelve(rt, server)
 
 
-async def _settle_offloaded(rt: Runtime, server: Server) -> Server:
-    """An offloaded server's VM halted and unpinned (after an unshelve that failed to start it)."""
-    if not await _halted(rt, server):
+async def _settle(rt: Runtime, server: Server) -> Server:
+    """A shelved server's VM halted, and unpinned once offloaded (after an unshelve that failed
+    to start it, or a VM started behind kubenova's back)."""
+    if not await _halted(rt, server) or server.status.vm_state is not VmState.SHELVED_OFFLOADED:
         return server
     observed = _vm(rt, server)
     if observed is not None and vm_pinning.pinned_host(observed.vm) is not None:
@@ -98,7 +97,7 @@ def _start_failure(
 
 async def _begin_unshelve(rt: Runtime, server: Server) -> Server | None:
     if not rules.unshelve_pending(server):
-        return server
+        return await _settle(rt, server) if server.status.vm_state in rules.SHELVED_STATES else server
     updated = await writer.apply(rt, server, steps.begin_unshelve)
     return await _unshelve(rt, updated) if _in(updated, TaskState.UNSHELVING) else updated
 
@@ -148,13 +147,14 @@ async def _unshelve(rt: Runtime, server: Server) -> Server | None:
     failure = _start_failure(
         observed, vmi if vmi is not None and builder.owned_by(vmi.metadata, server.server_id) else None
     )
-    if failure is not None and current.status.vm_state is VmState.SHELVED_OFFLOADED:
+    if failure is not None:
         reason, details = failure
         failed = await writer.apply(rt, current, lambda s: steps.unshelve_failed(s, reason, details))
-        if failed is not None and failed.status.host is None:
+        if failed is None or failed.status.task_state is not None:
+            return failed
+        if failed.status.host is None:
             rt.ledger.release(failed.server_id)
-            return await _settle_offloaded(rt, failed)
-        return failed
+        return await _settle(rt, failed)
     if vmi is None or vmi.metadata.deletion_timestamp or not builder.owned_by(vmi.metadata, server.server_id):
         return current
     if vmi.status.phase is not models.VmiPhase.RUNNING or vmi.status.node_name != host:
@@ -267,10 +267,12 @@ def due(rt: Runtime, server: Server) -> bool:
         return False
     if rules.shelve_pending(server) or rules.unshelve_pending(server):
         return True
-    if state is VmState.SHELVED_OFFLOADED:
+    if state in rules.SHELVED_STATES:
         observed = _vm(rt, server)
-        strategy = observed.vm.spec.run_strategy if observed is not None else None
-        return observed is not None and (
-            strategy is not models.RunStrategy.HALTED or vm_pinning.pinned_host(observed.vm) is not None
-        )
+        if observed is None:
+            return False
+        if observed.vm.spec.run_strategy is not models.RunStrategy.HALTED:
+            return True
+        if state is VmState.SHELVED_OFFLOADED and vm_pinning.pinned_host(observed.vm) is not None:
+            return True
     return state is VmState.SHELVED and (rules.offload_pending(server) or _offload_due(rt, server))

@@ -12,13 +12,17 @@ import httpx
 import pytest
 
 from tests.api.test_server_resize import vcpus_used
-from tests.api.test_server_support import LATEST, SERVERS, ServerFactory, boot, servers
+from tests.api.test_server_support import LATEST, SERVERS, ServerFactory, boot, servers, unique
 from tests.fixtures.gateway import GatewayHandle
 from tests.fixtures.operator import OperatorHandle
+from tests.fixtures.simulator import ManagedNodeFactory
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
 __all__ = ["boot", "servers"]
 HOST = "OS-EXT-SRV-ATTR:host"
+AGGREGATES = "/compute/v2.1/os-aggregates"
+SERVICES = "/compute/v2.1/os-services"
 
 
 def _act(
@@ -174,3 +178,46 @@ def test_delete_of_an_offloaded_server_is_not_a_soft_delete(servers: ServerFacto
         servers.wait_gone(server_id)
     finally:
         settings.reclaim_instance_interval_seconds = 0
+
+
+@pytest.fixture
+def other_zone(
+    gateway: GatewayHandle, operator: OperatorHandle, managed_node: ManagedNodeFactory
+) -> Iterator[tuple[str, str]]:
+    """(node, zone): a Node of this test that takes servers, alone in a zone of its own."""
+    with gateway.client("admin") as admin:
+        node = managed_node(unique("shv-host"))
+        wait_for(
+            lambda: admin.get(SERVICES, params={"host": node}).json()["services"],
+            timeout=15,
+            message=f"gateway knows {node}",
+        )
+        zone = unique("az-shv")
+        made = admin.post(
+            AGGREGATES, json={"aggregate": {"name": unique("agg-shv"), "availability_zone": zone}}
+        )
+        agg_id = made.json()["aggregate"]["id"]
+        admin.post(f"{AGGREGATES}/{agg_id}/action", json={"add_host": {"host": node}})
+        try:
+            yield node, zone
+        finally:
+            admin.post(f"{AGGREGATES}/{agg_id}/action", json={"remove_host": {"host": node}})
+            admin.delete(f"{AGGREGATES}/{agg_id}")
+
+
+def test_unshelve_to_a_host_outside_the_pinned_zone(
+    servers: ServerFactory, other_zone: tuple[str, str]
+) -> None:
+    node, zone = other_zone
+    server_id = servers.active(availability_zone="nova")["id"]
+    assert _act(servers, server_id, {"shelve": None}).status_code == 202
+    servers.wait_status(server_id, "SHELVED_OFFLOADED")
+    refused = _act(servers, server_id, {"unshelve": {"host": node}}, user="admin", version="2.91")
+    assert _message(refused, 409) == f'Host "{node}" is not in the availability zone "nova".'
+    mismatch = {"unshelve": {"availability_zone": "nova", "host": node}}
+    assert _act(servers, server_id, mismatch, user="admin", version="2.91").status_code == 409
+    moved = {"unshelve": {"availability_zone": zone, "host": node}}
+    assert _act(servers, server_id, moved, user="admin", version="2.91").status_code == 202
+    active = servers.wait_status(server_id, "ACTIVE")
+    assert active["OS-EXT-AZ:availability_zone"] == zone
+    assert _show(servers, server_id)[HOST] == node

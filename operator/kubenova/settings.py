@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         description="How long a new Server waits for a missing Flavor/Image/Keypair before ERROR "
         "(covers `kubectl apply -f dir/` creating them in any order).",
     )
+    reservation_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long the Servers of an incomplete multi-create wait, after the newest of them "
+        "appeared, for the rest before they are deleted (the request is all or nothing).",
+    )
     resync_seconds: float = Field(
         default=30.0, gt=0, description="Level-triggered re-check of every Server against its VM/VMI."
     )
@@ -86,6 +92,14 @@ class Settings(BaseSettings):
         description="Nova's reclaim_instance_interval: how long a soft-deleted server (spec.softDeleted) "
         "is kept before the operator deletes it; 0: never (and the gateway deletes at once). Must equal "
         "the gateway's KUBENOVA_API_RECLAIM_INSTANCE_INTERVAL_SECONDS.",
+    )
+
+    shelved_offload_time: int = Field(
+        default=0,
+        ge=-1,
+        description="Nova's shelved_offload_time: seconds a SHELVED server keeps its host before the "
+        "operator offloads it (checked at the resync); 0: offloaded at once as part of the shelve; "
+        "-1: never (only shelveOffload offloads).",
     )
 
     # --- operator process ---

@@ -65,6 +65,11 @@ class Intent(StrEnum):
     REVERT_RESIZE = "spec.resizeDecision=Revert"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
+    RESCUE = "spec.rescue (state Rescued)"
+    UNRESCUE = "spec.rescue (state Unrescued)"
+    SHELVE = "spec.shelved=true"
+    SHELVE_OFFLOAD = "spec.shelveOffload"
+    UNSHELVE = "spec.shelved=false + spec.unshelve"
     ADMIN_PASSWORD = "the Secret <vm>-admin-password + spec.adminPassword"
     CONSOLE_OUTPUT = "nothing to carry out: a read of the launcher pod's guest-console-log"
 
@@ -191,9 +196,27 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         "os-migrateLive", _C + "os-migrate-server:migrate_live", _states(ACTIVE, PAUSED)
     ),
     "evacuate": ServerAction("evacuate", _C + "os-evacuate", _states(ACTIVE, STOPPED, ERROR)),
-    "shelve": ServerAction("shelve", _C + "os-shelve:shelve", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)),
-    "shelveOffload": ServerAction("shelveOffload", _C + "os-shelve:shelve_offload", _states(SHELVED)),
-    "unshelve": ServerAction("unshelve", _C + "os-shelve:unshelve", _states(SHELVED, OFFLOADED)),
+    "shelve": ServerAction(
+        "shelve",
+        _C + "os-shelve:shelve",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.SHELVING,
+        intent=Intent.SHELVE,
+    ),
+    "shelveOffload": ServerAction(
+        "shelveOffload",
+        _C + "os-shelve:shelve_offload",
+        _states(SHELVED),
+        task=TaskState.SHELVING_OFFLOADING,
+        intent=Intent.SHELVE_OFFLOAD,
+    ),
+    "unshelve": ServerAction(
+        "unshelve",
+        _C + "os-shelve:unshelve",
+        _states(SHELVED, OFFLOADED),
+        task=TaskState.UNSHELVING,
+        intent=Intent.UNSHELVE,
+    ),
     "createImage": ServerAction(
         "createImage",
         _C + "servers:create_image",
@@ -208,8 +231,16 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         task=TaskState.IMAGE_BACKUP,
         intent=Intent.SNAPSHOT,
     ),
-    "rescue": ServerAction("rescue", _C + "os-rescue", _states(ACTIVE, STOPPED, ERROR)),
-    "unrescue": ServerAction("unrescue", _C + "os-unrescue", _states(RESCUED)),
+    "rescue": ServerAction(
+        "rescue",
+        _C + "os-rescue",
+        _states(ACTIVE, STOPPED, ERROR),
+        task=TaskState.RESCUING,
+        intent=Intent.RESCUE,
+    ),
+    "unrescue": ServerAction(
+        "unrescue", _C + "os-unrescue", _states(RESCUED), task=TaskState.UNRESCUING, intent=Intent.UNRESCUE
+    ),
     "changePassword": ServerAction(
         "changePassword",
         _C + "os-admin-password",

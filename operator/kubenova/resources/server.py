@@ -14,6 +14,8 @@ from pydantic import Field
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
 from kubenova.resources.server_requests import AdminPasswordRequest
+from kubenova.resources.server_rescue import RescueRequest
+from kubenova.resources.server_shelve import ShelveOffloadRequest, ShelveRecord, UnshelveRequest
 from kubenova.resources.states import TaskState, VmState
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
@@ -237,6 +239,18 @@ class ServerSpec(CamelModel):
     snapshot: SnapshotRequest | None = Field(
         default=None, description="Latest createImage/createBackup request."
     )
+    rescue: RescueRequest | None = Field(default=None, description="Latest rescue or unrescue request.")
+    shelved: bool = Field(
+        default=False,
+        description="Shelve (Nova's shelve): the VM is halted, its disks kept; false again unshelves "
+        "(the server runs again, ACTIVE).",
+    )
+    shelve_offload: ShelveOffloadRequest | None = Field(
+        default=None, description="Latest shelveOffload request: release the host of a SHELVED server."
+    )
+    unshelve: UnshelveRequest | None = Field(
+        default=None, description="Latest unshelve request (its id and target host); see spec.shelved."
+    )
     admin_password: AdminPasswordRequest | None = Field(
         default=None, description="Latest changePassword request (the password is in a Secret)."
     )
@@ -320,7 +334,9 @@ class ServerTask(CamelModel):
         description="SOFT reboot: uid of the VirtualMachineInstance the guest restarts in (it stays).",
     )
     image_id: str | None = Field(
-        default=None, description="rebuild: Glance id of the image rebuilt from; snapshot: of the image made."
+        default=None,
+        description="rebuild: Glance id of the image rebuilt from; snapshot: of the image made; "
+        "rescue: of the rescue image.",
     )
     replaced_volume_uids: list[str] | None = Field(
         default=None,
@@ -390,6 +406,9 @@ class ServerStatus(CamelModel):
     handled_snapshot: str | None = Field(
         default=None, description="requestId of the last createImage/createBackup taken up (or refused)."
     )
+    handled_rescue: str | None = Field(
+        default=None, description="requestId of the last rescue/unrescue carried out (or refused)."
+    )
     handled_admin_password: str | None = Field(
         default=None, description="requestId of the last changePassword finished (or refused)."
     )
@@ -397,6 +416,7 @@ class ServerStatus(CamelModel):
     resize: ResizeRecord | None = Field(
         default=None, description="The resize from its start until it is confirmed or reverted."
     )
+    shelve: ShelveRecord | None = Field(default=None, description="Shelving: when, where, requests handled.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")
 

@@ -34,8 +34,11 @@ from kubenova.handlers.servers import (
     power,
     reboot,
     rebuild,
+    rescue,
+    reservation,
     reset_state,
     resize,
+    shelve,
     snapshot,
     soft_delete,
     writer,
@@ -93,6 +96,8 @@ async def step(rt: Runtime, server: Server) -> None:
     if names.SERVER_FINALIZER not in server.metadata.finalizers:
         current = await writer.set_finalizer(rt, server, present=True)
     if current is not None and build.needs_placing(current):
+        if not await reservation.complete(rt, current):
+            return
         current = await build.place(rt, current)
     elif current is not None and build.needs_vm(rt, current):
         current = await build.spawn(rt, current)
@@ -105,9 +110,11 @@ async def step(rt: Runtime, server: Server) -> None:
         pause.step,
         reboot.step,
         rebuild.step,
+        rescue.step,
         snapshot.step,
         soft_delete.step,
         resize.step,
+        shelve.step,
         admin_password.step,
     ):
         current = await due(rt, current)

@@ -26,6 +26,7 @@ from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
+    admin_password,
     build,
     delete,
     observe,
@@ -37,6 +38,7 @@ from kubenova.handlers.servers import (
     reservation,
     reset_state,
     resize,
+    shelve,
     snapshot,
     soft_delete,
     writer,
@@ -112,6 +114,8 @@ async def step(rt: Runtime, server: Server) -> None:
         snapshot.step,
         soft_delete.step,
         resize.step,
+        shelve.step,
+        admin_password.step,
     ):
         current = await due(rt, current)
         if current is None:

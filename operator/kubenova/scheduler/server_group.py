@@ -28,7 +28,8 @@ POLICIES = (AFFINITY, ANTI_AFFINITY, SOFT_AFFINITY, SOFT_ANTI_AFFINITY)
 @dataclass(frozen=True)
 class GroupSpec:
     """One server group: its policy, ``max_server_per_host`` (anti-affinity), the ids of the
-    other members, and (filled in by ``with_hosts``) the hosts those members run on."""
+    other members, and the hosts those members run on (the caller's persisted ones, completed by
+    ``with_hosts`` from the host states of the pass)."""
 
     group_id: str
     policy: str
@@ -56,9 +57,10 @@ def members_on(spec: RequestSpec, host: HostState, policy: str) -> int:
 
 
 def with_hosts(spec: RequestSpec, hosts: Iterable[HostState]) -> RequestSpec:
-    """``spec`` with its group's member hosts read from ``hosts`` (all hosts, before filtering)."""
+    """``spec`` with its group's member hosts read from ``hosts`` (before filtering) added to
+    those the caller named (members on hosts a move leaves out of ``hosts``)."""
     group = spec.group
     if group is None:
         return spec
-    taken = frozenset(host.name for host in hosts if group.members_on(host))
+    taken = group.hosts | frozenset(host.name for host in hosts if group.members_on(host))
     return dataclasses.replace(spec, group=dataclasses.replace(group, hosts=taken))

@@ -49,13 +49,16 @@ def view_of(servers: list[Server], groups: list[ServerGroup]) -> ClusterView:
 
 
 def test_with_group_names_the_policy_rules_and_the_other_members() -> None:
-    servers = [member(1), member(2), member(3, deletionTimestamp="2026-01-01T00:00:00Z"), f.server()]
+    placed = member(2)
+    placed.status.host = "n2"
+    servers = [member(1), placed, member(3, deletionTimestamp="2026-01-01T00:00:00Z"), f.server()]
     view = view_of(servers, [group(maxServerPerHost=2)])
     spec = scheduling.with_group(make_spec(servers[0].server_id), view, servers[0])
     assert spec.group is not None
     assert spec.group.policy == "anti-affinity"
     assert spec.group.max_server_per_host == 2
     assert spec.group.members == {servers[1].server_id}  # not itself, not one being deleted
+    assert spec.group.hosts == {"n2"}  # where the persisted members run
 
 
 def test_without_the_hint_or_with_the_group_gone_nothing_is_asked() -> None:

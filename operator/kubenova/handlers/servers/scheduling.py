@@ -56,14 +56,15 @@ def with_group(spec: RequestSpec, view: ClusterView, server: Server) -> RequestS
     group = view.server_group(group_id) if group_id else None
     if group is None or group.metadata.namespace != server.metadata.namespace:
         return dataclasses.replace(spec, group=None)
-    members = frozenset(server_groups.member_ids(group, view.servers())) - {server.server_id}
+    others = [m for m in server_groups.members(group, view.servers()) if m.server_id != server.server_id]
     return dataclasses.replace(
         spec,
         group=GroupSpec(
             group_id=group.group_id,
             policy=group.spec.policy.value,
-            members=members,
+            members=frozenset(m.server_id for m in others),
             max_server_per_host=group.max_server_per_host,
+            hosts=frozenset(m.status.host for m in others if m.status.host),
         ),
     )
 

@@ -86,3 +86,14 @@ def test_group_spec_rejects_unknown_policies_and_bad_limits() -> None:
         GroupSpec("g", "legacy")
     with pytest.raises(ValueError, match="max_server_per_host"):
         GroupSpec("g", "anti-affinity", max_server_per_host=0)
+
+
+def test_with_hosts_keeps_the_hosts_the_caller_named() -> None:
+    """A move may narrow the host states (unshelve to a host, resize leaving the source out):
+    members elsewhere still count for affinity."""
+    spec = server_group.with_hosts(
+        _spec("affinity", {"m1", "m2"}, hosts=frozenset({"far"})), [make_host("a", instance_uids={"m2"})]
+    )
+    assert spec.group is not None
+    assert spec.group.hosts == {"far", "a"}
+    assert not ServerGroupAffinityFilter().host_passes(make_host("b"), spec)

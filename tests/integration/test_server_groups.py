@@ -21,6 +21,7 @@ from kubenova.resources import GROUP, VERSION
 from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import ManagedNodeFactory
 from tests.integration.compute import Compute, Obj, unique
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -218,3 +219,36 @@ def test_anti_affinity_holds_across_an_operator_restart(
         operator.start()
     hosts = running_on(compute, names)
     assert sorted([first, *hosts.values()]) == zone.nodes
+
+
+def test_unshelve_follows_the_group_policy(managed_node: ManagedNodeFactory, compute: Compute) -> None:
+    """An offloaded affinity member asked to unshelve onto another Node finds no valid host
+    (ServerGroupAffinityFilter, though that Node is the only candidate); unshelved without a
+    host it goes back to its members."""
+    zone = make_zone(managed_node, compute, 2)
+    group = make_group(compute, "affinity")
+    create_members(compute, zone, group, ["shelf-0"])
+    home = running_on(compute, ["shelf-0"])["shelf-0"]
+    create_members(compute, zone, group, ["shelf-1"])
+    assert running_on(compute, ["shelf-1"]) == {"shelf-1": home}
+    compute.patch_server("shelf-1", {"shelved": True})  # shelved_offload_time 0: offloaded at once
+    compute.wait_status("shelf-1", "SHELVED_OFFLOADED", timeout=BUILD_TIMEOUT)
+    elsewhere = next(n for n in zone.nodes if n != home)
+    compute.patch_server(
+        "shelf-1", {"shelved": False, "unshelve": {"requestId": "req-away", "host": elsewhere}}
+    )
+
+    def failed() -> Obj | None:
+        server = compute.server("shelf-1")
+        record = [a for a in server["status"].get("actions", []) if a["requestId"] == "req-away"]
+        return server if record and record[0].get("result") == "Error" else None
+
+    refused = wait_for(failed, timeout=BUILD_TIMEOUT, message="unshelve refused")
+    assert refused is not None
+    assert refused["status"]["status"] == "SHELVED_OFFLOADED"
+    message = next(a for a in refused["status"]["actions"] if a["requestId"] == "req-away")["message"]
+    assert "ServerGroupAffinityFilter: (start: 1, end: 0)" in message
+    assert compute.vmi("shelf-1") is None
+
+    compute.patch_server("shelf-1", {"unshelve": {"requestId": "req-home", "host": None}})
+    assert running_on(compute, ["shelf-1"]) == {"shelf-1": home}

@@ -64,8 +64,8 @@ def test_openstack_server_group_anti_affinity(
             )
             server_ids.append(created["id"])
             assert created["status"] == "ACTIVE"
-        shown = member.json("server", "group", "show", group_id)
-        assert shown["name"] == name
+        shown = member.json("server", "group", "show", name)  # by name, as the CLI's functional tests do
+        assert (shown["id"], shown["name"]) == (group_id, name)
         assert sorted(
             shown["members"].split(", ") if isinstance(shown["members"], str) else shown["members"]
         ) == sorted(server_ids)
@@ -81,6 +81,6 @@ def test_openstack_server_group_anti_affinity(
             if flavor_id:
                 http.delete(f"/compute/v2.1/flavors/{flavor_id}")
         if group_id:
-            member.run("server", "group", "delete", group_id)
+            member.run("server", "group", "delete", name)
         delete_image(cluster, image_name)
     assert image_id

@@ -12,35 +12,31 @@ from kubenova_api.microversions import APIVersion
 from kubenova_api.schemas.parameter_types import Name, PositiveInteger, SchemaError
 from kubenova_api.schemas.validation import StrictBody
 
-HARD = ("anti-affinity", "affinity")
-SOFT = ("soft-anti-affinity", "soft-affinity")
+
+def _one_item(value: Any) -> Any:
+    """``policies``: an array of exactly one item (the item's enum is checked as item 0, so a
+    bad policy is reported for field ``0`` as Nova's ``prefixItems`` reports it)."""
+    if not isinstance(value, list):
+        raise SchemaError(f"{value!r} is not of type 'array'")
+    if len(value) < 1:
+        raise SchemaError(f"{value!r} should be non-empty")
+    if len(value) > 1:
+        raise SchemaError(f"{value!r} is too long")
+    return value
 
 
-def _one_policy(allowed: tuple[str, ...]) -> Any:
-    """``policies``: an array of exactly one item, one of ``allowed``."""
-
-    def check(value: Any) -> list[str]:
-        if not isinstance(value, list):
-            raise SchemaError(f"{value!r} is not of type 'array'")
-        if len(value) < 1:
-            raise SchemaError(f"{value!r} should be non-empty")
-        if len(value) > 1:
-            raise SchemaError(f"{value!r} is too long")
-        if value[0] not in allowed:
-            raise SchemaError(f"{value[0]!r} is not one of {list(allowed)!r}")
-        return [str(value[0])]
-
-    return check
+Hard = Literal["anti-affinity", "affinity"]
+Any4 = Literal["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]
 
 
 class ServerGroupCreate(StrictBody):
     name: Name
-    policies: Annotated[list[str], BeforeValidator(_one_policy(HARD))]
+    policies: Annotated[list[Hard], BeforeValidator(_one_item)]
 
 
 class ServerGroupCreateV215(StrictBody):
     name: Name
-    policies: Annotated[list[str], BeforeValidator(_one_policy(HARD + SOFT))]
+    policies: Annotated[list[Any4], BeforeValidator(_one_item)]
 
 
 class Rules(StrictBody):
@@ -49,7 +45,7 @@ class Rules(StrictBody):
 
 class ServerGroupCreateV264(StrictBody):
     name: Name
-    policy: Literal["anti-affinity", "affinity", "soft-anti-affinity", "soft-affinity"]
+    policy: Any4
     rules: Rules | None = None
 
 

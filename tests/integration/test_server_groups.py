@@ -62,6 +62,20 @@ def make_group(compute: Compute, policy: str, **rules: int) -> str:
     return str(created["metadata"]["uid"])
 
 
+def shown_members(compute: Compute, group: str, expected: set[str]) -> None:
+    """The ServerGroup's ``status.members`` (the operator's derived copy) becomes ``expected``."""
+
+    def shown() -> bool:
+        listing = cast(
+            Obj,
+            compute.custom.list_namespaced_custom_object(GROUP, VERSION, compute.namespace, "servergroups"),
+        )
+        (obj,) = [g for g in listing["items"] if g["metadata"]["uid"] == group]
+        return set((obj.get("status") or {}).get("members") or []) == expected
+
+    wait_for(shown, timeout=30, message=f"server group members {expected}")
+
+
 def create_members(compute: Compute, zone: Zone, group: str, names: list[str], **spec: Any) -> None:
     def create(name: str) -> None:
         compute.create_server(
@@ -163,10 +177,14 @@ def test_a_deleted_server_leaves_the_group(managed_node: ManagedNodeFactory, com
     group = make_group(compute, "anti-affinity")
     create_members(compute, zone, group, ["leave-0", "leave-1"])
     hosts = running_on(compute, ["leave-0", "leave-1"])
+    ids = {name: compute.server(name)["metadata"]["uid"] for name in hosts}
+    shown_members(compute, group, {ids["leave-0"], ids["leave-1"]})  # what kubectl shows
     compute.delete_server("leave-0")
     compute.wait_gone("leave-0")
+    shown_members(compute, group, {ids["leave-1"]})
     create_members(compute, zone, group, ["leave-2"])
     assert running_on(compute, ["leave-2"]) == {"leave-2": hosts["leave-0"]}
+    shown_members(compute, group, {ids["leave-1"], compute.server("leave-2")["metadata"]["uid"]})
 
 
 def test_a_missing_group_fails_the_build_with_novas_message(compute: Compute) -> None:

@@ -2,11 +2,11 @@
 
 Nova server group id = ``metadata.uid``; the display name is ``spec.name``. A group is written by
 whoever creates it (the gateway's ``/os-server-groups`` or ``kubectl``) and never changed after:
-Nova has no server group update. Its members are not stored here: a server joins a group by
-naming it in ``spec.schedulerHints.group`` at create (the one truth, written once with the
-Server), and the members are the Servers of the namespace that name the group
-(``kubenova.domain.server_groups``), so nothing has to be kept in step and an operator restart
-loses nothing.
+Nova has no server group update. A server joins a group by naming it in
+``spec.schedulerHints.group`` at create (the one truth, written once with the Server): the members
+are the Servers of the namespace that name the group (``kubenova.domain.server_groups``), which
+the scheduler and the gateway read themselves. ``status.members`` is the operator's derived copy
+for kubectl users, never an input, so an operator restart loses nothing.
 """
 
 from __future__ import annotations
@@ -67,7 +67,13 @@ class ServerGroupSpec(CamelModel):
 
 
 class ServerGroupStatus(CamelModel):
-    """Nothing: the members are the Servers naming the group in spec.schedulerHints.group."""
+    """Written only by the operator, derived from the Servers (never read as an input)."""
+
+    members: list[str] = Field(
+        default_factory=list,
+        description="Ids of the Servers naming this group in spec.schedulerHints.group that are not being "
+        "deleted, in the order they joined.",
+    )
 
 
 class ServerGroup(CustomResource):
@@ -83,6 +89,7 @@ class ServerGroup(CustomResource):
             PrinterColumn("DISPLAY NAME", ".spec.name"),
             PrinterColumn("POLICY", ".spec.policy"),
             PrinterColumn("MAX PER HOST", ".spec.rules.maxServerPerHost", "integer", priority=1),
+            PrinterColumn("MEMBERS", ".status.members", priority=1),
             PrinterColumn("USER", ".spec.userId", priority=1),
             PrinterColumn("AGE", ".metadata.creationTimestamp", "date"),
         ),

@@ -19,6 +19,9 @@ FAIL_VMIS_ANNOTATION = f"{SIMULATOR_PREFIX}/fail-vmis"
 SOFT_REBOOT_ANNOTATION = f"{SIMULATOR_PREFIX}/soft-reboot"
 """Annotation: "fail" makes a softreboot of a VMI on the Node fail as virt-launcher's does for a
 guest with neither the guest agent connected nor ACPI (failure injection)."""
+PAUSE_ANNOTATION = f"{SIMULATOR_PREFIX}/pause"
+"""Annotation: "fail" makes a pause of a VMI on the Node fail in virt-handler, as a domain that
+libvirt cannot suspend does (virt-api answers 500; failure injection)."""
 GUEST_AGENT_ANNOTATION = f"{SIMULATOR_PREFIX}/guest-agent"
 """Annotation: "disconnected" makes the guest agent of every VMI on the Node unreachable, so access
 credentials cannot be synchronized (failure injection)."""

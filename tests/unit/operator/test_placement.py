@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kubenova import k8s
+from kubenova.domain import quotas
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import cluster_view, indexes
 from kubenova.handlers.cluster_view import ClusterView, ServerRef
@@ -205,3 +206,34 @@ def test_usage_overlays_the_ledger_on_the_index() -> None:
     indexed = [PlacedServer("a", "n1", 1, 1, 1), PlacedServer("b", "n1", 1, 1, 1)]
     assert sorted((p.uid, p.host) for p in service.usage(indexed)) == [("a", "n2"), ("b", "n1")]
     assert [p.uid for p in service.usage(indexed, exclude="a")] == ["b"]
+
+
+async def test_the_admission_check_runs_under_the_lock_so_concurrent_servers_never_pass_a_quota() -> None:
+    """The quota recheck is made against every placement held (index + this process's ledger),
+    one decision at a time: 50 concurrent servers, quota 7, exactly 7 are placed."""
+    listing = Listing([node("n1"), node("n2"), node("n3")])
+    service = make_placement(listing)
+    persisted: dict[str, str] = {}
+    refused: list[str] = []
+
+    def admit(held: list[PlacedServer]) -> None:
+        if len(held) + 1 > 7:
+            raise quotas.QuotaExceeded("Quota exceeded for instances")
+
+    async def one(i: int) -> None:
+        spec = make_spec(f"q-{i}", vcpus=1, memory_mb=512, root_gb=1)
+
+        async def persist(host: HostState) -> str:
+            await asyncio.sleep(random.uniform(0, 0.005))
+            persisted[spec.instance_uid] = host.name
+            return host.name
+
+        try:
+            await service.place(spec, listing.showing([]), persist, admit)
+        except quotas.QuotaExceeded:
+            refused.append(spec.instance_uid)
+
+    await asyncio.gather(*(one(i) for i in range(50)))
+    assert len(persisted) == 7
+    assert len(refused) == 43
+    assert not set(refused) & persisted.keys()

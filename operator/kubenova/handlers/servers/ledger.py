@@ -37,6 +37,10 @@ from kubenova.scheduler.selection import select_destination
 Persist = Callable[[HostState], Awaitable[str | None]]
 """Write the chosen host into the Server; returns the host the Server now has (None if gone)."""
 
+Admit = Callable[[list[PlacedServer]], None]
+"""Given every placement held (the server's own excluded), raise if the server may not take one
+(the quota recheck: ``QuotaExceeded``); checked under the lock, so decisions never overlap."""
+
 
 class Hosts(Protocol):
     """What placement reads of the cluster (``ClusterView`` is one)."""
@@ -55,14 +59,19 @@ class PlacementLedger:
         self._ledger: dict[str, PlacedServer] = {}
         self._released: set[str] = set()
 
-    async def place(self, spec: RequestSpec, hosts: Hosts, persist: Persist) -> str | None:
+    async def place(
+        self, spec: RequestSpec, hosts: Hosts, persist: Persist, admit: Admit | None = None
+    ) -> str | None:
         """Choose a host for ``spec`` and persist it, all under the lock.
 
-        Raises ``NoValidHost`` when nothing fits. Returns the Server's host afterwards (which is
+        Raises ``NoValidHost`` when nothing fits, and whatever ``admit`` raises (quota) before
+        anything is chosen. Returns the Server's host afterwards (which is
         an earlier placement if one raced us), or ``None`` if the Server is gone.
         """
         async with self._lock:
             usage = self.usage(hosts.placements(), exclude=spec.instance_uid)
+            if admit is not None:
+                admit(usage)
             states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
             chosen = select_destination(spec, states, self._config)
             uid = spec.instance_uid

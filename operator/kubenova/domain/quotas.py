@@ -36,6 +36,7 @@ class StoredLimits:
 
     overrides: dict[str, dict[str, int]] = field(default_factory=dict)
     classes: dict[str, dict[str, int]] = field(default_factory=dict)
+    resource_version: str = ""
 
     def class_limits(self, quota_class: str, defaults: Mapping[str, int]) -> dict[str, int]:
         """A quota class's limits: its own, else the ``default`` class's, else ``defaults``."""

@@ -15,11 +15,14 @@ ResourceQuota/RBAC are its limits). Until both caches have synced, ``limits`` an
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from kubenova import k8s
 from kubenova.domain import names, quotas
+
+LOG = logging.getLogger(__name__)
 
 
 class NotReady(Exception):  # noqa: N818 - a state, not an error
@@ -32,7 +35,13 @@ def _project_id(obj: dict[str, Any]) -> str:
 
 
 def _stored(obj: dict[str, Any]) -> quotas.StoredLimits:
-    return quotas.parse(obj.get("data"), quotas.SERVER_RESOURCES)
+    stored = quotas.parse(obj.get("data"), quotas.SERVER_RESOURCES)
+    version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
+    return quotas.StoredLimits(stored.overrides, stored.classes, version)
+
+
+def _changed(_: quotas.StoredLimits | None, new: quotas.StoredLimits | None) -> None:
+    LOG.info("Quota limits now at resourceVersion %s", new.resource_version if new else "(none)")
 
 
 class QuotaLimits:
@@ -46,6 +55,7 @@ class QuotaLimits:
             source,
             k8s.CONFIG_MAPS,
             _stored,
+            handler=_changed,
             namespace=namespace,
             field_selector=f"metadata.name={quotas.CONFIGMAP}",
             name=f"configmap/{quotas.CONFIGMAP}",

@@ -1,5 +1,5 @@
 """Nova's rules on the kubectl path (issue 12 item 3): the ValidatingAdmissionPolicy
-``kubenova-server-rules`` (manifests/base/admission/) holds a namespace-scoped editor of Servers to
+``kubenova-server-rules`` (manifests/admission/) holds a namespace-scoped editor of Servers to
 the rules the gateway applies, and the ``administer`` permission (ClusterRole
 ``kubenova-compute-admin``) lifts them, as Nova's admin role does.
 

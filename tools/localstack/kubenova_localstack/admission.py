@@ -1,7 +1,8 @@
-"""Install kubenova's admission policies (``manifests/base/admission/*.yaml``): Nova's rules on
-the kubectl path, as ValidatingAdmissionPolicies. Applied after the CRDs, the same way
+"""Install kubenova's admission policies (the kustomization ``manifests/admission/``): Nova's rules
+on the kubectl path, as ValidatingAdmissionPolicies. Applied after the CRDs, as
 ``kubectl apply -k manifests/`` installs them on a real cluster, and waited for until the API
-server has type-checked each policy against the CRDs."""
+server has type-checked each policy against the CRDs (the kube-controller-manager's
+validatingadmissionpolicy-status-controller reports it)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,23 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from kubenova_localstack.crds import CRDError, _kubectl, crd_files
+from kubenova_localstack.crds import CRDError, _kubectl
 
 
 def admission_dir(root: Path) -> Path:
-    return root / "manifests" / "base" / "admission"
+    return root / "manifests" / "admission"
 
 
 def apply_admission(
     kubectl: Path, env: Mapping[str, str], policy_dir: Path, *, timeout: float = 60
 ) -> list[str]:
-    """Apply every ``*.yaml`` in ``policy_dir``; returns the ValidatingAdmissionPolicy names once
+    """Apply the kustomization ``policy_dir``; returns the ValidatingAdmissionPolicy names once
     the API server has type-checked each (``status.observedGeneration``) without warnings."""
-    files = crd_files(policy_dir)
-    if not files:
+    if not (policy_dir / "kustomization.yaml").is_file():
         return []
-    file_args = [arg for f in files for arg in ("-f", str(f))]
     out = _kubectl(
         kubectl, env, "apply", "--server-side", "--force-conflicts", "--field-manager=kubenova-localstack",
-        "-o", "name", *file_args,
+        "-o", "name", "-k", str(policy_dir),
     )  # fmt: skip
     names = [line.split("/", 1)[1] for line in out.split() if line.startswith("validatingadmissionpolicy.")]
     deadline = time.monotonic() + timeout

@@ -76,6 +76,7 @@ def _auth(gateway: GatewayHandle) -> dict[str, str]:
 class Project:
     namespace: str
     custom: client.CustomObjectsApi
+    operator: OperatorHandle
 
     def servers(self) -> list[dict[str, Any]]:
         listing = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers")
@@ -104,7 +105,7 @@ def project(gateway: GatewayHandle, cluster: Cluster, operator: OperatorHandle) 
     namespace = gateway.directory.namespace_for(gateway.project_id(PROJECT))
     assert namespace
     with cluster.connected() as api:
-        found = Project(namespace, client.CustomObjectsApi(api))
+        found = Project(namespace, client.CustomObjectsApi(api), operator)
         found.delete_all()  # nothing another test left behind may count
         wait_for(lambda: not found.servers(), timeout=120, message=f"{namespace} empty")
         quota_url = f"/compute/v2.1/os-quota-sets/{gateway.project_id(PROJECT)}"
@@ -125,13 +126,17 @@ def project(gateway: GatewayHandle, cluster: Cluster, operator: OperatorHandle) 
                 admin.delete(quota_url)
 
 
+@pytest.mark.parametrize("kill", [False, True], ids=["steady", "operator-killed"])
 def test_two_hundred_concurrent_creates_on_three_paths_never_pass_the_quota(
     gateway: GatewayHandle,
     second_gateway: str,
     project: Project,
-    operator: OperatorHandle,
     cluster: Cluster,
+    kill: bool,
 ) -> None:
+    """``operator-killed``: the operator is SIGKILLed once the first servers are placed and
+    started again while creates still arrive; decisions made before the kill are persisted with
+    the placement (or the ERROR), so the restarted operator counts them and the limit holds."""
     image_id, image_object = create_image(cluster, gateway)
     small = create_flavor(gateway, vcpus=1, ram=64)
     large = create_flavor(gateway, vcpus=2, ram=128)
@@ -173,7 +178,7 @@ def test_two_hundred_concurrent_creates_on_three_paths_never_pass_the_quota(
         answers[path].append(response)
 
     try:
-        servers = run_burst(project, operator, create, jobs)
+        servers = run_burst(project, project.operator, create, jobs, kill=kill)
         check_outcome(project, servers, sizes, answers, kubectl_created)
     finally:
         project.delete_all()
@@ -184,11 +189,22 @@ def test_two_hundred_concurrent_creates_on_three_paths_never_pass_the_quota(
 
 
 def run_burst(
-    project: Project, operator: OperatorHandle, create: Any, jobs: list[tuple[str, int]]
+    project: Project, operator: OperatorHandle, create: Any, jobs: list[tuple[str, int]], *, kill: bool
 ) -> list[dict[str, Any]]:
-    """Every create at once (24 threads); the servers once each is ACTIVE or ERROR."""
+    """Every create at once (24 threads), the operator SIGKILLed and restarted meanwhile if
+    ``kill``; the servers once each is ACTIVE or ERROR."""
     with ThreadPoolExecutor(max_workers=24) as pool:
-        list(pool.map(create, jobs))
+        done = pool.map(create, jobs)
+        if kill:
+            wait_for(
+                lambda: len(holders(project.servers())) >= 3,
+                timeout=120,
+                interval=0.1,
+                message="the first servers placed",
+            )
+            operator.kill()
+            operator.start()
+        list(done)
 
     def settled() -> list[dict[str, Any]] | None:
         operator.check_alive()

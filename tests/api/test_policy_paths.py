@@ -31,8 +31,8 @@ PROJECT = "demo"
 
 @pytest.fixture
 def kubectl_users(gateway: GatewayHandle, cluster: Cluster) -> Iterator[dict[str, Kubectl]]:
-    """``member``: alice, editor of the project's Servers; ``admin``: bob, editor with the
-    administer permission (ClusterRole kubenova-compute-admin) in that namespace."""
+    """``reader``: carol, who may read the project's Servers; ``member``: alice, editor of them;
+    ``admin``: bob, editor with the administer permission (ClusterRole kubenova-compute-admin)."""
     namespace = gateway.directory.namespace_for(gateway.project_id(PROJECT))
     assert namespace
     editor = {
@@ -40,21 +40,32 @@ def kubectl_users(gateway: GatewayHandle, cluster: Cluster) -> Iterator[dict[str
         "resources": ["servers"],
         "verbs": ["get", "list", "create", "patch"],
     }
-    names = ["paths-editor", f"{USER}-paths-editor", "bob-paths-editor", "bob-kubenova-compute-admin"]
+    viewer = {**editor, "verbs": ["get", "list"]}
+    roles = ["paths-editor", "paths-viewer"]
+    bindings = [
+        f"{USER}-paths-editor",
+        "bob-paths-editor",
+        "bob-kubenova-compute-admin",
+        "carol-paths-viewer",
+    ]
     with cluster.connected() as api:
         rbac = client.RbacAuthorizationV1Api(api)
         rbac.create_namespaced_role(namespace, {"metadata": {"name": "paths-editor"}, "rules": [editor]})
+        rbac.create_namespaced_role(namespace, {"metadata": {"name": "paths-viewer"}, "rules": [viewer]})
         for user in (USER, "bob"):
             _bind(rbac, namespace, user, "paths-editor", "Role")
         _bind(rbac, namespace, "bob", "kubenova-compute-admin", "ClusterRole")
+        _bind(rbac, namespace, "carol", "paths-viewer", "Role")
         try:
             yield {
+                "reader": Kubectl(cluster, str(cluster.issue_client_cert("carol").kubeconfig), namespace),
                 "member": Kubectl(cluster, str(cluster.issue_client_cert(USER).kubeconfig), namespace),
                 "admin": Kubectl(cluster, str(cluster.issue_client_cert("bob").kubeconfig), namespace),
             }
         finally:
-            rbac.delete_namespaced_role(names[0], namespace)
-            for binding in names[1:]:
+            for role in roles:
+                rbac.delete_namespaced_role(role, namespace)
+            for binding in bindings:
                 rbac.delete_namespaced_role_binding(binding, namespace)
 
 
@@ -67,13 +78,14 @@ def _bind(rbac: client.RbacAuthorizationV1Api, namespace: str, user: str, role: 
     rbac.create_namespaced_role_binding(namespace, body)
 
 
-def _answers(done: subprocess.CompletedProcess[str], wanted: bool) -> bool:
-    """Whether kubectl got ``wanted`` (allowed, or refused by the admission policy, not by RBAC)."""
-    return done.returncode == 0 if wanted else done.returncode != 0 and DENIED in done.stderr
+def _answers(done: subprocess.CompletedProcess[str], wanted: bool, refusal: str = DENIED) -> bool:
+    """Whether kubectl got ``wanted``: allowed, or refused with ``refusal`` in its message (by
+    default the admission policy's, so a refusal by RBAC not yet in force does not count)."""
+    return done.returncode == 0 if wanted else done.returncode != 0 and refusal in done.stderr
 
 
-def _dry_run_create(kubectl: Kubectl, spec: dict[str, Any], wanted: bool) -> bool:
-    return _answers(kubectl.create("paths-probe", dry_run=True, **spec), wanted)
+def _dry_run_create(kubectl: Kubectl, spec: dict[str, Any], wanted: bool, refusal: str = DENIED) -> bool:
+    return _answers(kubectl.create("paths-probe", dry_run=True, **spec), wanted, refusal)
 
 
 def _dry_run_patch(kubectl: Kubectl, name: str, spec: dict[str, Any], wanted: bool) -> bool:
@@ -84,11 +96,31 @@ def _dry_run_patch(kubectl: Kubectl, name: str, spec: dict[str, Any], wanted: bo
 
 
 NOVA = {  # Nova's default policy: (intent, role) → allowed
+    ("create a server", "reader"): False,
+    ("create a server", "member"): True,
+    ("create a server", "admin"): True,
     ("force a host", "member"): False,
     ("force a host", "admin"): True,
     ("change a server an admin locked", "member"): False,
     ("change a server an admin locked", "admin"): True,
 }
+
+
+def test_creating_a_server_gets_novas_answer_on_both_paths(
+    servers: ServerFactory, kubectl_users: dict[str, Kubectl]
+) -> None:
+    """A reader's role maps to read-only RBAC: Nova's 403 at the API, RBAC's refusal at kubectl."""
+    api_users = {"reader": "demo-reader", "member": "demo-member", "admin": "admin"}
+    refusal = 'cannot create resource "servers" in API group "compute.kubenova.io"'
+    for role, kubectl in kubectl_users.items():
+        wanted = NOVA[("create a server", role)]
+        response = servers.post(api_users[role])
+        assert response.status_code == (202 if wanted else 403), (role, response.text)
+        assert wait_for(
+            lambda kubectl=kubectl, wanted=wanted: _dry_run_create(kubectl, {}, wanted, refusal),
+            timeout=30,
+            message=f"kubectl {role}: create allowed={wanted}",
+        )
 
 
 def test_forcing_a_host_gets_novas_answer_on_both_paths(
@@ -98,10 +130,10 @@ def test_forcing_a_host_gets_novas_answer_on_both_paths(
 ) -> None:
     zone = f"nova:{simulator.node_names[0]}"
     api_users = {"member": "demo-member", "admin": "admin"}
-    for role, kubectl in kubectl_users.items():
-        wanted = NOVA[("force a host", role)]
+    for role, api_user in api_users.items():
+        kubectl, wanted = kubectl_users[role], NOVA[("force a host", role)]
         # The API: Nova's servers:create:forced_host.
-        response = servers.post(api_users[role], servers.body(availability_zone=zone))
+        response = servers.post(api_user, servers.body(availability_zone=zone))
         assert (response.status_code == 202) is wanted, (role, response.text)
         if not wanted:
             assert response.status_code == 403, response.text

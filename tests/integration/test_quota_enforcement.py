@@ -267,3 +267,63 @@ def holders(servers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         s for s in servers if (s.get("status") or {}).get("host") and s["status"].get("status") != "ERROR"
     ]
+
+
+def test_a_resize_written_with_kubectl_is_rechecked_against_the_quota(
+    gateway: GatewayHandle, project: Project, cluster: Cluster
+) -> None:
+    """The gateway refuses a resize over quota (403); one written straight into the Server's spec
+    meets the operator's recheck of the growth: the resize fails with Nova's fault, the server
+    keeps its flavor, host and VM."""
+    image_id, image_object = create_image(cluster, gateway)
+    small = create_flavor(gateway, vcpus=1, ram=64)
+    huge = create_flavor(gateway, vcpus=LIMITS["cores"] + 1, ram=64)
+    body = {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "Server",
+        "metadata": {"name": "grows"},
+        "spec": {"flavor": small, "image": image_object},
+    }
+    custom = project.custom
+    try:
+        custom.create_namespaced_custom_object(GROUP, VERSION, project.namespace, "servers", body)
+
+        def server() -> dict[str, Any]:
+            found = custom.get_namespaced_custom_object(GROUP, VERSION, project.namespace, "servers", "grows")
+            return cast("dict[str, Any]", found)
+
+        wait_for(
+            lambda: server().get("status", {}).get("status") == "ACTIVE", timeout=60, message="grows ACTIVE"
+        )
+        host, vm_before = server()["status"]["host"], _vm(project, "grows")
+        patch = {"spec": {"flavor": huge, "resize": {"requestId": "req-grow"}}}
+        custom.patch_namespaced_custom_object(GROUP, VERSION, project.namespace, "servers", "grows", patch)
+
+        def failed() -> dict[str, Any] | None:
+            found = server()
+            records = [a for a in found["status"].get("actions", []) if a["requestId"] == "req-grow"]
+            return found if records and records[0].get("result") == "Error" else None
+
+        after = wait_for(failed, timeout=30, message="the resize refused")
+        assert after is not None
+        message = f"Quota exceeded for cores: Requested {LIMITS['cores']}, but already used 1 of 11 cores"
+        assert after["status"]["fault"]["message"] == message
+        assert (after["status"]["status"], after["status"]["host"]) == ("ACTIVE", host)
+        assert after["status"]["flavor"]["vcpus"] == 1
+        assert after["status"].get("resize") is None
+        vm = _vm(project, "grows")
+        assert vm["metadata"]["generation"] == vm_before["metadata"]["generation"]  # never touched
+    finally:
+        project.delete_all()
+        wait_for(lambda: not project.servers(), timeout=120, message="servers deleted")
+        delete_flavor(gateway, small)
+        delete_flavor(gateway, huge)
+        delete_image(cluster, image_object)
+        assert image_id
+
+
+def _vm(project: Project, name: str) -> dict[str, Any]:
+    found = project.custom.get_namespaced_custom_object(
+        "kubevirt.io", "v1", project.namespace, "virtualmachines", name
+    )
+    return cast("dict[str, Any]", found)

@@ -96,15 +96,19 @@ class PlacementLedger:
         *,
         source: PlacedServer,
         ignore_hosts: frozenset[str] = frozenset(),
+        admit: Admit | None = None,
     ) -> str | None:
         """Choose the target host of a resize of ``spec`` (hosts in ``ignore_hosts`` excluded) and
         persist it, under the lock. The server keeps ``source`` (its current placement) and the
-        target is held under ``<uid>/resize`` until confirm or revert. Raises ``NoValidHost``."""
+        target is held under ``<uid>/resize`` until confirm or revert. Raises ``NoValidHost``, and
+        what ``admit`` raises (the quota recheck of the growth) before anything is chosen."""
         async with self._lock:
             uid = spec.instance_uid
             hold = uid + HOLD_SUFFIX
             usage = self.usage(hosts.placements(), exclude=hold)
             usage = [p for p in usage if p.uid != uid] + [source]
+            if admit is not None:
+                admit(usage)
             states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
             states = [state for state in states if state.name not in ignore_hosts]
             chosen = select_destination(spec, states, self._config)

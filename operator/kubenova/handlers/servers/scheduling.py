@@ -68,7 +68,7 @@ async def schedule(rt: Runtime, server: Server, flavor: EmbeddedFlavor, image: I
 
     while True:
         try:
-            await rt.ledger.place(spec, rt.view, persist, quota_recheck(rt, server, flavor))
+            await rt.ledger.place(spec, rt.view, persist, quota_recheck(rt, server, creating(flavor)))
             return latest[0]
         except quotas.QuotaExceeded as over:
             refuse = functools.partial(operations.build_failed, message=str(over))
@@ -90,9 +90,11 @@ async def schedule(rt: Runtime, server: Server, flavor: EmbeddedFlavor, image: I
         server = latest[0] = fresh
 
 
-def quota_recheck(rt: Runtime, server: Server, flavor: EmbeddedFlavor) -> ledger.Admit | None:
-    """Nova's quota recheck of ``server`` against the placements held (``ledger.place`` runs it
-    under its lock): the project's placed servers + this one within instances, cores and RAM."""
+def quota_recheck(rt: Runtime, server: Server, requested: quotas.Usage) -> ledger.Admit | None:
+    """Nova's quota recheck of ``server`` against the placements held (the ledger runs it under
+    its lock): the project's placed servers + ``requested`` within instances, cores and RAM.
+    ``requested``: a new server's (``creating``) or a resize's growth (``growing``; the server's
+    own placement is then among those held)."""
     limits_source, namespace = rt.quotas, server.metadata.namespace or ""
     if limits_source is None:
         return None
@@ -103,11 +105,21 @@ def quota_recheck(rt: Runtime, server: Server, flavor: EmbeddedFlavor) -> ledger
             return  # not a project's namespace: no Nova quota
         members = {s.metadata.uid for s in rt.view.servers() if s.metadata.namespace == namespace}
         used = quotas.total((p.vcpus, p.memory_mb) for p in placements if p.uid in members)
-        message = quotas.exceeded(limits, used, quotas.Usage(1, flavor.vcpus, flavor.ram))
+        message = quotas.exceeded(limits, used, requested)
         if message is not None:
             raise quotas.QuotaExceeded(message)
 
     return admit
+
+
+def creating(flavor: EmbeddedFlavor) -> quotas.Usage:
+    """What a new server adds to its project's usage."""
+    return quotas.Usage(1, flavor.vcpus, flavor.ram)
+
+
+def growing(old: EmbeddedFlavor, new: EmbeddedFlavor) -> quotas.Usage:
+    """What a resize adds (Nova checks only the growth: a smaller flavor never exceeds)."""
+    return quotas.Usage(0, max(0, new.vcpus - old.vcpus), max(0, new.ram - old.ram))
 
 
 def age_seconds(server: Server) -> float:

@@ -237,3 +237,25 @@ async def test_the_admission_check_runs_under_the_lock_so_concurrent_servers_nev
     assert len(persisted) == 7
     assert len(refused) == 43
     assert not set(refused) & persisted.keys()
+
+
+async def test_a_resize_is_admitted_against_the_placements_with_its_own_source() -> None:
+    """The quota recheck of a resize sees the server's own (source) placement among those held,
+    never its target hold, and nothing is held when it refuses."""
+    listing = Listing([node("n1"), node("n2")])
+    service = make_placement(listing)
+    source = PlacedServer("srv", "n1", 2, 1024, 2)
+    listing.indexed = [source, PlacedServer("peer", "n2", 1, 512, 1)]
+    seen: list[set[str]] = []
+
+    def admit(held: list[PlacedServer]) -> None:
+        seen.append({p.uid for p in held})
+        raise quotas.QuotaExceeded("Quota exceeded for cores")
+
+    async def persist(host: HostState) -> str:
+        raise AssertionError("nothing to persist")
+
+    with pytest.raises(quotas.QuotaExceeded):
+        await service.place_resize(make_spec("srv", vcpus=4), listing, persist, source=source, admit=admit)
+    assert seen == [{"srv", "peer"}]
+    assert {p.uid for p in service.usage(listing.placements())} == {"srv", "peer"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kubenova_api.identity.revocations import RevocationList
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
@@ -21,7 +22,7 @@ class AppState:
             store.secrets,
             identity_secret=settings.identity_secret,
             token_key_secret=settings.token_key_secret,
-            revocation_secret=settings.revocation_secret,
+            revocations=RevocationList(store.revocations, store.secrets, settings.revocation_secret),
             token_ttl_seconds=settings.token_ttl_seconds,
             lockout_failure_attempts=settings.lockout_failure_attempts,
             lockout_duration_seconds=settings.lockout_duration_seconds,

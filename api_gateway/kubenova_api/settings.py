@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     identity_secret: str = Field(default="kubenova-identity", description="Secret holding identity.yaml.")
     token_key_secret: str = Field(default="kubenova-token-key", description="Secret holding the token keys.")
     revocation_secret: str = Field(
-        default="kubenova-token-revocations", description="Secret listing revoked token audit ids."
+        default="kubenova-token-revocations",
+        description="Secret of revoked token audit ids written by older gateways (read only).",
     )
     max_limit: int = Field(
         default=1000, ge=1, description="Largest page a list call returns (Nova max_limit)."

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         description="How long a new Server waits for a missing Flavor/Image/Keypair before ERROR "
         "(covers `kubectl apply -f dir/` creating them in any order).",
     )
+    reservation_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long the Servers of an incomplete multi-create wait, after the newest of them "
+        "appeared, for the rest before they are deleted (the request is all or nothing).",
+    )
     resync_seconds: float = Field(
         default=30.0, gt=0, description="Level-triggered re-check of every Server against its VM/VMI."
     )

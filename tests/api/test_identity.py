@@ -188,10 +188,23 @@ def test_projects_and_users_reads(gateway: GatewayHandle) -> None:
         users = admin.get("/identity/v3/users", params={"name": "demo-reader"}).json()["users"]
         assert [u["id"] for u in users] == [gateway.user_id("demo-reader")]
         assert "password_hash" not in users[0]
-        # a member sees its own project and itself only
-        assert [p["name"] for p in member.get("/identity/v3/projects").json()["projects"]] == ["demo"]
-        assert member.get(f"/identity/v3/projects/{gateway.project_id('alt')}").status_code == 404
-        assert [u["name"] for u in member.get("/identity/v3/users").json()["users"]] == ["demo-member"]
-        missing = member.get(f"/identity/v3/users/{gateway.user_id('admin')}")
-    assert missing.status_code == 404
-    assert missing.json()["error"]["title"] == "Not Found"
+        assert admin.get("/identity/v3/users/no-such-user").status_code == 404
+        # Keystone's defaults for a member: its token's project and itself, nothing else, and no
+        # listing; another id is refused whether it exists or not.
+        assert member.get(f"/identity/v3/projects/{demo}").json()["project"]["name"] == "demo"
+        own = member.get(f"/identity/v3/users/{gateway.user_id('demo-member')}")
+        assert own.json()["user"]["name"] == "demo-member"
+        refused = {
+            "/identity/v3/projects": "identity:list_projects",
+            f"/identity/v3/projects/{gateway.project_id('alt')}": "identity:get_project",
+            "/identity/v3/projects/no-such-project": "identity:get_project",
+            "/identity/v3/users": "identity:list_users",
+            f"/identity/v3/users/{gateway.user_id('admin')}": "identity:get_user",
+            "/identity/v3/users/no-such-user": "identity:get_user",
+        }
+        answers = {path: member.get(path) for path in refused}
+    for path, action in refused.items():
+        assert answers[path].status_code == 403, path
+        error = answers[path].json()["error"]
+        assert error["title"] == "Forbidden"
+        assert error["message"] == f"You are not authorized to perform the requested action: {action}."

@@ -19,7 +19,9 @@ from kubenova_api import errors
 from kubenova_api.identity import passwords, service
 from kubenova_api.identity.directory import SECRET_KEY, DirectoryConfig, RoleAssignment, User
 from kubenova_api.identity.lockout import FailedLogins
+from kubenova_api.identity.revocations import RevocationList
 from kubenova_api.identity.service import IdentityService
+from kubenova_api.store.revocations import RevocationStore
 from kubenova_api.store.secrets import SecretStore
 from kubenova_api.urls import base_url_from_headers
 from tests.fixtures.gateway import GatewayHandle
@@ -83,6 +85,11 @@ class _Secrets:
         return self.secret if name == "identity" else None
 
 
+class _NoRevocations:
+    def revoked(self, audit_ids: tuple[str, ...]) -> bool:
+        return False
+
+
 def _service(user: User, **kwargs: Any) -> IdentityService:
     config = DirectoryConfig(users=[user])
     secrets = cast(SecretStore, _Secrets(config))
@@ -90,7 +97,7 @@ def _service(user: User, **kwargs: Any) -> IdentityService:
         secrets,
         identity_secret="identity",
         token_key_secret="keys",
-        revocation_secret="revocations",
+        revocations=RevocationList(cast(RevocationStore, _NoRevocations()), secrets, "revocations"),
         token_ttl_seconds=3600,
         **kwargs,
     )

@@ -9,7 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from kubernetes import client
 
+from kubenova.domain import names
+from kubenova.resources import GROUP, VERSION
 from tests.api.test_server_support import (
     LATEST,
     SERVERS,
@@ -170,8 +173,16 @@ def test_create_refusals(gateway: GatewayHandle, servers: ServerFactory) -> None
         f"Invalid input for field/attribute server. Value: {without_networks['server']}. "
         "'networks' is a required property"
     )
-    forced = servers.body(availability_zone="nova:sim-node-0")
-    assert _error(servers.post(body=forced), 403).endswith("servers:create:forced_host to be performed.")
+    # A forced host or node needs an admin (Nova's servers:create:forced_host), also as zone::node.
+    for forced_zone in ("nova:sim-node-0", "nova::sim-node-0", "nova:sim-node-0:sim-node-0"):
+        forced = servers.body(availability_zone=forced_zone)
+        message = _error(servers.post(body=forced), 403)
+        assert message.endswith("servers:create:forced_host to be performed."), forced_zone
+    assert _error(servers.post(body=servers.body(availability_zone="a:b:c:d")), 400) == (
+        "Unable to parse availability_zone"
+    )
+    mismatch = servers.body(availability_zone="nova:sim-node-0:sim-node-1")
+    assert "do not match" in _error(servers.post("admin", body=mismatch), 400)
     assert servers.created == []
 
 
@@ -269,6 +280,18 @@ def test_multi_create_names_and_reservation(servers: ServerFactory) -> None:
     assert sorted(s["name"] for s in listed) == [f"{name}-1", f"{name}-2"]
     assert sorted(s["OS-EXT-SRV-ATTR:launch_index"] for s in listed) == [0, 1]
     assert {s["OS-EXT-SRV-ATTR:hostname"] for s in listed} == {f"{name}-1", f"{name}-2"}
+    # Both were written as one reservation of two (the operator builds none before it saw both),
+    # and both are built.
+    custom = client.CustomObjectsApi(servers.gateway.api_client)
+    stored = custom.list_namespaced_custom_object(GROUP, VERSION, "demo", "servers")["items"]
+    sizes = [
+        o["metadata"]["annotations"].get(names.RESERVATION_SIZE_ANNOTATION)
+        for o in stored
+        if o["metadata"]["annotations"].get(names.RESERVATION_ID_ANNOTATION) == reservation
+    ]
+    assert sizes == ["2", "2"]
+    for listed_server in listed:
+        servers.wait_status(listed_server["id"], "ACTIVE")
 
 
 def test_update_name_and_description(servers: ServerFactory) -> None:

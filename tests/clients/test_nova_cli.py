@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.cluster, pytest.mark.clients]
 
 
 def test_nova_list_with_the_stacks_openrc(gateway: GatewayHandle, cluster: Cluster, tmp_path: Path) -> None:
-    passwords = openstack_config.Passwords(admin=gateway.passwords["admin"], users=gateway.passwords["admin"])
+    admin = gateway.passwords["admin"]
+    passwords = openstack_config.Passwords(dict.fromkeys(openstack_config.STACK_USERS, admin))
     clouds = openstack_config.clouds(gateway.auth_url, passwords)
     openrc = tmp_path / "openrc"
     openstack_config.write_openrc(openrc, clouds[openstack_config.ADMIN_CLOUD])

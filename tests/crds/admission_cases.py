@@ -61,6 +61,18 @@ CASES = [
         ("spec.resetState.state", 'Unsupported value: "building"', '"active", "error"'),
     ),
     Invalid(
+        "rescue-to-an-unknown-state",
+        "Server",
+        {"rescue": {"state": "Repaired", "requestId": "req-1"}},
+        ("spec.rescue.state", 'Unsupported value: "Repaired"', '"Rescued", "Unrescued"'),
+    ),
+    Invalid(
+        "rescue-without-a-request-id",
+        "Server",
+        {"rescue": {"state": "Rescued"}},
+        ("spec.rescue.requestId", "Required value"),
+    ),
+    Invalid(
         "networks-not-auto-or-none",
         "Server",
         {"networks": "private-net"},

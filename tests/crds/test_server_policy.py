@@ -125,9 +125,10 @@ def name() -> str:
         ({"availabilityZone": "nova:node-1"}, FORCED),
         ({"availabilityZone": "nova::node-1"}, FORCED),
         ({"availabilityZone": ":node-1"}, FORCED),
+        ({"availabilityZone": "nova:node-1:node-1"}, FORCED),
         ({"userId": "f3b2c1d0e9a84b7c"}, NOT_YOURS),  # another (Keystone) user's id: their keypairs
     ],
-    ids=["forced-host", "zone-host", "zone-node", "host-only", "other-user"],
+    ids=["forced-host", "zone-host", "zone-node", "host-only", "host-node", "other-user"],
 )
 def test_an_editor_is_refused_what_nova_allows_only_an_admin(
     editor: Kubectl, spec: dict[str, str], message: str
@@ -140,8 +141,8 @@ def test_an_editor_is_refused_what_nova_allows_only_an_admin(
 
 @pytest.mark.parametrize(
     "spec",
-    [{}, {"availabilityZone": "nova"}, {"userId": USER}],
-    ids=["plain", "zone-only", "own-user"],
+    [{}, {"availabilityZone": "nova"}, {"availabilityZone": "nova:"}, {"userId": USER}],
+    ids=["plain", "zone-only", "zone-empty-host", "own-user"],
 )
 def test_an_editor_may_create_what_nova_allows_a_member(editor: Kubectl, spec: dict[str, str]) -> None:
     server = name()

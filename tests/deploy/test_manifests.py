@@ -279,12 +279,11 @@ def test_bootstrap_job_reads_both_passwords_from_the_secret(render: Render) -> N
         if "secretKeyRef" in e.get("valueFrom", {})
     }
     assert refs == {
-        "ADMIN_PASSWORD": {"name": "kubenova-bootstrap", "key": "admin-password"},
-        "DEFAULT_PASSWORD": {"name": "kubenova-bootstrap", "key": "default-password"},
+        "KUBENOVA_BOOTSTRAP_ADMIN_PASSWORD": {"name": "kubenova-bootstrap", "key": "admin-password"},
+        "KUBENOVA_BOOTSTRAP_DEFAULT_PASSWORD": {"name": "kubenova-bootstrap", "key": "default-password"},
     }
-    # Kubernetes expands $(VAR) in args from the container's env.
-    assert "--admin-password=$(ADMIN_PASSWORD)" in container["args"]
-    assert "--default-password=$(DEFAULT_PASSWORD)" in container["args"]
+    # No password on the command line: the bootstrap reads them from its environment.
+    assert container["args"] == ["bootstrap"]
 
 
 # ----- RBAC ---------------------------------------------------------------------------------------
@@ -298,9 +297,9 @@ def _rules(objects: list[dict[str, Any]], kind: str, name: str) -> list[dict[str
 def test_no_role_uses_wildcards_or_escalation_verbs(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     roles = [o for o in objects if o["kind"] in ("Role", "ClusterRole")]
-    # 7 + the gateway's and the operator's quota ConfigMap Roles + kubenova-compute-admin (bound by
-    # the cluster's administrator, not by kubenova)
-    assert len(roles) == 10
+    # 7 + the gateway's quota and revocation ConfigMap Roles + the operator's quota ConfigMap Role
+    # + kubenova-compute-admin (bound by the cluster's administrator, not by kubenova)
+    assert len(roles) == 11
     for role in roles:
         for rule in role["rules"]:
             for field in ("apiGroups", "resources", "verbs"):
@@ -334,11 +333,12 @@ def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -
             assert rule["resources"] == ["secrets"]
             if rule["verbs"] != ["create"]:
                 assert set(rule["resourceNames"]) <= own, role["metadata"]["name"]
-    # Only the bootstrap Job writes the identity directory; the gateway may only patch revocations.
+    # Only the bootstrap Job writes the identity directory; the gateway writes no Secret (its
+    # revocations are ConfigMaps; the old revocation Secret is only read).
     gateway_writes = [
         r for r in roles["kubenova-gateway-secrets"]["rules"] if {"patch", "update"} & set(r["verbs"])
     ]
-    assert [r["resourceNames"] for r in gateway_writes] == [["kubenova-token-revocations"]]
+    assert gateway_writes == []
 
 
 @pytest.mark.parametrize(
@@ -387,7 +387,9 @@ def test_each_service_account_is_bound_to_its_own_roles_only(render: Render) -> 
         role_kind = "ClusterRole" if binding["kind"] == "ClusterRoleBinding" else "Role"
         role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": name}
         assert binding["roleRef"] == role_ref
-        account = name.removesuffix("-secrets").removesuffix("-quotas").removesuffix("-node-leases")
+        account = name
+        for suffix in ("-secrets", "-quotas", "-revocations", "-node-leases"):
+            account = account.removesuffix(suffix)
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account, "namespace": NAMESPACE}]
 
 

@@ -13,7 +13,8 @@ its drivers ignore; Nova records no action for it); ``trigger_crash_dump`` is re
 refuses it for a hypervisor without NMI injection.
 ``rebuild`` (``server_rebuild``: ``spec.image`` and ``spec.rebuild``) and ``createImage``/
 ``createBackup`` (``server_snapshots``: a new Image and ``spec.snapshot``).
-``resize``/``confirmResize``/``revertResize`` are in ``compute.server_resize``.
+``resize``/``confirmResize``/``revertResize`` are in ``compute.server_resize``, ``rescue``/
+``unrescue`` (``spec.rescue``) in ``compute.server_rescue``.
 The spec change and the request's inbox entry go in one conditional patch whose builder re-checks
 the row, so two racing requests cannot both pass. Every other action passes the same checks and
 is then refused with 400, Nova's answer for a feature the deployment does not support.

@@ -120,6 +120,8 @@ def plan(
         else None
     )
     shared = _shared_annotations(server, result.reservation_id, stored_hints)
+    if count > 1:  # the operator builds none of them before it has seen all (all or nothing)
+        shared[names.RESERVATION_SIZE_ANNOTATION] = str(count)
     for index in range(count):
         name = f"{server.name}-{index + 1}" if count > 1 else server.name
         spec = ServerSpec(

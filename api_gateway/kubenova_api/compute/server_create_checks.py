@@ -137,10 +137,16 @@ def placement(
     ctx: RequestContext, store: Store, settings: Settings, server: ServerCreate
 ) -> RequestedPlacement:
     """The zone and the forced host asked for (``zone:host``, admins; or 2.74's ``host``)."""
+    unparsable = placement_request.parse_error(server.availability_zone)
+    if unparsable is not None:
+        raise errors.BadRequestError(unparsable)
     requested = placement_request.parse(server.availability_zone)
-    zone, host = requested.zone, requested.host
+    zone, host = requested.zone, requested.host  # ``zone::node`` forces the node's host
     if host is not None:
         policy.authorize(ctx, _P + "create:forced_host", project_id=ctx.project_id)
+        mismatch = placement_request.node_mismatch(requested)
+        if mismatch is not None:
+            raise errors.BadRequestError(mismatch)
     destination = server.host or server.hypervisor_hostname
     if destination is not None:
         policy.authorize(ctx, _P + "create:requested_destination", project_id=ctx.project_id)

@@ -2,5 +2,6 @@
 
 Users, projects, roles and bcrypt password hashes live in the Secret ``kubenova-identity``
 (YAML, see ``directory``); tokens are Fernet-encrypted with keys from ``kubenova-token-key``;
-revoked tokens are listed in ``kubenova-token-revocations``. All three are shared by replicas.
+revoked tokens are filed in ConfigMaps by expiry (``store.revocations``). All are shared by
+replicas.
 """

@@ -1,7 +1,9 @@
 """``/v3/projects`` and ``/v3/users`` reads, for OSC's ``--project``/``--user`` lookups.
 
-Admins see everything; other callers see the projects they have roles in and only themselves,
-so a name lookup (path → 404, then ``?name=``) still works for them.
+Keystone's default policies: admins list and show everything; anyone else may show only the
+project their token is scoped to and their own user, and is refused (403) every listing and any
+other id, existing or not. (OSC's ``find_user``/``find_project`` take a 403 as "use the value as
+an id", so a member's ``--project <id>`` still works.)
 """
 
 from __future__ import annotations
@@ -23,14 +25,8 @@ router = APIRouter()
 EntryT = TypeVar("EntryT", Project, User)
 
 
-def _visible_projects(ctx_user_id: str, is_admin: bool, identity: IdentityDep) -> list[Project]:
-    directory = identity.directory()
-    return list(directory.config.projects) if is_admin else directory.projects_of(ctx_user_id)
-
-
-def _visible_users(ctx_user_id: str, is_admin: bool, identity: IdentityDep) -> list[User]:
-    users = identity.directory().config.users
-    return list(users) if is_admin else [u for u in users if u.id == ctx_user_id]
+def _refuse(action: str) -> errors.ForbiddenError:
+    return errors.ForbiddenError(f"You are not authorized to perform the requested action: {action}.")
 
 
 def _filtered(items: list[EntryT], request: Request) -> list[EntryT]:
@@ -48,16 +44,20 @@ def _filtered(items: list[EntryT], request: Request) -> list[EntryT]:
 
 @router.get(f"{V3}/projects")
 async def list_projects(request: Request, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
-    admin = policy.allowed(ctx, "identity:list_projects")
-    projects = _filtered(_visible_projects(ctx.user_id, admin, identity), request)
+    if not policy.allowed(ctx, "identity:list_projects"):
+        raise _refuse("identity:list_projects")
+    projects = _filtered(list(identity.directory().config.projects), request)
     items = [views.project_body(p, urls) for p in projects]
     return JSONResponse(views.collection("projects", items, urls.identity("projects")))
 
 
 @router.get(f"{V3}/projects/{{project_id}}")
 async def show_project(project_id: str, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
-    admin = policy.allowed(ctx, "identity:list_projects")
-    project = next((p for p in _visible_projects(ctx.user_id, admin, identity) if p.id == project_id), None)
+    """Keystone's ``identity:get_project``: an admin, or a token scoped to that very project.
+    Anyone else is refused whether or not the project exists (no existence oracle)."""
+    if not policy.allowed(ctx, "identity:list_projects") and project_id != ctx.project_id:
+        raise _refuse("identity:get_project")
+    project = next((p for p in identity.directory().config.projects if p.id == project_id), None)
     if project is None:
         raise errors.NotFoundError(f"Could not find project: {project_id}.")
     return JSONResponse({"project": views.project_body(project, urls)})
@@ -65,16 +65,19 @@ async def show_project(project_id: str, ctx: Context, identity: IdentityDep, url
 
 @router.get(f"{V3}/users")
 async def list_users(request: Request, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
-    admin = policy.allowed(ctx, "identity:list_users")
-    users = _filtered(_visible_users(ctx.user_id, admin, identity), request)
+    if not policy.allowed(ctx, "identity:list_users"):
+        raise _refuse("identity:list_users")
+    users = _filtered(list(identity.directory().config.users), request)
     items = [views.user_body(u, urls) for u in users]
     return JSONResponse(views.collection("users", items, urls.identity("users")))
 
 
 @router.get(f"{V3}/users/{{user_id}}")
 async def show_user(user_id: str, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
-    admin = policy.allowed(ctx, "identity:list_users")
-    user = next((u for u in _visible_users(ctx.user_id, admin, identity) if u.id == user_id), None)
+    """Keystone's ``identity:get_user``: an admin, or the user itself."""
+    if not policy.allowed(ctx, "identity:list_users") and user_id != ctx.user_id:
+        raise _refuse("identity:get_user")
+    user = next((u for u in identity.directory().config.users if u.id == user_id), None)
     if user is None:
         raise errors.NotFoundError(f"Could not find user: {user_id}.")
     return JSONResponse({"user": views.user_body(user, urls)})

@@ -44,7 +44,7 @@ class IdentityService:
         *,
         identity_secret: str,
         token_key_secret: str,
-        revocation_secret: str,
+        revocations: RevocationList,
         token_ttl_seconds: int,
         lockout_failure_attempts: int = 0,
         lockout_duration_seconds: float = 0.0,
@@ -58,7 +58,7 @@ class IdentityService:
         self._codec: TokenCodec | None = None
         self._parsed: tuple[str, Directory] | None = None
         secrets.watch(identity_secret)
-        self.revocations = RevocationList(secrets, revocation_secret)
+        self.revocations = revocations
 
     # -- keys and directory --------------------------------------------------------------------
     async def load_keys(self) -> None:

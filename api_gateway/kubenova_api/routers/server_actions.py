@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent, ServerAction
-from kubenova_api.compute import access, server_rebuild, server_resize, server_snapshots
+from kubenova_api.compute import access, server_rebuild, server_rescue, server_resize, server_snapshots
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.compute.refs import refs, view_options
@@ -26,6 +26,7 @@ from kubenova_api.schemas.server_actions import (
     parse_resize,
 )
 from kubenova_api.schemas.server_rebuild import parse_rebuild
+from kubenova_api.schemas.server_rescue import parse_rescue
 from kubenova_api.settings import Settings
 from kubenova_api.store import Store
 from kubenova_api.urls import PublicUrls
@@ -49,7 +50,11 @@ async def server_action(
     name, _arguments = action_of(body)
     row = service.row_for(name, version)
     rebuild_request = parse_rebuild(body, version) if row.intent is Intent.REBUILD else None
+    rescue_request = parse_rescue(body) if row.intent is Intent.RESCUE else None
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
+    if rescue_request is not None:  # Nova answers 200 here, not 202 (kept for compatibility)
+        password = await server_rescue.rescue(store, ctx, found.server, rescue_request)
+        return JSONResponse({"adminPass": password}, status_code=200)
     if rebuild_request is not None:
         done = await server_rebuild.rebuild(store, ctx, found.server, rebuild_request)
         view = server_views.rebuilt(
@@ -129,6 +134,8 @@ async def _carry_out(
     elif row.intent in server_resize.INTENTS:
         flavor_ref = parse_resize(body).flavor_ref if row.intent is Intent.RESIZE else None
         await server_resize.carry_out(store, ctx, found, row, settings=settings, flavor_ref=flavor_ref)
+    elif row.intent is Intent.UNRESCUE:
+        await server_rescue.unrescue(store, ctx, found.server)
     elif row.intent is Intent.RESTORE:
         await service.restore(store, ctx, found.server, row)
     elif row.intent is Intent.DELETE:

@@ -29,6 +29,7 @@ from kubenova_api.store.kube import Informer
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
+from kubenova_api.store.revocations import RevocationStore
 from kubenova_api.store.secrets import SecretData, SecretStore
 from kubenova_api.store.server_records import ServerRecordStore
 from kubenova_api.store.servers import ServerStore
@@ -53,6 +54,7 @@ class Store:
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
         self.quotas = QuotaStore(kube, identity_namespace)
         self.secrets = SecretStore(kube, identity_namespace)
+        self.revocations = RevocationStore(kube, identity_namespace)
         self.namespaces = NamespaceStore(kube)
 
     def informers(self) -> list[Informer[Any]]:
@@ -65,6 +67,7 @@ class Store:
             self.aggregates.crs.informer,
             self.nodes.informer,
             self.quotas.informer,
+            self.revocations.informer,
         ]
         return crs + self.secrets.informers
 

@@ -28,6 +28,8 @@ _EVENTS = {
     "createBackup": "compute_backup_instance",
     "delete": "compute_terminate_instance",
     "restore": "compute_restore_instance",
+    "rescue": "compute_rescue_instance",
+    "unrescue": "compute_unrescue_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
 

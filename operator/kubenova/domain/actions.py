@@ -65,6 +65,8 @@ class Intent(StrEnum):
     REVERT_RESIZE = "spec.resizeDecision=Revert"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
+    RESCUE = "spec.rescue (state Rescued)"
+    UNRESCUE = "spec.rescue (state Unrescued)"
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,16 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         task=TaskState.IMAGE_BACKUP,
         intent=Intent.SNAPSHOT,
     ),
-    "rescue": ServerAction("rescue", _C + "os-rescue", _states(ACTIVE, STOPPED, ERROR)),
-    "unrescue": ServerAction("unrescue", _C + "os-unrescue", _states(RESCUED)),
+    "rescue": ServerAction(
+        "rescue",
+        _C + "os-rescue",
+        _states(ACTIVE, STOPPED, ERROR),
+        task=TaskState.RESCUING,
+        intent=Intent.RESCUE,
+    ),
+    "unrescue": ServerAction(
+        "unrescue", _C + "os-unrescue", _states(RESCUED), task=TaskState.UNRESCUING, intent=Intent.UNRESCUE
+    ),
     "changePassword": ServerAction("changePassword", _C + "os-admin-password", _states(ACTIVE)),
     "trigger_crash_dump": ServerAction(
         "trigger_crash_dump",

@@ -13,6 +13,9 @@ REQUESTS_ANNOTATION = PREFIX + "requests"
 """The gateway's inbox of API requests (JSON list of {action, requestId, userId, startTime}) that the
 operator records in ``status.actions`` (``domain.requests``)."""
 RESERVATION_ID_ANNOTATION = PREFIX + "reservation-id"
+RESERVATION_SIZE_ANNOTATION = PREFIX + "reservation-size"
+"""How many Servers one multi-create wrote (on each of them, only when more than one): none of
+them is built before all are seen (``status.reservations``), so a request is all or nothing."""
 LAUNCH_INDEX_ANNOTATION = PREFIX + "launch-index"
 HOSTNAME_ANNOTATION = PREFIX + "hostname"
 ACCESS_IPV4_ANNOTATION = PREFIX + "access-ipv4"

@@ -47,6 +47,24 @@ def snapshot_pending(server: Server) -> bool:
     return snapshot is not None and snapshot.request_id != server.status.handled_snapshot
 
 
+def rescue_pending(server: Server) -> bool:
+    """A ``spec.rescue`` request (rescue or unrescue) the operator has not handled yet."""
+    rescue = server.spec.rescue
+    return rescue is not None and rescue.request_id != server.status.handled_rescue
+
+
+def rescue_task(server: Server) -> TaskState | None:
+    """RESCUING / UNRESCUING for a pending ``spec.rescue`` the server's vm_state allows."""
+    rescue, state = server.spec.rescue, server.status.vm_state
+    if rescue is None or not rescue_pending(server):
+        return None
+    if rescue.state == "Rescued" and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
+        return TaskState.RESCUING
+    if rescue.state == "Unrescued" and state is VmState.RESCUED:
+        return TaskState.UNRESCUING
+    return None
+
+
 def power_unsettled(server: Server) -> bool:
     """``spec.powerState`` differs from where the server rests or is heading (the VM may need a
     patch even while the power task is under way, e.g. after a restart between the two writes).
@@ -72,6 +90,8 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.RESTORING
     if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
         return TaskState.REBUILDING
+    if rescue_task(server) is not None:
+        return rescue_task(server)
     snapshot = server.spec.snapshot
     if snapshot is not None and snapshot_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED):
         return TaskState.IMAGE_SNAPSHOT if snapshot.backup_type is None else TaskState.IMAGE_BACKUP

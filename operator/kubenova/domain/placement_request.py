@@ -30,12 +30,30 @@ class RequestedPlacement:
 
 
 def parse(availability_zone: str | None) -> RequestedPlacement:
-    """Nova's ``zone[:host[:node]]``; empty parts mean "not given"."""
+    """Nova's ``zone[:host[:node]]`` (and ``zone::node``); empty parts mean "not given". A node
+    alone forces the host of that name: a kubenova host has one node, named as the host."""
     if not availability_zone:
         return RequestedPlacement()
     zone, _, rest = availability_zone.partition(":")
     host, _, node = rest.partition(":")
-    return RequestedPlacement(zone or None, host or None, node or None)
+    return RequestedPlacement(zone or None, host or node or None, node or None)
+
+
+def parse_error(availability_zone: str | None) -> str | None:
+    """Nova's refusal of an ``availability_zone`` it cannot parse (``None``: fine)."""
+    if availability_zone and availability_zone.count(":") > 2:
+        return "Unable to parse availability_zone"
+    return None
+
+
+def node_mismatch(requested: RequestedPlacement) -> str | None:
+    """A ``zone:host:node`` whose node is not the host's own (``None``: fine)."""
+    if requested.node is not None and requested.node != requested.host:
+        return (
+            f"Compute host {requested.host} and node {requested.node} do not match: "
+            "kubenova hosts have one node of the same name."
+        )
+    return None
 
 
 def of_spec(spec: ServerSpec) -> RequestedPlacement:

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
+from kubenova.resources.server_rescue import RescueRequest
 from kubenova.resources.states import TaskState, VmState
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
@@ -236,6 +237,7 @@ class ServerSpec(CamelModel):
     snapshot: SnapshotRequest | None = Field(
         default=None, description="Latest createImage/createBackup request."
     )
+    rescue: RescueRequest | None = Field(default=None, description="Latest rescue or unrescue request.")
 
 
 class ServerAddress(CamelModel):
@@ -316,7 +318,9 @@ class ServerTask(CamelModel):
         description="SOFT reboot: uid of the VirtualMachineInstance the guest restarts in (it stays).",
     )
     image_id: str | None = Field(
-        default=None, description="rebuild: Glance id of the image rebuilt from; snapshot: of the image made."
+        default=None,
+        description="rebuild: Glance id of the image rebuilt from; snapshot: of the image made; "
+        "rescue: of the rescue image.",
     )
     replaced_volume_uids: list[str] | None = Field(
         default=None,
@@ -385,6 +389,9 @@ class ServerStatus(CamelModel):
     )
     handled_snapshot: str | None = Field(
         default=None, description="requestId of the last createImage/createBackup taken up (or refused)."
+    )
+    handled_rescue: str | None = Field(
+        default=None, description="requestId of the last rescue/unrescue carried out (or refused)."
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(

@@ -269,6 +269,7 @@ def _accepted(server: Server) -> dict[str, object]:
         "handledReboot": reboot.request_id if reboot else None,
         "handledRebuild": rebuild.request_id if rebuild else None,
         "handledSnapshot": server.spec.snapshot.request_id if server.spec.snapshot else None,
+        "handledRescue": server.spec.rescue.request_id if server.spec.rescue else None,
         "observedGeneration": server.metadata.generation,
     }
 

@@ -72,6 +72,7 @@ def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
     tasked |= {"resize", "revertResize"}
     tasked |= {"rebuild", "createImage", "createBackup"}
+    tasked |= {"rescue", "unrescue"}
     assert carried == tasked | instant
     for key in tasked:
         assert actions.SERVER_ACTIONS[key].task is not None

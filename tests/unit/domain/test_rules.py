@@ -54,6 +54,18 @@ def test_placement_request_forms() -> None:
     assert placement_request.parse(":node-2").host == "node-2"
     assert placement_request.parse("az1").host is None
     assert placement_request.parse(None) == placement_request.RequestedPlacement()
+    # zone::node forces that node's host (one node per host, of the same name); kubectl too
+    assert placement_request.parse("az1::node-2") == placement_request.RequestedPlacement(
+        "az1", "node-2", "node-2"
+    )
+    assert (
+        placement_request.of_spec(ServerSpec(flavor="f", image="i", availability_zone="nova::n1")).host
+        == "n1"
+    )
+    assert placement_request.parse_error("a:b:c:d") == "Unable to parse availability_zone"
+    assert placement_request.parse_error("a:b:c") is None
+    assert placement_request.node_mismatch(placement_request.parse("a:h1:h2")) is not None
+    assert placement_request.node_mismatch(placement_request.parse("a:h1:h1")) is None
     spec = ServerSpec(flavor="f", image="i", availability_zone="az1", forced_host="node-3")
     requested = placement_request.of_spec(spec)
     assert (requested.zone, requested.host, requested.availability_zone) == ("az1", "node-3", "az1:node-3")

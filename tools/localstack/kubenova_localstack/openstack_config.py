@@ -8,6 +8,8 @@ are kept untouched.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import secrets
 import subprocess
@@ -20,43 +22,59 @@ import yaml
 
 ADMIN_CLOUD = "kubenova"
 DEMO_CLOUD = "kubenova-demo"
-PASSWORD_FILE = "openstack-passwords.yaml"
+PASSWORD_FILE = "openstack-passwords.json"
+
+
+STACK_USERS = ("admin", "demo-member", "demo-reader", "demo-manager", "alt-member")
+"""The users the gateway's ``bootstrap`` creates by default; each gets a password of its own."""
 
 
 @dataclass(frozen=True)
 class Passwords:
-    admin: str
-    users: str
+    """One password per user of the local stack, kept in a 0600 file of the state dir.
+
+    ``KUBENOVA_ADMIN_PASSWORD`` fixes the admin's; ``KUBENOVA_USER_PASSWORD``, when set, gives every
+    other user that one password (for scripted runs that want to know it); otherwise each user
+    gets its own random password. They reach the gateway's ``bootstrap`` through the file, never
+    on a command line (where every local user could read them with ``ps``).
+    """
+
+    by_user: dict[str, str]
+
+    @property
+    def admin(self) -> str:
+        return self.by_user["admin"]
+
+    def of(self, user: str) -> str:
+        return self.by_user[user]
 
     @classmethod
     def load_or_create(cls, state_dir: Path) -> Passwords:
         """Passwords kept in the state dir, so they survive restarts of ``make run``."""
         path = state_dir / PASSWORD_FILE
+        kept: dict[str, str] = {}
         if path.exists():
-            data = yaml.safe_load(path.read_text()) or {}
-            if isinstance(data, dict) and {"admin", "users"} <= data.keys():
-                return cls(admin=str(data["admin"]), users=str(data["users"]))
-        created = cls(
-            admin=os.environ.get("KUBENOVA_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
-            users=os.environ.get("KUBENOVA_USER_PASSWORD") or secrets.token_urlsafe(12),
-        )
-        state_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump({"admin": created.admin, "users": created.users}))
-        path.chmod(0o600)
-        return created
+            with contextlib.suppress(ValueError):
+                data = json.loads(path.read_text())
+                if isinstance(data, dict):
+                    kept = {str(k): str(v) for k, v in data.items() if k in STACK_USERS}
+        shared = os.environ.get("KUBENOVA_USER_PASSWORD")
+        wanted: dict[str, str] = {}
+        for user in STACK_USERS:
+            fixed = os.environ.get("KUBENOVA_ADMIN_PASSWORD") if user == "admin" else shared
+            wanted[user] = fixed or kept.get(user) or secrets.token_urlsafe(12)
+        if wanted != kept:
+            state_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.chmod(0o600)
+            path.write_text(json.dumps(wanted, indent=2) + "\n")
+        return cls(wanted)
 
 
-def bootstrap_identity(env: dict[str, str], passwords: Passwords, *, cwd: Path) -> None:
-    """Create or update the default users and projects (idempotent; the gateway's own command)."""
-    command = [
-        sys.executable, "-m", "kubenova_api", "bootstrap",
-        "--admin-password", passwords.admin,
-        "--default-password", passwords.users,
-        "--user-password", f"demo-member={passwords.users}",
-        "--user-password", f"demo-reader={passwords.users}",
-        "--user-password", f"demo-manager={passwords.users}",
-        "--user-password", f"alt-member={passwords.users}",
-    ]  # fmt: skip
+def bootstrap_identity(env: dict[str, str], password_file: Path, *, cwd: Path) -> None:
+    """Create or update the default users and projects (idempotent; the gateway's own command),
+    each with its password from ``password_file``."""
+    command = [sys.executable, "-m", "kubenova_api", "bootstrap", "--password-file", str(password_file)]
     done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=180, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"identity bootstrap failed:\n{done.stdout}{done.stderr}")
@@ -82,7 +100,7 @@ def clouds(auth_url: str, passwords: Passwords) -> dict[str, dict[str, Any]]:
 
     return {
         ADMIN_CLOUD: cloud("admin", "admin", passwords.admin),
-        DEMO_CLOUD: cloud("demo-member", "demo", passwords.users),
+        DEMO_CLOUD: cloud("demo-member", "demo", passwords.of("demo-member")),
     }
 
 

@@ -218,7 +218,9 @@ class Stack:
     def _bootstrap_identity(self, env: dict[str, str]) -> bool:
         """Identity first: the gateway reads (and at its start writes into) what bootstrap creates."""
         try:
-            openstack_config.bootstrap_identity(env, self._passwords(), cwd=self.root)
+            self._passwords()  # the file the bootstrap reads, written first
+            password_file = self.state_dir / openstack_config.PASSWORD_FILE
+            openstack_config.bootstrap_identity(env, password_file, cwd=self.root)
         except RuntimeError as exc:
             self.say(f"!! {exc}")
             return False

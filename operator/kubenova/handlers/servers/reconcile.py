@@ -33,6 +33,8 @@ from kubenova.handlers.servers import (
     power,
     reboot,
     rebuild,
+    rescue,
+    reservation,
     reset_state,
     resize,
     snapshot,
@@ -92,6 +94,8 @@ async def step(rt: Runtime, server: Server) -> None:
     if names.SERVER_FINALIZER not in server.metadata.finalizers:
         current = await writer.set_finalizer(rt, server, present=True)
     if current is not None and build.needs_placing(current):
+        if not await reservation.complete(rt, current):
+            return
         current = await build.place(rt, current)
     elif current is not None and build.needs_vm(rt, current):
         current = await build.spawn(rt, current)
@@ -104,6 +108,7 @@ async def step(rt: Runtime, server: Server) -> None:
         pause.step,
         reboot.step,
         rebuild.step,
+        rescue.step,
         snapshot.step,
         soft_delete.step,
         resize.step,

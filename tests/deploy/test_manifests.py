@@ -381,7 +381,7 @@ def test_cluster_roles_grant_what_each_component_needs_and_not_more(
 def test_each_service_account_is_bound_to_its_own_roles_only(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     bindings = [o for o in objects if o["kind"] in ("ClusterRoleBinding", "RoleBinding")]
-    assert len(bindings) == 9
+    assert len(bindings) == 10
     for binding in bindings:
         name = binding["metadata"]["name"]
         role_kind = "ClusterRole" if binding["kind"] == "ClusterRoleBinding" else "Role"

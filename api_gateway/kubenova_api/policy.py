@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
     f"{_C}os-shelve:shelve": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-shelve:unshelve": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-shelve:shelve_offload": Rule.ADMIN,
+    f"{_C}os-shelve:unshelve_to_host": Rule.ADMIN,
     f"{_C}os-rescue": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-unrescue": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-admin-password": Rule.PROJECT_MEMBER_OR_ADMIN,

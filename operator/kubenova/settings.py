@@ -95,6 +95,14 @@ class Settings(BaseSettings):
         "the gateway's KUBENOVA_API_RECLAIM_INSTANCE_INTERVAL_SECONDS.",
     )
 
+    shelved_offload_time: int = Field(
+        default=0,
+        ge=-1,
+        description="Nova's shelved_offload_time: seconds a SHELVED server keeps its host before the "
+        "operator offloads it (checked at the resync); 0: offloaded at once as part of the shelve; "
+        "-1: never (only shelveOffload offloads).",
+    )
+
     # --- quotas (Nova [quota]; the gateway's KUBENOVA_API_QUOTAS__* must be the same) ---
     identity_namespace: str = Field(
         default="kubenova-system",

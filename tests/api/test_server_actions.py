@@ -121,7 +121,6 @@ def test_lock_and_unlock(servers: ServerFactory) -> None:
 def test_unsupported_unknown_and_malformed_actions(servers: ServerFactory) -> None:
     server_id = servers.active()["id"]
     for action, body in (
-        ("shelve", None),
         ("migrate", None),
         ("os-migrateLive", {"host": None, "block_migration": "auto"}),
     ):

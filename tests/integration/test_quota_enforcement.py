@@ -109,14 +109,7 @@ def project(gateway: GatewayHandle, cluster: Cluster, operator: OperatorHandle) 
         found.delete_all()  # nothing another test left behind may count
         wait_for(lambda: not found.servers(), timeout=120, message=f"{namespace} empty")
         quota_url = f"/compute/v2.1/os-quota-sets/{gateway.project_id(PROJECT)}"
-        with gateway.client("admin") as admin:
-            response = admin.put(quota_url, json={"quota_set": LIMITS})
-            assert response.status_code == 200, response.text
-        config = client.CoreV1Api(api).read_namespaced_config_map(
-            quotas.CONFIGMAP, gateway.settings.identity_namespace
-        )
-        seen = f"Quota limits now at resourceVersion {config.metadata.resource_version}"
-        wait_for(lambda: seen in operator.log_text(), timeout=30, message="the operator has the new limits")
+        set_limits(gateway, api, operator, LIMITS)
         try:
             yield found
         finally:
@@ -124,6 +117,21 @@ def project(gateway: GatewayHandle, cluster: Cluster, operator: OperatorHandle) 
             wait_for(lambda: not found.servers(), timeout=180, message=f"{namespace} emptied")
             with gateway.client("admin") as admin:
                 admin.delete(quota_url)
+
+
+def set_limits(
+    gateway: GatewayHandle, api: client.ApiClient, operator: OperatorHandle, limits: dict[str, int]
+) -> None:
+    """Set the project's limits through the API and wait until the operator has them."""
+    quota_url = f"/compute/v2.1/os-quota-sets/{gateway.project_id(PROJECT)}"
+    with gateway.client("admin") as admin:
+        response = admin.put(quota_url, json={"quota_set": limits})
+        assert response.status_code == 200, response.text
+    config = client.CoreV1Api(api).read_namespaced_config_map(
+        quotas.CONFIGMAP, gateway.settings.identity_namespace
+    )
+    seen = f"Quota limits now at resourceVersion {config.metadata.resource_version}"
+    wait_for(lambda: seen in operator.log_text(), timeout=30, message="the operator has the new limits")
 
 
 @pytest.mark.parametrize("kill", [False, True], ids=["steady", "operator-killed"])
@@ -327,3 +335,58 @@ def _vm(project: Project, name: str) -> dict[str, Any]:
         "kubevirt.io", "v1", project.namespace, "virtualmachines", name
     )
     return cast("dict[str, Any]", found)
+
+
+def test_a_shelved_offloaded_server_keeps_its_quota(
+    gateway: GatewayHandle, project: Project, cluster: Cluster
+) -> None:
+    """As in Nova, a shelved-offloaded server holds no host but still counts: with one instance
+    allowed, a server created through kubectl meanwhile goes to ERROR with Nova's fault, and the
+    offloaded one unshelves (it never left the quota)."""
+    image_id, image_object = create_image(cluster, gateway)
+    small = create_flavor(gateway, vcpus=1, ram=64)
+    custom = project.custom
+
+    def create(name: str) -> None:
+        body = {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "Server",
+            "metadata": {"name": name},
+            "spec": {"flavor": small, "image": image_object},
+        }
+        custom.create_namespaced_custom_object(GROUP, VERSION, project.namespace, "servers", body)
+
+    def status(name: str) -> dict[str, Any]:
+        found = custom.get_namespaced_custom_object(GROUP, VERSION, project.namespace, "servers", name)
+        return cast("dict[str, Any]", found).get("status") or {}
+
+    def reaches(name: str, wanted: str) -> None:
+        wait_for(lambda: status(name).get("status") == wanted, timeout=60, message=f"{name} {wanted}")
+
+    def patch(name: str, spec: dict[str, Any]) -> None:
+        custom.patch_namespaced_custom_object(
+            GROUP, VERSION, project.namespace, "servers", name, {"spec": spec}
+        )
+
+    try:
+        with cluster.connected() as api:
+            set_limits(gateway, api, project.operator, {"instances": 1})
+        create("napper")
+        reaches("napper", "ACTIVE")
+        patch("napper", {"shelved": True})  # shelved_offload_time 0: offloaded at once
+        reaches("napper", "SHELVED_OFFLOADED")
+        assert status("napper").get("host") is None
+        create("late")
+        reaches("late", "ERROR")
+        message = "Quota exceeded for instances: Requested 1, but already used 1 of 1 instances"
+        assert status("late")["fault"]["message"] == message
+        patch("napper", {"shelved": False, "unshelve": {"requestId": "req-back"}})
+        reaches("napper", "ACTIVE")
+        assert status("napper")["host"]
+        assert {vm["metadata"]["name"] for vm in project.vms()} == {"napper"}
+    finally:
+        project.delete_all()
+        wait_for(lambda: not project.servers(), timeout=120, message="servers deleted")
+        delete_flavor(gateway, small)
+        delete_image(cluster, image_object)
+        assert image_id

@@ -67,6 +67,9 @@ class Intent(StrEnum):
     RESTORE = "spec.softDeleted=false"
     RESCUE = "spec.rescue (state Rescued)"
     UNRESCUE = "spec.rescue (state Unrescued)"
+    SHELVE = "spec.shelved=true"
+    SHELVE_OFFLOAD = "spec.shelveOffload"
+    UNSHELVE = "spec.shelved=false + spec.unshelve"
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,27 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         "os-migrateLive", _C + "os-migrate-server:migrate_live", _states(ACTIVE, PAUSED)
     ),
     "evacuate": ServerAction("evacuate", _C + "os-evacuate", _states(ACTIVE, STOPPED, ERROR)),
-    "shelve": ServerAction("shelve", _C + "os-shelve:shelve", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)),
-    "shelveOffload": ServerAction("shelveOffload", _C + "os-shelve:shelve_offload", _states(SHELVED)),
-    "unshelve": ServerAction("unshelve", _C + "os-shelve:unshelve", _states(SHELVED, OFFLOADED)),
+    "shelve": ServerAction(
+        "shelve",
+        _C + "os-shelve:shelve",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.SHELVING,
+        intent=Intent.SHELVE,
+    ),
+    "shelveOffload": ServerAction(
+        "shelveOffload",
+        _C + "os-shelve:shelve_offload",
+        _states(SHELVED),
+        task=TaskState.SHELVING_OFFLOADING,
+        intent=Intent.SHELVE_OFFLOAD,
+    ),
+    "unshelve": ServerAction(
+        "unshelve",
+        _C + "os-shelve:unshelve",
+        _states(SHELVED, OFFLOADED),
+        task=TaskState.UNSHELVING,
+        intent=Intent.UNSHELVE,
+    ),
     "createImage": ServerAction(
         "createImage",
         _C + "servers:create_image",

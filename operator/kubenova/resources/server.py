@@ -14,6 +14,7 @@ from pydantic import Field
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
 from kubenova.resources.server_rescue import RescueRequest
+from kubenova.resources.server_shelve import ShelveOffloadRequest, ShelveRecord, UnshelveRequest
 from kubenova.resources.states import TaskState, VmState
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
@@ -238,6 +239,17 @@ class ServerSpec(CamelModel):
         default=None, description="Latest createImage/createBackup request."
     )
     rescue: RescueRequest | None = Field(default=None, description="Latest rescue or unrescue request.")
+    shelved: bool = Field(
+        default=False,
+        description="Shelve (Nova's shelve): the VM is halted, its disks kept; false again unshelves "
+        "(the server runs again, ACTIVE).",
+    )
+    shelve_offload: ShelveOffloadRequest | None = Field(
+        default=None, description="Latest shelveOffload request: release the host of a SHELVED server."
+    )
+    unshelve: UnshelveRequest | None = Field(
+        default=None, description="Latest unshelve request (its id and target host); see spec.shelved."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -397,6 +409,7 @@ class ServerStatus(CamelModel):
     resize: ResizeRecord | None = Field(
         default=None, description="The resize from its start until it is confirmed or reverted."
     )
+    shelve: ShelveRecord | None = Field(default=None, description="Shelving: when, where, requests handled.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")
 

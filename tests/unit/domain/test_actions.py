@@ -73,6 +73,7 @@ def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     tasked |= {"resize", "revertResize"}
     tasked |= {"rebuild", "createImage", "createBackup"}
     tasked |= {"rescue", "unrescue"}
+    tasked |= {"shelve", "shelveOffload", "unshelve"}
     assert carried == tasked | instant
     for key in tasked:
         assert actions.SERVER_ACTIONS[key].task is not None

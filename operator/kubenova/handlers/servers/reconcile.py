@@ -37,6 +37,7 @@ from kubenova.handlers.servers import (
     reservation,
     reset_state,
     resize,
+    shelve,
     snapshot,
     soft_delete,
     writer,
@@ -112,6 +113,7 @@ async def step(rt: Runtime, server: Server) -> None:
         snapshot.step,
         soft_delete.step,
         resize.step,
+        shelve.step,
     ):
         current = await due(rt, current)
         if current is None:

@@ -21,6 +21,7 @@ from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import ledger, writer
 from kubenova.resources.image import Image
 from kubenova.resources.server import EmbeddedFlavor, Server
+from kubenova.resources.states import VmState
 from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_state import HostState, PlacedServer
 from kubenova.scheduler.request_spec import RequestSpec
@@ -92,9 +93,10 @@ async def schedule(rt: Runtime, server: Server, flavor: EmbeddedFlavor, image: I
 
 def quota_recheck(rt: Runtime, server: Server, requested: quotas.Usage) -> ledger.Admit | None:
     """Nova's quota recheck of ``server`` against the placements held (the ledger runs it under
-    its lock): the project's placed servers + ``requested`` within instances, cores and RAM.
-    ``requested``: a new server's (``creating``) or a resize's growth (``growing``; the server's
-    own placement is then among those held)."""
+    its lock): the project's placed servers, and its shelved-offloaded ones (they hold no host but
+    keep their quota, as in Nova, so unshelving one never needs a recheck) + ``requested`` within
+    instances, cores and RAM. ``requested``: a new server's (``creating``) or a resize's growth
+    (``growing``; the server's own placement is then among those held)."""
     limits_source, namespace = rt.quotas, server.metadata.namespace or ""
     if limits_source is None:
         return None
@@ -103,8 +105,18 @@ def quota_recheck(rt: Runtime, server: Server, requested: quotas.Usage) -> ledge
         limits = limits_source.limits(namespace)
         if limits is None:
             return  # not a project's namespace: no Nova quota
-        members = {s.metadata.uid for s in rt.view.servers() if s.metadata.namespace == namespace}
-        used = quotas.total((p.vcpus, p.memory_mb) for p in placements if p.uid in members)
+        project = [s for s in rt.view.servers() if s.metadata.namespace == namespace]
+        members, held = {s.metadata.uid for s in project}, {p.uid for p in placements}
+        sizes = [(p.vcpus, p.memory_mb) for p in placements if p.uid in members]
+        for other in project:
+            flavor = other.status.flavor
+            if (
+                other.status.vm_state is VmState.SHELVED_OFFLOADED
+                and flavor
+                and other.metadata.uid not in held
+            ):
+                sizes.append((flavor.vcpus, flavor.ram))
+        used = quotas.total(sizes)
         message = quotas.exceeded(limits, used, requested)
         if message is not None:
             raise quotas.QuotaExceeded(message)

@@ -37,6 +37,7 @@ from kubenova_api.routers import (
     server_instance_actions,
     server_ips,
     server_metadata,
+    server_password,
     server_tags,
     servers,
     simple_tenant_usage,
@@ -73,6 +74,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     server_instance_actions.router,
     simple_tenant_usage.router,
     server_diagnostics.router,
+    server_password.router,
 ]
 
 

@@ -95,6 +95,8 @@ RULES: dict[str, Rule] = {
     f"{_C}os-unrescue": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-admin-password": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-console-output": Rule.PROJECT_MEMBER_OR_ADMIN,
+    f"{_C}os-server-password:show": Rule.PROJECT_READER_OR_ADMIN,
+    f"{_C}os-server-password:clear": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}os-migrate-server:migrate": Rule.PROJECT_MANAGER_OR_ADMIN,
     f"{_C}os-migrate-server:migrate_live": Rule.PROJECT_MANAGER_OR_ADMIN,
     f"{_C}os-migrate-server:migrate:host": Rule.ADMIN,

@@ -30,8 +30,10 @@ the official client's connection, and ``Informer``, list+watch caches with 410 h
 what it is in its logs ("kubevirt-simulator: ..."), its user agent, the annotations it owns and
 on the Nodes it registers, but the objects the operator reads look like real KubeVirt's.
 
-Known differences from KubeVirt: no virt-launcher Pods exist (placement is computed, not done by
-kube-scheduler; ``activePods`` holds stable fake pod uids); no admission webhooks (an invalid VM
+Known differences from KubeVirt: virt-launcher Pods (``launcher_pods``) are created already bound
+and run nothing; their logs come from the simulator's per-Node kubelet endpoints (``kubelet_api``,
+``boot_log``); placement is computed, not done by kube-scheduler (``activePods`` holds stable pod
+uids, not the Pods'); no admission webhooks (an invalid VM
 gets a ``Failure`` condition instead of being rejected; a migration that KubeVirt's webhook would
 refuse is created and then fails); the VMI address survives live migration (KubeVirt's pod-network
 address would change unless the network keeps it); no memory overhead is added to launcher

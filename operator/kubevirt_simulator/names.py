@@ -19,6 +19,9 @@ FAIL_VMIS_ANNOTATION = f"{SIMULATOR_PREFIX}/fail-vmis"
 SOFT_REBOOT_ANNOTATION = f"{SIMULATOR_PREFIX}/soft-reboot"
 """Annotation: "fail" makes a softreboot of a VMI on the Node fail as virt-launcher's does for a
 guest with neither the guest agent connected nor ACPI (failure injection)."""
+GUEST_AGENT_ANNOTATION = f"{SIMULATOR_PREFIX}/guest-agent"
+"""Annotation: "disconnected" makes the guest agent of every VMI on the Node unreachable, so access
+credentials cannot be synchronized (failure injection)."""
 CREATED_BY_ANNOTATION = f"{SIMULATOR_PREFIX}/created-by"
 """Set on Nodes the simulator registered itself (as opposed to Nodes a test created)."""
 

@@ -312,14 +312,15 @@ def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -
     """No ClusterRole can read Secrets; the namespaced Roles name the Secrets they read or write
     (create alone cannot be limited by name). The operator writes cloud-init Secrets next to VMs in
     project namespaces, without being able to read, patch or delete any (a patch or delete answers
-    with the object, so either would be a read)."""
+    with the object, so either would be a read). The gateway replaces (PUT, whose answer is what it
+    sent) a server's guest-password Secret for changePassword."""
     objects = render(WITH_SIMULATOR)
     secret_writers = {}
     for name, cluster_role in _by_kind(objects, "ClusterRole").items():
         for rule in cluster_role["rules"]:
             if "secrets" in rule["resources"]:
                 secret_writers[name] = set(rule["verbs"])
-    assert secret_writers == {"kubenova-operator": {"create"}}
+    assert secret_writers == {"kubenova-operator": {"create"}, "kubenova-gateway": {"update"}}
     roles = {
         name: role
         for name, role in _by_kind(objects, "Role").items()

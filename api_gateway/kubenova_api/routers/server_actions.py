@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse
 from kubenova.domain.actions import Intent, ServerAction
 from kubenova_api.compute import (
     access,
+    admin_password,
+    console_output,
     server_rebuild,
     server_rescue,
     server_resize,
@@ -26,6 +28,8 @@ from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, Store
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
+from kubenova_api.schemas.admin_password import parse_change_password
+from kubenova_api.schemas.console_output import parse_console_output
 from kubenova_api.schemas.server_actions import (
     CreateBackup,
     action_of,
@@ -136,7 +140,18 @@ async def _snapshot(call: ActionCall) -> Response:
     return Response(status_code=202, headers={"Location": call.urls.image("v2", "images", image.image_id)})
 
 
+async def _console_output(call: ActionCall) -> Response:
+    """A read (200): the serial console log of the server's launcher pod."""
+    length = call.parsed if isinstance(call.parsed, int) else None
+    return JSONResponse({"output": await console_output.output(call.store, call.found.server, length)})
+
+
 # ----- the actions answered 202 with no body: each writes its spec intent (or only its request) ---
+
+
+async def _change_password(c: ActionCall) -> None:
+    assert isinstance(c.parsed, str)
+    await admin_password.change_password(c.store, c.ctx, c.found, c.parsed)
 
 
 async def _reboot(c: ActionCall) -> None:
@@ -201,6 +216,8 @@ async def _force_delete(c: ActionCall) -> None:
 _PARSED_FIRST: dict[Intent, Callable[[object, APIVersion], object]] = {
     Intent.REBUILD: parse_rebuild,
     Intent.RESCUE: lambda body, _version: parse_rescue(body),
+    Intent.CONSOLE_OUTPUT: lambda body, _version: parse_console_output(body),
+    Intent.ADMIN_PASSWORD: lambda body, _version: parse_change_password(body),
 }
 """Bodies checked before the server is looked up (a malformed one is a 400 even for a server the
 caller may not see)."""
@@ -223,5 +240,7 @@ _HANDLERS: dict[Intent, Handler] = {
     Intent.UNSHELVE: _unshelve,
     Intent.RESTORE: _restore,
     Intent.DELETE: _force_delete,
+    Intent.CONSOLE_OUTPUT: _console_output,
+    Intent.ADMIN_PASSWORD: _change_password,
 }
 """What carries out each intent of the action table (``domain.actions.Intent``)."""

@@ -22,6 +22,7 @@ from kubenova.resources import Aggregate, Flavor, Image, Keypair
 from kubenova_api.store.aggregates import AggregateStore
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
+from kubenova_api.store.guest_credentials import GuestCredentialStore
 from kubenova_api.store.images import ImageStore
 from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
@@ -50,6 +51,7 @@ class Store:
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
         self.instances = InstanceStore(kube)
+        self.guest_credentials = GuestCredentialStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
         self.quotas = QuotaStore(kube, identity_namespace)

@@ -70,6 +70,8 @@ class Intent(StrEnum):
     SHELVE = "spec.shelved=true"
     SHELVE_OFFLOAD = "spec.shelveOffload"
     UNSHELVE = "spec.shelved=false + spec.unshelve"
+    ADMIN_PASSWORD = "the Secret <vm>-admin-password + spec.adminPassword"
+    CONSOLE_OUTPUT = "nothing to carry out: a read of the launcher pod's guest-console-log"
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,13 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "unrescue": ServerAction(
         "unrescue", _C + "os-unrescue", _states(RESCUED), task=TaskState.UNRESCUING, intent=Intent.UNRESCUE
     ),
-    "changePassword": ServerAction("changePassword", _C + "os-admin-password", _states(ACTIVE)),
+    "changePassword": ServerAction(
+        "changePassword",
+        _C + "os-admin-password",
+        _states(ACTIVE),
+        task=TaskState.UPDATING_PASSWORD,
+        intent=Intent.ADMIN_PASSWORD,
+    ),
     "trigger_crash_dump": ServerAction(
         "trigger_crash_dump",
         _C + "servers:trigger_crash_dump",
@@ -269,7 +277,14 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "injectNetworkInfo": ServerAction(
         "injectNetworkInfo", _C + "os-admin-actions:inject_network_info", intent=Intent.NO_OP
     ),
-    "os-getConsoleOutput": ServerAction("os-getConsoleOutput", _C + "os-console-output", check_lock=False),
+    # A read: no state, task or lock check (only the host check, in the gateway), no action record.
+    "os-getConsoleOutput": ServerAction(
+        "os-getConsoleOutput",
+        _C + "os-console-output",
+        task_states=None,
+        check_lock=False,
+        intent=Intent.CONSOLE_OUTPUT,
+    ),
     "addSecurityGroup": ServerAction("addSecurityGroup", _C + "os-security-groups:add"),
     "removeSecurityGroup": ServerAction("removeSecurityGroup", _C + "os-security-groups:remove"),
     "addFixedIp": ServerAction("addFixedIp", _C + "os-multinic:add", max_version="2.43"),

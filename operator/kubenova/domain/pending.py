@@ -36,6 +36,12 @@ def reboot_pending(server: Server) -> bool:
     return reboot is not None and reboot.request_id != server.status.handled_reboot
 
 
+def admin_password_pending(server: Server) -> bool:
+    """A ``spec.adminPassword`` request the operator has not finished (or refused) yet."""
+    request = server.spec.admin_password
+    return request is not None and request.request_id != server.status.handled_admin_password
+
+
 def rebuild_pending(server: Server) -> bool:
     """A ``spec.rebuild`` request the operator has not handled yet."""
     rebuild = server.spec.rebuild
@@ -107,6 +113,8 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.REBOOTING_HARD
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING
+    if admin_password_pending(server) and state is VmState.ACTIVE:
+        return TaskState.UPDATING_PASSWORD
     return resize.requested_task(server)
 
 

@@ -53,6 +53,7 @@ def resource_version(obj: dict[str, Any]) -> str:
 NAMESPACES = Kind("", "v1", "namespaces", namespaced=False)
 NODES = Kind("", "v1", "nodes", namespaced=False)
 SECRETS = Kind("", "v1", "secrets", namespaced=True)
+PODS = Kind("", "v1", "pods", namespaced=True)
 CONFIG_MAPS = Kind("", "v1", "configmaps", namespaced=True)
 EVENTS = Kind("", "v1", "events", namespaced=True)
 SERVERS = Kind("compute.kubenova.io", "v1alpha1", "servers", namespaced=True)

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
+from kubenova.resources.server_requests import AdminPasswordRequest
 from kubenova.resources.server_rescue import RescueRequest
 from kubenova.resources.server_shelve import ShelveOffloadRequest, ShelveRecord, UnshelveRequest
 from kubenova.resources.states import TaskState, VmState
@@ -250,6 +251,9 @@ class ServerSpec(CamelModel):
     unshelve: UnshelveRequest | None = Field(
         default=None, description="Latest unshelve request (its id and target host); see spec.shelved."
     )
+    admin_password: AdminPasswordRequest | None = Field(
+        default=None, description="Latest changePassword request (the password is in a Secret)."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -404,6 +408,9 @@ class ServerStatus(CamelModel):
     )
     handled_rescue: str | None = Field(
         default=None, description="requestId of the last rescue/unrescue carried out (or refused)."
+    )
+    handled_admin_password: str | None = Field(
+        default=None, description="requestId of the last changePassword finished (or refused)."
     )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(

@@ -292,6 +292,10 @@ class ControlPlane:
                 "--disable-admission-plugins=ServiceAccount",
                 "--allow-privileged=true",
                 "--endpoint-reconciler-type=none",
+                # pods/log goes to the node's kubelet: dial its InternalIP (the KubeVirt
+                # simulator serves fake Nodes' kubelet endpoints on loopback addresses), not the
+                # Hostname first as by default (fake Node names do not resolve).
+                "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
                 "--profiling=false",
             ]
             if self.tokens:

@@ -26,6 +26,7 @@ from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
+    admin_password,
     build,
     delete,
     observe,
@@ -114,6 +115,7 @@ async def step(rt: Runtime, server: Server) -> None:
         soft_delete.step,
         resize.step,
         shelve.step,
+        admin_password.step,
     ):
         current = await due(rt, current)
         if current is None:

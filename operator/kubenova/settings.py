@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kubenova.domain.quotas import NOVA_DEFAULTS
 from kubenova.scheduler import config as scheduler_config
 
 
@@ -108,6 +109,16 @@ class Settings(BaseSettings):
         "-1: never (only shelveOffload offloads).",
     )
 
+    # --- quotas (Nova [quota]; the gateway's KUBENOVA_API_QUOTAS__* must be the same) ---
+    identity_namespace: str = Field(
+        default="kubenova-system",
+        min_length=1,
+        description="Namespace of the gateway's quota ConfigMap (kubenova-quotas) the operator enforces.",
+    )
+    quota_instances: int = Field(default=NOVA_DEFAULTS["instances"], ge=-1, description="Default instances.")
+    quota_cores: int = Field(default=NOVA_DEFAULTS["cores"], ge=-1, description="Default cores quota.")
+    quota_ram: int = Field(default=NOVA_DEFAULTS["ram"], ge=-1, description="Default RAM quota (MiB).")
+
     # --- operator process ---
     namespaces: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Namespaces (projects) whose Servers are served; empty: all (cluster-wide)."
@@ -120,6 +131,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    def quota_defaults(self) -> dict[str, int]:
+        """The configured default limits of the quota resources a server consumes."""
+        return {"instances": self.quota_instances, "cores": self.quota_cores, "ram": self.quota_ram}
 
     def scheduler_config(self) -> scheduler_config.SchedulerConfig:
         """The scheduler's view of these settings."""

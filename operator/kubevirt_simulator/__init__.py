@@ -69,7 +69,7 @@ stop|restart|migrate}`` and ``.../virtualmachineinstances/{name}/{pause|unpause}
    VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``; ``softreboot``
    refuses a VMI not running or paused (409), else posts virt-handler's ``SoftRebooted`` Event and
    keeps the VMI (a Node annotated ``soft-reboot=fail`` answers 500 as for a guest with neither
-   agent nor ACPI). Request bodies are
+   agent nor ACPI; one annotated ``pause=fail`` answers a pause with 500). Request bodies are
    only read for ``dryRun``; grace periods and paused starts are not simulated.
 
 In a cluster (the Deployment in ``manifests/``) it stays off: it would need a Service routing to

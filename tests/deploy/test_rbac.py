@@ -598,6 +598,11 @@ def test_real_calls_outside_each_role_are_refused(deployment: Deployment) -> Non
         _refused(core.delete_node, node.metadata.name)
         _refused(core.list_namespaced_secret, NAMESPACE)
         _refused(core.read_namespaced_secret, "kubenova-bootstrap", NAMESPACE)
+        # Its cluster-wide Secret update is narrowed by admission to servers' admin-password Secrets.
+        decoy = client.V1Secret(
+            metadata=client.V1ObjectMeta(name="kubenova-bootstrap"), string_data={"a": "b"}
+        )
+        _refused(core.replace_namespaced_secret, "kubenova-bootstrap", NAMESPACE, decoy)
         # Its own Secrets, by name (and listed with the field selector its informers use).
         assert core.read_namespaced_secret("kubenova-identity", NAMESPACE).data
         listed = core.list_namespaced_secret(NAMESPACE, field_selector="metadata.name=kubenova-identity")

@@ -44,6 +44,9 @@ CONTROLLERS = (
     "persistentvolume-binder-controller",
     "persistentvolume-protection-controller",
     "persistentvolumeclaim-protection-controller",
+    # Type-checks ValidatingAdmissionPolicies against the CRDs' schemas and reports it in their
+    # status (kubenova's Server rules on the kubectl path, manifests/admission/).
+    "validatingadmissionpolicy-status-controller",
 )
 SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/24"
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     max_instances_per_host: int = Field(default=50, ge=0)
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
     host_subset_size: int = Field(default=1, ge=1)
+    soft_affinity_weight_multiplier: float = Field(
+        default=1.0, ge=0, description="Weight of ServerGroupSoftAffinityWeigher (Nova's default 1.0)."
+    )
+    soft_anti_affinity_weight_multiplier: float = Field(
+        default=1.0, ge=0, description="Weight of ServerGroupSoftAntiAffinityWeigher (Nova's default 1.0)."
+    )
     compute_node_selector: str = Field(
         default="",
         description="Label selector choosing the Nodes that are compute hosts; empty: every Node.",
@@ -143,4 +149,6 @@ class Settings(BaseSettings):
             max_instances_per_host=self.max_instances_per_host,
             enabled_filters=self.enabled_filters,
             host_subset_size=self.host_subset_size,
+            soft_affinity_weight_multiplier=self.soft_affinity_weight_multiplier,
+            soft_anti_affinity_weight_multiplier=self.soft_anti_affinity_weight_multiplier,
         )

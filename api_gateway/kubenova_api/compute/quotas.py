@@ -23,7 +23,8 @@ def usage(store: Store, namespace: str | None) -> ProjectUsage:
 def in_use(store: Store, namespace: str | None) -> dict[str, int]:
     """Usage as Nova's quota resources."""
     used = usage(store, namespace)
-    return {"instances": used.instances, "cores": used.cores, "ram": used.ram}
+    groups = len(store.server_groups.list(namespace)) if namespace else 0
+    return {"instances": used.instances, "cores": used.cores, "ram": used.ram, "server_groups": groups}
 
 
 def check(

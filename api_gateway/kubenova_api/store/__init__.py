@@ -32,6 +32,7 @@ from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
 from kubenova_api.store.revocations import RevocationStore
 from kubenova_api.store.secrets import SecretData, SecretStore
+from kubenova_api.store.server_groups import ServerGroupStore
 from kubenova_api.store.server_records import ServerRecordStore
 from kubenova_api.store.servers import ServerStore
 
@@ -50,6 +51,7 @@ class Store:
         self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
+        self.server_groups = ServerGroupStore(kube)
         self.instances = InstanceStore(kube)
         self.guest_credentials = GuestCredentialStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
@@ -66,6 +68,7 @@ class Store:
             self.keypairs.crs.informer,
             self.servers.informer,
             self.server_records.informer,
+            self.server_groups.informer,
             self.aggregates.crs.informer,
             self.nodes.informer,
             self.quotas.informer,

@@ -10,9 +10,10 @@ from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.server import Server
+from kubenova.resources.server_group import ServerGroup
 from kubenova.resources.server_record import ServerRecord
 
-ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord)
+ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord, ServerGroup)
 
 __all__ = [
     "ALL",
@@ -24,5 +25,6 @@ __all__ = [
     "Image",
     "Keypair",
     "Server",
+    "ServerGroup",
     "ServerRecord",
 ]

@@ -24,6 +24,7 @@ claim cannot shrink, and Nova's revert keeps the disk as it is on the source too
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from datetime import UTC, datetime
 
@@ -97,7 +98,10 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
     source = resize_holds.placed(server.server_id, server.status.host, current)
     try:
         admit = scheduling.quota_recheck(rt, server, scheduling.growing(current, new))
-        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore, admit=admit)
+        prep = functools.partial(scheduling.with_group, view=rt.view, server=server)
+        await rt.ledger.place_resize(
+            spec, rt.view, persist, source=source, ignore_hosts=ignore, admit=admit, prepare=prep
+        )
     except quotas.QuotaExceeded as over:  # Nova refuses it (403) before the resize starts
         rt.ledger.settle(server.server_id, None)
         message = str(over)

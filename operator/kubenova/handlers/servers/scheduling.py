@@ -11,12 +11,14 @@ missing references, NoValidHost is retried whenever the view changes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from datetime import UTC, datetime
 
 from kubenova import status
-from kubenova.domain import flavors, placement_request, quotas
+from kubenova.domain import flavors, placement_request, quotas, server_groups
 from kubenova.handlers import quota_limits
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import ledger, writer
 from kubenova.resources.image import Image
@@ -25,6 +27,7 @@ from kubenova.resources.states import VmState
 from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_state import HostState, PlacedServer
 from kubenova.scheduler.request_spec import RequestSpec
+from kubenova.scheduler.server_group import GroupSpec
 from kubenova.status import operations
 
 
@@ -49,6 +52,27 @@ def request_spec(server: Server, flavor: EmbeddedFlavor, image: Image) -> Reques
     )
 
 
+def with_group(spec: RequestSpec, view: ClusterView, server: Server) -> RequestSpec:
+    """``spec`` with the server's group (policy, rules, the other members by id) as the view has
+    it now; called by the ledger under its lock, so a member placed a moment before is seen.
+    A group gone meanwhile (deleted after the build resolved it) asks for nothing."""
+    group_id = server_groups.group_of(server)
+    group = view.server_group(group_id) if group_id else None
+    if group is None or group.metadata.namespace != server.metadata.namespace:
+        return dataclasses.replace(spec, group=None)
+    others = [m for m in server_groups.members(group, view.servers()) if m.server_id != server.server_id]
+    return dataclasses.replace(
+        spec,
+        group=GroupSpec(
+            group_id=group.group_id,
+            policy=group.spec.policy.value,
+            members=frozenset(m.server_id for m in others),
+            max_server_per_host=group.max_server_per_host,
+            hosts=frozenset(m.status.host for m in others if m.status.host),
+        ),
+    )
+
+
 async def schedule(rt: Runtime, server: Server, flavor: EmbeddedFlavor, image: Image) -> Server | None:
     """Place ``server`` and persist it; the Server afterwards (``None`` if it is gone)."""
     spec = request_spec(server, flavor, image)
@@ -67,9 +91,11 @@ async def schedule(rt: Runtime, server: Server, flavor: EmbeddedFlavor, image: I
         latest[0] = await writer.apply(rt, current, decide)
         return latest[0].status.host if latest[0] is not None else None
 
+    prepare = functools.partial(with_group, view=rt.view, server=server)
     while True:
         try:
-            await rt.ledger.place(spec, rt.view, persist, quota_recheck(rt, server, creating(flavor)))
+            admit = quota_recheck(rt, server, creating(flavor))
+            await rt.ledger.place(spec, rt.view, persist, admit, prepare=prepare)
             return latest[0]
         except quotas.QuotaExceeded as over:
             refuse = functools.partial(operations.build_failed, message=str(over))

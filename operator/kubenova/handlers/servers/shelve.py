@@ -188,7 +188,10 @@ async def _place(rt: Runtime, server: Server) -> Server | None:
         return latest[0].status.host if latest[0] is not None else None
 
     try:
-        await rt.ledger.place(spec, _OnlyHost(rt.view, rules.unshelve_host(server)), persist)
+        only = _OnlyHost(rt.view, rules.unshelve_host(server))
+        await rt.ledger.place(
+            spec, only, persist, prepare=lambda s: scheduling.with_group(s, rt.view, server)
+        )
     except NoValidHost as error:
         message = error.message if not error.details else f"{error.message} {error.details}"
         return await writer.apply(rt, server, lambda s: steps.unshelve_no_valid_host(s, message))

@@ -40,6 +40,7 @@ from kubenova_api.routers import (
     server_metadata,
     server_password,
     server_tags,
+    server_topology,
     servers,
     simple_tenant_usage,
     versions,
@@ -77,6 +78,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     simple_tenant_usage.router,
     server_diagnostics.router,
     server_password.router,
+    server_topology.router,
 ]
 
 

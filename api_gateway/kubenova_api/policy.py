@@ -65,6 +65,8 @@ RULES: dict[str, Rule] = {
     f"{_C}servers:detail:get_all_tenants": Rule.ADMIN,
     f"{_C}servers:allow_all_filters": Rule.ADMIN,
     f"{_C}servers:show:host_status": Rule.ADMIN,
+    "compute:server:topology:index": Rule.PROJECT_READER_OR_ADMIN,
+    "compute:server:topology:host:index": Rule.ADMIN,
     f"{_C}os-extended-server-attributes": Rule.ADMIN,
     f"{_C}servers:create": Rule.PROJECT_MEMBER_OR_ADMIN,
     f"{_C}servers:create:forced_host": Rule.ADMIN,

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kubernetes import config
+from kubernetes import client, config
 
 from tests.bench import lifecycle
 from tests.bench.bench_stack import BenchStack, StackOptions, bench_stack
@@ -47,6 +47,14 @@ class Options:
     """Seconds of quiet between phases, so one phase's trailing work does not land in the next."""
     requests: lifecycle.Options = field(default_factory=lifecycle.Options)
     stack: StackOptions = field(default_factory=StackOptions)
+
+
+def _running_vmis(kube: client.ApiClient) -> int:
+    """VirtualMachineInstances of the bench project in phase Running: what the servers became."""
+    listed = client.CustomObjectsApi(kube).list_namespaced_custom_object(
+        "kubevirt.io", "v1", PROJECT, "virtualmachineinstances"
+    )
+    return sum(1 for vmi in listed["items"] if (vmi.get("status") or {}).get("phase") == "Running")
 
 
 async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) -> dict[str, Any]:
@@ -100,7 +108,8 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             await asyncio.sleep(options.pause)
             log(f"  GET /servers/detail?limit={options.list_limit} x{options.list_repeat} at {count}")
             listed = await work.list_latency(options.list_limit, options.list_repeat)
-            out["list"].append({"servers": count, **listed, "fill": filled})
+            running = _running_vmis(kube)
+            out["list"].append({"servers": count, **listed, "vmis_running": running, "fill": filled})
             out["seconds"][f"fill to {count}"] = filled["wall_seconds"]
         out["rss_mib"] = {"servers": have, **{n: rss_mib(p) for n, p in stack.pids().items()}}
         out["watch_relists"] = watch.relists

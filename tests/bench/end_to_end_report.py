@@ -86,7 +86,8 @@ def nova_text(report: dict[str, Any]) -> list[str]:
         lat = row["latency"]
         fill = row["fill"]
         lines.append(
-            f"  at {row['servers']:>5} servers, limit={row['limit']} ({row['items']} returned): "
+            f"  at {row['servers']:>5} servers ({row['vmis_running']} VMIs Running), "
+            f"limit={row['limit']} ({row['items']} returned): "
             f"p50 {_ms(lat['p50'])} ms  p95 {_ms(lat['p95'])} ms  max {_ms(lat['max'])} ms"
             f"   (filled in {fill['wall_seconds']:.0f} s, {_rate(fill['per_second'])}{_missing(fill)})"
         )

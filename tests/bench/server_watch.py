@@ -62,7 +62,7 @@ class ServerWatch:
         self._stop.set()
         if self._watch is not None:
             self._watch.stop()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=2)  # a daemon thread: a watch blocked on a quiet stream may linger
 
     def count_active(self, ids: list[str]) -> int:
         with self.lock:

@@ -49,6 +49,8 @@ class StackOptions:
     node_memory: str = "4Ti"
     node_disk: str = "20Ti"
     node_pods: str = "4000"
+    max_instances_per_host: int = 4000
+    """The operator's ``KUBENOVA_MAX_INSTANCES_PER_HOST`` (Nova's NumInstancesFilter; default 50)."""
 
     def simulator_args(self) -> list[str]:
         return [
@@ -165,6 +167,7 @@ def bench_stack(state_dir: Path, *, log: Log, options: StackOptions = StackOptio
             )
             log("kubevirt-simulator ready")
             live = free_port()
+            env[OPERATOR_USER]["KUBENOVA_MAX_INSTANCES_PER_HOST"] = str(options.max_instances_per_host)
             start("operator", OPERATOR_USER, "kubenova", "--liveness", f"http://127.0.0.1:{live}/healthz")
             _wait(lambda: _http_ok(f"http://127.0.0.1:{live}/healthz"), "operator", stack.check)
             log("operator live")

@@ -29,7 +29,7 @@ def _missing(figures: dict[str, Any]) -> str:
     if figures.get("not_done"):
         parts.append(f"{figures['not_done']} not done within the timeout")
     if figures.get("errors"):
-        parts.append(f"{figures['errors']} ERROR")
+        parts.append(f"{figures['errors']} ERROR: {'; '.join(figures['faults'])}")
     return f"  ({', '.join(parts)})" if parts else ""
 
 

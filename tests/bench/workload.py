@@ -63,10 +63,6 @@ class Workload:
         active = await self._seen(self.watch.active, server_id, timed.sent)
         return server_id, timed.sent, active
 
-    async def _delete_gone(self, server_id: str) -> tuple[float, float | None]:
-        timed = await self.nova.delete_server(server_id)
-        return timed.sent, await self._seen(self.watch.gone, server_id, timed.sent)
-
     async def _bounded(self, count: int, in_flight: int, work: Callable[[int], Awaitable[Any]]) -> list[Any]:
         gate = asyncio.Semaphore(in_flight)
 
@@ -76,13 +72,19 @@ class Workload:
 
         return list(await asyncio.gather(*(one(i) for i in range(count))))
 
-    def _figures(self, results: list[tuple[float, float | None]], first_posts: int) -> dict[str, Any]:
+    def _figures(
+        self, results: list[tuple[float, float | None]], first_posts: int, ids: list[str]
+    ) -> dict[str, Any]:
         done = [(sent, end) for sent, end in results if end is not None]
         span = (max(e for _, e in done) - min(s for s, _ in results)) if done else 0.0
+        with self.watch.lock:
+            faults = [self.watch.errors[i] for i in ids if i in self.watch.errors]
         return {
             "servers": len(results),
             "latency": summary([end - sent for sent, end in done]),
-            "not_done": len(results) - len(done),
+            "errors": len(faults),
+            "faults": sorted(set(faults))[:3],
+            "not_done": len(results) - len(done) - len(faults),
             "seconds": round(span, 3),
             "per_second": rate(len(done), span),
             "post": summary([t.seconds for t in self.posts[first_posts:]]),
@@ -92,10 +94,10 @@ class Workload:
         """``count`` servers, ``in_flight`` at a time: create → ACTIVE figures; the servers' ids."""
         first = len(self.posts)
         results = await self._bounded(count, in_flight, lambda _: self._create_active(f"burst{in_flight}"))
-        figures = self._figures([(sent, active) for _, sent, active in results], first)
+        ids = [r[0] for r in results]
+        figures = self._figures([(sent, active) for _, sent, active in results], first, ids)
         figures["in_flight"] = in_flight
-        figures["errors"] = self._errors([r[0] for r in results])
-        return figures, [r[0] for r in results]
+        return figures, ids
 
     async def delete(self, ids: list[str], in_flight: int) -> dict[str, Any]:
         """Delete ``ids``, ``in_flight`` at a time: delete → gone figures (``post`` is DELETE's time)."""
@@ -107,7 +109,7 @@ class Workload:
             return timed.sent, await self._seen(self.watch.gone, ids[index], timed.sent)
 
         results = await self._bounded(len(ids), in_flight, one)
-        figures = self._figures(results, len(self.posts))
+        figures = self._figures(results, len(self.posts), [])
         figures["delete"] = summary([t.seconds for t in times])
         del figures["post"]
         figures["in_flight"] = in_flight
@@ -131,27 +133,27 @@ class Workload:
         rows = windows(start, sent, done, end)
         issuing = [row for row in rows if row["from"] < seconds]
         growth = issuing[-1]["backlog"] - issuing[0]["backlog"] if issuing else 0
-        figures = self._figures([(s, a) for _, s, a in results], first)
+        ids = [r[0] for r in results]
+        figures = self._figures([(s, a) for _, s, a in results], first, ids)
         figures |= {
             "rate": per_second,
             "duration": seconds,
             "sent_in": round(max(sent) - start, 3),
             "windows": rows,
             "backlog_growth": growth,
-            "keeps_up": growth <= per_second and figures["not_done"] == 0,
-            "errors": self._errors([r[0] for r in results]),
+            "keeps_up": growth <= per_second and figures["not_done"] == figures["errors"] == 0,
         }
-        return figures, [r[0] for r in results]
+        return figures, ids
 
     async def fill(self, target: int, have: int, in_flight: int) -> tuple[dict[str, Any], list[str]]:
         """Create servers until ``target`` exist (``have`` already do), ``in_flight`` at a time."""
         first = len(self.posts)
         started = time.monotonic()
         results = await self._bounded(max(0, target - have), in_flight, lambda _: self._create_active("fill"))
-        figures = self._figures([(sent, active) for _, sent, active in results], first)
+        ids = [r[0] for r in results]
+        figures = self._figures([(sent, active) for _, sent, active in results], first, ids)
         figures |= {"in_flight": in_flight, "wall_seconds": round(time.monotonic() - started, 1)}
-        figures["errors"] = self._errors([r[0] for r in results])
-        return figures, [r[0] for r in results]
+        return figures, ids
 
     async def list_latency(self, limit: int, repeat: int) -> dict[str, Any]:
         """``GET /servers/detail?limit=`` ``repeat`` times, one after the other."""
@@ -161,7 +163,3 @@ class Workload:
             items, timed = await self.nova.list_detail(limit)
             samples.append(timed.seconds)
         return {"limit": limit, "items": items, "latency": summary(samples)}
-
-    def _errors(self, ids: list[str]) -> int:
-        with self.watch.lock:
-            return sum(1 for i in ids if i in self.watch.errors)

@@ -23,7 +23,7 @@ from kubernetes import client, config
 from tests.bench import lifecycle
 from tests.bench.bench_stack import BenchStack, StackOptions, bench_stack
 from tests.bench.lifecycle_driver import FLAVOR, PROJECT, Driver
-from tests.bench.machine import rss_mib
+from tests.bench.machine import cpu_seconds, rss_mib
 from tests.bench.nova_client import NovaClient
 from tests.bench.server_watch import ServerWatch
 from tests.bench.workload import Workload
@@ -57,6 +57,17 @@ def _running_vmis(kube: client.ApiClient) -> int:
     return sum(1 for vmi in listed["items"] if (vmi.get("status") or {}).get("phase") == "Running")
 
 
+def _cpu(stack: BenchStack) -> dict[str, float]:
+    return {name: used for name, pid in stack.pids().items() if (used := cpu_seconds(pid)) is not None}
+
+
+def _cpu_used(stack: BenchStack, before: dict[str, float], servers: int) -> dict[str, Any]:
+    """CPU seconds each process of the stack used since ``before``, and per server created."""
+    used = {name: round(now - before.get(name, 0.0), 2) for name, now in _cpu(stack).items()}
+    total = sum(used.values())
+    return {"seconds": used, "total": round(total, 2), "per_server": round(total / max(1, servers), 3)}
+
+
 async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) -> dict[str, Any]:
     kube = config.new_client_from_config(  # type: ignore[no-untyped-call]
         config_file=str(stack.bench_kubeconfig), persist_config=False
@@ -80,7 +91,9 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
         for in_flight in options.in_flight:
             began = time.monotonic()
             log(f"  burst of {options.burst_size}, {in_flight} in flight")
+            cpu = _cpu(stack)
             figures, ids = await work.burst(options.burst_size, in_flight)
+            figures["cpu"] = _cpu_used(stack, cpu, len(ids))
             stack.check()
             await asyncio.sleep(options.pause)
             log(f"  delete them, {in_flight} in flight")
@@ -91,7 +104,9 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
         for per_second in options.rates:
             began = time.monotonic()
             log(f"  sustained: {per_second:g} creates/s for {options.rate_seconds:g} s")
+            cpu = _cpu(stack)
             figures, ids = await work.sustained(per_second, options.rate_seconds)
+            figures["cpu"] = _cpu_used(stack, cpu, len(ids))
             stack.check()
             await asyncio.sleep(options.pause)
             log(f"  delete them, {max(options.in_flight)} in flight")
@@ -102,7 +117,9 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
         have = 0
         for count in sorted(options.list_at):
             log(f"  fill to {count} servers, {options.fill_in_flight} in flight")
+            cpu = _cpu(stack)
             filled, ids = await work.fill(count, have, options.fill_in_flight)
+            filled["cpu"] = _cpu_used(stack, cpu, len(ids))
             have += len(ids)
             stack.check()
             await asyncio.sleep(options.pause)

@@ -33,6 +33,13 @@ def _missing(figures: dict[str, Any]) -> str:
     return f"  ({', '.join(parts)})" if parts else ""
 
 
+def _cpu(figures: dict[str, Any]) -> str:
+    cpu = figures["cpu"]
+    top = sorted(cpu["seconds"].items(), key=lambda item: -item[1])
+    parts = ", ".join(f"{name} {seconds / max(1, figures['servers']):.2f}" for name, seconds in top)
+    return f"    stack CPU per server created: {cpu['per_server']:.2f} s ({parts})"
+
+
 def machine_text(machine: dict[str, Any]) -> str:
     load = machine.get("load_average")
     return (
@@ -59,6 +66,7 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f"  {burst['servers']} servers, {burst['in_flight']:>3} in flight: {_lat(burst)}  "
             f"{_rate(burst['per_second'])} ACTIVE  POST p50 {_s(burst['post']['p50'])} s{_missing(burst)}"
         )
+        lines.append(_cpu(burst))
         gone = burst["delete"]
         lines.append(
             f"    delete → gone, {gone['in_flight']:>3} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
@@ -77,6 +85,7 @@ def nova_text(report: dict[str, Any]) -> list[str]:
                 f"    {row['from']:>5.0f}s  {row['created']:>7}  {row['active']:>6}  "
                 f"{row['active_per_s']:>8.1f}  {row['backlog']:>7}"
             )
+        lines.append(_cpu(run))
         gone = run["delete"]
         lines.append(
             f"    delete → gone, {gone['in_flight']} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
@@ -91,6 +100,7 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f"p50 {_ms(lat['p50'])} ms  p95 {_ms(lat['p95'])} ms  max {_ms(lat['max'])} ms"
             f"   (filled in {fill['wall_seconds']:.0f} s, {_rate(fill['per_second'])}{_missing(fill)})"
         )
+        lines.append(_cpu(fill))
     rss = report.get("rss_mib") or {}
     shown = ", ".join(f"{name} {mib} MiB" for name, mib in rss.items() if name != "servers")
     lines.append(f"resident memory (VmRSS) at {rss.get('servers', 0)} servers: {shown}")

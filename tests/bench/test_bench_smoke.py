@@ -79,6 +79,8 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     _sane(burst["latency"], 5)
     _sane(burst["post"], 5)
     assert burst["per_second"] > 0
+    assert burst["cpu"]["per_server"] > 0
+    assert burst["cpu"]["seconds"]["kube-apiserver"] > 0
     _sane(burst["delete"]["latency"], 5)
     assert burst["delete"]["not_done"] == 0
 
@@ -104,5 +106,11 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
 
     shown = capsys.readouterr().out
     assert end_to_end_report.text(report) in shown
-    for line in ("create → ACTIVE, bursts", "sustained 2 creates/s", "GET /servers/detail", "VmRSS"):
+    for line in (
+        "stack CPU per server created",
+        "create → ACTIVE, bursts",
+        "sustained 2 creates/s",
+        "GET /servers/detail",
+        "VmRSS",
+    ):
         assert line in shown, line

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 from kubernetes import client, config
 
 from tests.bench import lifecycle
+from tests.bench.audit_window import AuditWindow
 from tests.bench.bench_stack import BenchStack, StackOptions, bench_stack
 from tests.bench.lifecycle_driver import FLAVOR, PROJECT, Driver
 from tests.bench.machine import cpu_seconds, rss_mib
@@ -29,6 +30,7 @@ from tests.bench.server_watch import ServerWatch
 from tests.bench.workload import Workload
 
 Log = Callable[[str], None]
+Phase = tuple[dict[str, Any], list[str]]
 
 
 @dataclass(frozen=True)
@@ -88,41 +90,43 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
     try:
         await nova.login()
         await nova.unlimited_quotas()
+        window = AuditWindow(stack.audit.path)
+
+        async def measured(work_done: Awaitable[tuple[dict[str, Any], list[str]]]) -> Phase:
+            """A phase with its CPU seconds and apiserver requests (its trailing work included)."""
+            cpu = _cpu(stack)
+            window.open()
+            figures, ids = await work_done
+            stack.check()
+            await asyncio.sleep(options.pause)
+            figures["cpu"] = _cpu_used(stack, cpu, len(ids))
+            figures["requests"] = window.close(len(ids))
+            return figures, ids
+
+        async def deleted(ids: list[str], in_flight: int) -> Phase:
+            return await work.delete(ids, in_flight), ids
+
         for in_flight in options.in_flight:
             began = time.monotonic()
             log(f"  burst of {options.burst_size}, {in_flight} in flight")
-            cpu = _cpu(stack)
-            figures, ids = await work.burst(options.burst_size, in_flight)
-            figures["cpu"] = _cpu_used(stack, cpu, len(ids))
-            stack.check()
-            await asyncio.sleep(options.pause)
+            figures, ids = await measured(work.burst(options.burst_size, in_flight))
             log(f"  delete them, {in_flight} in flight")
-            figures["delete"] = await work.delete(ids, in_flight)
+            figures["delete"], _ = await measured(deleted(ids, in_flight))
             out["bursts"].append(figures)
             out["seconds"][f"burst {in_flight}"] = round(time.monotonic() - began, 1)
-            await asyncio.sleep(options.pause)
         for per_second in options.rates:
             began = time.monotonic()
             log(f"  sustained: {per_second:g} creates/s for {options.rate_seconds:g} s")
-            cpu = _cpu(stack)
-            figures, ids = await work.sustained(per_second, options.rate_seconds)
-            figures["cpu"] = _cpu_used(stack, cpu, len(ids))
-            stack.check()
-            await asyncio.sleep(options.pause)
-            log(f"  delete them, {max(options.in_flight)} in flight")
-            figures["delete"] = await work.delete(ids, max(options.in_flight))
+            figures, ids = await measured(work.sustained(per_second, options.rate_seconds))
+            log(f"  delete them, {max(options.in_flight, default=100)} in flight")
+            figures["delete"], _ = await measured(deleted(ids, max(options.in_flight, default=100)))
             out["sustained"].append(figures)
             out["seconds"][f"sustained {per_second:g}/s"] = round(time.monotonic() - began, 1)
-            await asyncio.sleep(options.pause)
         have = 0
         for count in sorted(options.list_at):
             log(f"  fill to {count} servers, {options.fill_in_flight} in flight")
-            cpu = _cpu(stack)
-            filled, ids = await work.fill(count, have, options.fill_in_flight)
-            filled["cpu"] = _cpu_used(stack, cpu, len(ids))
+            filled, ids = await measured(work.fill(count, have, options.fill_in_flight))
             have += len(ids)
-            stack.check()
-            await asyncio.sleep(options.pause)
             log(f"  GET /servers/detail?limit={options.list_limit} x{options.list_repeat} at {count}")
             listed = await work.list_latency(options.list_limit, options.list_repeat)
             running = _running_vmis(kube)

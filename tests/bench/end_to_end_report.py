@@ -40,6 +40,15 @@ def _cpu(figures: dict[str, Any]) -> str:
     return f"    stack CPU per server created: {cpu['per_server']:.2f} s ({parts})"
 
 
+def _requests(figures: dict[str, Any]) -> str:
+    """Apiserver requests per server of a phase, per component (writes/reads, conflicts)."""
+    parts = []
+    for component, counts in figures["requests"]["per_server"].items():
+        codes = "".join(f", {code}: {counts[code]:.2f}" for code in ("409", "422") if code in counts)
+        parts.append(f"{component} {counts.get('write', 0):.1f}w/{counts.get('read', 0):.1f}r{codes}")
+    return f"    apiserver requests per server: {'; '.join(parts) or 'none'}"
+
+
 def machine_text(machine: dict[str, Any]) -> str:
     load = machine.get("load_average")
     return (
@@ -66,12 +75,13 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f"  {burst['servers']} servers, {burst['in_flight']:>3} in flight: {_lat(burst)}  "
             f"{_rate(burst['per_second'])} ACTIVE  POST p50 {_s(burst['post']['p50'])} s{_missing(burst)}"
         )
-        lines.append(_cpu(burst))
+        lines += [_cpu(burst), _requests(burst)]
         gone = burst["delete"]
         lines.append(
             f"    delete → gone, {gone['in_flight']:>3} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
             f" gone  DELETE p50 {_s(gone['delete']['p50'])} s{_missing(gone)}"
         )
+        lines.append("  " + _requests(gone))
     for run in report["sustained"]:
         verdict = "keeps up" if run["keeps_up"] else "does NOT keep up"
         lines.append(
@@ -85,11 +95,12 @@ def nova_text(report: dict[str, Any]) -> list[str]:
                 f"    {row['from']:>5.0f}s  {row['created']:>7}  {row['active']:>6}  "
                 f"{row['active_per_s']:>8.1f}  {row['backlog']:>7}"
             )
-        lines.append(_cpu(run))
+        lines += [_cpu(run), _requests(run)]
         gone = run["delete"]
         lines.append(
             f"    delete → gone, {gone['in_flight']} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
         )
+        lines.append("  " + _requests(gone))
     lines.append("GET /servers/detail (one page), sequential requests:")
     for row in report["list"]:
         lat = row["latency"]
@@ -100,7 +111,7 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f"p50 {_ms(lat['p50'])} ms  p95 {_ms(lat['p95'])} ms  max {_ms(lat['max'])} ms"
             f"   (filled in {fill['wall_seconds']:.0f} s, {_rate(fill['per_second'])}{_missing(fill)})"
         )
-        lines.append(_cpu(fill))
+        lines += [_cpu(fill), _requests(fill)]
     rss = report.get("rss_mib") or {}
     shown = ", ".join(f"{name} {mib} MiB" for name, mib in rss.items() if name != "servers")
     lines.append(f"resident memory (VmRSS) at {rss.get('servers', 0)} servers: {shown}")

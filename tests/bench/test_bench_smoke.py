@@ -81,6 +81,11 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     assert burst["per_second"] > 0
     assert burst["cpu"]["per_server"] > 0
     assert burst["cpu"]["seconds"]["kube-apiserver"] > 0
+    requests = burst["requests"]["per_server"]  # the audit log between the phase's two ends
+    assert requests["gateway"]["write"] >= 1  # at least its POST /servers
+    assert requests["operator"]["write"] > 0
+    assert requests["simulator"]["write"] > 0
+    assert burst["delete"]["requests"]["per_server"]["gateway"]["write"] >= 1  # the DELETE
     _sane(burst["delete"]["latency"], 5)
     assert burst["delete"]["not_done"] == 0
 

@@ -113,7 +113,7 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             log(f"  delete them, {in_flight} in flight")
             figures["delete"], _ = await measured(deleted(ids, in_flight))
             out["bursts"].append(figures)
-            out["seconds"][f"burst {in_flight}"] = round(time.monotonic() - began, 1)
+            out["seconds"][f"burst, {in_flight} in flight"] = round(time.monotonic() - began, 1)
         for per_second in options.rates:
             began = time.monotonic()
             log(f"  sustained: {per_second:g} creates/s for {options.rate_seconds:g} s")

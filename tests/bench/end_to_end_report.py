@@ -69,7 +69,7 @@ def scheduling_text(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def nova_text(report: dict[str, Any]) -> list[str]:
-    lines = ["create → ACTIVE, bursts (server in flight from POST to ACTIVE):"]
+    lines = ["create → ACTIVE, bursts (server in flight from POST to ACTIVE):"] if report["bursts"] else []
     for burst in report["bursts"]:
         lines.append(
             f"  {burst['servers']} servers, {burst['in_flight']:>3} in flight: {_lat(burst)}  "
@@ -101,7 +101,8 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f"    delete → gone, {gone['in_flight']} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
         )
         lines.append("  " + _requests(gone))
-    lines.append("GET /servers/detail (one page), sequential requests:")
+    if report["list"]:
+        lines.append("GET /servers/detail (one page), sequential requests:")
     for row in report["list"]:
         lat = row["latency"]
         fill = row["fill"]

@@ -20,7 +20,7 @@ from typing import Any
 
 from kubernetes import client, config
 
-from tests.bench import lifecycle
+from tests.bench import apiserver_metrics, lifecycle
 from tests.bench.audit_window import AuditWindow
 from tests.bench.bench_stack import BenchStack, StackOptions, bench_stack
 from tests.bench.lifecycle_driver import FLAVOR, PROJECT, Driver
@@ -96,11 +96,15 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             """A phase with its CPU seconds and apiserver requests (its trailing work included)."""
             cpu = _cpu(stack)
             window.open()
+            metrics = apiserver_metrics.scrape(kube)
             figures, ids = await work_done
             stack.check()
             await asyncio.sleep(options.pause)
             figures["cpu"] = _cpu_used(stack, cpu, len(ids))
             figures["requests"] = window.close(len(ids))
+            figures["apiserver_metrics"] = apiserver_metrics.delta(
+                metrics, apiserver_metrics.scrape(kube), len(ids)
+            )
             return figures, ids
 
         async def deleted(ids: list[str], in_flight: int) -> Phase:

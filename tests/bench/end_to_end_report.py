@@ -46,7 +46,9 @@ def _requests(figures: dict[str, Any]) -> str:
     for component, counts in figures["requests"]["per_server"].items():
         codes = "".join(f", {code}: {counts[code]:.2f}" for code in ("409", "422") if code in counts)
         parts.append(f"{component} {counts.get('write', 0):.1f}w/{counts.get('read', 0):.1f}r{codes}")
-    return f"    apiserver requests per server: {'; '.join(parts) or 'none'}"
+    metrics = figures["apiserver_metrics"]
+    total = f"{metrics['write']:.1f}w/{metrics['read']:.1f}r"
+    return f"    apiserver requests per server: {'; '.join(parts) or 'none'} (all clients, metrics: {total})"
 
 
 def machine_text(machine: dict[str, Any]) -> str:

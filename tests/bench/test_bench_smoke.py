@@ -86,6 +86,8 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     assert requests["operator"]["write"] > 0
     assert requests["simulator"]["write"] > 0
     assert burst["delete"]["requests"]["per_server"]["gateway"]["write"] >= 1  # the DELETE
+    audit_writes = sum(c["write"] for c in requests.values())
+    assert burst["apiserver_metrics"]["write"] >= audit_writes  # the apiserver counts them all too
     _sane(burst["delete"]["latency"], 5)
     assert burst["delete"]["not_done"] == 0
 

@@ -23,6 +23,7 @@ help:
 	@echo "make run    start the local stack (control plane + simulator + operator + gateway) in the foreground"
 	@echo "make test   everything CI runs: ruff, mypy, import rules, CRD drift check, pytest"
 	@echo "make conformance   only the clients' own functional compute suites (part of make test)"
+	@echo "make bench  benchmarks on a stack of its own (README \"Performance\"); options: BENCH_ARGS=\"--help\""
 	@echo "make lint | crds | controlplane | venv | clean"
 	@echo "make lint-deploy   hadolint, shellcheck, schema + policy checks of the rendered manifests"
 	@echo "make e2e-kind      kind + real KubeVirt: build the image, kubectl apply -k manifests/, tests/e2e"

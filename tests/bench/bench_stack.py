@@ -5,7 +5,9 @@ differences that make requests countable: kube-apiserver writes an audit log, an
 gets its own client certificate (CN ``kubenova-operator``, ``kubenova-gateway``,
 ``kubevirt-simulator``; group ``system:masters``) through its own kubeconfig in ``KUBECONFIG``. The
 bench driver uses a fourth identity (``kubenova-bench``), so its own requests can be left out.
-Components run with their production defaults (no test speed-ups).
+Components run with their production defaults (no test speed-ups), except the simulator: its phase
+delay is 0 by default (control-plane figures, not simulated boot time) and its Nodes are big enough
+for thousands of small servers (``StackOptions``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,27 @@ SIMULATOR_READY = "kubevirt-simulator: ready"
 Log = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class StackOptions:
+    """The simulator's settings: seconds per VMI phase step, and its Nodes' number and shape."""
+
+    phase_delay: float = 0.0
+    nodes: int = NODES
+    node_cpu: str = "2000"
+    node_memory: str = "4Ti"
+    node_disk: str = "20Ti"
+    node_pods: str = "4000"
+    max_instances_per_host: int = 4000
+    """The operator's ``KUBENOVA_MAX_INSTANCES_PER_HOST`` (Nova's NumInstancesFilter; default 50)."""
+
+    def simulator_args(self) -> list[str]:
+        return [
+            "--nodes", str(self.nodes), "--phase-delay", str(self.phase_delay),
+            "--node-cpu", self.node_cpu, "--node-memory", self.node_memory,
+            "--node-disk", self.node_disk, "--node-pods", self.node_pods,
+        ]  # fmt: skip
+
+
 @dataclass
 class BenchStack:
     """What the driver needs: the gateway's URL, the bench identity, the audit log."""
@@ -51,6 +74,10 @@ class BenchStack:
     @property
     def bench_kubeconfig(self) -> Path:
         return self.kubeconfigs[BENCH_USER]
+
+    def pids(self) -> dict[str, int]:
+        """Process ids of kubenova's components and the control plane's, by name."""
+        return {p.name: p.pid for p in [*self.children, *self.plane.processes] if p.poll() is None}
 
     def check(self) -> None:
         """Raise with the log tail if the control plane or a component has died."""
@@ -86,17 +113,17 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def _nodes_ready(kubectl: Path, env: dict[str, str]) -> bool:
+def _nodes_ready(kubectl: Path, env: dict[str, str], nodes: int) -> bool:
     jsonpath = '{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'
     done = subprocess.run(
         [str(kubectl), "get", "nodes", "-o", f"jsonpath={jsonpath}"],
         env=env, capture_output=True, text=True, check=False, timeout=30,
     )  # fmt: skip
-    return done.returncode == 0 and done.stdout.split().count("True") >= NODES
+    return done.returncode == 0 and done.stdout.split().count("True") >= nodes
 
 
 @contextlib.contextmanager
-def bench_stack(state_dir: Path, *, log: Log) -> Iterator[BenchStack]:
+def bench_stack(state_dir: Path, *, log: Log, options: StackOptions = StackOptions()) -> Iterator[BenchStack]:
     """Start everything in ``state_dir`` (wiped first); stop everything when the block ends."""
     root = repo_root()
     bin_dir = ensure_binaries(root)
@@ -130,12 +157,17 @@ def bench_stack(state_dir: Path, *, log: Log) -> Iterator[BenchStack]:
             apply_crds(bin_dir / "kubectl", env[BENCH_USER], root / "crds")
             log("CRDs installed")
             simulator = start(
-                "kubevirt-simulator", SIMULATOR_USER, "kubevirt_simulator", "--nodes", str(NODES)
+                "kubevirt-simulator", SIMULATOR_USER, "kubevirt_simulator", *options.simulator_args()
             )
             _wait(lambda: SIMULATOR_READY in simulator.log_tail(10**6), "kubevirt-simulator", stack.check)
-            _wait(lambda: _nodes_ready(bin_dir / "kubectl", env[BENCH_USER]), "simulator nodes", stack.check)
+            _wait(
+                lambda: _nodes_ready(bin_dir / "kubectl", env[BENCH_USER], options.nodes),
+                "simulator nodes",
+                stack.check,
+            )
             log("kubevirt-simulator ready")
             live = free_port()
+            env[OPERATOR_USER]["KUBENOVA_MAX_INSTANCES_PER_HOST"] = str(options.max_instances_per_host)
             start("operator", OPERATOR_USER, "kubenova", "--liveness", f"http://127.0.0.1:{live}/healthz")
             _wait(lambda: _http_ok(f"http://127.0.0.1:{live}/healthz"), "operator", stack.check)
             log("operator live")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import lifecycle_report
-from tests.bench.bench_stack import bench_stack
+from tests.bench.bench_stack import BenchStack, StackOptions, bench_stack
 from tests.bench.lifecycle_driver import Driver
 
 
@@ -28,34 +28,49 @@ class Options:
     baseline: float = 12.0
 
 
-def run(options: Options, state_dir: Path, *, log: Callable[[str], None] = print) -> dict[str, Any]:
+def measure(
+    stack: BenchStack, driver: Driver, options: Options, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Run the scenarios on a stack whose ``driver`` is set up; return the report (JSON-ready)."""
+    if options.baseline > 0:
+        log(f"  idle baseline, {options.baseline:g} s")
+        driver.baseline(options.baseline)
+    for index in range(options.servers):
+        log(f"  server {index + 1}/{options.servers}: create → ACTIVE → delete → gone")
+        driver.lifecycle(f"seq-{index}", "sequential", 1)
+    if options.burst > 0:
+        log(f"  burst of {options.burst} servers")
+        driver.lifecycle("burst", "burst", options.burst)
+    stack.audit.poll()
+    report = lifecycle_report.build(
+        stack.audit.requests, driver.phases, stack.audit.markers(), options.settle
+    )
+    report["options"] = {
+        "servers": options.servers,
+        "burst": options.burst,
+        "baseline_seconds": options.baseline,
+    }
+    report["audit_log"] = str(stack.audit.path)
+    return report
+
+
+def run(
+    options: Options,
+    state_dir: Path,
+    *,
+    log: Callable[[str], None] = print,
+    stack_options: StackOptions | None = None,
+) -> dict[str, Any]:
     """Start a bench stack in ``state_dir``, run the scenarios, return the report (JSON-ready)."""
-    with bench_stack(state_dir, log=lambda m: log(f"  [stack] {m}")) as stack:
+    with bench_stack(
+        state_dir, log=lambda m: log(f"  [stack] {m}"), options=stack_options or StackOptions()
+    ) as stack:
         driver = Driver(stack, settle=options.settle)
         try:
             driver.setup()
-            if options.baseline > 0:
-                log(f"  idle baseline, {options.baseline:g} s")
-                driver.baseline(options.baseline)
-            for index in range(options.servers):
-                log(f"  server {index + 1}/{options.servers}: create → ACTIVE → delete → gone")
-                driver.lifecycle(f"seq-{index}", "sequential", 1)
-            if options.burst > 0:
-                log(f"  burst of {options.burst} servers")
-                driver.lifecycle("burst", "burst", options.burst)
+            return measure(stack, driver, options, log)
         finally:
             driver.close()
-        stack.audit.poll()
-        report = lifecycle_report.build(
-            stack.audit.requests, driver.phases, stack.audit.markers(), options.settle
-        )
-        report["options"] = {
-            "servers": options.servers,
-            "burst": options.burst,
-            "baseline_seconds": options.baseline,
-        }
-        report["audit_log"] = str(stack.audit.path)
-        return report
 
 
 def write_json(report: dict[str, Any], path: Path) -> Path:

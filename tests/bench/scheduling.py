@@ -11,6 +11,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
@@ -44,7 +45,11 @@ def _decision(hosts: int, servers: int) -> Callable[[], None]:
     return run
 
 
-def _measure(name: str, run: Callable[[], None], repeat: int) -> None:
+SIZES = ((3, 30), (10, 200), (50, 1000), (200, 5000), (500, 10000), (1000, 20000))
+"""(hosts, servers already placed on them) per measured size."""
+
+
+def _measure(name: str, run: Callable[[], None], repeat: int) -> dict[str, Any]:
     run()  # warm up
     samples = []
     for _ in range(repeat):
@@ -59,11 +64,23 @@ def _measure(name: str, run: Callable[[], None], repeat: int) -> None:
     p90 = sorted(samples)[int(len(samples) * 0.9)]
     print(
         f"{name:<42} median {median * 1000:8.2f} ms  p90 {p90 * 1000:8.2f} ms"
-        f"  ~{1 / median:8.0f} decisions/s  peak {peak / 1024:8.0f} KiB"
+        f"  ~{1 / median:8.0f} decisions/s  peak {peak / 1024:8.0f} KiB",
+        flush=True,
     )
+    return {
+        "median_ms": round(median * 1000, 3),
+        "p90_ms": round(p90 * 1000, 3),
+        "decisions_per_s": round(1 / median, 1),
+        "peak_kib": round(peak / 1024),
+        "repeat": repeat,
+    }
 
 
-def run(repeat: int) -> None:
-    print("scheduling decision (host states + filters + weighers):")
-    for hosts, servers in ((3, 30), (50, 1000), (200, 5000), (1000, 20000)):
-        _measure(f"  {hosts} hosts, {servers} placed servers", _decision(hosts, servers), repeat)
+def run(repeat: int, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[dict[str, Any]]:
+    """Print and return one row per size: hosts, placed servers, median/p90 time, peak memory."""
+    print("scheduling decision (host states + filters + weighers):", flush=True)
+    rows = []
+    for hosts, servers in sizes:
+        figures = _measure(f"  {hosts} hosts, {servers} placed servers", _decision(hosts, servers), repeat)
+        rows.append({"hosts": hosts, "servers": servers, **figures})
+    return rows

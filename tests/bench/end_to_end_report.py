@@ -1,0 +1,134 @@
+"""The whole ``make bench`` report as text: machine, scheduling, Nova API figures, requests, RSS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.bench import lifecycle_report
+
+
+def _ms(value: float | None) -> str:
+    return "   n/a" if value is None else f"{value * 1000:6.0f}"
+
+
+def _s(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:5.2f}"
+
+
+def _lat(figures: dict[str, Any]) -> str:
+    lat = figures["latency"]
+    return f"p50 {_s(lat['p50'])} s  p95 {_s(lat['p95'])} s  max {_s(lat['max'])} s"
+
+
+def _rate(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}/s"
+
+
+def _missing(figures: dict[str, Any]) -> str:
+    parts = []
+    if figures.get("not_done"):
+        parts.append(f"{figures['not_done']} not done within the timeout")
+    if figures.get("errors"):
+        parts.append(f"{figures['errors']} ERROR: {'; '.join(figures['faults'])}")
+    return f"  ({', '.join(parts)})" if parts else ""
+
+
+def _cpu(figures: dict[str, Any]) -> str:
+    cpu = figures["cpu"]
+    top = sorted(cpu["seconds"].items(), key=lambda item: -item[1])
+    parts = ", ".join(f"{name} {seconds / max(1, figures['servers']):.2f}" for name, seconds in top)
+    return f"    stack CPU per server created: {cpu['per_server']:.2f} s ({parts})"
+
+
+def _requests(figures: dict[str, Any]) -> str:
+    """Apiserver requests per server of a phase, per component (writes/reads, conflicts)."""
+    parts = []
+    for component, counts in figures["requests"]["per_server"].items():
+        codes = "".join(f", {code}: {counts[code]:.2f}" for code in ("409", "422") if code in counts)
+        parts.append(f"{component} {counts.get('write', 0):.1f}w/{counts.get('read', 0):.1f}r{codes}")
+    metrics = figures["apiserver_metrics"]
+    total = f"{metrics['write']:.1f}w/{metrics['read']:.1f}r"
+    return f"    apiserver requests per server: {'; '.join(parts) or 'none'} (all clients, metrics: {total})"
+
+
+def machine_text(machine: dict[str, Any]) -> str:
+    load = machine.get("load_average")
+    return (
+        f"machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_mib']} MiB, "
+        f"Python {machine['python']}, {machine['date']}"
+        + (f", load average at start {load[0]:.2f}" if load else "")
+    )
+
+
+def scheduling_text(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["scheduling decision (host states + filters + weighers), median / p90:"]
+    for row in rows:
+        lines.append(
+            f"  {row['hosts']:>5} hosts, {row['servers']:>6} placed servers: "
+            f"{row['median_ms']:8.2f} ms / {row['p90_ms']:8.2f} ms, peak {row['peak_kib']} KiB"
+        )
+    return lines
+
+
+def nova_text(report: dict[str, Any]) -> list[str]:
+    lines = ["create → ACTIVE, bursts (server in flight from POST to ACTIVE):"] if report["bursts"] else []
+    for burst in report["bursts"]:
+        lines.append(
+            f"  {burst['servers']} servers, {burst['in_flight']:>3} in flight: {_lat(burst)}  "
+            f"{_rate(burst['per_second'])} ACTIVE  POST p50 {_s(burst['post']['p50'])} s{_missing(burst)}"
+        )
+        lines += [_cpu(burst), _requests(burst)]
+        gone = burst["delete"]
+        lines.append(
+            f"    delete → gone, {gone['in_flight']:>3} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
+            f" gone  DELETE p50 {_s(gone['delete']['p50'])} s{_missing(gone)}"
+        )
+        lines.append("  " + _requests(gone))
+    for run in report["sustained"]:
+        verdict = "keeps up" if run["keeps_up"] else "does NOT keep up"
+        lines.append(
+            f"sustained {run['rate']:g} creates/s for {run['duration']:g} s ({run['servers']} servers): "
+            f"{verdict}; backlog growth {run['backlog_growth']}; {_lat(run)}; "
+            f"{_rate(run['per_second'])} ACTIVE{_missing(run)}"
+        )
+        lines.append("    window  created  ACTIVE  ACTIVE/s  backlog")
+        for row in run["windows"]:
+            lines.append(
+                f"    {row['from']:>5.0f}s  {row['created']:>7}  {row['active']:>6}  "
+                f"{row['active_per_s']:>8.1f}  {row['backlog']:>7}"
+            )
+        lines += [_cpu(run), _requests(run)]
+        gone = run["delete"]
+        lines.append(
+            f"    delete → gone, {gone['in_flight']} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
+        )
+        lines.append("  " + _requests(gone))
+    if report["list"]:
+        lines.append("GET /servers/detail (one page), sequential requests:")
+    for row in report["list"]:
+        lat = row["latency"]
+        fill = row["fill"]
+        lines.append(
+            f"  at {row['servers']:>5} servers ({row['vmis_running']} VMIs Running), "
+            f"limit={row['limit']} ({row['items']} returned): "
+            f"p50 {_ms(lat['p50'])} ms  p95 {_ms(lat['p95'])} ms  max {_ms(lat['max'])} ms"
+            f"   (filled in {fill['wall_seconds']:.0f} s, {_rate(fill['per_second'])}{_missing(fill)})"
+        )
+        lines += [_cpu(fill), _requests(fill)]
+    rss = report.get("rss_mib") or {}
+    shown = ", ".join(f"{name} {mib} MiB" for name, mib in rss.items() if name != "servers")
+    lines.append(f"resident memory (VmRSS) at {rss.get('servers', 0)} servers: {shown}")
+    return lines
+
+
+def text(report: dict[str, Any]) -> str:
+    lines = [machine_text(report["machine"])]
+    if report.get("scheduling"):
+        lines += ["", *scheduling_text(report["scheduling"])]
+    if "requests" in report:
+        lines += ["", "apiserver requests per server lifecycle:", lifecycle_report.text(report["requests"])]
+    if "bursts" in report:
+        lines += ["", *nova_text(report)]
+        took = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in report["seconds"].items())
+        lines += ["", f"wall time: {took}"]
+    return "\n".join(lines)

@@ -7,7 +7,14 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from kubenova.domain.actions import Intent, ServerAction
-from kubenova_api.compute import access, server_rebuild, server_rescue, server_resize, server_snapshots
+from kubenova_api.compute import (
+    access,
+    server_migrate,
+    server_rebuild,
+    server_rescue,
+    server_resize,
+    server_snapshots,
+)
 from kubenova_api.compute import server_actions as service
 from kubenova_api.compute import servers as servers_service
 from kubenova_api.compute.refs import refs, view_options
@@ -15,6 +22,7 @@ from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
+from kubenova_api.schemas.migrate_server import parse_migrate
 from kubenova_api.schemas.server_actions import (
     CreateBackup,
     action_of,
@@ -51,7 +59,11 @@ async def server_action(
     row = service.row_for(name, version)
     rebuild_request = parse_rebuild(body, version) if row.intent is Intent.REBUILD else None
     rescue_request = parse_rescue(body) if row.intent is Intent.RESCUE else None
+    migrate_host = parse_migrate(body, version) if row.intent is Intent.MIGRATE else None
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
+    if row.intent is Intent.MIGRATE:
+        await server_migrate.migrate(store, ctx, found, migrate_host)
+        return Response(status_code=202)
     if rescue_request is not None:  # Nova answers 200 here, not 202 (kept for compatibility)
         password = await server_rescue.rescue(store, ctx, found.server, rescue_request)
         return JSONResponse({"adminPass": password}, status_code=200)

@@ -26,6 +26,7 @@ from kubenova_api.store.images import ImageStore
 from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.kube import Informer
+from kubenova_api.store.migrations import MigrationStore
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
@@ -49,6 +50,7 @@ class Store:
         self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
+        self.migrations = MigrationStore(kube)
         self.instances = InstanceStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
@@ -64,6 +66,7 @@ class Store:
             self.keypairs.crs.informer,
             self.servers.informer,
             self.server_records.informer,
+            self.migrations.informer,
             self.aggregates.crs.informer,
             self.nodes.informer,
             self.quotas.informer,

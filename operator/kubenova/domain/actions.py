@@ -63,6 +63,7 @@ class Intent(StrEnum):
     RESIZE = "spec.flavor + spec.resize"
     CONFIRM_RESIZE = "spec.resizeDecision=Confirm"
     REVERT_RESIZE = "spec.resizeDecision=Revert"
+    MIGRATE = "spec.migrate (a cold move, then VERIFY_RESIZE as a resize)"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
     RESCUE = "spec.rescue (state Rescued)"
@@ -186,7 +187,13 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         task=TaskState.RESIZE_REVERTING,
         intent=Intent.REVERT_RESIZE,
     ),
-    "migrate": ServerAction("migrate", _C + "os-migrate-server:migrate", _states(ACTIVE, STOPPED)),
+    "migrate": ServerAction(
+        "migrate",
+        _C + "os-migrate-server:migrate",
+        _states(ACTIVE, STOPPED),
+        task=TaskState.RESIZE_PREP,
+        intent=Intent.MIGRATE,
+    ),
     "os-migrateLive": ServerAction(
         "os-migrateLive", _C + "os-migrate-server:migrate_live", _states(ACTIVE, PAUSED)
     ),

@@ -28,6 +28,7 @@ from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
+from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.scheduler.host_state import NodeInfo
 
@@ -102,6 +103,12 @@ async def image_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, I
 async def keypair_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, Keypair]:
     keypair = _parsed(Keypair, body)
     return _touching(memo, keypair.key_name if keypair is not None else "", keypair)
+
+
+@kopf.index(GROUP, VERSION, "migrations")
+async def migration_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Migration]:
+    migration = _parsed(Migration, body)
+    return {ServerRef.of(body): migration} if migration is not None else {}
 
 
 def _touching(memo: kopf.Memo, key: str, value: _T | None) -> dict[str, _T]:

@@ -9,10 +9,11 @@ from kubenova.resources.base import GROUP, VERSION, CustomResource
 from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
+from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.resources.server_record import ServerRecord
 
-ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord)
+ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord, Migration)
 
 __all__ = [
     "ALL",
@@ -23,6 +24,7 @@ __all__ = [
     "Flavor",
     "Image",
     "Keypair",
+    "Migration",
     "Server",
     "ServerRecord",
 ]

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
+from kubenova.resources.migration import MigrateRequest, MigrationRecord
 from kubenova.resources.server_rescue import RescueRequest
 from kubenova.resources.states import TaskState, VmState
 
@@ -238,6 +239,9 @@ class ServerSpec(CamelModel):
         default=None, description="Latest createImage/createBackup request."
     )
     rescue: RescueRequest | None = Field(default=None, description="Latest rescue or unrescue request.")
+    migrate: MigrateRequest | None = Field(
+        default=None, description="Latest cold migration request (VERIFY_RESIZE when done, as a resize)."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -300,6 +304,10 @@ class ResizeRecord(CamelModel):
     target_flavor: EmbeddedFlavor = Field(description="The new flavor.")
     running: bool = Field(description="Whether the server was running (it is started again if so).")
     finished_at: str | None = Field(default=None, description="When the server reached VERIFY_RESIZE.")
+    migration_type: Literal["resize", "migration"] = Field(
+        default="resize", description="resize (a new flavor) or migration (a cold move, same flavor)."
+    )
+    migration_uuid: str | None = Field(default=None, description="Uuid of its Migration object.")
 
 
 class ServerTask(CamelModel):
@@ -370,6 +378,9 @@ class ServerStatus(CamelModel):
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
     handled_resize: str | None = Field(default=None, description="requestId of the last resize taken up.")
+    handled_migrate: str | None = Field(
+        default=None, description="requestId of the last cold migration taken up (or refused)."
+    )
     handled_resize_decision: str | None = Field(
         default=None, description="requestId of the last confirmResize/revertResize taken up."
     )
@@ -396,6 +407,9 @@ class ServerStatus(CamelModel):
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(
         default=None, description="The resize from its start until it is confirmed or reverted."
+    )
+    migration: MigrationRecord | None = Field(
+        default=None, description="The latest move's migration record as its Migration object is to be."
     )
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")

@@ -28,6 +28,7 @@ from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
     build,
     delete,
+    migrations,
     observe,
     pause,
     power,
@@ -112,6 +113,7 @@ async def step(rt: Runtime, server: Server) -> None:
         snapshot.step,
         soft_delete.step,
         resize.step,
+        migrations.step,
     ):
         current = await due(rt, current)
         if current is None:

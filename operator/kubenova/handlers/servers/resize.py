@@ -27,7 +27,7 @@ import logging
 from datetime import UTC, datetime
 
 from kubenova import k8s, status
-from kubenova.domain import flavors
+from kubenova.domain import flavors, migration_rules
 from kubenova.domain import resize_rules as resize
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
@@ -63,22 +63,25 @@ async def step(rt: Runtime, server: Server) -> Server | None:
 
 
 async def _begin(rt: Runtime, server: Server) -> Server | None:
-    current = server.status.flavor
-    if current is None or server.status.host is None:
+    current, move = server.status.flavor, ops.pending_move(server)
+    if current is None or server.status.host is None or move is None:
         return server
+    cold_migration = move[0] == "migration"
     try:
-        new = flavors.embed(references.flavor(rt.view, server.spec.flavor))
+        new = current if cold_migration else flavors.embed(references.flavor(rt.view, server.spec.flavor))
         image = references.image(rt.view, server)
     except references.MissingReference as missing:
         reason = str(missing)
         return await writer.apply(rt, server, lambda s: ops.refuse(s, reason))
-    refused = resize.refusal(current, new)
+    refused = None if cold_migration else resize.refusal(current, new)
+    if cold_migration and server.spec.migrate is not None:
+        refused = migration_rules.target_host_refusal(server, server.spec.migrate.host, _hosts(rt))
     if refused is not None:
         return await writer.apply(rt, server, lambda s: ops.refuse(s, refused))
     spec = scheduling.request_spec(server, new, image)
-    # A resize is scheduled anew: no forced host (Nova drops force_hosts), the zone is kept.
+    # A move is scheduled anew: no forced host (Nova drops force_hosts), the zone is kept.
     spec = dataclasses.replace(spec, forced_host=None)
-    ignore = frozenset() if rt.settings.allow_resize_to_same_host else frozenset({server.status.host})
+    ignore = _ignored_hosts(rt, server)
     latest: list[Server | None] = [server]
 
     async def persist(host: HostState) -> str | None:
@@ -290,6 +293,22 @@ def _vm(rt: Runtime, server: Server) -> ObservedVm | None:
 
 def _vm_name(server: Server) -> str:
     return server.status.vm_name or server.metadata.name
+
+
+def _hosts(rt: Runtime) -> list[str]:
+    return [node.name for node in rt.view.compute_nodes()]
+
+
+def _ignored_hosts(rt: Runtime, server: Server) -> frozenset[str]:
+    """The hosts a move may not go to: the source (always for a cold migration, for a resize
+    unless ``KUBENOVA_ALLOW_RESIZE_TO_SAME_HOST``), and all but the asked one (2.56 ``host``)."""
+    source = frozenset({server.status.host or ""})
+    move, request = ops.pending_move(server), server.spec.migrate
+    if move is None or move[0] != "migration":
+        return frozenset() if rt.settings.allow_resize_to_same_host else source
+    if request is not None and request.host is not None:
+        return frozenset(_hosts(rt)) - {request.host} | source
+    return source
 
 
 def _waited_out(server: Server, window: float) -> bool:

@@ -122,7 +122,6 @@ def test_unsupported_unknown_and_malformed_actions(servers: ServerFactory) -> No
     server_id = servers.active()["id"]
     for action, body in (
         ("shelve", None),
-        ("migrate", None),
         ("os-migrateLive", {"host": None, "block_migration": "auto"}),
     ):
         user = "admin" if action in ("migrate", "os-migrateLive") else "demo-member"

@@ -1,19 +1,18 @@
 """``GET /os-migrations`` (admin by default: ``os_compute_api:os-migrations:index``) and
-``/servers/{id}/migrations[/{id}]``, which show in-progress live migrations only (kubenova
-carries out cold ones so far: the list is empty and a show is 404, as Nova answers for a
-migration that is not an in-progress live migration)."""
+``/servers/{id}/migrations[/{id}]``, which show in-progress live migrations only, with their
+``force_complete`` action (refused: KubeVirt has no such switch) and ``DELETE`` (abort)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from kubenova.domain import migration_rules
 from kubenova.resources.migration import Migration
 from kubenova_api import errors, policy
-from kubenova_api.compute import access
+from kubenova_api.compute import access, server_migrate
 from kubenova_api.compute import migrations as service
-from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import migrations as views
 
@@ -99,3 +98,42 @@ def _not_shown(migration: Migration | None, migration_id: str, server_id: str) -
     if migration.spec.status not in migration_rules.LIVE_IN_PROGRESS:
         return f"Live migration {migration_id} for server {server_id} is not in progress."
     return None
+
+
+@router.post("/servers/{server_id}/migrations/{migration_id}/action")
+async def server_migration_action(
+    *,
+    server_id: str,
+    migration_id: str,
+    body: JsonBody,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    identity: IdentityDep,
+) -> Response:
+    """force_complete (2.22): Nova's checks, then refused (KubeVirt cannot force a migration)."""
+    if version < "2.22":
+        raise errors.NotFoundError("The resource could not be found.")
+    if not isinstance(body, dict) or list(body) != ["force_complete"] or body["force_complete"] is not None:
+        raise errors.BadRequestError("Invalid input for field/attribute force_complete.")
+    found = access.authorized_server(store, identity, ctx, server_id, _SERVER_RULE + "force_complete")
+    server_migrate.force_complete(store, ctx, found, migration_id)
+    return Response(status_code=202)
+
+
+@router.delete("/servers/{server_id}/migrations/{migration_id}")
+async def abort_server_migration(
+    *,
+    server_id: str,
+    migration_id: str,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    identity: IdentityDep,
+) -> Response:
+    """Abort a live migration (2.24): the operator deletes its VirtualMachineInstanceMigration."""
+    if version < "2.24":
+        raise errors.NotFoundError("The resource could not be found.")
+    found = access.authorized_server(store, identity, ctx, server_id, _SERVER_RULE + "delete")
+    await server_migrate.abort(store, ctx, found, migration_id, version)
+    return Response(status_code=202)

@@ -22,7 +22,7 @@ from kubenova_api.context import RequestContext
 from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
 from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
-from kubenova_api.schemas.migrate_server import parse_migrate
+from kubenova_api.schemas.migrate_server import parse_migrate, parse_migrate_live
 from kubenova_api.schemas.server_actions import (
     CreateBackup,
     action_of,
@@ -60,9 +60,13 @@ async def server_action(
     rebuild_request = parse_rebuild(body, version) if row.intent is Intent.REBUILD else None
     rescue_request = parse_rescue(body) if row.intent is Intent.RESCUE else None
     migrate_host = parse_migrate(body, version) if row.intent is Intent.MIGRATE else None
+    live = parse_migrate_live(body, version) if row.intent is Intent.LIVE_MIGRATE else None
     found = access.authorized_server(store, identity, ctx, server_id, row.policy)
     if row.intent is Intent.MIGRATE:
         await server_migrate.migrate(store, ctx, found, migrate_host)
+        return Response(status_code=202)
+    if live is not None:
+        await server_migrate.live_migrate(store, ctx, found, live)
         return Response(status_code=202)
     if rescue_request is not None:  # Nova answers 200 here, not 202 (kept for compatibility)
         password = await server_rescue.rescue(store, ctx, found.server, rescue_request)

@@ -64,6 +64,7 @@ class Intent(StrEnum):
     CONFIRM_RESIZE = "spec.resizeDecision=Confirm"
     REVERT_RESIZE = "spec.resizeDecision=Revert"
     MIGRATE = "spec.migrate (a cold move, then VERIFY_RESIZE as a resize)"
+    LIVE_MIGRATE = "spec.liveMigrate (a VirtualMachineInstanceMigration)"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
     RESCUE = "spec.rescue (state Rescued)"
@@ -90,6 +91,9 @@ class ServerAction:
     """What it asks of the operator; ``None``: not carried out by kubenova."""
     min_version: str = "2.1"
     max_version: str | None = None
+    conflict_name: str | None = None
+    """The name in the 409 message when it is not ``name`` (``os-migrateLive`` records
+    ``live-migration`` actions)."""
 
     def check(
         self, *, server_id: str, vm_state: VmState, task_state: TaskState | None, launched: bool
@@ -98,7 +102,7 @@ class ServerAction:
 
         def refuse(attribute: str, value: object) -> errors.InstanceInvalidState:
             return errors.InstanceInvalidState(
-                method=self.name, server_id=server_id, attribute=attribute, value=value
+                method=self.conflict_name or self.name, server_id=server_id, attribute=attribute, value=value
             )
 
         if self.vm_states is None:
@@ -195,7 +199,12 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         intent=Intent.MIGRATE,
     ),
     "os-migrateLive": ServerAction(
-        "os-migrateLive", _C + "os-migrate-server:migrate_live", _states(ACTIVE, PAUSED)
+        "live-migration",
+        _C + "os-migrate-server:migrate_live",
+        _states(ACTIVE, PAUSED),
+        task=TaskState.MIGRATING,
+        intent=Intent.LIVE_MIGRATE,
+        conflict_name="os-migrateLive",
     ),
     "evacuate": ServerAction("evacuate", _C + "os-evacuate", _states(ACTIVE, STOPPED, ERROR)),
     "shelve": ServerAction("shelve", _C + "os-shelve:shelve", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)),

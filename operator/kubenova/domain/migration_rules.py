@@ -72,3 +72,48 @@ def target_host_refusal(server: Server, host: str | None, compute_hosts: Iterabl
 def next_id(used: Iterable[int]) -> int:
     """One more than the highest migration id in use (Nova's ids are autoincrement integers)."""
     return max(used, default=0) + 1
+
+
+# ----- live migration ----------------------------------------------------------------------------
+
+QUEUED, PREPARING, RUNNING, COMPLETED, CANCELLED = "queued", "preparing", "running", "completed", "cancelled"
+NO_FORCE_WITHOUT_HOST = "Can't force to a non-provided destination"
+
+
+def live_migrate_pending(server: Server) -> bool:
+    """A ``spec.liveMigrate`` request the operator has not taken up yet."""
+    request = server.spec.live_migrate
+    return request is not None and request.request_id != server.status.handled_live_migrate
+
+
+def abort_pending(server: Server) -> bool:
+    """A ``spec.liveMigrationAbort`` the operator has not taken up yet."""
+    request = server.spec.live_migration_abort
+    return request is not None and request.request_id != server.status.handled_live_migration_abort
+
+
+def live_target_refusal(server: Server, host: str | None, compute_hosts: Iterable[str]) -> str | None:
+    """The 400 of an ``os-migrateLive`` to ``host`` (Nova's ``ComputeHostNotFound`` and
+    ``UnableToMigrateToSelf``), or ``None``."""
+    if host is None:
+        return None
+    if host not in set(compute_hosts):
+        return host_not_found(host)
+    if host == server.status.host:
+        return f"Unable to migrate instance ({server.server_id}) to current host ({host})."
+    return None
+
+
+def migration_of_phase(phase: str | None) -> str:
+    """Nova's live-migration status for a VirtualMachineInstanceMigration phase: ``queued``
+    until KubeVirt takes it up, ``preparing`` while the target pod is scheduled and prepared,
+    ``running`` while memory is copied, ``completed``, ``error``."""
+    if phase in (None, "", "Pending"):
+        return QUEUED
+    if phase in ("Scheduling", "Scheduled", "PreparingTarget", "TargetReady"):
+        return PREPARING
+    if phase == "Running":
+        return RUNNING
+    if phase == "Succeeded":
+        return COMPLETED
+    return ERROR

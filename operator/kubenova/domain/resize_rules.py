@@ -70,6 +70,12 @@ def requested_task(server: Server) -> TaskState | None:
         and server.status.task_state is None
     ):
         return TaskState.RESIZE_PREP
+    if (
+        migration_rules.live_migrate_pending(server)
+        and state in (VmState.ACTIVE, VmState.PAUSED)
+        and server.status.task_state is None
+    ):
+        return TaskState.MIGRATING
     decision = server.spec.resize_decision
     if (
         decision is not None

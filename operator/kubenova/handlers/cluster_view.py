@@ -40,8 +40,8 @@ from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 SERVERS, VMS, VMIS, DVS = "server_index", "vm_index", "vmi_index", "dv_index"
 NODES, AGGREGATES = "node_index", "aggregate_index"
 FLAVORS, IMAGES, KEYPAIRS = "flavor_index", "image_index", "keypair_index"
-MIGRATIONS = "migration_index"
-INDEXES = (SERVERS, VMS, VMIS, DVS, NODES, AGGREGATES, FLAVORS, IMAGES, KEYPAIRS, MIGRATIONS)
+MIGRATIONS, VMIMS = "migration_index", "vmim_index"
+INDEXES = (SERVERS, VMS, VMIS, DVS, NODES, AGGREGATES, FLAVORS, IMAGES, KEYPAIRS, MIGRATIONS, VMIMS)
 
 _T = TypeVar("_T")
 Indexed = Mapping[Any, Collection[Any]]
@@ -233,6 +233,11 @@ class ClusterView:
 
     def migrations(self) -> list[Migration]:
         return list(self._every(MIGRATIONS))
+
+    def vmim(self, ref: ServerRef) -> models.VirtualMachineInstanceMigration | None:
+        """The VirtualMachineInstanceMigration ``ref`` (namespace, VMIM name)."""
+        found: models.VirtualMachineInstanceMigration | None = self.fresh(VMIMS, ref)
+        return found
 
     def flavor(self, name: str) -> Flavor | None:
         found: Flavor | None = self.fresh(FLAVORS, name)

@@ -105,6 +105,13 @@ async def keypair_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str,
     return _touching(memo, keypair.key_name if keypair is not None else "", keypair)
 
 
+@kopf.index(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, labels=OURS)
+async def vmim_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.VirtualMachineInstanceMigration]:
+    """VMIMs of kubenova's live migrations, by (namespace, VMIM name)."""
+    found = _parsed(models.VirtualMachineInstanceMigration, body)
+    return {ServerRef.of(body): found} if found is not None else {}
+
+
 @kopf.index(GROUP, VERSION, "migrations")
 async def migration_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Migration]:
     migration = _parsed(Migration, body)

@@ -28,6 +28,24 @@ class MigrateRequest(CamelModel):
     host: str | None = Field(default=None, description="Target host (a Node) the admin asked for (2.56).")
 
 
+class LiveMigrateRequest(CamelModel):
+    """A live migration asked of the operator (Nova's ``os-migrateLive``); a new requestId asks
+    again."""
+
+    request_id: str = Field(min_length=1, description="Id of the request (e.g. req-<uuid>); unique per move.")
+    host: str | None = Field(default=None, description="Target host (a Node); empty: the scheduler chooses.")
+    force: bool = Field(
+        default=False, description="Nova's force (2.30-2.67): the asked host without the scheduler's filters."
+    )
+
+
+class LiveMigrationAbort(CamelModel):
+    """Abort the live migration under way (Nova's ``DELETE /servers/{id}/migrations/{id}``)."""
+
+    request_id: str = Field(min_length=1, description="Id of the request (e.g. req-<uuid>).")
+    migration_id: int = Field(ge=1, description="Nova id of the migration to abort.")
+
+
 class MigrationRecord(CamelModel):
     """A migration as the operator wants its ``Migration`` object to be (``status.migration``)."""
 

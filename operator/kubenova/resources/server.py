@@ -13,7 +13,12 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
-from kubenova.resources.migration import MigrateRequest, MigrationRecord
+from kubenova.resources.migration import (
+    LiveMigrateRequest,
+    LiveMigrationAbort,
+    MigrateRequest,
+    MigrationRecord,
+)
 from kubenova.resources.server_rescue import RescueRequest
 from kubenova.resources.states import TaskState, VmState
 
@@ -242,6 +247,12 @@ class ServerSpec(CamelModel):
     migrate: MigrateRequest | None = Field(
         default=None, description="Latest cold migration request (VERIFY_RESIZE when done, as a resize)."
     )
+    live_migrate: LiveMigrateRequest | None = Field(
+        default=None, description="Latest live migration request (a VirtualMachineInstanceMigration)."
+    )
+    live_migration_abort: LiveMigrationAbort | None = Field(
+        default=None, description="Latest request to abort the live migration under way."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -304,8 +315,9 @@ class ResizeRecord(CamelModel):
     target_flavor: EmbeddedFlavor = Field(description="The new flavor.")
     running: bool = Field(description="Whether the server was running (it is started again if so).")
     finished_at: str | None = Field(default=None, description="When the server reached VERIFY_RESIZE.")
-    migration_type: Literal["resize", "migration"] = Field(
-        default="resize", description="resize (a new flavor) or migration (a cold move, same flavor)."
+    migration_type: Literal["resize", "migration", "live-migration"] = Field(
+        default="resize",
+        description="resize (a new flavor), migration (a cold move, same flavor) or live-migration.",
     )
     migration_uuid: str | None = Field(default=None, description="Uuid of its Migration object.")
 
@@ -380,6 +392,12 @@ class ServerStatus(CamelModel):
     handled_resize: str | None = Field(default=None, description="requestId of the last resize taken up.")
     handled_migrate: str | None = Field(
         default=None, description="requestId of the last cold migration taken up (or refused)."
+    )
+    handled_live_migrate: str | None = Field(
+        default=None, description="requestId of the last live migration taken up (or refused)."
+    )
+    handled_live_migration_abort: str | None = Field(
+        default=None, description="requestId of the last live migration abort taken up."
     )
     handled_resize_decision: str | None = Field(
         default=None, description="requestId of the last confirmResize/revertResize taken up."

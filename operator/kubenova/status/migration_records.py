@@ -48,17 +48,17 @@ def unscheduled(
 ) -> dict[str, Any] | None:
     """The record of a move for which no host was found (Nova's conductor sets it ``error``)."""
     flavor = server.status.flavor
-    if migration_type not in ("resize", "migration"):
+    if migration_type not in ("resize", "migration", "live-migration"):
         return None
     return MigrationRecord(
         uuid=rules.migration_uuid(server.server_id, request_id),
-        migration_type="migration" if migration_type == "migration" else "resize",
+        migration_type=migration_type,
         status=rules.ERROR,
         instance_uuid=server.server_id,
         source_compute=server.status.host,
         source_node=server.status.host,
         old_instance_type_id=flavor.id if flavor is not None else None,
-        new_instance_type_id=flavor.id if flavor is not None and migration_type == "migration" else None,
+        new_instance_type_id=flavor.id if flavor is not None and migration_type != "resize" else None,
         user_id=user_id,
     ).to_api()
 

@@ -70,7 +70,7 @@ def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     carried = set(actions.carried_out())
     instant = {"lock", "unlock", "os-resetState", "injectNetworkInfo", "suspend", "resume", "confirmResize"}
     tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
-    tasked |= {"resize", "revertResize", "migrate"}
+    tasked |= {"resize", "revertResize", "migrate", "os-migrateLive"}
     tasked |= {"rebuild", "createImage", "createBackup"}
     tasked |= {"rescue", "unrescue"}
     assert carried == tasked | instant

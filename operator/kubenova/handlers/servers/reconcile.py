@@ -28,6 +28,7 @@ from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
     build,
     delete,
+    live_migration,
     migrations,
     observe,
     pause,
@@ -113,6 +114,7 @@ async def step(rt: Runtime, server: Server) -> None:
         snapshot.step,
         soft_delete.step,
         resize.step,
+        live_migration.step,
         migrations.step,
     ):
         current = await due(rt, current)

@@ -13,6 +13,7 @@ import pytest
 
 from tests.api.test_server_support import LATEST, SERVERS, ServerFactory, boot, servers
 from tests.fixtures.gateway import GatewayHandle
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
 __all__ = ["boot", "servers"]
@@ -142,3 +143,75 @@ def test_migrate_to_a_host_then_confirm_and_the_migration_views(
     assert confirmed["status"] == "confirmed"
     assert confirmed["id"] == latest["id"]
     assert servers.show("admin", server_id).json()["server"]["OS-EXT-SRV-ATTR:host"] == target
+
+
+def test_live_migrate_refusals(servers: ServerFactory, gateway: GatewayHandle) -> None:
+    server_id = servers.active("demo-member")["id"]
+    host = servers.show("admin", server_id).json()["server"]["OS-EXT-SRV-ATTR:host"]
+    auto = {"os-migrateLive": {"host": None, "block_migration": "auto"}}
+    assert _act(servers, server_id, auto, user="demo-member").status_code == 403
+    # Schemas per microversion.
+    old = {"os-migrateLive": {"host": None, "block_migration": False, "disk_over_commit": False}}
+    assert (
+        _act(servers, server_id, auto, version="2.24").status_code == 400
+    )  # no auto, needs disk_over_commit
+    assert _act(servers, server_id, old, version="2.25").status_code == 400  # disk_over_commit is gone
+    assert (
+        _act(servers, server_id, {"os-migrateLive": {"block_migration": "auto"}}).status_code == 400
+    )  # host
+    forced = {"os-migrateLive": {"host": None, "block_migration": "auto", "force": True}}
+    assert _message(_act(servers, server_id, forced, version="2.30"), 400) == (
+        "Can't force to a non-provided destination"
+    )
+    assert _act(servers, server_id, forced, version="2.68").status_code == 400  # no force from 2.68
+    unknown = {"os-migrateLive": {"host": "nowhere", "block_migration": "auto"}}
+    assert _message(_act(servers, server_id, unknown), 400) == "Compute host nowhere could not be found."
+    same = {"os-migrateLive": {"host": host, "block_migration": "auto"}}
+    assert _message(_act(servers, server_id, same), 400) == (
+        f"Unable to migrate instance ({server_id}) to current host ({host})."
+    )
+    # Abort and force_complete need a live migration under way.
+    path = f"{SERVERS}/{server_id}/migrations/1"
+    with gateway.client("admin", version=LATEST) as http:
+        assert _message(http.delete(path), 409) == (
+            f"Cannot 'abort live migration' instance {server_id} while it is in task_state None"
+        )
+        assert _message(http.post(f"{path}/action", json={"force_complete": None}), 409) == (
+            f"Cannot 'force_complete' instance {server_id} while it is in task_state None"
+        )
+    with gateway.client("admin", version="2.23") as http:
+        assert http.delete(path).status_code == 404
+    with gateway.client("admin", version="2.21") as http:
+        assert http.post(f"{path}/action", json={"force_complete": None}).status_code == 404
+    assert _act(servers, server_id, {"os-stop": None}, user="demo-member").status_code == 202
+    servers.wait_status(server_id, "SHUTOFF")
+    assert _message(_act(servers, server_id, auto), 409) == (
+        f"Cannot 'os-migrateLive' instance {server_id} while it is in vm_state stopped"
+    )
+    assert _listed(gateway, f"instance_uuid={server_id}") == []
+
+
+def test_live_migrate_to_a_host(servers: ServerFactory, gateway: GatewayHandle) -> None:
+    server_id = servers.active("demo-member")["id"]
+    source = servers.show("admin", server_id).json()["server"]["OS-EXT-SRV-ATTR:host"]
+    target = next(h for h in _hosts(gateway) if h != source)
+    body = {"os-migrateLive": {"host": target, "block_migration": "auto"}}
+    assert _act(servers, server_id, body).status_code == 202
+
+    def moved() -> dict[str, Any] | None:
+        server = servers.show("admin", server_id).json()["server"]
+        done = server["OS-EXT-SRV-ATTR:host"] == target and server["OS-EXT-STS:task_state"] is None
+        return server if done else None
+
+    server = wait_for(moved, timeout=60, message="live migrated")
+    assert server["status"] == "ACTIVE"
+    (record,) = _listed(gateway, f"instance_uuid={server_id}")
+    assert (record["migration_type"], record["status"]) == ("live-migration", "completed")
+    assert (record["source_compute"], record["dest_compute"]) == (source, target)
+    assert "links" not in record  # not in progress any more
+    assert _get(gateway, f"{SERVERS}/{server_id}/migrations").json() == {"migrations": []}
+    shown = _get(gateway, f"{SERVERS}/{server_id}/migrations/{record['id']}")
+    assert _message(shown, 404) == f"Live migration {record['id']} for server {server_id} is not in progress."
+    with servers.gateway.client("admin", version=LATEST) as http:
+        events = http.get(f"{SERVERS}/{server_id}/os-instance-actions").json()["instanceActions"]
+    assert events[0]["action"] == "live-migration"

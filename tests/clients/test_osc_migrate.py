@@ -57,7 +57,14 @@ def test_cold_migration_with_the_openstack_cli(
         admin.run("server", "migrate", "confirm", vm)
         wait_for(lambda: admin.status(vm) == "ACTIVE", timeout=90, interval=1, message=f"{vm} ACTIVE")
 
-        rows = admin.json("server", "migration", "list", "--server", vm)
+        admin.run("server", "migrate", "--live-migration", "--host", target, "--wait", vm)
+        live = admin.json("server", "show", vm)
+        assert (live["status"], live["OS-EXT-SRV-ATTR:host"]) == ("ACTIVE", target)
+        assert pinned(cluster, server_id) == target
+        (live_row,) = admin.json("server", "migration", "list", "--server", vm, "--type", "live-migration")
+        assert (live_row["Status"], live_row["Dest Compute"]) == ("completed", target)
+
+        rows = admin.json("server", "migration", "list", "--server", vm, "--type", "cold-migration")
         assert len(rows) == 2
         assert {r["Status"] for r in rows} == {"confirmed"}
         assert {(r["Source Compute"], r["Dest Compute"]) for r in rows} == {
@@ -67,7 +74,7 @@ def test_cold_migration_with_the_openstack_cli(
         admin.run("server", "migration", "list", "--limit", "1")
         assert admin.json("server", "migration", "list", "--server", vm, "--status", "error") == []
         events = [e["Action"] for e in admin.json("server", "event", "list", vm)]
-        assert events[:4] == ["confirmResize", "migrate", "confirmResize", "migrate"]
+        assert events[:5] == ["live-migration", "confirmResize", "migrate", "confirmResize", "migrate"]
     finally:
         with gateway.client("admin") as http:
             if server_id:

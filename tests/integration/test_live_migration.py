@@ -2,21 +2,23 @@
 KubeVirt: the VM is pinned to the chosen Node (KubeVirt copies the selector to the running VMI),
 a VirtualMachineInstanceMigration moves the same VMI there, the server is ACTIVE on the new host
 with the source released and a ``Migration`` record ``completed``. A failing target leaves the
-server running on its source with the record in ``error``; a SIGKILLed operator finishes the
-move with one VMIM and one VMI.
+server running on its source with the record in ``error``; an abort deletes the VMIM and leaves
+it there with the record ``cancelled``; a SIGKILLed operator finishes the move with one VMIM and
+one VMI.
 
 Each test has its own zone of two simulator Nodes with 4 vCPUs each (allocation ratio 1.0).
 """
 
 from __future__ import annotations
 
+import signal
 from typing import Any, cast
 
 import pytest
 
 from kubenova.resources.base import GROUP, VERSION
 from tests.fixtures.operator import OperatorHandle
-from tests.fixtures.simulator import ManagedNodeFactory
+from tests.fixtures.simulator import ManagedNodeFactory, SimulatorHandle
 from tests.integration.compute import Compute, Obj, unique
 from tests.integration.test_cold_migration import Zone, create, other, pinned, record_in, vmi_on
 from tests.support.wait import wait_for
@@ -146,3 +148,44 @@ def test_operator_killed_mid_live_migration_finishes_it(
         Obj, compute.custom.list_namespaced_custom_object(GROUP, VERSION, compute.namespace, "migrations")
     )
     assert len([m for m in listing["items"] if m["spec"]["instanceUuid"] == server_id]) == 1
+
+
+def test_abort_deletes_the_vmim_and_leaves_the_server_on_its_source(
+    compute: Compute, zone: Zone, simulator: SimulatorHandle
+) -> None:
+    first = create(compute, zone, "aborted")
+    source, server_id = first["status"]["host"], first["metadata"]["uid"]
+    uid = vmi_on(compute, "aborted", source)["metadata"]["uid"]
+    live_migrate(compute, "aborted", "req-live-abort")
+    wait_for(lambda: vmims(compute, "aborted") or None, timeout=30, interval=0.01, message="VMIM created")
+    # KubeVirt is slow today: the migration stays where it is until the abort is under way.
+    simulator.process.signal_group(signal.SIGSTOP)
+    try:
+        (vmim,) = vmims(compute, "aborted")
+        assert vmim.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+        record = record_in_any(compute, server_id)
+        compute.patch_server(
+            "aborted", {"liveMigrationAbort": {"requestId": "req-abort", "migrationId": record["spec"]["id"]}}
+        )
+        wait_for(lambda: not vmims(compute, "aborted"), timeout=30, message="VMIM deleted by the operator")
+    finally:
+        simulator.process.signal_group(signal.SIGCONT)
+    after = settled(compute, "aborted", "req-live-abort")
+    assert action_of(after, "req-live-abort")[1] == "Error"
+    assert (after["status"]["host"], after["status"].get("taskState")) == (source, None)
+    assert vmi_on(compute, "aborted", source)["metadata"]["uid"] == uid
+    assert pinned(compute, "aborted") == source
+    record_in(compute, server_id, "cancelled")
+
+
+def record_in_any(compute: Compute, server_id: str) -> Obj:
+    def found() -> Obj | None:
+        listing = cast(
+            Obj, compute.custom.list_namespaced_custom_object(GROUP, VERSION, compute.namespace, "migrations")
+        )
+        mine = [m for m in listing["items"] if m["spec"]["instanceUuid"] == server_id]
+        return mine[0] if mine else None
+
+    record = wait_for(found, timeout=30, message=f"migration record of {server_id}")
+    assert record is not None
+    return record

@@ -217,3 +217,16 @@ def test_no_valid_host_leaves_the_server_where_it_was_with_the_migration_in_erro
     vmi_on(compute, "stuck", source)
     record = record_in(compute, server_id, "error")["spec"]
     assert (record["sourceCompute"], record.get("destCompute")) == (source, None)
+
+
+def test_a_resize_leaves_a_resize_record(compute: Compute, zone: Zone) -> None:
+    first = create(compute, zone, "grower")
+    server_id = first["metadata"]["uid"]
+    compute.patch_server("grower", {"flavor": zone.whole, "resize": {"requestId": "req-rs-record"}})
+    compute.wait_status("grower", "VERIFY_RESIZE", timeout=90)
+    record = record_in(compute, server_id, "finished")["spec"]
+    assert record["migrationType"] == "resize"
+    assert record["oldInstanceTypeId"] != record["newInstanceTypeId"]
+    decide(compute, "grower", "Revert", "req-rs-revert")
+    compute.wait_status("grower", "ACTIVE", timeout=90)
+    assert record_in(compute, server_id, "reverted")["spec"]["id"] == record["id"]

@@ -30,7 +30,7 @@ from kubenova.domain import migration_rules as rules
 from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers.cluster_view import VMIMS, VMS, ServerRef
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import references, scheduling, writer
+from kubenova.handlers.servers import move_targets, references, scheduling, writer
 from kubenova.kubevirt import builder, models, reshape
 from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import ResizeRecord, Server
@@ -60,8 +60,7 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
     flavor, request = server.status.flavor, server.spec.live_migrate
     if flavor is None or server.status.host is None or request is None:
         return server
-    hosts = [node.name for node in rt.view.compute_nodes()]
-    refused = rules.live_target_refusal(server, request.host, hosts)
+    refused = rules.live_target_refusal(server, request.host, move_targets.compute_hosts(rt))
     if refused is not None:
         return await writer.apply(rt, server, lambda s: steps.refuse(s, refused))
     try:
@@ -70,11 +69,9 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
         reason = str(missing)
         return await writer.apply(rt, server, lambda s: steps.refuse(s, reason))
     spec = dataclasses.replace(scheduling.request_spec(server, flavor, image), forced_host=None)
-    ignore = frozenset({server.status.host})
+    ignore = move_targets.live_ignored(rt, server, request.host)
     if request.host is not None and request.force:
         spec = dataclasses.replace(spec, forced_host=request.host)
-    elif request.host is not None:
-        ignore |= frozenset(hosts) - {request.host}
     latest: list[Server | None] = [server]
 
     async def persist(host: HostState) -> str | None:

@@ -31,7 +31,7 @@ from kubenova.domain import flavors, migration_rules
 from kubenova.domain import resize_rules as resize
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import references, scheduling, writer
+from kubenova.handlers.servers import move_targets, references, scheduling, writer
 from kubenova.kubevirt import builder, models, reshape
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.server import EmbeddedFlavor, Server
@@ -75,13 +75,15 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
         return await writer.apply(rt, server, lambda s: ops.refuse(s, reason))
     refused = None if cold_migration else resize.refusal(current, new)
     if cold_migration and server.spec.migrate is not None:
-        refused = migration_rules.target_host_refusal(server, server.spec.migrate.host, _hosts(rt))
+        refused = migration_rules.target_host_refusal(
+            server, server.spec.migrate.host, move_targets.compute_hosts(rt)
+        )
     if refused is not None:
         return await writer.apply(rt, server, lambda s: ops.refuse(s, refused))
     spec = scheduling.request_spec(server, new, image)
     # A move is scheduled anew: no forced host (Nova drops force_hosts), the zone is kept.
     spec = dataclasses.replace(spec, forced_host=None)
-    ignore = _ignored_hosts(rt, server)
+    ignore = move_targets.cold_ignored(rt, server, ops.pending_move(server))
     latest: list[Server | None] = [server]
 
     async def persist(host: HostState) -> str | None:
@@ -293,22 +295,6 @@ def _vm(rt: Runtime, server: Server) -> ObservedVm | None:
 
 def _vm_name(server: Server) -> str:
     return server.status.vm_name or server.metadata.name
-
-
-def _hosts(rt: Runtime) -> list[str]:
-    return [node.name for node in rt.view.compute_nodes()]
-
-
-def _ignored_hosts(rt: Runtime, server: Server) -> frozenset[str]:
-    """The hosts a move may not go to: the source (always for a cold migration, for a resize
-    unless ``KUBENOVA_ALLOW_RESIZE_TO_SAME_HOST``), and all but the asked one (2.56 ``host``)."""
-    source = frozenset({server.status.host or ""})
-    move, request = ops.pending_move(server), server.spec.migrate
-    if move is None or move[0] != "migration":
-        return frozenset() if rt.settings.allow_resize_to_same_host else source
-    if request is not None and request.host is not None:
-        return frozenset(_hosts(rt)) - {request.host} | source
-    return source
 
 
 def _waited_out(server: Server, window: float) -> bool:

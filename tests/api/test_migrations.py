@@ -263,4 +263,10 @@ def test_live_migration_in_progress_views_force_complete_and_abort(
     assert back["OS-EXT-STS:task_state"] is None
     (record,) = _listed(gateway, f"instance_uuid={server_id}")
     assert (record["status"], record["migration_type"]) == ("cancelled", "live-migration")
+    with gateway.client("admin", version="2.84") as http:
+        actions = http.get(f"{SERVERS}/{server_id}/os-instance-actions").json()["instanceActions"]
+        request_id = next(a["request_id"] for a in actions if a["action"] == "live-migration")
+        shown_action = http.get(f"{SERVERS}/{server_id}/os-instance-actions/{request_id}").json()
+    (event,) = shown_action["instanceAction"]["events"]
+    assert (event["event"], event["result"]) == ("compute_live_migration", "Error")
     assert _get(gateway, path).json() == {"migrations": []}

@@ -30,6 +30,8 @@ _EVENTS = {
     "restore": "compute_restore_instance",
     "rescue": "compute_rescue_instance",
     "unrescue": "compute_unrescue_instance",
+    "migrate": "compute_resize_instance",
+    "live-migration": "compute_live_migration",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
 

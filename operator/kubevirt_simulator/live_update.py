@@ -1,8 +1,8 @@
 """virt-controller's live update of scheduling constraints, as a KubeVirt configured with
-``vmRolloutStrategy: LiveUpdate`` (KubeVirt's default is Stage): a change of the VM template's ``nodeSelector`` is copied to the
-running VMI's spec. Nothing moves by itself: the new selector applies to the VMI's next
-placement, i.e. its next live migration (the target must match it); the VMI keeps running where
-it is. Affinity and tolerations are not propagated by the simulator.
+``vmRolloutStrategy: LiveUpdate`` (KubeVirt's default is Stage): a change of the VM template's
+``nodeSelector`` is copied to the running VMI's spec. Nothing moves by itself: the new selector
+applies to the VMI's next placement, i.e. its next live migration (the target must match it);
+the VMI keeps running where it is. Affinity and tolerations are not propagated by the simulator.
 """
 
 from __future__ import annotations

@@ -35,9 +35,11 @@ from kubenova_api.routers import (
     quota_sets,
     server_actions,
     server_diagnostics,
+    server_groups,
     server_instance_actions,
     server_ips,
     server_metadata,
+    server_password,
     server_tags,
     servers,
     simple_tenant_usage,
@@ -59,6 +61,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     flavor_extra_specs.router,
     flavor_access.router,
     keypairs.router,
+    server_groups.router,
     aggregates.router,
     migrations.router,
     availability_zones.router,
@@ -75,6 +78,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     server_instance_actions.router,
     simple_tenant_usage.router,
     server_diagnostics.router,
+    server_password.router,
 ]
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kubenova.domain.quotas import NOVA_DEFAULTS
+
 
 class QuotaDefaults(BaseModel):
     """Nova's default per-project quotas (-1 = unlimited), used by limits and quota APIs."""
 
-    instances: int = 10
-    cores: int = 20
-    ram: int = 51200
+    instances: int = NOVA_DEFAULTS["instances"]
+    cores: int = NOVA_DEFAULTS["cores"]
+    ram: int = NOVA_DEFAULTS["ram"]
     key_pairs: int = 100
     metadata_items: int = 128
     server_groups: int = 10

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kubenova.domain.quotas import NOVA_DEFAULTS
 from kubenova.scheduler import config as scheduler_config
 
 
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
     max_instances_per_host: int = Field(default=50, ge=0)
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
     host_subset_size: int = Field(default=1, ge=1)
+    soft_affinity_weight_multiplier: float = Field(
+        default=1.0, ge=0, description="Weight of ServerGroupSoftAffinityWeigher (Nova's default 1.0)."
+    )
+    soft_anti_affinity_weight_multiplier: float = Field(
+        default=1.0, ge=0, description="Weight of ServerGroupSoftAntiAffinityWeigher (Nova's default 1.0)."
+    )
     compute_node_selector: str = Field(
         default="",
         description="Label selector choosing the Nodes that are compute hosts; empty: every Node.",
@@ -94,6 +101,24 @@ class Settings(BaseSettings):
         "the gateway's KUBENOVA_API_RECLAIM_INSTANCE_INTERVAL_SECONDS.",
     )
 
+    shelved_offload_time: int = Field(
+        default=0,
+        ge=-1,
+        description="Nova's shelved_offload_time: seconds a SHELVED server keeps its host before the "
+        "operator offloads it (checked at the resync); 0: offloaded at once as part of the shelve; "
+        "-1: never (only shelveOffload offloads).",
+    )
+
+    # --- quotas (Nova [quota]; the gateway's KUBENOVA_API_QUOTAS__* must be the same) ---
+    identity_namespace: str = Field(
+        default="kubenova-system",
+        min_length=1,
+        description="Namespace of the gateway's quota ConfigMap (kubenova-quotas) the operator enforces.",
+    )
+    quota_instances: int = Field(default=NOVA_DEFAULTS["instances"], ge=-1, description="Default instances.")
+    quota_cores: int = Field(default=NOVA_DEFAULTS["cores"], ge=-1, description="Default cores quota.")
+    quota_ram: int = Field(default=NOVA_DEFAULTS["ram"], ge=-1, description="Default RAM quota (MiB).")
+
     # --- operator process ---
     namespaces: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Namespaces (projects) whose Servers are served; empty: all (cluster-wide)."
@@ -106,6 +131,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    def quota_defaults(self) -> dict[str, int]:
+        """The configured default limits of the quota resources a server consumes."""
+        return {"instances": self.quota_instances, "cores": self.quota_cores, "ram": self.quota_ram}
 
     def scheduler_config(self) -> scheduler_config.SchedulerConfig:
         """The scheduler's view of these settings."""
@@ -120,4 +149,6 @@ class Settings(BaseSettings):
             max_instances_per_host=self.max_instances_per_host,
             enabled_filters=self.enabled_filters,
             host_subset_size=self.host_subset_size,
+            soft_affinity_weight_multiplier=self.soft_affinity_weight_multiplier,
+            soft_anti_affinity_weight_multiplier=self.soft_anti_affinity_weight_multiplier,
         )

@@ -30,8 +30,10 @@ the official client's connection, and ``Informer``, list+watch caches with 410 h
 what it is in its logs ("kubevirt-simulator: ..."), its user agent, the annotations it owns and
 on the Nodes it registers, but the objects the operator reads look like real KubeVirt's.
 
-Known differences from KubeVirt: no virt-launcher Pods exist (placement is computed, not done by
-kube-scheduler; ``activePods`` holds stable fake pod uids); no admission webhooks (an invalid VM
+Known differences from KubeVirt: virt-launcher Pods (``launcher_pods``) are created already bound
+and run nothing; their logs come from the simulator's per-Node kubelet endpoints (``kubelet_api``,
+``boot_log``); placement is computed, not done by kube-scheduler (``activePods`` holds stable pod
+uids, not the Pods'); no admission webhooks (an invalid VM
 gets a ``Failure`` condition instead of being rejected; a migration that KubeVirt's webhook would
 refuse is created and then fails); the VMI address survives live migration (KubeVirt's pod-network
 address would change unless the network keeps it); no memory overhead is added to launcher
@@ -67,7 +69,7 @@ stop|restart|migrate}`` and ``.../virtualmachineinstances/{name}/{pause|unpause}
    VMI ``Paused`` condition (virt-handler's part), which makes the VM ``Paused``; ``softreboot``
    refuses a VMI not running or paused (409), else posts virt-handler's ``SoftRebooted`` Event and
    keeps the VMI (a Node annotated ``soft-reboot=fail`` answers 500 as for a guest with neither
-   agent nor ACPI). Request bodies are
+   agent nor ACPI; one annotated ``pause=fail`` answers a pause with 500). Request bodies are
    only read for ``dryRun``; grace periods and paused starts are not simulated.
 
 In a cluster (the Deployment in ``manifests/``) it stays off: it would need a Service routing to

@@ -28,6 +28,7 @@ from kubevirt_simulator.names import (
     CDI_CLONE_SOURCE_ANNOTATION,
     CDI_IMPORT_ENDPOINT_ANNOTATION,
     CDI_IMPORT_SOURCE_ANNOTATION,
+    CLONE_ANNOTATION,
 )
 from kubevirt_simulator.timeutil import now as utcnow
 from kubevirt_simulator.timeutil import rfc3339
@@ -143,7 +144,9 @@ class DataVolumeController:
                 "kubevirt-simulator (CDI): PVC %s/%s is not this DataVolume's; waiting", namespace, name
             )
             return 5.0
-        facts = dv_phases.Facts(pvc_phase=phase_of(pvc), source_ready=self._source_ready(dv))
+        facts = dv_phases.Facts(
+            pvc_phase=phase_of(pvc), source_ready=self._source_ready(dv), source_fails=self._source_fails(dv)
+        )
         step = dv_phases.next_step(
             dv, facts, delay=self._config.phase_delay, rate=self._rate(pvc), now=utcnow()
         )
@@ -172,6 +175,14 @@ class DataVolumeController:
         if source is None or source.pvc is None:
             return True
         return phase_of(self._pvcs.get(source.pvc.name, source.pvc.namespace)) == "Bound"
+
+    def _source_fails(self, dv: cdi.DataVolume) -> bool:
+        source = dv.spec.source
+        if source is None or source.pvc is None:
+            return False
+        found = self._pvcs.get(source.pvc.name, source.pvc.namespace) or {}
+        annotations = (found.get("metadata") or {}).get("annotations") or {}
+        return str(annotations.get(CLONE_ANNOTATION, "")).lower() == "fail"
 
     @staticmethod
     def _failed(message: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ CloneScheduled → CloneInProgress → Succeeded, waiting (Pending, Running=Fals
 while the source PVC is missing or unbound; a blank disk ImportScheduled → Succeeded. An import
 from a host under ``.invalid`` (RFC 2606) fails as CDI's importer does on an unreachable source:
 the phase stays ImportInProgress with Running=False, reason Error, and ``restartCount`` grows with
-each retry of the importer pod. Conditions are CDI's Bound, Ready and Running.
+each retry of the importer pod; a clone from a PVC annotated ``kubevirt-simulator.kubenova.io/clone=fail``
+fails the same way in CloneInProgress. Conditions are CDI's Bound, Ready and Running.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Facts:
     """Phase of the DataVolume's PVC (None: no PVC yet)."""
     source_ready: bool = True
     """For a clone: the source PVC exists and is bound."""
+    source_fails: bool = False
+    """For a clone: the source PVC carries the clone failure knob."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, rate: float, no
                 message=f"source PVC {where} not found or not bound",
             )
             return Step(base | waiting, RETRY_SECONDS)
+        if facts.source_fails:
+            return _failing(dv, base, (Phase.CLONE_SCHEDULED, Phase.CLONE_IN_PROGRESS), CLONE_FAILED, delay)
         return _progress(
             dv,
             base,
@@ -137,19 +142,7 @@ def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, rate: float, no
         )
     error = unreachable(source_url(source))
     if error is not None:
-        if phase not in (Phase.IMPORT_SCHEDULED, Phase.IMPORT_IN_PROGRESS):
-            return Step(base | _scheduled(Phase.IMPORT_SCHEDULED, restarts), delay)
-        failing = _status(
-            Phase.IMPORT_IN_PROGRESS,
-            "N/A",
-            restarts=restarts + 1,
-            bound=True,
-            ready=False,
-            running=False,
-            reason="Error",
-            message=error,
-        )
-        return Step(base | failing, RETRY_SECONDS)
+        return _failing(dv, base, (Phase.IMPORT_SCHEDULED, Phase.IMPORT_IN_PROGRESS), error, delay)
     return _progress(
         dv,
         base,
@@ -159,6 +152,31 @@ def next_step(dv: cdi.DataVolume, facts: Facts, *, delay: float, rate: float, no
         rate=rate,
         now=now,
     )
+
+
+CLONE_FAILED = "Unable to clone: the source pod failed (simulated clone failure)"
+"""The simulator's wording for a host-assisted clone whose source pod keeps failing."""
+
+
+def _failing(
+    dv: cdi.DataVolume, base: dict[str, Any], phases: tuple[Phase, Phase], error: str, delay: float
+) -> Step:
+    """A copy whose pod keeps failing: in progress, Running=False reason Error, restarts growing."""
+    scheduled, in_progress = phases
+    restarts = dv.status.restart_count or 0
+    if (dv.status.phase or "") not in phases:
+        return Step(base | _scheduled(scheduled, restarts), delay)
+    failing = _status(
+        in_progress,
+        "N/A",
+        restarts=restarts + 1,
+        bound=True,
+        ready=False,
+        running=False,
+        reason="Error",
+        message=error,
+    )
+    return Step(base | failing, RETRY_SECONDS)
 
 
 def _progress(

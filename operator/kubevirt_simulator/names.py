@@ -19,6 +19,12 @@ FAIL_VMIS_ANNOTATION = f"{SIMULATOR_PREFIX}/fail-vmis"
 SOFT_REBOOT_ANNOTATION = f"{SIMULATOR_PREFIX}/soft-reboot"
 """Annotation: "fail" makes a softreboot of a VMI on the Node fail as virt-launcher's does for a
 guest with neither the guest agent connected nor ACPI (failure injection)."""
+PAUSE_ANNOTATION = f"{SIMULATOR_PREFIX}/pause"
+"""Annotation: "fail" makes a pause of a VMI on the Node fail in virt-handler, as a domain that
+libvirt cannot suspend does (virt-api answers 500; failure injection)."""
+GUEST_AGENT_ANNOTATION = f"{SIMULATOR_PREFIX}/guest-agent"
+"""Annotation: "disconnected" makes the guest agent of every VMI on the Node unreachable, so access
+credentials cannot be synchronized (failure injection)."""
 CREATED_BY_ANNOTATION = f"{SIMULATOR_PREFIX}/created-by"
 """Set on Nodes the simulator registered itself (as opposed to Nodes a test created)."""
 
@@ -47,6 +53,9 @@ STORAGE_CLASS = "kubevirt-simulator"
 """The StorageClass the simulator installs (the default class when the cluster has none)."""
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 PROVISIONED_BY_ANNOTATION = "pv.kubernetes.io/provisioned-by"
+CLONE_ANNOTATION = f"{SIMULATOR_PREFIX}/clone"
+"""Annotation on a PVC: "fail" makes every clone from it fail as a host-assisted clone whose source
+pod keeps failing (failure injection)."""
 UNREACHABLE_SUFFIX = ".invalid"
 """An import from a host under this reserved TLD (RFC 2606) fails as an unreachable source does."""
 CDI_IMPORT_ENDPOINT_ANNOTATION = "cdi.kubevirt.io/storage.import.endpoint"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kubenova.k8s import Conflict, Informer, Kind, KubeError, NotFound, Transport
@@ -54,9 +55,10 @@ def is_marked_not_ready(node: Obj) -> bool:
 
 
 def internal_ip(name: str) -> str:
-    """A stable, fake InternalIP for a node (172.31.0.0/16, derived from the name)."""
+    """A stable InternalIP for a node, derived from the name: a loopback address (127.31.0.0/16;
+    Linux routes all of 127/8 to lo), where the simulator serves the node's kubelet endpoint."""
     value = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "big") % 65534 + 1
-    return f"172.31.{value // 256}.{value % 256}"
+    return f"127.31.{value // 256}.{value % 256}"
 
 
 def standard_labels(name: str) -> dict[str, str]:
@@ -119,6 +121,9 @@ class NodeManager:
         self._client = client
         self._config = config
         self.informer: Informer[Obj] | None = None
+        self.kubelet_port: Callable[[str], int] | None = None
+        """The port of a node's simulated kubelet endpoint (``kubelet_api``)."""
+        self.node_gone: Callable[[str], None] | None = None
         self._lease_renewed: dict[str, float] = {}
         """Monotonic time of each Node's last Lease renewal (only one worker handles a Node at once)."""
 
@@ -193,8 +198,9 @@ class NodeManager:
                 "operatingSystem": "linux",
                 "architecture": "amd64",
             }
-        if not status.get("daemonEndpoints"):
-            fill["daemonEndpoints"] = {"kubeletEndpoint": {"Port": 10250}}
+        port = self.kubelet_port(name) if self.kubelet_port is not None else 10250
+        if ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port") != port:
+            fill["daemonEndpoints"] = {"kubeletEndpoint": {"Port": port}}
         fill["conditions"] = desired_conditions(node, heartbeat)
         return fill
 
@@ -204,6 +210,8 @@ class NodeManager:
         node = self.informer.get(name)
         if node is None:
             self._lease_renewed.pop(name, None)
+            if self.node_gone is not None:
+                self.node_gone(name)
             return None
         interval = self._config.heartbeat_interval
         node = self._sync_metadata_and_taints(node)

@@ -1,3 +1,4 @@
+# Over 300 lines: the wiring of every cache, controller and endpoint of the simulator in one place.
 """Wires the simulator together: caches, work queue, workers and the controllers they drive.
 
 Every change seen on a watch becomes a key on one work queue ("vm", "vmi", "vmim", "node", and
@@ -24,6 +25,8 @@ from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE, ensure_crds
 from kubevirt_simulator.ipam import IpAllocator
+from kubevirt_simulator.kubelet_api import KubeletEndpoints
+from kubevirt_simulator.launcher_pods import LAUNCHER_SELECTOR, POD_RESOURCE, LauncherPods
 from kubevirt_simulator.migrations import FINAL as MIGRATION_FINAL
 from kubevirt_simulator.migrations import MigrationController
 from kubevirt_simulator.nodes import MANAGED_SELECTOR, NODE_RESOURCE, NodeManager
@@ -93,10 +96,16 @@ class Simulator:
         self.migrations = Informer(
             client, VMIM_RESOURCE, as_is, handler=self._on_migration, name="migrations"
         )
+        self.pods = Informer(
+            client, POD_RESOURCE, as_is, handler=self._on_pod, label_selector=LAUNCHER_SELECTOR, name="pods"
+        )
+        self.kubelet = KubeletEndpoints(self.pods, self.vmis, client)
         self.ipam = IpAllocator(config.ip_cidr)
         self.capacity = Capacity(config, self.nodes, self.vmis)
         self.node_manager = NodeManager(client, config)
         self.node_manager.informer = self.nodes
+        self.node_manager.kubelet_port = self.kubelet.port_for
+        self.node_manager.node_gone = self.kubelet.forget
         self.storage = StorageStack(client, config, self.queue)
         self.vm_controller = VmController(client, config, self.vms, self.vmis, self.storage.vm_volumes)
         self.lifecycle = VmiLifecycle(
@@ -107,6 +116,7 @@ class Simulator:
             migrations=self.migrations,
             capacity=self.capacity,
             ipam=self.ipam,
+            launcher_pods=LauncherPods(client, self.pods),
         )
         self.migration_controller = MigrationController(
             client,
@@ -172,6 +182,15 @@ class Simulator:
             ):
                 self.queue.add(("vmim", namespace, str(meta.get("name"))))
 
+    def _on_pod(self, old: Obj | None, new: Obj | None) -> None:
+        """A launcher pod changed (or went): its VMI's controller looks at it again."""
+        obj = new or old
+        assert obj is not None
+        meta = obj.get("metadata") or {}
+        for ref in meta.get("ownerReferences") or []:
+            if ref.get("kind") == "VirtualMachineInstance":
+                self.queue.add(("vmi", str(meta.get("namespace")), str(ref.get("name"))))
+
     def _enqueue_waiting_vmis(self) -> None:
         """Capacity was freed: VMIs waiting for a node get another placement attempt now."""
         for vmi in self.vmis.objects():
@@ -197,7 +216,7 @@ class Simulator:
         self._retry_until(lambda: ensure_crds(self.client, self.stop_event), deadline, "installing CRDs")
         self._retry_until(lambda: ensure_storage_class(self.client), deadline, "installing the StorageClass")
         self._retry_until(self.node_manager.register, deadline, "registering nodes")
-        informers = (self.nodes, self.vms, self.vmis, self.migrations, *self.storage.informers)
+        informers = (self.nodes, self.vms, self.vmis, self.migrations, self.pods, *self.storage.informers)
         for informer in informers:
             informer.start(self.stop_event)
         for informer in informers:
@@ -239,6 +258,7 @@ class Simulator:
             self.subresource_api.stop()
         self.stop_event.set()
         self.queue.shutdown()
+        self.kubelet.stop()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(deadline - time.monotonic(), 0.0))

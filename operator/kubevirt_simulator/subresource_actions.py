@@ -183,12 +183,21 @@ def _conditions_patch(current: list[dict[str, Any]], conditions: list[dict[str, 
     )
 
 
-def pause(vmi: VirtualMachineInstance, stored_conditions: list[dict[str, Any]], at: str) -> Answer:
-    """``stored_conditions``: the VMI's conditions exactly as the API served them (for the test op)."""
+PAUSE_FAILED = "Failed to pause VMI: the domain could not be suspended (simulated libvirt failure)"
+"""The simulator's wording for virt-handler's failure to suspend the domain (a Node knob)."""
+
+
+def pause(
+    vmi: VirtualMachineInstance, stored_conditions: list[dict[str, Any]], at: str, *, domain_can: bool = True
+) -> Answer:
+    """``stored_conditions``: the VMI's conditions exactly as the API served them (for the test op).
+    ``domain_can=False``: virt-handler fails to suspend the domain (virt-api answers 500)."""
     if vmi.status.phase != VmiPhase.RUNNING:
         return _vmi_conflict(vmi, VM_NOT_RUNNING)
     if condition(vmi, "Paused") is not None:
         return _vmi_conflict(vmi, "VMI is already paused")
+    if not domain_can:
+        return Rejection(500, "InternalError", PAUSE_FAILED)
     paused = {
         "type": "Paused",
         "status": "True",

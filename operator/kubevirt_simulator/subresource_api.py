@@ -31,7 +31,7 @@ from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import SUBRESOURCES_GROUP, VERSION, VirtualMachine, VirtualMachineInstance
 from kubevirt_simulator import subresource_actions as actions
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE, VMIM_RESOURCE
-from kubevirt_simulator.names import SOFT_REBOOT_ANNOTATION
+from kubevirt_simulator.names import PAUSE_ANNOTATION, SOFT_REBOOT_ANNOTATION
 from kubevirt_simulator.servingcert import ServingCert
 from kubevirt_simulator.subresource_actions import Answer, Rejection
 from kubevirt_simulator.timeutil import rfc3339
@@ -236,10 +236,12 @@ class SubresourceApi:
                 return Rejection(404, "NotFound", f'virtualmachineinstances.kubevirt.io "{name}" not found')
             stored = list((vmi_obj.get("status") or {}).get("conditions") or [])
             if action == "softreboot":
-                return actions.soft_reboot(vmi, guest_can=self._guest_can_reboot(vmi), at=rfc3339())
-            return (
-                actions.pause(vmi, stored, rfc3339()) if action == "pause" else actions.unpause(vmi, stored)
-            )
+                guest_can = not self._node_knob(vmi, SOFT_REBOOT_ANNOTATION, "fail")
+                return actions.soft_reboot(vmi, guest_can=guest_can, at=rfc3339())
+            if action == "pause":
+                domain_can = not self._node_knob(vmi, PAUSE_ANNOTATION, "fail")
+                return actions.pause(vmi, stored, rfc3339(), domain_can=domain_can)
+            return actions.unpause(vmi, stored)
         vm_obj = self._client.get(VM_RESOURCE, name, namespace)
         try:
             vm = VirtualMachine.model_validate(vm_obj)
@@ -254,16 +256,16 @@ class SubresourceApi:
             return actions.restart(vm, vm_status, vmi)
         return actions.migrate(vm, vmi)
 
-    def _guest_can_reboot(self, vmi: VirtualMachineInstance) -> bool:
-        """False when the VMI's Node carries the soft-reboot failure knob."""
+    def _node_knob(self, vmi: VirtualMachineInstance, annotation: str, value: str) -> bool:
+        """True when the VMI's Node carries the failure knob ``annotation=value``."""
         node = vmi.status.node_name
         if not node:
-            return True
+            return False
         try:
             annotations = (self._client.get(NODES, node).get("metadata") or {}).get("annotations") or {}
         except NotFound:
-            return True
-        return str(annotations.get(SOFT_REBOOT_ANNOTATION, "")).lower() != "fail"
+            return False
+        return str(annotations.get(annotation, "")).lower() == value
 
     def _read_vmi(self, namespace: str, name: str) -> Obj | None:
         try:

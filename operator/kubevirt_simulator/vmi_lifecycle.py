@@ -24,11 +24,12 @@ from pydantic import ValidationError
 from kubenova.k8s import Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
-from kubevirt_simulator import vmi_status
+from kubevirt_simulator import guest_agent, vmi_status
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE
 from kubevirt_simulator.ipam import AddressPoolExhaustedError, IpAllocator
+from kubevirt_simulator.launcher_pods import LauncherPods
 from kubevirt_simulator.names import FAIL_VMIS_ANNOTATION, NODE_NAME_LABEL, VMI_FINALIZER
 from kubevirt_simulator.stepclock import StepClock
 from kubevirt_simulator.timeutil import rfc3339
@@ -66,6 +67,7 @@ class VmiLifecycle:
         migrations: Informer[Obj],
         capacity: Capacity,
         ipam: IpAllocator,
+        launcher_pods: LauncherPods | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
@@ -75,6 +77,7 @@ class VmiLifecycle:
         self._migrations = migrations
         self._capacity = capacity
         self._ipam = ipam
+        self._launcher_pods = launcher_pods
         self._steps = StepClock(config.phase_delay, clock)
         self._invalid_logged: set[str] = set()
 
@@ -109,9 +112,13 @@ class VmiLifecycle:
     def reconcile(self, namespace: str, name: str) -> float | None:
         obj = self._vmis.get(name, namespace)
         vmi = self._parse(obj) if obj is not None else None
+        if self._launcher_pods is not None:
+            self._launcher_pods.sweep(namespace, name, (obj or {}).get("metadata", {}).get("uid"))
         if obj is None or vmi is None:
             return None
         uid = str(vmi.metadata.uid)
+        if self._launcher_pods is not None:
+            self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
         if is_deleting(vmi):
             return self._shut_down(obj, vmi, uid)
         if is_final(vmi):
@@ -234,7 +241,17 @@ class VmiLifecycle:
                 exc,
             )
             return self._config.unschedulable_retry
-        patch_status(self._client, VMI_RESOURCE, obj, vmi_status.running(vmi, address, rfc3339()), self._vmis)
+        at = rfc3339()
+        running = vmi_status.running(vmi, address, at)
+        agent = guest_agent.conditions(
+            vmi.model_copy(update={"status": vmi.status.model_copy(update={"conditions": []})}),
+            guest_agent.connected_on(self._nodes.get(vmi.status.node_name or "")),
+            at,
+        )
+        if agent is not None:
+            others = [c for c in running["conditions"] if c["type"] not in guest_agent.CONDITION_TYPES]
+            running["conditions"] = [*others, *agent]
+        patch_status(self._client, VMI_RESOURCE, obj, running, self._vmis)
         self._steps.entered(uid, VmiPhase.RUNNING)
         log.info(
             "kubevirt-simulator: VMI %s/%s Running on %s with %s",
@@ -257,6 +274,11 @@ class VmiLifecycle:
                 self._vmis,
             )
             return None
+        connected = guest_agent.connected_on(self._nodes.get(vmi.status.node_name or ""))
+        agent = guest_agent.conditions(vmi, connected, rfc3339())
+        if agent is not None:
+            obj = patch_status(self._client, VMI_RESOURCE, obj, {"conditions": agent}, self._vmis)
+            vmi = VirtualMachineInstance.model_validate(obj)
         self._abort_orphaned_migration(obj, vmi)
         return None
 
@@ -320,5 +342,7 @@ class VmiLifecycle:
                 self._client, VMI_RESOURCE, obj, vmi_status.shut_down(vmi, rfc3339()), self._vmis
             )
             log.info("kubevirt-simulator: VMI %s/%s shut down", vmi.metadata.namespace, vmi.metadata.name)
+        if self._launcher_pods is not None:
+            self._launcher_pods.sync(vmi, deleting=True)  # the guest is gone: so is its pod
         remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
         return None

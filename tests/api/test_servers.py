@@ -216,7 +216,13 @@ def test_create_with_everything_a_client_may_send(gateway: GatewayHandle, server
         )
     try:
         user_data = base64.b64encode(b"#cloud-config\n").decode()
-        group = "9d6b7c1e-2f3a-4b5c-8d9e-0f1a2b3c4d5e"
+        with gateway.client("demo-member", version="2.64") as http:
+            made = http.post(
+                "/compute/v2.1/os-server-groups",
+                json={"server_group": {"name": key_name, "policy": "affinity"}},
+            )
+        assert made.status_code == 200, made.text
+        group = made.json()["server_group"]["id"]
         body = servers.body(
             unique("full"),
             key_name=key_name,
@@ -250,6 +256,9 @@ def test_create_with_everything_a_client_may_send(gateway: GatewayHandle, server
     finally:
         with gateway.client("demo-member", version="2.10") as http:
             http.delete(f"/compute/v2.1/os-keypairs/{key_name}")
+            for listed in http.get("/compute/v2.1/os-server-groups").json()["server_groups"]:
+                if listed["name"] == key_name:
+                    http.delete(f"/compute/v2.1/os-server-groups/{listed['id']}")
 
 
 def test_quota_refuses_what_does_not_fit(servers: ServerFactory) -> None:

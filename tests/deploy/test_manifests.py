@@ -97,7 +97,14 @@ def test_simulator_overlay_adds_exactly_the_simulator(render: Render) -> None:
 
 @pytest.mark.parametrize("entry", [DEFAULT, WITH_SIMULATOR], ids=["default", "with-simulator"])
 def test_every_namespaced_object_lives_in_kubenova_system(render: Render, entry: Path) -> None:
-    cluster_scoped = {"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"}
+    cluster_scoped = {
+        "Namespace",
+        "CustomResourceDefinition",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+    }
     # The simulator renews fake Nodes' Leases where kubelets do.
     elsewhere = {
         ("Role", "kubevirt-simulator-node-leases"): "kube-node-lease",
@@ -290,7 +297,9 @@ def _rules(objects: list[dict[str, Any]], kind: str, name: str) -> list[dict[str
 def test_no_role_uses_wildcards_or_escalation_verbs(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     roles = [o for o in objects if o["kind"] in ("Role", "ClusterRole")]
-    assert len(roles) == 9  # 7 + the gateway's quota and revocation ConfigMap Roles
+    # 7 + the gateway's quota and revocation ConfigMap Roles + the operator's quota ConfigMap Role
+    # + kubenova-compute-admin (bound by the cluster's administrator, not by kubenova)
+    assert len(roles) == 11
     for role in roles:
         for rule in role["rules"]:
             for field in ("apiGroups", "resources", "verbs"):
@@ -303,14 +312,15 @@ def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -
     """No ClusterRole can read Secrets; the namespaced Roles name the Secrets they read or write
     (create alone cannot be limited by name). The operator writes cloud-init Secrets next to VMs in
     project namespaces, without being able to read, patch or delete any (a patch or delete answers
-    with the object, so either would be a read)."""
+    with the object, so either would be a read). The gateway replaces (PUT, whose answer is what it
+    sent) a server's guest-password Secret for changePassword."""
     objects = render(WITH_SIMULATOR)
     secret_writers = {}
     for name, cluster_role in _by_kind(objects, "ClusterRole").items():
         for rule in cluster_role["rules"]:
             if "secrets" in rule["resources"]:
                 secret_writers[name] = set(rule["verbs"])
-    assert secret_writers == {"kubenova-operator": {"create"}}
+    assert secret_writers == {"kubenova-operator": {"create"}, "kubenova-gateway": {"update"}}
     roles = {
         name: role
         for name, role in _by_kind(objects, "Role").items()
@@ -372,7 +382,7 @@ def test_cluster_roles_grant_what_each_component_needs_and_not_more(
 def test_each_service_account_is_bound_to_its_own_roles_only(render: Render) -> None:
     objects = render(WITH_SIMULATOR)
     bindings = [o for o in objects if o["kind"] in ("ClusterRoleBinding", "RoleBinding")]
-    assert len(bindings) == 9
+    assert len(bindings) == 10
     for binding in bindings:
         name = binding["metadata"]["name"]
         role_kind = "ClusterRole" if binding["kind"] == "ClusterRoleBinding" else "Role"

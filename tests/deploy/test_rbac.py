@@ -407,6 +407,15 @@ def test_a_server_lifecycle_through_the_gateway_with_each_component_on_its_own_a
         "get", "virtualmachines.kubevirt.io", "-n", "demo", "-o", "name"
     ).stdout.strip()
 
+    # The serial console log: the gateway lists the launcher pod and reads pods/log (its account).
+    console = nova.post(f"/servers/{server_id}/action", json={"os-getConsoleOutput": {"length": 1}})
+    assert console.status_code == 200, console.text
+    assert console.json()["output"].endswith(" login: "), console.text
+    # changePassword PUTs the guest-password Secret (allowed; it does not exist for this image).
+    password = nova.post(f"/servers/{server_id}/action", json={"changePassword": {"adminPass": "x"}})
+    assert password.status_code == 409, password.text
+    assert password.json()["conflictingRequest"]["message"] == "QEMU guest agent is not enabled"
+
     stopped = nova.post(f"/servers/{server_id}/action", json={"os-stop": None})
     assert stopped.status_code == 202, stopped.text
     deployment.wait(lambda: status()["status"] == "SHUTOFF", timeout=120, message="server SHUTOFF")
@@ -589,6 +598,11 @@ def test_real_calls_outside_each_role_are_refused(deployment: Deployment) -> Non
         _refused(core.delete_node, node.metadata.name)
         _refused(core.list_namespaced_secret, NAMESPACE)
         _refused(core.read_namespaced_secret, "kubenova-bootstrap", NAMESPACE)
+        # Its cluster-wide Secret update is narrowed by admission to servers' admin-password Secrets.
+        decoy = client.V1Secret(
+            metadata=client.V1ObjectMeta(name="kubenova-bootstrap"), string_data={"a": "b"}
+        )
+        _refused(core.replace_namespaced_secret, "kubenova-bootstrap", NAMESPACE, decoy)
         # Its own Secrets, by name (and listed with the field selector its informers use).
         assert core.read_namespaced_secret("kubenova-identity", NAMESPACE).data
         listed = core.list_namespaced_secret(NAMESPACE, field_selector="metadata.name=kubenova-identity")

@@ -16,6 +16,7 @@ from tests.support.wait import wait_for
 pytestmark = pytest.mark.cluster
 
 SOFT_REBOOT_KNOB = "kubevirt-simulator.kubenova.io/soft-reboot"
+PAUSE_KNOB = "kubevirt-simulator.kubenova.io/pause"
 
 
 def paused_condition(vmi: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -176,6 +177,37 @@ def test_a_pause_failing_with_its_instance_is_an_error_with_a_fault(
     compute.patch_server("frag", {"powerState": "Paused"})
     server = compute.wait_status("frag", "ERROR", timeout=30)
     assert server["status"]["fault"]["message"] == "SimulatedFailure"
+
+
+def test_a_pause_kubevirt_refuses_fails_the_action_and_leaves_the_server_running(
+    compute: Compute, managed_node: ManagedNodeFactory
+) -> None:
+    node = managed_node("nopause-" + compute.namespace[-6:], annotations={PAUSE_KNOB: "fail"})
+    before = active_server(compute, "np", forcedHost=node)
+    compute.patch_server("np", {"powerState": "Paused"})
+
+    def refused() -> bool:
+        return actions_of(compute, "np")[-1] == ("pause", "Error")
+
+    wait_for(refused, timeout=30, message="the refused pause recorded as failed")
+    server = compute.wait_status("np", "ACTIVE")
+    assert server["status"]["refusedPowerState"] == "Paused"
+    vmi = compute.vmi("np")
+    assert vmi is not None
+    assert vmi["metadata"]["uid"] == before["metadata"]["uid"]
+    assert paused_condition(vmi) is None  # the guest was never paused
+    compute.wait_events("np", "PauseFailed")
+    # Not asked again while the spec stays Paused; asking for Running clears the refusal.
+    compute.patch_server("np", {"powerState": "Running"})
+    wait_for(
+        lambda: (
+            "refusedPowerState" not in compute.server("np")["status"]
+            or compute.server("np")["status"]["refusedPowerState"] is None
+        ),
+        timeout=30,
+        message="the refusal forgotten once the spec changed",
+    )
+    assert compute.wait_status("np", "ACTIVE")["status"]["powerState"] == "Running"
 
 
 # ----- an operator SIGKILLed in the middle ---------------------------------------------------------

@@ -147,3 +147,34 @@ def test_a_snapshot_whose_image_is_missing_or_deleted_fails_and_the_server_stays
         timeout=30,
         message="clone removed with the image",
     )
+
+
+def test_a_clone_cdi_cannot_finish_kills_the_image_and_leaves_the_server_running(
+    compute: Compute, images_storage: Storage
+) -> None:
+    compute.create_server("snap-bad", flavor=compute.flavor(disk=1), image=compute.image())
+    server = compute.wait_status("snap-bad", "ACTIVE")
+    vmi_uid = (compute.vmi("snap-bad") or {})["metadata"]["uid"]
+    # The simulator's knob: every clone from this PVC fails as a host-assisted clone whose source
+    # pod keeps failing (CloneInProgress, Running=False reason Error).
+    compute.core.patch_namespaced_persistent_volume_claim(
+        "snap-bad-root",
+        compute.namespace,
+        {"metadata": {"annotations": {"kubevirt-simulator.kubenova.io/clone": "fail"}}},
+    )
+    image = _snapshot_image(compute, server, "snap-bad-copy")
+    compute.patch_server("snap-bad", {"snapshot": {"requestId": "req-bad", "image": image}})
+    failed = wait_for(
+        lambda: _last_action(compute, "snap-bad", "createImage"), timeout=60, message="snapshot failed"
+    )
+    assert failed["result"] == "Error"
+    assert "Unable to clone" in failed["message"]
+    clone = images_storage.dv("snap-bad-copy")
+    assert clone is not None
+    assert phase(clone) == "CloneInProgress"
+    running = next(c for c in clone["status"]["conditions"] if c["type"] == "Running")
+    assert (running["status"], running["reason"]) == ("False", "Error")
+    assert compute.get_cluster_object("images", image)["status"]["status"] == "killed"
+    after = compute.server("snap-bad")
+    assert (after["status"]["status"], after["status"].get("taskState")) == ("ACTIVE", None)
+    assert (compute.vmi("snap-bad") or {})["metadata"]["uid"] == vmi_uid  # Nova: the instance as it was

@@ -134,6 +134,16 @@ def test_unreachable_source_keeps_failing_in_progress_with_restarts() -> None:
     assert dv_phases.unreachable("https://example.org/x.img") is None
 
 
+def test_a_clone_from_a_failing_source_keeps_failing_in_progress() -> None:
+    volume = dv({"pvc": {"namespace": "ns", "name": "web-root"}}, {"phase": "CloneScheduled"})
+    failing = step_at(volume, Facts(pvc_phase="Bound", source_fails=True))
+    assert failing.status is not None
+    assert failing.status["phase"] == "CloneInProgress"
+    assert failing.status["restartCount"] == 1
+    assert conditions(failing)["Running"] == ("False", "Error")
+    assert failing.status["conditions"][2]["message"] == dv_phases.CLONE_FAILED
+
+
 def test_succeeded_is_final_and_ready() -> None:
     done = step_at(dv({"blank": {}}, {"phase": "Succeeded"}))
     assert done.status is not None

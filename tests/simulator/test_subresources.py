@@ -19,6 +19,7 @@ pytestmark = pytest.mark.cluster
 
 GROUP_VERSION = "subresources.kubevirt.io/v1"
 SOFT_REBOOT_FAIL = "kubevirt-simulator.kubenova.io/soft-reboot"
+PAUSE_FAIL = "kubevirt-simulator.kubenova.io/pause"
 
 
 def unique_node(prefix: str) -> str:
@@ -157,6 +158,18 @@ def test_soft_reboot_fails_for_a_guest_without_agent_nor_acpi(
     assert result.returncode != 0
     assert "neither have the agent connected nor the ACPI feature enabled" in result.stderr
     assert soft_reboot_events(kubevirt, uid) == []
+
+
+def test_pause_fails_where_the_domain_cannot_be_suspended(
+    kubevirt: KubeVirt, cluster: Cluster, managed_node: ManagedNodeFactory
+) -> None:
+    node = managed_node(unique_node("nopause"), annotations={PAUSE_FAIL: "fail"}, taint=True)
+    kubevirt.create_vm(vm_manifest("stiff", nodes=[node], tolerations=[ManagedNodeFactory.toleration(node)]))
+    kubevirt.wait_vmi_phase("stiff", "Running")
+    result = put(cluster, vmi_action(kubevirt, "stiff", "pause"))
+    assert result.returncode != 0
+    assert "Failed to pause VMI" in result.stderr
+    assert find_condition(kubevirt.vmi("stiff") or {}, "Paused") is None
 
 
 def test_migrate_creates_a_migration(

@@ -6,6 +6,7 @@ Usage is counted from the Server cache when asked (``kubenova_api.usage.of_proje
 
 from __future__ import annotations
 
+from kubenova.domain import quotas
 from kubenova_api import errors
 from kubenova_api.settings import QuotaDefaults
 from kubenova_api.store import Store
@@ -22,7 +23,8 @@ def usage(store: Store, namespace: str | None) -> ProjectUsage:
 def in_use(store: Store, namespace: str | None) -> dict[str, int]:
     """Usage as Nova's quota resources."""
     used = usage(store, namespace)
-    return {"instances": used.instances, "cores": used.cores, "ram": used.ram}
+    groups = len(store.server_groups.list(namespace)) if namespace else 0
+    return {"instances": used.instances, "cores": used.cores, "ram": used.ram, "server_groups": groups}
 
 
 def check(
@@ -40,19 +42,16 @@ def check(
 
     Call it with the totals of the request (e.g. ``instances=n``, ``cores=n * flavor.vcpus``,
     ``ram=n * flavor.ram``; for a resize, only the growth). Like Nova's, the check reads usage
-    before the write, so two creates racing on different replicas can both pass; Nova's
-    answer is to check again after the write and undo it when over quota, which a caller
-    can do by calling this again with zeros once its Server exists.
+    before the write, so two creates racing on different replicas can both pass: this is the
+    fast path (Nova's 403). The guarantee is the operator's recheck before it places a server
+    (``kubenova.domain.quotas``, ``handlers/servers/scheduling.py``; docs/security.md).
     """
     limits = store.quotas.limits(project_id, settings_defaults)
-    used = in_use(store, namespace)
-    requested = {"instances": instances, "cores": cores, "ram": ram}
-    for resource in ("instances", "cores", "ram"):
-        limit = limits[resource]
-        if limit < 0:
-            continue
-        if used[resource] + requested[resource] > limit:
-            raise errors.QuotaExceededError(
-                f"Quota exceeded for {resource}: Requested {requested[resource]}, "
-                f"but already used {used[resource]} of {limit} {resource}"
-            )
+    used = usage(store, namespace)
+    message = quotas.exceeded(
+        limits,
+        quotas.Usage(used.instances, used.cores, used.ram),
+        quotas.Usage(instances, cores, ram),
+    )
+    if message is not None:
+        raise errors.QuotaExceededError(message)

@@ -3,7 +3,7 @@ and what the caller may see of it (``views.servers.ServerRefs`` / ``ViewOptions`
 
 from __future__ import annotations
 
-from kubenova.domain import flavors, pending
+from kubenova.domain import flavors, pending, server_groups
 from kubenova.resources import Server
 from kubenova.resources.server import EmbeddedFlavor
 from kubenova_api import errors, policy
@@ -60,7 +60,18 @@ def refs(store: Store, identity: IdentityService, server: Server) -> views.Serve
         image_id=image_id,
         image_properties=dict(image.spec.properties) if image is not None else {},
         host_status=host_status(store, server),
+        server_groups=_server_groups(store, server),
     )
+
+
+def _server_groups(store: Store, server: Server) -> tuple[str, ...]:
+    """The group the server names, while it exists in the server's project (Nova shows none
+    once the group is deleted)."""
+    group_id = server_groups.group_of(server)
+    if group_id is None:
+        return ()
+    found = server_groups.find(store.server_groups.list(server.metadata.namespace), group_id, None)
+    return (group_id,) if found is not None else ()
 
 
 def view_options(ctx: RequestContext, version: APIVersion, urls: PublicUrls) -> views.ViewOptions:

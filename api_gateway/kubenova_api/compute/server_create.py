@@ -21,7 +21,7 @@ from kubenova.domain import names
 from kubenova.resources import Server
 from kubenova.resources.server import SchedulerHints, ServerSpec
 from kubenova_api import errors, policy
-from kubenova_api.compute import inbox
+from kubenova_api.compute import inbox, server_groups
 from kubenova_api.compute import server_create_checks as checks
 from kubenova_api.context import RequestContext
 from kubenova_api.schemas.server_hints import parse_hints
@@ -106,7 +106,9 @@ def plan(
     min_count, max_count = checks.counts(server)
     if server.hostname is not None and max_count > 1:
         raise errors.BadRequestError("Cannot specify a hostname when creating more than one server.")
+    group = server_groups.find_hinted(store, ctx, hints.group)
     count = checks.count_within_quota(ctx, store, settings, flavor, wanted=(min_count, max_count))
+    server_groups.check_members_quota(store, ctx, settings, group, count)
 
     result = CreatePlan(
         admin_pass=server.admin_pass or _random(string.ascii_letters + string.digits, ADMIN_PASS_LENGTH),

@@ -75,8 +75,10 @@ async def update(store: Store, server: Server, update: ServerUpdate) -> Server:
 async def delete(store: Store, ctx: RequestContext, server: Server, *, reclaim_interval: float = 0) -> None:
     """Nova's delete: a lock refuses non-admins; a server already being deleted is left alone.
     With a reclaim interval a launched server is soft-deleted instead (``spec.softDeleted``, the
-    request recorded as ``delete``, as Nova records it); one that never launched goes at once."""
-    if reclaim_interval > 0 and server.status.launched_at and not server.metadata.deletion_timestamp:
+    request recorded as ``delete``, as Nova records it); one that never launched, or has no host
+    (SHELVED_OFFLOADED: Nova's local delete), goes at once."""
+    keeps = server.status.launched_at and server.status.host
+    if reclaim_interval > 0 and keeps and not server.metadata.deletion_timestamp:
         await soft_delete(store, ctx, server)
         return
     await _delete(store, ctx, server, actions.DELETE)

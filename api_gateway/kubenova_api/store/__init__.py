@@ -22,6 +22,7 @@ from kubenova.resources import Aggregate, Flavor, Image, Keypair
 from kubenova_api.store.aggregates import AggregateStore
 from kubenova_api.store.custom_resources import CustomResourceStore
 from kubenova_api.store.flavors import FlavorStore
+from kubenova_api.store.guest_credentials import GuestCredentialStore
 from kubenova_api.store.images import ImageStore
 from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
@@ -32,6 +33,7 @@ from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
 from kubenova_api.store.revocations import RevocationStore
 from kubenova_api.store.secrets import SecretData, SecretStore
+from kubenova_api.store.server_groups import ServerGroupStore
 from kubenova_api.store.server_records import ServerRecordStore
 from kubenova_api.store.servers import ServerStore
 
@@ -51,7 +53,9 @@ class Store:
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
         self.migrations = MigrationStore(kube)
+        self.server_groups = ServerGroupStore(kube)
         self.instances = InstanceStore(kube)
+        self.guest_credentials = GuestCredentialStore(kube)
         self.aggregates = AggregateStore(kube, CustomResourceStore(kube, Aggregate))
         self.nodes = NodeStore(kube, label_selector=compute_node_selector)
         self.quotas = QuotaStore(kube, identity_namespace)
@@ -67,6 +71,7 @@ class Store:
             self.servers.informer,
             self.server_records.informer,
             self.migrations.informer,
+            self.server_groups.informer,
             self.aggregates.crs.informer,
             self.nodes.informer,
             self.quotas.informer,

@@ -22,17 +22,17 @@ Usage is never stored: ``compute.quotas`` counts it from the Server cache when a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubenova import k8s
+from kubenova.domain import quotas
 from kubenova_api import errors
 from kubenova_api.settings import QuotaDefaults
 from kubenova_api.store.kube import Informer, call
 
-CONFIGMAP = "kubenova-quotas"
+CONFIGMAP = quotas.CONFIGMAP
 
 # Nova's quota resources and, for those not in ``QuotaDefaults``, Nova's own defaults. The
 # network and personality ones are shown (and may be set) only at the microversions that still
@@ -50,9 +50,8 @@ RESOURCES: tuple[str, ...] = (*QuotaDefaults.model_fields, *LEGACY_DEFAULTS)
 _WHAT = f"ConfigMap {CONFIGMAP}"
 
 
-CLASS_PREFIX = "quota-class."
-DEFAULT_CLASS = "default"
-_PLAIN_CLASS = re.compile(r"^[-_a-zA-Z0-9]+$")
+CLASS_PREFIX = quotas.CLASS_PREFIX
+DEFAULT_CLASS = quotas.DEFAULT_CLASS
 
 
 @dataclass(frozen=True)
@@ -64,35 +63,10 @@ class QuotaData:
     classes: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _class_segment(name: str) -> str:
-    return name if _PLAIN_CLASS.match(name) and not name.startswith("x") else "x" + name.encode().hex()
-
-
-def _class_name(segment: str) -> str | None:
-    if not segment.startswith("x"):
-        return segment
-    try:
-        return bytes.fromhex(segment[1:]).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 def _parse(obj: dict[str, Any]) -> QuotaData:
-    overrides: dict[str, dict[str, int]] = {}
-    classes: dict[str, dict[str, int]] = {}
-    for key, value in (obj.get("data") or {}).items():
-        owner, _, resource = str(key).rpartition(".")
-        target = overrides
-        if owner.startswith(CLASS_PREFIX):
-            owner = _class_name(owner[len(CLASS_PREFIX) :]) or ""
-            target = classes
-        if not owner or resource not in RESOURCES:
-            continue
-        try:
-            target.setdefault(owner, {})[resource] = int(value)
-        except (TypeError, ValueError):
-            continue  # a hand-edited value that is not a number: the default applies
-    return QuotaData(str((obj.get("metadata") or {}).get("resourceVersion") or ""), overrides, classes)
+    stored = quotas.parse(obj.get("data"), RESOURCES)
+    version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
+    return QuotaData(version, stored.overrides, stored.classes)
 
 
 def _key(project_id: str, resource: str) -> str:
@@ -100,7 +74,7 @@ def _key(project_id: str, resource: str) -> str:
 
 
 def _class_key(quota_class: str, resource: str) -> str:
-    return f"{CLASS_PREFIX}{_class_segment(quota_class)}.{resource}"
+    return f"{CLASS_PREFIX}{quotas.class_segment(quota_class)}.{resource}"
 
 
 def defaults(settings_defaults: QuotaDefaults) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """``/extensions``: Nova's extension records (alias, name, description as Nova lists them), for
 the API groups kubenova serves only. Nova's list is the same in every deployment; listing an
-extension here says its API answers, so the groups kubenova lacks (volumes, server groups,
-floating IPs, ...) are left out."""
+extension here says its API answers, so the groups kubenova lacks (volumes, floating IPs, ...)
+are left out."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ SERVED: tuple[tuple[str, str, str], ...] = (
     ("os-multiple-create", "MultipleCreate", "Allow multiple create in the Create Server v2.1 API."),
     ("os-quota-class-sets", "QuotaClasses", "Quota classes management support."),
     ("os-quota-sets", "Quotas", "Quotas management support."),
+    ("os-server-groups", "ServerGroups", "Server group support."),
     ("os-server-start-stop", "ServerStartStop", "Start/Stop instance compute API support."),
     ("os-services", "Services", "Services support."),
     ("os-used-limits", "UsedLimits", "Provide data on limited resources that are being used."),

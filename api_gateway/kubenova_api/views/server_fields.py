@@ -94,8 +94,3 @@ def requested_zone(server: Server) -> str | None:
 
 def hostname(server: Server) -> str:
     return annotation(server, names.HOSTNAME_ANNOTATION) or server.metadata.name
-
-
-def server_groups(server: Server) -> list[str]:
-    hints = server.spec.scheduler_hints
-    return [hints.group] if hints is not None and hints.group else []

@@ -32,6 +32,9 @@ _EVENTS = {
     "unrescue": "compute_unrescue_instance",
     "migrate": "compute_resize_instance",
     "live-migration": "compute_live_migration",
+    "shelve": "compute_shelve_instance",
+    "shelveOffload": "compute_shelve_offload_instance",
+    "unshelve": "compute_unshelve_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
 
@@ -106,6 +109,8 @@ def _event(record: ActionRecord, server: Server, project_id: str, options: Event
     name = _EVENTS[record.action]
     if record.action == "create" and record.result == "Error" and not host:
         name = _SCHEDULE_EVENT  # it failed before any host was chosen: the conductor's step
+    if record.action == "unshelve" and record.result == "Error" and not host:
+        name = "schedule_instances"  # the conductor's EventReporter of an unshelve's scheduling
     failed = record.result == "Error"
     event: dict[str, Any] = {
         "event": name,

@@ -32,7 +32,6 @@ from kubenova_api.views.server_fields import (
     naive_time,
     requested_zone,
     scheduler_hints,
-    server_groups,
 )
 
 COLLECTION = "servers"
@@ -63,6 +62,8 @@ class ServerRefs:
     image_properties: dict[str, str]
     host_status: str
     """Nova's host_status (2.16): UP, DOWN, MAINTENANCE, UNKNOWN, or "" when unplaced."""
+    server_groups: tuple[str, ...] = ()
+    """The group the server is a member of (2.71), if that group still exists."""
 
 
 @dataclass(frozen=True)
@@ -193,12 +194,13 @@ def detail(
         body["progress"] = server.status.progress or 0
     if not minimal:
         body.update(_extensions(server, refs, opts))
-    body.update(_since_microversions(server, opts, show_server_groups=show_server_groups, minimal=minimal))
+    groups = refs.server_groups if show_server_groups else None
+    body.update(_since_microversions(server, opts, server_groups=groups, minimal=minimal))
     return body
 
 
 def _since_microversions(
-    server: Server, opts: ViewOptions, *, show_server_groups: bool, minimal: bool
+    server: Server, opts: ViewOptions, *, server_groups: tuple[str, ...] | None, minimal: bool
 ) -> dict[str, Any]:
     """The fields added by microversions after 2.1."""
     version, spec = opts.version, server.spec
@@ -213,8 +215,8 @@ def _since_microversions(
         body["tags"] = list(spec.tags)
     if version >= "2.63":
         body["trusted_image_certificates"] = None
-    if version >= "2.71" and show_server_groups:
-        body["server_groups"] = server_groups(server)
+    if version >= "2.71" and server_groups is not None:
+        body["server_groups"] = list(server_groups)
     if not minimal and version >= "2.90":
         body["OS-EXT-SRV-ATTR:hostname"] = hostname(server)
     if version >= "2.96":

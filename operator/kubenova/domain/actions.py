@@ -69,6 +69,11 @@ class Intent(StrEnum):
     RESTORE = "spec.softDeleted=false"
     RESCUE = "spec.rescue (state Rescued)"
     UNRESCUE = "spec.rescue (state Unrescued)"
+    SHELVE = "spec.shelved=true"
+    SHELVE_OFFLOAD = "spec.shelveOffload"
+    UNSHELVE = "spec.shelved=false + spec.unshelve"
+    ADMIN_PASSWORD = "the Secret <vm>-admin-password + spec.adminPassword"
+    CONSOLE_OUTPUT = "nothing to carry out: a read of the launcher pod's guest-console-log"
 
 
 @dataclass(frozen=True)
@@ -207,9 +212,27 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         conflict_name="os-migrateLive",
     ),
     "evacuate": ServerAction("evacuate", _C + "os-evacuate", _states(ACTIVE, STOPPED, ERROR)),
-    "shelve": ServerAction("shelve", _C + "os-shelve:shelve", _states(ACTIVE, STOPPED, PAUSED, SUSPENDED)),
-    "shelveOffload": ServerAction("shelveOffload", _C + "os-shelve:shelve_offload", _states(SHELVED)),
-    "unshelve": ServerAction("unshelve", _C + "os-shelve:unshelve", _states(SHELVED, OFFLOADED)),
+    "shelve": ServerAction(
+        "shelve",
+        _C + "os-shelve:shelve",
+        _states(ACTIVE, STOPPED, PAUSED, SUSPENDED),
+        task=TaskState.SHELVING,
+        intent=Intent.SHELVE,
+    ),
+    "shelveOffload": ServerAction(
+        "shelveOffload",
+        _C + "os-shelve:shelve_offload",
+        _states(SHELVED),
+        task=TaskState.SHELVING_OFFLOADING,
+        intent=Intent.SHELVE_OFFLOAD,
+    ),
+    "unshelve": ServerAction(
+        "unshelve",
+        _C + "os-shelve:unshelve",
+        _states(SHELVED, OFFLOADED),
+        task=TaskState.UNSHELVING,
+        intent=Intent.UNSHELVE,
+    ),
     "createImage": ServerAction(
         "createImage",
         _C + "servers:create_image",
@@ -234,7 +257,13 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "unrescue": ServerAction(
         "unrescue", _C + "os-unrescue", _states(RESCUED), task=TaskState.UNRESCUING, intent=Intent.UNRESCUE
     ),
-    "changePassword": ServerAction("changePassword", _C + "os-admin-password", _states(ACTIVE)),
+    "changePassword": ServerAction(
+        "changePassword",
+        _C + "os-admin-password",
+        _states(ACTIVE),
+        task=TaskState.UPDATING_PASSWORD,
+        intent=Intent.ADMIN_PASSWORD,
+    ),
     "trigger_crash_dump": ServerAction(
         "trigger_crash_dump",
         _C + "servers:trigger_crash_dump",
@@ -264,7 +293,14 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
     "injectNetworkInfo": ServerAction(
         "injectNetworkInfo", _C + "os-admin-actions:inject_network_info", intent=Intent.NO_OP
     ),
-    "os-getConsoleOutput": ServerAction("os-getConsoleOutput", _C + "os-console-output", check_lock=False),
+    # A read: no state, task or lock check (only the host check, in the gateway), no action record.
+    "os-getConsoleOutput": ServerAction(
+        "os-getConsoleOutput",
+        _C + "os-console-output",
+        task_states=None,
+        check_lock=False,
+        intent=Intent.CONSOLE_OUTPUT,
+    ),
     "addSecurityGroup": ServerAction("addSecurityGroup", _C + "os-security-groups:add"),
     "removeSecurityGroup": ServerAction("removeSecurityGroup", _C + "os-security-groups:remove"),
     "addFixedIp": ServerAction("addFixedIp", _C + "os-multinic:add", max_version="2.43"),

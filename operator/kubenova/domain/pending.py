@@ -10,6 +10,7 @@ intent is still to be carried out, so both sides agree by construction.
 from __future__ import annotations
 
 from kubenova.domain import resize_rules as resize
+from kubenova.domain import shelve_rules
 from kubenova.resources.server import DesiredPowerState, Server
 from kubenova.resources.states import TaskState, VmState
 
@@ -33,6 +34,12 @@ def reboot_pending(server: Server) -> bool:
     """A ``spec.reboot`` request the operator has not handled yet."""
     reboot = server.spec.reboot
     return reboot is not None and reboot.request_id != server.status.handled_reboot
+
+
+def admin_password_pending(server: Server) -> bool:
+    """A ``spec.adminPassword`` request the operator has not finished (or refused) yet."""
+    request = server.spec.admin_password
+    return request is not None and request.request_id != server.status.handled_admin_password
 
 
 def rebuild_pending(server: Server) -> bool:
@@ -83,11 +90,13 @@ def power_unsettled(server: Server) -> bool:
 def requested_task(server: Server) -> TaskState | None:
     """The task an intent of the spec implies while the server is idle (``None``: nothing asked)."""
     state = server.status.vm_state
-    desired = server.spec.power_state
     if server.spec.soft_deleted and state is not VmState.SOFT_DELETED:
         return TaskState.SOFT_DELETING
     if not server.spec.soft_deleted and state is VmState.SOFT_DELETED:
         return TaskState.RESTORING
+    shelving = shelve_rules.requested_task(server)
+    if shelving is not None:
+        return shelving
     if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
         return TaskState.REBUILDING
     if rescue_task(server) is not None:
@@ -97,20 +106,32 @@ def requested_task(server: Server) -> TaskState | None:
         return TaskState.IMAGE_SNAPSHOT if snapshot.backup_type is None else TaskState.IMAGE_BACKUP
     reboot = server.spec.reboot
     hard_reboot = reboot is not None and reboot.type == "HARD" and reboot_pending(server)
-    if server.status.refused_power_state is not desired:
-        if state == VmState.ACTIVE and desired is DesiredPowerState.STOPPED:
-            return TaskState.POWERING_OFF
-        if state == VmState.ACTIVE and desired is DesiredPowerState.PAUSED:
-            return TaskState.PAUSING
-        if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
-            return TaskState.POWERING_ON
-        if state == VmState.PAUSED and desired is DesiredPowerState.RUNNING and not hard_reboot:
-            return TaskState.UNPAUSING
+    powering = _power_task(server, hard_reboot=hard_reboot)
+    if powering is not None:
+        return powering
     if hard_reboot and state in (VmState.ACTIVE, VmState.ERROR, VmState.PAUSED):
         return TaskState.REBOOTING_HARD
     if reboot is not None and reboot_pending(server) and state in (VmState.ACTIVE, VmState.ERROR):
         return TaskState.REBOOTING
+    if admin_password_pending(server) and state is VmState.ACTIVE:
+        return TaskState.UPDATING_PASSWORD
     return resize.requested_task(server)
+
+
+def _power_task(server: Server, *, hard_reboot: bool) -> TaskState | None:
+    """The task ``spec.powerState`` implies (``None``: nothing, or refused before)."""
+    state, desired = server.status.vm_state, server.spec.power_state
+    if server.status.refused_power_state is desired:
+        return None
+    if state == VmState.ACTIVE and desired is DesiredPowerState.STOPPED:
+        return TaskState.POWERING_OFF
+    if state == VmState.ACTIVE and desired is DesiredPowerState.PAUSED:
+        return TaskState.PAUSING
+    if state == VmState.STOPPED and desired is DesiredPowerState.RUNNING:
+        return TaskState.POWERING_ON
+    if state == VmState.PAUSED and desired is DesiredPowerState.RUNNING and not hard_reboot:
+        return TaskState.UNPAUSING
+    return None
 
 
 def soft_delete_unsettled(server: Server) -> bool:

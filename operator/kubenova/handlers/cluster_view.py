@@ -33,6 +33,7 @@ from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
+from kubenova.resources.server_group import ServerGroup
 from kubenova.scheduler import resize_holds
 from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 
@@ -41,7 +42,21 @@ SERVERS, VMS, VMIS, DVS = "server_index", "vm_index", "vmi_index", "dv_index"
 NODES, AGGREGATES = "node_index", "aggregate_index"
 FLAVORS, IMAGES, KEYPAIRS = "flavor_index", "image_index", "keypair_index"
 MIGRATIONS, VMIMS = "migration_index", "vmim_index"
-INDEXES = (SERVERS, VMS, VMIS, DVS, NODES, AGGREGATES, FLAVORS, IMAGES, KEYPAIRS, MIGRATIONS, VMIMS)
+SERVER_GROUPS = "server_group_index"
+INDEXES = (
+    SERVERS,
+    VMS,
+    VMIS,
+    DVS,
+    NODES,
+    AGGREGATES,
+    FLAVORS,
+    IMAGES,
+    KEYPAIRS,
+    SERVER_GROUPS,
+    MIGRATIONS,
+    VMIMS,
+)
 
 _T = TypeVar("_T")
 Indexed = Mapping[Any, Collection[Any]]
@@ -253,3 +268,8 @@ class ClusterView:
     def keypairs(self, key_name: str) -> list[Keypair]:
         store = self._indexes[KEYPAIRS].get(key_name)
         return list(store) if store else []
+
+    def server_group(self, group_id: str) -> ServerGroup | None:
+        """The ServerGroup whose uid (Nova id) is ``group_id``."""
+        store = self._indexes[SERVER_GROUPS].get(group_id)
+        return next(iter(store), None) if store else None

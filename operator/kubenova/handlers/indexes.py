@@ -6,7 +6,7 @@ function names the index (kopf passes it by that name); the names are in ``clust
 
 Keys: Servers, VMs, VMIs and DataVolumes by ``ServerRef`` (VMs/VMIs/DataVolumes by their
 ``compute.kubenova.io/server`` label; a Server has several DataVolumes), Nodes, Aggregates,
-Flavors and Images by object name, Keypairs by Nova name.
+Flavors and Images by object name, Keypairs by Nova name, ServerGroups by uid (the Nova id).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
+from kubenova.resources.server_group import ServerGroup
 from kubenova.scheduler.host_state import NodeInfo
 
 LOG = logging.getLogger(__name__)
@@ -116,6 +117,11 @@ async def vmim_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.Virtua
 async def migration_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Migration]:
     migration = _parsed(Migration, body)
     return {ServerRef.of(body): migration} if migration is not None else {}
+
+
+@kopf.index(GROUP, VERSION, "servergroups")
+async def server_group_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, ServerGroup]:
+    return _touching(memo, body.metadata.uid or "", _parsed(ServerGroup, body))
 
 
 def _touching(memo: kopf.Memo, key: str, value: _T | None) -> dict[str, _T]:

@@ -5,10 +5,21 @@ from kubenova.handlers import (
     datavolumes,
     indexes,
     keypairs,
+    server_groups,
     server_records,
     startup,
     virtualmachines,
 )
 from kubenova.handlers.servers import reconcile
 
-MODULES = (startup, indexes, reconcile, virtualmachines, datavolumes, aggregates, keypairs, server_records)
+MODULES = (
+    startup,
+    indexes,
+    reconcile,
+    virtualmachines,
+    datavolumes,
+    aggregates,
+    keypairs,
+    server_records,
+    server_groups,
+)

@@ -19,6 +19,7 @@ import kopf
 from kubenova import k8s
 from kubenova.events import EventPoster
 from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.quota_limits import QuotaLimits
 from kubenova.handlers.servers.ledger import PlacementLedger
 from kubenova.settings import Settings
 
@@ -65,6 +66,8 @@ class Runtime:
     """Deleted-server records this process wrote (so a repeated teardown step does not re-create)."""
     records: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     """Every ServerRecord seen: (namespace, name) → (uid, terminatedAt) (``handlers.server_records``)."""
+    quotas: QuotaLimits | None = None
+    """The project quotas enforced before placing (None: none, as in unit tests)."""
 
     @classmethod
     def create(cls, settings: Settings, client: k8s.Client) -> Runtime:
@@ -74,6 +77,7 @@ class Runtime:
             view=ClusterView(settings.compute_node_selector),
             ledger=PlacementLedger(settings.scheduler_config()),
             events=EventPoster(client),
+            quotas=QuotaLimits(client.transport, settings.identity_namespace, settings.quota_defaults()),
         )
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:

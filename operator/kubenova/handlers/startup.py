@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import kopf
 
-from kubenova.domain import names
+from kubenova.domain import names, quotas
 from kubenova.handlers import runtime, server_records
 from kubenova.handlers.servers import resync
 
@@ -45,6 +46,10 @@ async def configure(
     settings.watching.connect_timeout = 30
     settings.networking.request_timeout = 60
     rt.view.bind(kwargs)
+    if rt.quotas is not None:  # before the first Server is placed (handlers wait otherwise)
+        rt.quotas.start()
+        if not await asyncio.to_thread(rt.quotas.wait_synced, 30.0):
+            logger.error("quota limits not readable yet (ConfigMap %s, project Namespaces)", quotas.CONFIGMAP)
     rt.spawn(resync.loop(rt))
     rt.spawn(server_records.loop(rt))
     logger.info("kubenova operator configured: finalizer %s", names.SERVER_FINALIZER)
@@ -53,6 +58,8 @@ async def configure(
 @kopf.on.cleanup()
 async def close(memo: kopf.Memo, **_: Any) -> None:
     rt = runtime.of(memo)
+    if rt.quotas is not None:
+        rt.quotas.stop()
     for task in list(rt.background):
         task.cancel()
     await rt.events.drain()

@@ -55,6 +55,10 @@ class Client:
     async def get(self, kind: Kind, name: str, namespace: str | None = None) -> JsonObject:
         return await self._run(self.transport.get, kind, name, namespace)
 
+    async def text(self, path: str, *, query: Mapping[str, Any] | None = None) -> str:
+        """A plain-text GET (``pods/log``)."""
+        return await self._run(self.transport.text, path, query=query)
+
     async def list(
         self,
         kind: Kind,

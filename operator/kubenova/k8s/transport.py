@@ -143,6 +143,17 @@ class Transport:
             raise errors.from_transport(exc, f"{method} {path}: unreadable answer") from exc
         return payload if isinstance(payload, dict) else {"items": payload}
 
+    def text(self, path: str, *, query: Mapping[str, Any] | None = None) -> str:
+        """GET a plain-text answer (``pods/log``); non-2xx answers raise ``KubeError``."""
+        response = self.open("GET", path, query=query)
+        try:
+            data: bytes = response.read() or b""
+        except Exception as exc:
+            raise errors.from_transport(exc, f"GET {path}") from exc
+        if not 200 <= response.status < 300:
+            raise errors.from_response(response.status, data)
+        return data.decode("utf-8", "replace")
+
     # --- verbs ---
 
     def get(self, kind: Kind, name: str, namespace: str | None = None) -> JsonObject:

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from kubenova.domain import admin_password
 from kubenova.domain.names import FLAVOR_ANNOTATION, IMAGE_ANNOTATION, SERVER_LABEL, SERVER_UID_ANNOTATION
 from kubenova.kubevirt import disks as disk_plan
 from kubenova.kubevirt import models
@@ -55,6 +56,8 @@ class VmPlan:
 
     vm: models.VirtualMachine
     secret: dict[str, Any] | None = None
+    credentials: dict[str, Any] | None = None
+    """The (empty) Secret of the VM's ``userPassword`` access credential, for guest-agent images."""
 
 
 def build(
@@ -88,6 +91,7 @@ def build(
         disks=disks,
         interfaces=[models.Interface(name=POD_NETWORK, masquerade={})] if networked else [],
         autoattach_pod_interface=None if networked else False,
+        log_serial_console=True,  # the guest-console-log container: os-getConsoleOutput reads it
     )
     memory = f"{flavor.ram}Mi"
     vmi_spec = models.VmiSpec(
@@ -102,6 +106,7 @@ def build(
         networks=[models.Network(name=POD_NETWORK, pod={})] if networked else [],
         volumes=volumes,
         hostname=hostname_for(hostname or server.display_name, fallback=name),
+        access_credentials=_access_credentials(name, image),
     )
     run_strategy = (  # a server asked Paused runs first; the operator pauses it once ACTIVE
         models.RunStrategy.HALTED
@@ -131,7 +136,29 @@ def build(
             data_volume_templates=planned.templates,
         ),
     )
-    return VmPlan(vm=vm, secret=secret)
+    credentials = _credentials_secret(server) if vmi_spec.access_credentials else None
+    return VmPlan(vm=vm, secret=secret, credentials=credentials)
+
+
+def _access_credentials(name: str, image: Image) -> list[models.AccessCredential] | None:
+    """changePassword's channel: the guest agent sets passwords from ``<vm>-admin-password``
+    (only for images that run the agent, as Nova's libvirt driver requires)."""
+    if not admin_password.guest_agent_enabled(image.spec.properties):
+        return None
+    source = models.AccessCredentialSource(
+        secret=models.SecretSource(secret_name=admin_password.secret_name(name))
+    )
+    propagation = models.UserPasswordPropagation(qemu_guest_agent={})
+    return [
+        models.AccessCredential(
+            user_password=models.UserPasswordAccessCredential(source=source, propagation_method=propagation)
+        )
+    ]
+
+
+def _credentials_secret(server: Server) -> dict[str, Any]:
+    """Empty until a password is asked for (the gateway, or a kubectl user, writes it)."""
+    return admin_password.credentials_secret(server)
 
 
 def owned_by(metadata: models.ObjectMeta, server_uid: str) -> bool:

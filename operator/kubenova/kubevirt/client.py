@@ -59,9 +59,10 @@ class VirtualMachines:
         Raises ``k8s.AlreadyExists`` when the VM exists: the caller decides whether to adopt it.
         """
         namespace = plan.vm.metadata.namespace
-        if plan.secret is not None:
-            with contextlib.suppress(k8s.AlreadyExists):
-                await self._client.create(k8s.SECRETS, plan.secret, namespace)
+        for secret in (plan.secret, plan.credentials):
+            if secret is not None:
+                with contextlib.suppress(k8s.AlreadyExists):
+                    await self._client.create(k8s.SECRETS, secret, namespace)
         body = await self._client.create(k8s.VIRTUAL_MACHINES, plan.vm.to_api(), namespace)
         return parse_vm(body)
 

@@ -128,6 +128,10 @@ class Devices(KubeVirtModel):
     disks: list[Disk] = Field(default_factory=list)
     interfaces: list[Interface] = Field(default_factory=list)
     autoattach_pod_interface: bool | None = None
+    autoattach_serial_console: bool | None = None
+    log_serial_console: bool | None = None
+    """Stream the serial console to the launcher pod's ``guest-console-log`` container; unset
+    follows the cluster-wide ``virtualMachineOptions.disableSerialConsoleLog``."""
 
 
 class Firmware(KubeVirtModel):
@@ -222,6 +226,42 @@ class Volume(KubeVirtModel):
         return self
 
 
+class SecretSource(KubeVirtModel):
+    secret_name: str
+
+
+class AccessCredentialSource(KubeVirtModel):
+    secret: SecretSource
+
+
+class UserPasswordPropagation(KubeVirtModel):
+    """``qemuGuestAgent: {}``: virt-launcher sets the passwords through the guest agent, again
+    whenever the Secret's data changes (no restart)."""
+
+    qemu_guest_agent: dict[str, Any] | None = None
+
+
+class UserPasswordAccessCredential(KubeVirtModel):
+    """``userPassword``: the Secret's keys are guest user names, its values their passwords."""
+
+    source: AccessCredentialSource
+    propagation_method: UserPasswordPropagation
+
+
+class AccessCredential(KubeVirtModel):
+    """One ``spec.accessCredentials[]`` entry (KubeVirt also has ``sshPublicKey``, unused here)."""
+
+    user_password: UserPasswordAccessCredential | None = None
+    ssh_public_key: dict[str, Any] | None = None
+
+
+ACCESS_CREDENTIALS_SYNCHRONIZED = "AccessCredentialsSynchronized"
+"""virt-handler's VMI condition: True once virt-launcher applied the access credentials through the
+guest agent, False (with virt-launcher's message) when it could not; no reason is set."""
+AGENT_CONNECTED = "AgentConnected"
+"""virt-handler's VMI condition while the guest agent's channel is connected."""
+
+
 class VmiSpec(KubeVirtModel):
     domain: Domain = Field(default_factory=Domain)
     node_selector: dict[str, str] = Field(default_factory=dict)
@@ -233,6 +273,7 @@ class VmiSpec(KubeVirtModel):
     # Pod-scheduling fields, passed through to the virt-launcher pod (raw Kubernetes shapes).
     affinity: dict[str, Any] | None = None
     tolerations: list[dict[str, Any]] = Field(default_factory=list)
+    access_credentials: list[AccessCredential] | None = None
 
 
 class VmiTemplate(KubeVirtModel):

@@ -11,9 +11,19 @@ from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
+from kubenova.resources.server_group import ServerGroup
 from kubenova.resources.server_record import ServerRecord
 
-ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord, Migration)
+ALL: tuple[type[CustomResource], ...] = (
+    Flavor,
+    Image,
+    Keypair,
+    Aggregate,
+    Server,
+    ServerRecord,
+    ServerGroup,
+    Migration,
+)
 
 __all__ = [
     "ALL",
@@ -26,5 +36,6 @@ __all__ = [
     "Keypair",
     "Migration",
     "Server",
+    "ServerGroup",
     "ServerRecord",
 ]

@@ -19,7 +19,9 @@ from kubenova.resources.migration import (
     MigrateRequest,
     MigrationRecord,
 )
+from kubenova.resources.server_requests import AdminPasswordRequest
 from kubenova.resources.server_rescue import RescueRequest
+from kubenova.resources.server_shelve import ShelveOffloadRequest, ShelveRecord, UnshelveRequest
 from kubenova.resources.states import TaskState, VmState
 
 BASE64_PATTERN = r"^[A-Za-z0-9+/=\r\n]*$"
@@ -253,6 +255,20 @@ class ServerSpec(CamelModel):
     live_migration_abort: LiveMigrationAbort | None = Field(
         default=None, description="Latest request to abort the live migration under way."
     )
+    shelved: bool = Field(
+        default=False,
+        description="Shelve (Nova's shelve): the VM is halted, its disks kept; false again unshelves "
+        "(the server runs again, ACTIVE).",
+    )
+    shelve_offload: ShelveOffloadRequest | None = Field(
+        default=None, description="Latest shelveOffload request: release the host of a SHELVED server."
+    )
+    unshelve: UnshelveRequest | None = Field(
+        default=None, description="Latest unshelve request (its id and target host); see spec.shelved."
+    )
+    admin_password: AdminPasswordRequest | None = Field(
+        default=None, description="Latest changePassword request (the password is in a Secret)."
+    )
 
 
 class ServerAddress(CamelModel):
@@ -422,6 +438,9 @@ class ServerStatus(CamelModel):
     handled_rescue: str | None = Field(
         default=None, description="requestId of the last rescue/unrescue carried out (or refused)."
     )
+    handled_admin_password: str | None = Field(
+        default=None, description="requestId of the last changePassword finished (or refused)."
+    )
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(
         default=None, description="The resize from its start until it is confirmed or reverted."
@@ -429,6 +448,7 @@ class ServerStatus(CamelModel):
     migration: MigrationRecord | None = Field(
         default=None, description="The latest move's migration record as its Migration object is to be."
     )
+    shelve: ShelveRecord | None = Field(default=None, description="Shelving: when, where, requests handled.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")
     observed_generation: int | None = Field(default=None, description="metadata.generation last acted upon.")
 

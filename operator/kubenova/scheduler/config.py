@@ -19,9 +19,18 @@ DEFAULT_FILTERS: tuple[str, ...] = (
     "SameHostFilter",
     "DifferentHostFilter",
     "NumInstancesFilter",
+    "ServerGroupAntiAffinityFilter",
+    "ServerGroupAffinityFilter",
 )
 
-DEFAULT_WEIGHERS: tuple[str, ...] = ("RAMWeigher", "CPUWeigher", "DiskWeigher", "NumInstancesWeigher")
+DEFAULT_WEIGHERS: tuple[str, ...] = (
+    "RAMWeigher",
+    "CPUWeigher",
+    "DiskWeigher",
+    "NumInstancesWeigher",
+    "ServerGroupSoftAffinityWeigher",
+    "ServerGroupSoftAntiAffinityWeigher",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class SchedulerConfig:
     cpu_weight_multiplier: float = 1.0
     disk_weight_multiplier: float = 1.0
     num_instances_weight_multiplier: float = 0.0
+    soft_affinity_weight_multiplier: float = 1.0
+    soft_anti_affinity_weight_multiplier: float = 1.0
     host_subset_size: int = 1
 
     def __post_init__(self) -> None:

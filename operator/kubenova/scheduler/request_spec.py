@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kubenova.domain import footprint
+from kubenova.scheduler.server_group import GroupSpec
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class RequestSpec:
     same_host: frozenset[str] = frozenset()
     different_host: frozenset[str] = frozenset()
     num_instances: int = 1
+    group: GroupSpec | None = None
+    """The server group the server joins (the ``group`` hint), with its policy and members."""
 
     def __post_init__(self) -> None:
         if self.num_instances < 1:

@@ -14,6 +14,7 @@ import logging
 import random
 from collections.abc import Sequence
 
+from kubenova.scheduler import server_group
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.errors import NoValidHost, Rejection, format_filter_counts
 from kubenova.scheduler.filters.base import HostFilter
@@ -80,6 +81,7 @@ def filter_hosts(spec: RequestSpec, hosts: Sequence[HostState], config: Schedule
     if not hosts:
         raise NoValidHost("There are no compute hosts.")
     filters = build_filters(config)
+    spec = server_group.with_hosts(spec, hosts)  # where the group's members run, before filtering
     candidates = list(hosts)
     counts: list[tuple[str, int, int]] = []
     rejections: list[Rejection] = []

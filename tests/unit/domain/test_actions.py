@@ -69,10 +69,13 @@ def test_tag_writes_check_only_the_vm_state() -> None:
 def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     carried = set(actions.carried_out())
     instant = {"lock", "unlock", "os-resetState", "injectNetworkInfo", "suspend", "resume", "confirmResize"}
+    instant |= {"os-getConsoleOutput"}  # a read
     tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
     tasked |= {"resize", "revertResize", "migrate", "os-migrateLive"}
     tasked |= {"rebuild", "createImage", "createBackup"}
     tasked |= {"rescue", "unrescue"}
+    tasked |= {"shelve", "shelveOffload", "unshelve"}
+    tasked |= {"changePassword"}
     assert carried == tasked | instant
     for key in tasked:
         assert actions.SERVER_ACTIONS[key].task is not None

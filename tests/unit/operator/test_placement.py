@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kubenova import k8s
+from kubenova.domain import quotas
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import cluster_view, indexes
 from kubenova.handlers.cluster_view import ClusterView, ServerRef
@@ -205,3 +206,56 @@ def test_usage_overlays_the_ledger_on_the_index() -> None:
     indexed = [PlacedServer("a", "n1", 1, 1, 1), PlacedServer("b", "n1", 1, 1, 1)]
     assert sorted((p.uid, p.host) for p in service.usage(indexed)) == [("a", "n2"), ("b", "n1")]
     assert [p.uid for p in service.usage(indexed, exclude="a")] == ["b"]
+
+
+async def test_the_admission_check_runs_under_the_lock_so_concurrent_servers_never_pass_a_quota() -> None:
+    """The quota recheck is made against every placement held (index + this process's ledger),
+    one decision at a time: 50 concurrent servers, quota 7, exactly 7 are placed."""
+    listing = Listing([node("n1"), node("n2"), node("n3")])
+    service = make_placement(listing)
+    persisted: dict[str, str] = {}
+    refused: list[str] = []
+
+    def admit(held: list[PlacedServer]) -> None:
+        if len(held) + 1 > 7:
+            raise quotas.QuotaExceeded("Quota exceeded for instances")
+
+    async def one(i: int) -> None:
+        spec = make_spec(f"q-{i}", vcpus=1, memory_mb=512, root_gb=1)
+
+        async def persist(host: HostState) -> str:
+            await asyncio.sleep(random.uniform(0, 0.005))
+            persisted[spec.instance_uid] = host.name
+            return host.name
+
+        try:
+            await service.place(spec, listing.showing([]), persist, admit)
+        except quotas.QuotaExceeded:
+            refused.append(spec.instance_uid)
+
+    await asyncio.gather(*(one(i) for i in range(50)))
+    assert len(persisted) == 7
+    assert len(refused) == 43
+    assert not set(refused) & persisted.keys()
+
+
+async def test_a_resize_is_admitted_against_the_placements_with_its_own_source() -> None:
+    """The quota recheck of a resize sees the server's own (source) placement among those held,
+    never its target hold, and nothing is held when it refuses."""
+    listing = Listing([node("n1"), node("n2")])
+    service = make_placement(listing)
+    source = PlacedServer("srv", "n1", 2, 1024, 2)
+    listing.indexed = [source, PlacedServer("peer", "n2", 1, 512, 1)]
+    seen: list[set[str]] = []
+
+    def admit(held: list[PlacedServer]) -> None:
+        seen.append({p.uid for p in held})
+        raise quotas.QuotaExceeded("Quota exceeded for cores")
+
+    async def persist(host: HostState) -> str:
+        raise AssertionError("nothing to persist")
+
+    with pytest.raises(quotas.QuotaExceeded):
+        await service.place_resize(make_spec("srv", vcpus=4), listing, persist, source=source, admit=admit)
+    assert seen == [{"srv", "peer"}]
+    assert {p.uid for p in service.usage(listing.placements())} == {"srv", "peer"}

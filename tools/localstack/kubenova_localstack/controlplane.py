@@ -44,6 +44,9 @@ CONTROLLERS = (
     "persistentvolume-binder-controller",
     "persistentvolume-protection-controller",
     "persistentvolumeclaim-protection-controller",
+    # Type-checks ValidatingAdmissionPolicies against the CRDs' schemas and reports it in their
+    # status (kubenova's Server rules on the kubectl path, manifests/admission/).
+    "validatingadmissionpolicy-status-controller",
 )
 SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/24"
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
@@ -289,6 +292,10 @@ class ControlPlane:
                 "--disable-admission-plugins=ServiceAccount",
                 "--allow-privileged=true",
                 "--endpoint-reconciler-type=none",
+                # pods/log goes to the node's kubelet: dial its InternalIP (the KubeVirt
+                # simulator serves fake Nodes' kubelet endpoints on loopback addresses), not the
+                # Hostname first as by default (fake Node names do not resolve).
+                "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
                 "--profiling=false",
             ]
             if self.tokens:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kubenova_localstack import defaults, openstack_config
+from kubenova_localstack.admission import admission_dir, apply_admission
 from kubenova_localstack.binaries import ensure_binaries
 from kubenova_localstack.controlplane import REGISTRY_NAME, ControlPlane, ControlPlaneError
 from kubenova_localstack.crds import CRDError, apply_crds
@@ -131,6 +132,8 @@ class Stack:
                 env = self._child_env(kubeconfig, bin_dir)
                 names = apply_crds(bin_dir / "kubectl", env, self.root / "crds")
                 self.say(f"CRDs installed: {', '.join(names) if names else 'none (crds/ is empty)'}")
+                policies = apply_admission(bin_dir / "kubectl", env, admission_dir(self.root))
+                self.say(f"Admission policies installed: {', '.join(policies) or 'none'}")
                 self._create_defaults(bin_dir / "kubectl", env)
                 skipped = self._start_apps(env)
                 clouds_yaml = self._configure_openstack(skipped)

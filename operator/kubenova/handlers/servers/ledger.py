@@ -36,6 +36,13 @@ from kubenova.scheduler.selection import select_destination
 
 Persist = Callable[[HostState], Awaitable[str | None]]
 """Write the chosen host into the Server; returns the host the Server now has (None if gone)."""
+Prepare = Callable[[RequestSpec], RequestSpec]
+"""Complete the request from the view inside the lock (its server group's members: a member
+placed a moment before must be seen, ``scheduling.with_group``)."""
+
+Admit = Callable[[list[PlacedServer]], None]
+"""Given every placement held (the server's own excluded), raise if the server may not take one
+(the quota recheck: ``QuotaExceeded``); checked under the lock, so decisions never overlap."""
 
 
 class Hosts(Protocol):
@@ -55,14 +62,26 @@ class PlacementLedger:
         self._ledger: dict[str, PlacedServer] = {}
         self._released: set[str] = set()
 
-    async def place(self, spec: RequestSpec, hosts: Hosts, persist: Persist) -> str | None:
+    async def place(
+        self,
+        spec: RequestSpec,
+        hosts: Hosts,
+        persist: Persist,
+        admit: Admit | None = None,
+        *,
+        prepare: Prepare | None = None,
+    ) -> str | None:
         """Choose a host for ``spec`` and persist it, all under the lock.
 
-        Raises ``NoValidHost`` when nothing fits. Returns the Server's host afterwards (which is
+        Raises ``NoValidHost`` when nothing fits, and whatever ``admit`` raises (quota) before
+        anything is chosen. Returns the Server's host afterwards (which is
         an earlier placement if one raced us), or ``None`` if the Server is gone.
         """
         async with self._lock:
+            spec = prepare(spec) if prepare is not None else spec
             usage = self.usage(hosts.placements(), exclude=spec.instance_uid)
+            if admit is not None:
+                admit(usage)
             states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
             chosen = select_destination(spec, states, self._config)
             uid = spec.instance_uid
@@ -87,15 +106,21 @@ class PlacementLedger:
         *,
         source: PlacedServer,
         ignore_hosts: frozenset[str] = frozenset(),
+        admit: Admit | None = None,
+        prepare: Prepare | None = None,
     ) -> str | None:
         """Choose the target host of a resize of ``spec`` (hosts in ``ignore_hosts`` excluded) and
         persist it, under the lock. The server keeps ``source`` (its current placement) and the
-        target is held under ``<uid>/resize`` until confirm or revert. Raises ``NoValidHost``."""
+        target is held under ``<uid>/resize`` until confirm or revert. Raises ``NoValidHost``, and
+        what ``admit`` raises (the quota recheck of the growth) before anything is chosen."""
         async with self._lock:
+            spec = prepare(spec) if prepare is not None else spec
             uid = spec.instance_uid
             hold = uid + HOLD_SUFFIX
             usage = self.usage(hosts.placements(), exclude=hold)
             usage = [p for p in usage if p.uid != uid] + [source]
+            if admit is not None:
+                admit(usage)
             states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
             states = [state for state in states if state.name not in ignore_hosts]
             chosen = select_destination(spec, states, self._config)

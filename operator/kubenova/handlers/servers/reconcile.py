@@ -26,6 +26,7 @@ from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import SERVERS, ServerRef
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
+    admin_password,
     build,
     delete,
     live_migration,
@@ -39,6 +40,7 @@ from kubenova.handlers.servers import (
     reservation,
     reset_state,
     resize,
+    shelve,
     snapshot,
     soft_delete,
     writer,
@@ -114,6 +116,8 @@ async def step(rt: Runtime, server: Server) -> None:
         snapshot.step,
         soft_delete.step,
         resize.step,
+        shelve.step,
+        admin_password.step,
         live_migration.step,
         migrations.step,
     ):

@@ -1,17 +1,19 @@
-"""What a Server refers to, from the cluster view: its Flavor and Image (by object name) and its
-Keypair (by Nova name and owner, ``domain.keypairs.choose``). No GETs: an object created a
+"""What a Server refers to, from the cluster view: its Flavor and Image (by object name), its
+Keypair (by Nova name and owner, ``domain.keypairs.choose``) and its ServerGroup (by uid, in the
+Server's namespace). No GETs: an object created a
 moment before the Server is waited for on the view (``build``), within the grace period."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubenova.domain import keypairs
+from kubenova.domain import keypairs, server_groups
 from kubenova.handlers.cluster_view import ClusterView
 from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
 from kubenova.resources.server import Server
+from kubenova.resources.server_group import ServerGroup
 
 
 class MissingReference(Exception):  # noqa: N818 - a condition, not a bug
@@ -23,12 +25,17 @@ class References:
     flavor: Flavor
     image: Image
     keypair: Keypair | None
+    group: ServerGroup | None = None
 
 
 def resolve(view: ClusterView, server: Server) -> References:
-    """Flavor, Image and Keypair of ``server``; ``MissingReference`` for the first one missing."""
+    """Flavor, Image, Keypair and server group of ``server``; ``MissingReference`` for the first
+    one missing."""
     return References(
-        flavor=flavor(view, server.spec.flavor), image=image(view, server), keypair=keypair(view, server)
+        flavor=flavor(view, server.spec.flavor),
+        image=image(view, server),
+        keypair=keypair(view, server),
+        group=group(view, server),
     )
 
 
@@ -56,3 +63,14 @@ def keypair(view: ClusterView, server: Server) -> Keypair | None:
         owner = server.spec.user_id or "(none)"
         raise MissingReference(f"Keypair {key_name} not found for user {owner}")
     return chosen
+
+
+def group(view: ClusterView, server: Server) -> ServerGroup | None:
+    """The server group named by the ``group`` hint: one of the server's own project."""
+    group_id = server_groups.group_of(server)
+    if group_id is None:
+        return None
+    found = view.server_group(group_id)
+    if found is None or found.metadata.namespace != server.metadata.namespace:
+        raise MissingReference(server_groups.not_found_message(group_id))
+    return found

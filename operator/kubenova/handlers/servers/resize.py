@@ -8,7 +8,8 @@ a reconcile after an operator restart continues where the last one stopped:
 1. Checks (Nova's refusals: same flavor, zero-disk flavor, a disk that would shrink), then the
    scheduler picks the target for the new flavor under the placement ledger's lock (the current
    host only with ``KUBENOVA_ALLOW_RESIZE_TO_SAME_HOST``) → one write: ``resize_prep`` and
-   ``status.resize``. NoValidHost: the action fails with Nova's fault, the server stays as it was.
+   ``status.resize``. NoValidHost, or the growth over the project's quota (the recheck, as at
+   create): the action fails with Nova's fault, the server stays as it was.
 2. ``resize_migrating`` → VM ``runStrategy: Halted``; when its VMI is gone → ``resize_migrated``
    (host, zone and flavor are the new ones).
 3. VM template patched (CPU, memory, ``nodeSelector``), root PVC request grown →
@@ -23,11 +24,12 @@ claim cannot shrink, and Nova's revert keeps the disk as it is on the source too
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from datetime import UTC, datetime
 
 from kubenova import k8s, status
-from kubenova.domain import flavors, migration_rules
+from kubenova.domain import flavors, migration_rules, quotas
 from kubenova.domain import resize_rules as resize
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
@@ -100,7 +102,15 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
 
     source = resize_holds.placed(server.server_id, server.status.host, current)
     try:
-        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore)
+        admit = scheduling.quota_recheck(rt, server, scheduling.growing(current, new))
+        prep = functools.partial(scheduling.with_group, view=rt.view, server=server)
+        await rt.ledger.place_resize(
+            spec, rt.view, persist, source=source, ignore_hosts=ignore, admit=admit, prepare=prep
+        )
+    except quotas.QuotaExceeded as over:  # Nova refuses it (403) before the resize starts
+        rt.ledger.settle(server.server_id, None)
+        message = str(over)
+        return await writer.apply(rt, server, lambda s: ops.refuse(s, message, fault=True))
     except NoValidHost as error:
         rt.ledger.settle(server.server_id, None)
         found: NoValidHost = error

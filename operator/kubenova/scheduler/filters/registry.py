@@ -14,6 +14,7 @@ from kubenova.scheduler.filters.cores import CoreFilter
 from kubenova.scheduler.filters.disk import DiskFilter
 from kubenova.scheduler.filters.num_instances import NumInstancesFilter
 from kubenova.scheduler.filters.ram import RamFilter
+from kubenova.scheduler.filters.server_group import ServerGroupAffinityFilter, ServerGroupAntiAffinityFilter
 
 FILTERS: dict[str, type[HostFilter]] = {
     cls.__name__: cls
@@ -27,6 +28,8 @@ FILTERS: dict[str, type[HostFilter]] = {
         SameHostFilter,
         DifferentHostFilter,
         NumInstancesFilter,
+        ServerGroupAntiAffinityFilter,
+        ServerGroupAffinityFilter,
     )
 }
 

@@ -10,9 +10,21 @@ from kubenova.scheduler.weighers.cpu import CPUWeigher
 from kubenova.scheduler.weighers.disk import DiskWeigher
 from kubenova.scheduler.weighers.num_instances import NumInstancesWeigher
 from kubenova.scheduler.weighers.ram import RAMWeigher
+from kubenova.scheduler.weighers.server_group import (
+    ServerGroupSoftAffinityWeigher,
+    ServerGroupSoftAntiAffinityWeigher,
+)
 
 WEIGHERS: dict[str, type[HostWeigher]] = {
-    cls.__name__: cls for cls in (RAMWeigher, CPUWeigher, DiskWeigher, NumInstancesWeigher)
+    cls.__name__: cls
+    for cls in (
+        RAMWeigher,
+        CPUWeigher,
+        DiskWeigher,
+        NumInstancesWeigher,
+        ServerGroupSoftAffinityWeigher,
+        ServerGroupSoftAntiAffinityWeigher,
+    )
 }
 
 

@@ -104,6 +104,8 @@ def test_the_registry_builds_the_configured_weighers_and_refuses_unknown_ones() 
         "CPUWeigher",
         "DiskWeigher",
         "NumInstancesWeigher",
+        "ServerGroupSoftAffinityWeigher",
+        "ServerGroupSoftAntiAffinityWeigher",
     ]
     with pytest.raises(UnknownWeigherError, match="IoOpsWeigher"):
         build_weighers(SchedulerConfig(enabled_weighers=("IoOpsWeigher",)))

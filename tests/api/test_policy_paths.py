@@ -1,0 +1,184 @@
+"""One policy on both paths (issue 12 item 3): the same intents, through the API (as a project
+member and as an admin) and through kubectl (as a namespace-scoped editor of Servers and with the
+``administer`` permission), get the same answer, and that answer is Nova's default policy.
+
+kubectl requests are server-side dry runs (admission runs, nothing is stored), so each case
+leaves the shared servers as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from tests.api.test_server_support import SERVERS, ServerFactory, boot, servers
+from tests.crds.test_server_policy import DENIED, USER, Kubectl
+from tests.fixtures.gateway import GatewayHandle
+from tests.fixtures.simulator import SimulatorHandle
+from tests.support.cluster import Cluster
+from tests.support.wait import wait_for
+
+pytestmark = pytest.mark.cluster
+__all__ = ["boot", "servers"]
+
+PROJECT = "demo"
+
+
+@pytest.fixture
+def kubectl_users(gateway: GatewayHandle, cluster: Cluster) -> Iterator[dict[str, Kubectl]]:
+    """``reader``: carol, who may read the project's Servers; ``member``: alice, editor of them;
+    ``admin``: bob, editor with the administer permission (ClusterRole kubenova-compute-admin)."""
+    namespace = gateway.directory.namespace_for(gateway.project_id(PROJECT))
+    assert namespace
+    editor = {
+        "apiGroups": ["compute.kubenova.io"],
+        "resources": ["servers"],
+        "verbs": ["get", "list", "create", "patch"],
+    }
+    viewer = {**editor, "verbs": ["get", "list"]}
+    roles = ["paths-editor", "paths-viewer"]
+    bindings = [
+        f"{USER}-paths-editor",
+        "bob-paths-editor",
+        "bob-kubenova-compute-admin",
+        "carol-paths-viewer",
+    ]
+    with cluster.connected() as api:
+        rbac = client.RbacAuthorizationV1Api(api)
+        rbac.create_namespaced_role(namespace, {"metadata": {"name": "paths-editor"}, "rules": [editor]})
+        rbac.create_namespaced_role(namespace, {"metadata": {"name": "paths-viewer"}, "rules": [viewer]})
+        for user in (USER, "bob"):
+            _bind(rbac, namespace, user, "paths-editor", "Role")
+        _bind(rbac, namespace, "bob", "kubenova-compute-admin", "ClusterRole")
+        _bind(rbac, namespace, "carol", "paths-viewer", "Role")
+        try:
+            yield {
+                "reader": Kubectl(cluster, str(cluster.issue_client_cert("carol").kubeconfig), namespace),
+                "member": Kubectl(cluster, str(cluster.issue_client_cert(USER).kubeconfig), namespace),
+                "admin": Kubectl(cluster, str(cluster.issue_client_cert("bob").kubeconfig), namespace),
+            }
+        finally:
+            for role in roles:
+                rbac.delete_namespaced_role(role, namespace)
+            for binding in bindings:
+                rbac.delete_namespaced_role_binding(binding, namespace)
+
+
+def _bind(rbac: client.RbacAuthorizationV1Api, namespace: str, user: str, role: str, kind: str) -> None:
+    body = {
+        "metadata": {"name": f"{user}-{role}"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }
+    rbac.create_namespaced_role_binding(namespace, body)
+
+
+def _answers(done: subprocess.CompletedProcess[str], wanted: bool, refusal: str = DENIED) -> bool:
+    """Whether kubectl got ``wanted``: allowed, or refused with ``refusal`` in its message (by
+    default the admission policy's, so a refusal by RBAC not yet in force does not count)."""
+    return done.returncode == 0 if wanted else done.returncode != 0 and refusal in done.stderr
+
+
+def _dry_run_create(kubectl: Kubectl, spec: dict[str, Any], wanted: bool, refusal: str = DENIED) -> bool:
+    return _answers(kubectl.create("paths-probe", dry_run=True, **spec), wanted, refusal)
+
+
+def _dry_run_patch(kubectl: Kubectl, name: str, spec: dict[str, Any], wanted: bool) -> bool:
+    patch = json.dumps({"spec": spec})
+    return _answers(
+        kubectl.run("patch", "server", name, "--dry-run=server", "--type=merge", "-p", patch), wanted
+    )
+
+
+NOVA = {  # Nova's default policy: (intent, role) → allowed
+    ("create a server", "reader"): False,
+    ("create a server", "member"): True,
+    ("create a server", "admin"): True,
+    ("force a host", "member"): False,
+    ("force a host", "admin"): True,
+    ("change a server an admin locked", "member"): False,
+    ("change a server an admin locked", "admin"): True,
+}
+
+
+def test_creating_a_server_gets_novas_answer_on_both_paths(
+    servers: ServerFactory, kubectl_users: dict[str, Kubectl]
+) -> None:
+    """A reader's role maps to read-only RBAC: Nova's 403 at the API, RBAC's refusal at kubectl."""
+    api_users = {"reader": "demo-reader", "member": "demo-member", "admin": "admin"}
+    refusal = 'cannot create resource "servers" in API group "compute.kubenova.io"'
+    for role, kubectl in kubectl_users.items():
+        wanted = NOVA[("create a server", role)]
+        response = servers.post(api_users[role])
+        assert response.status_code == (202 if wanted else 403), (role, response.text)
+        assert wait_for(
+            lambda kubectl=kubectl, wanted=wanted: _dry_run_create(kubectl, {}, wanted, refusal),
+            timeout=30,
+            message=f"kubectl {role}: create allowed={wanted}",
+        )
+
+
+def test_forcing_a_host_gets_novas_answer_on_both_paths(
+    servers: ServerFactory,
+    kubectl_users: dict[str, Kubectl],
+    simulator: SimulatorHandle,
+) -> None:
+    zone = f"nova:{simulator.node_names[0]}"
+    api_users = {"member": "demo-member", "admin": "admin"}
+    for role, api_user in api_users.items():
+        kubectl, wanted = kubectl_users[role], NOVA[("force a host", role)]
+        # The API: Nova's servers:create:forced_host.
+        response = servers.post(api_user, servers.body(availability_zone=zone))
+        assert (response.status_code == 202) is wanted, (role, response.text)
+        if not wanted:
+            assert response.status_code == 403, response.text
+        # kubectl: the admission policy, once RBAC and the binding are in the apiserver's caches.
+        assert wait_for(
+            lambda kubectl=kubectl, wanted=wanted: _dry_run_create(
+                kubectl, {"availabilityZone": zone}, wanted
+            ),
+            timeout=30,
+            message=f"kubectl {role}: forced host allowed={wanted}",
+        )
+
+
+def test_changing_a_locked_server_gets_novas_answer_on_both_paths(
+    servers: ServerFactory,
+    kubectl_users: dict[str, Kubectl],
+) -> None:
+    server = servers.active("demo-member")
+    with servers.gateway.client("admin", version="2.73") as admin:
+        locked = admin.post(
+            f"{SERVERS}/{server['id']}/action", json={"lock": {"locked_reason": "maintenance"}}
+        )
+        assert locked.status_code == 202, locked.text
+    listing = json.loads(kubectl_users["member"].run("get", "servers", "-o", "json").stdout)
+    name = next(s["metadata"]["name"] for s in listing["items"] if s["metadata"]["uid"] == server["id"])
+    wait_for(
+        lambda: kubectl_users["member"].get(name)["spec"].get("locked") is True, timeout=10, message="locked"
+    )
+    # The API, member first (Nova: InstanceIsLocked, 409), then the admin (allowed).
+    with servers.gateway.client("demo-member", version="2.73") as member:
+        refused = member.post(f"{SERVERS}/{server['id']}/action", json={"os-stop": None})
+    assert refused.status_code == 409, refused.text
+    assert f"Instance {server['id']} is locked" in refused.text
+    assert NOVA[("change a server an admin locked", "member")] is False
+    # kubectl: the same change, as a dry run.
+    for role in ("member", "admin"):
+        wanted = NOVA[("change a server an admin locked", role)]
+        assert wait_for(
+            lambda role=role, wanted=wanted: _dry_run_patch(
+                kubectl_users[role], name, {"powerState": "Stopped"}, wanted
+            ),
+            timeout=30,
+            message=f"kubectl {role}: change of a locked server allowed={wanted}",
+        )
+    with servers.gateway.client("admin", version="2.73") as admin:
+        stopped = admin.post(f"{SERVERS}/{server['id']}/action", json={"os-stop": None})
+    assert stopped.status_code == 202, stopped.text
+    servers.wait_status(server["id"], "SHUTOFF")

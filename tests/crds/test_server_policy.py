@@ -1,0 +1,217 @@
+"""Nova's rules on the kubectl path (issue 12 item 3): the ValidatingAdmissionPolicy
+``kubenova-server-rules`` (manifests/admission/) holds a namespace-scoped editor of Servers to
+the rules the gateway applies, and the ``administer`` permission (ClusterRole
+``kubenova-compute-admin``) lifts them, as Nova's admin role does.
+
+Every intent runs through the project's kubectl as a user with a client certificate of its own
+(``alice``), bound in the test's namespace to a Role that may create, patch and delete Servers;
+each refusal is asserted with the API server's message as kubectl prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import yaml
+from kubernetes import client
+
+from tests.support.cluster import Cluster
+from tests.support.wait import wait_for
+
+pytestmark = [pytest.mark.cluster, pytest.mark.usefixtures("crds_installed")]
+
+USER = "alice"
+DENIED = (
+    "ValidatingAdmissionPolicy 'kubenova-server-rules' with binding 'kubenova-server-rules' denied request"
+)
+FORCED = "Forcing a host (spec.forcedHost, or an availabilityZone of the form zone:host) needs the"
+NOT_YOURS = f"spec.userId must be unset or your own user name ({USER})"
+
+
+@dataclass
+class Kubectl:
+    """The project's kubectl as one identity, in the test's namespace."""
+
+    cluster: Cluster
+    kubeconfig: str
+    namespace: str
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return self.cluster.run_kubectl(
+            "--kubeconfig", self.kubeconfig, "-n", self.namespace, *args, stdin=stdin, check=False
+        )
+
+    def create(self, name: str, *, dry_run: bool = False, **spec: Any) -> subprocess.CompletedProcess[str]:
+        body = {
+            "apiVersion": "compute.kubenova.io/v1alpha1",
+            "kind": "Server",
+            "metadata": {"name": name},
+            "spec": {"flavor": "m1.tiny", "image": "cirros", **spec},
+        }
+        extra = ("--dry-run=server",) if dry_run else ()
+        return self.run("create", *extra, "-f", "-", stdin=yaml.safe_dump(body))
+
+    def patch(self, name: str, patch: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        return self.run("patch", "server", name, "--type=merge", "-p", json.dumps(patch))
+
+    def get(self, name: str) -> dict[str, Any]:
+        done = self.run("get", "server", name, "-o", "json")
+        assert done.returncode == 0, done.stderr
+        found: dict[str, Any] = json.loads(done.stdout)
+        return found
+
+
+@pytest.fixture
+def rbac(cluster: Cluster, namespace: str) -> Iterator[client.RbacAuthorizationV1Api]:
+    with cluster.connected() as api:
+        rbac = client.RbacAuthorizationV1Api(api)
+        role = {
+            "metadata": {"name": "server-editor"},
+            "rules": [
+                {
+                    "apiGroups": ["compute.kubenova.io"],
+                    "resources": ["servers"],
+                    "verbs": ["get", "list", "create", "patch", "update", "delete"],
+                }
+            ],
+        }
+        rbac.create_namespaced_role(namespace, role)
+        bind(rbac, namespace, "server-editor", "Role")
+        yield rbac
+
+
+def bind(rbac: client.RbacAuthorizationV1Api, namespace: str, role: str, kind: str) -> None:
+    body = {
+        "metadata": {"name": f"{USER}-{role}"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": role},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": USER}],
+    }
+    rbac.create_namespaced_role_binding(namespace, body)
+
+
+@pytest.fixture
+def editor(cluster: Cluster, namespace: str, rbac: client.RbacAuthorizationV1Api) -> Kubectl:
+    """``alice``: may write Servers in the namespace, nothing more."""
+    identity = cluster.issue_client_cert(USER)
+    kubectl = Kubectl(cluster, str(identity.kubeconfig), namespace)
+    # RBAC and the policy's binding reach the apiserver's caches a moment after they are written.
+    wait_for(
+        lambda: DENIED in kubectl.create("probe", dry_run=True, forcedHost="node-1").stderr,
+        timeout=30,
+        message="the admission policy refuses a forced host",
+    )
+    return kubectl
+
+
+@pytest.fixture
+def admin(cluster: Cluster, namespace: str) -> Kubectl:
+    return Kubectl(cluster, str(cluster.kubeconfig), namespace)
+
+
+def name() -> str:
+    return f"srv-{secrets.token_hex(3)}"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"forcedHost": "node-1"}, FORCED),
+        ({"availabilityZone": "nova:node-1"}, FORCED),
+        ({"availabilityZone": "nova::node-1"}, FORCED),
+        ({"availabilityZone": ":node-1"}, FORCED),
+        ({"availabilityZone": "nova:node-1:node-1"}, FORCED),
+        ({"userId": "f3b2c1d0e9a84b7c"}, NOT_YOURS),  # another (Keystone) user's id: their keypairs
+    ],
+    ids=["forced-host", "zone-host", "zone-node", "host-only", "host-node", "other-user"],
+)
+def test_an_editor_is_refused_what_nova_allows_only_an_admin(
+    editor: Kubectl, spec: dict[str, str], message: str
+) -> None:
+    done = editor.create(name(), **spec)
+    assert done.returncode != 0
+    assert DENIED in done.stderr
+    assert message in done.stderr
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [{}, {"availabilityZone": "nova"}, {"availabilityZone": "nova:"}, {"userId": USER}],
+    ids=["plain", "zone-only", "zone-empty-host", "own-user"],
+)
+def test_an_editor_may_create_what_nova_allows_a_member(editor: Kubectl, spec: dict[str, str]) -> None:
+    server = name()
+    done = editor.create(server, **spec)
+    assert done.returncode == 0, done.stderr
+    assert editor.get(server)["spec"].get("userId") == spec.get("userId")
+
+
+def test_the_user_id_cannot_change_after_create(editor: Kubectl, admin: Kubectl) -> None:
+    server = name()
+    assert admin.create(server, userId="creator").returncode == 0
+    done = editor.patch(server, {"spec": {"userId": USER}})
+    assert done.returncode != 0
+    assert NOT_YOURS in done.stderr
+    assert editor.get(server)["spec"]["userId"] == "creator"
+
+
+def test_a_locked_server_refuses_an_editors_changes_but_not_its_labels(
+    editor: Kubectl, admin: Kubectl
+) -> None:
+    server = name()
+    assert admin.create(server, locked=True, lockedReason="maintenance").returncode == 0
+    uid = editor.get(server)["metadata"]["uid"]
+    for change in ({"powerState": "Stopped"}, {"locked": False}, {"name": "renamed"}):
+        done = editor.patch(server, {"spec": change})
+        assert done.returncode != 0, change
+        assert f"Instance {uid} is locked" in done.stderr, done.stderr
+    labelled = editor.patch(server, {"metadata": {"labels": {"team": "a"}}})
+    assert labelled.returncode == 0, labelled.stderr
+    after = editor.get(server)
+    assert after["spec"]["locked"] is True
+    assert after["spec"].get("powerState", "Running") == "Running"
+    assert after["metadata"]["labels"]["team"] == "a"
+
+
+def test_the_administer_permission_lifts_the_rules(
+    editor: Kubectl, admin: Kubectl, rbac: client.RbacAuthorizationV1Api, namespace: str
+) -> None:
+    locked = name()
+    assert admin.create(locked, locked=True).returncode == 0
+    bind(rbac, namespace, "kubenova-compute-admin", "ClusterRole")
+    wait_for(
+        lambda: editor.create("probe", dry_run=True, forcedHost="node-1").returncode == 0,
+        timeout=30,
+        message="alice's administer permission is in force",
+    )
+    forced = name()
+    done = editor.create(forced, availabilityZone="nova:node-1", userId="someone-else")
+    assert done.returncode == 0, done.stderr
+    assert editor.get(forced)["spec"]["userId"] == "someone-else"
+    stopped = editor.patch(locked, {"spec": {"powerState": "Stopped"}})
+    assert stopped.returncode == 0, stopped.stderr
+    assert editor.get(locked)["spec"]["powerState"] == "Stopped"
+
+
+def test_only_the_documented_scheduler_hints_are_kept(editor: Kubectl) -> None:
+    """The CRD's schema is structural and defines only sameHost, differentHost and group: kubectl
+    (strict field validation) refuses another hint; without validation it is dropped, never kept."""
+    hints = {"sameHost": ["a"], "query": '[">=", "$free_ram_mb", 1]'}
+    done = editor.create(name(), schedulerHints=hints)
+    assert done.returncode != 0
+    assert 'strict decoding error: unknown field "spec.schedulerHints.query"' in done.stderr
+    server = name()
+    body = {
+        "apiVersion": "compute.kubenova.io/v1alpha1",
+        "kind": "Server",
+        "metadata": {"name": server},
+        "spec": {"flavor": "m1.tiny", "image": "cirros", "schedulerHints": hints},
+    }
+    lax = editor.run("create", "--validate=false", "-f", "-", stdin=yaml.safe_dump(body))
+    assert lax.returncode == 0, lax.stderr
+    assert editor.get(server)["spec"]["schedulerHints"] == {"sameHost": ["a"]}

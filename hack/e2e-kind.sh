@@ -140,6 +140,9 @@ spec:
   configuration:
     developerConfiguration:
       useEmulation: true
+    # kubenova's live migration pins the VM to the target first: KubeVirt must copy a changed
+    # nodeSelector to the running VMI (the default strategy, Stage, waits for a restart).
+    vmRolloutStrategy: LiveUpdate
   imagePullPolicy: IfNotPresent
 EOF
   fi

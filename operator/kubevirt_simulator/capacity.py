@@ -9,9 +9,10 @@ slot of a node.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pydantic import ValidationError
 
@@ -120,15 +121,23 @@ class Capacity:
             return result
 
     def reserve_target(
-        self, migration_uid: str, vmi: VirtualMachineInstance, exclude: Iterable[str]
+        self,
+        migration_uid: str,
+        vmi: VirtualMachineInstance,
+        exclude: Iterable[str],
+        added_node_selector: Mapping[str, str] | None = None,
     ) -> Placement:
-        """Choose and hold a migration target node (the target virt-launcher pod)."""
+        """Choose and hold a migration target node (the target virt-launcher pod); the
+        migration's ``addedNodeSelector`` joins the VMI's selector, which wins on a collision."""
         with self._lock:
             held = self._targets.get(migration_uid)
             if held is not None:
                 return Placement(held[0])
             demand = self.demand(vmi.spec)
-            result = place(self.node_views(), demand, self._usage_locked(), Constraints.of(vmi.spec), exclude)
+            constraints = Constraints.of(vmi.spec)
+            selector = {**(added_node_selector or {}), **constraints.node_selector}
+            constraints = dataclasses.replace(constraints, node_selector=selector)
+            result = place(self.node_views(), demand, self._usage_locked(), constraints, exclude)
             if result.node:
                 self._targets[migration_uid] = (result.node, demand)
             return result

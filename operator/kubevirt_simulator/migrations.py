@@ -221,7 +221,12 @@ class MigrationController:
         self, obj: Obj, migration: VirtualMachineInstanceMigration, vmi_obj: Obj, vmi: VirtualMachineInstance
     ) -> float | None:
         source = vmi.status.node_name or ""
-        placement = self._capacity.reserve_target(str(migration.metadata.uid), vmi, exclude=[source])
+        placement = self._capacity.reserve_target(
+            str(migration.metadata.uid),
+            vmi,
+            exclude=[source],
+            added_node_selector=migration.spec.added_node_selector,
+        )
         if placement.node is None:
             return self._fail(
                 obj, migration, vmi_obj, vmi, f"no node can host the migration target: {placement.message}"

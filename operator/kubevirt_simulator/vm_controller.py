@@ -33,6 +33,7 @@ from kubenova.kubevirt.models import (
     VirtualMachine,
     VirtualMachineInstance,
 )
+from kubevirt_simulator import live_update
 from kubevirt_simulator import vm_decisions as decisions
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE
@@ -152,6 +153,8 @@ class VmController:
         if VM_CONTROLLER_FINALIZER not in finalizers_of(vm_obj):
             vm_obj = add_finalizer(self._client, VM_RESOURCE, vm_obj, VM_CONTROLLER_FINALIZER, self._vms)
             vm = VirtualMachine.model_validate(vm_obj)
+        if vmi_obj is not None:
+            live_update.propagate_node_selector(self._client, vm_obj, vmi_obj, self._vmis)
 
         volumes = self._volumes.sync(vm_obj, vm) if self._volumes is not None else Readiness()
         if volumes is None:

@@ -14,6 +14,7 @@ from kubenova_api.compute import (
     access,
     admin_password,
     console_output,
+    server_migrate,
     server_rebuild,
     server_rescue,
     server_resize,
@@ -30,6 +31,7 @@ from kubenova_api.microversions import APIVersion
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas.admin_password import parse_change_password
 from kubenova_api.schemas.console_output import parse_console_output
+from kubenova_api.schemas.migrate_server import LiveMigrate, parse_migrate, parse_migrate_live
 from kubenova_api.schemas.server_actions import (
     CreateBackup,
     action_of,
@@ -205,6 +207,16 @@ async def _unshelve(c: ActionCall) -> None:
     await server_shelve.unshelve(c.store, c.ctx, c.found, wanted, c.settings)
 
 
+async def _migrate(c: ActionCall) -> None:
+    assert c.parsed is None or isinstance(c.parsed, str)
+    await server_migrate.migrate(c.store, c.ctx, c.found, c.parsed)
+
+
+async def _live_migrate(c: ActionCall) -> None:
+    assert isinstance(c.parsed, LiveMigrate)
+    await server_migrate.live_migrate(c.store, c.ctx, c.found, c.parsed)
+
+
 async def _restore(c: ActionCall) -> None:
     await service.restore(c.store, c.ctx, c.found.server, c.row)
 
@@ -218,6 +230,8 @@ _PARSED_FIRST: dict[Intent, Callable[[object, APIVersion], object]] = {
     Intent.RESCUE: lambda body, _version: parse_rescue(body),
     Intent.CONSOLE_OUTPUT: lambda body, _version: parse_console_output(body),
     Intent.ADMIN_PASSWORD: lambda body, _version: parse_change_password(body),
+    Intent.MIGRATE: parse_migrate,
+    Intent.LIVE_MIGRATE: parse_migrate_live,
 }
 """Bodies checked before the server is looked up (a malformed one is a 400 even for a server the
 caller may not see)."""
@@ -242,5 +256,7 @@ _HANDLERS: dict[Intent, Handler] = {
     Intent.DELETE: _force_delete,
     Intent.CONSOLE_OUTPUT: _console_output,
     Intent.ADMIN_PASSWORD: _change_password,
+    Intent.MIGRATE: _migrate,
+    Intent.LIVE_MIGRATE: _live_migrate,
 }
 """What carries out each intent of the action table (``domain.actions.Intent``)."""

@@ -27,6 +27,7 @@ from kubenova_api.store.images import ImageStore
 from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.kube import Informer
+from kubenova_api.store.migrations import MigrationStore
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.nodes import NodeStore
 from kubenova_api.store.quotas import QuotaStore
@@ -51,6 +52,7 @@ class Store:
         self.keypairs = KeypairStore(CustomResourceStore(kube, Keypair))
         self.servers = ServerStore(kube)
         self.server_records = ServerRecordStore(kube)
+        self.migrations = MigrationStore(kube)
         self.server_groups = ServerGroupStore(kube)
         self.instances = InstanceStore(kube)
         self.guest_credentials = GuestCredentialStore(kube)
@@ -68,6 +70,7 @@ class Store:
             self.keypairs.crs.informer,
             self.servers.informer,
             self.server_records.informer,
+            self.migrations.informer,
             self.server_groups.informer,
             self.aggregates.crs.informer,
             self.nodes.informer,

@@ -30,6 +30,8 @@ _EVENTS = {
     "restore": "compute_restore_instance",
     "rescue": "compute_rescue_instance",
     "unrescue": "compute_unrescue_instance",
+    "migrate": "compute_resize_instance",
+    "live-migration": "compute_live_migration",
     "shelve": "compute_shelve_instance",
     "shelveOffload": "compute_shelve_offload_instance",
     "unshelve": "compute_unshelve_instance",

@@ -63,6 +63,8 @@ class Intent(StrEnum):
     RESIZE = "spec.flavor + spec.resize"
     CONFIRM_RESIZE = "spec.resizeDecision=Confirm"
     REVERT_RESIZE = "spec.resizeDecision=Revert"
+    MIGRATE = "spec.migrate (a cold move, then VERIFY_RESIZE as a resize)"
+    LIVE_MIGRATE = "spec.liveMigrate (a VirtualMachineInstanceMigration)"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
     RESCUE = "spec.rescue (state Rescued)"
@@ -94,6 +96,9 @@ class ServerAction:
     """What it asks of the operator; ``None``: not carried out by kubenova."""
     min_version: str = "2.1"
     max_version: str | None = None
+    conflict_name: str | None = None
+    """The name in the 409 message when it is not ``name`` (``os-migrateLive`` records
+    ``live-migration`` actions)."""
 
     def check(
         self, *, server_id: str, vm_state: VmState, task_state: TaskState | None, launched: bool
@@ -102,7 +107,7 @@ class ServerAction:
 
         def refuse(attribute: str, value: object) -> errors.InstanceInvalidState:
             return errors.InstanceInvalidState(
-                method=self.name, server_id=server_id, attribute=attribute, value=value
+                method=self.conflict_name or self.name, server_id=server_id, attribute=attribute, value=value
             )
 
         if self.vm_states is None:
@@ -191,9 +196,20 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         task=TaskState.RESIZE_REVERTING,
         intent=Intent.REVERT_RESIZE,
     ),
-    "migrate": ServerAction("migrate", _C + "os-migrate-server:migrate", _states(ACTIVE, STOPPED)),
+    "migrate": ServerAction(
+        "migrate",
+        _C + "os-migrate-server:migrate",
+        _states(ACTIVE, STOPPED),
+        task=TaskState.RESIZE_PREP,
+        intent=Intent.MIGRATE,
+    ),
     "os-migrateLive": ServerAction(
-        "os-migrateLive", _C + "os-migrate-server:migrate_live", _states(ACTIVE, PAUSED)
+        "live-migration",
+        _C + "os-migrate-server:migrate_live",
+        _states(ACTIVE, PAUSED),
+        task=TaskState.MIGRATING,
+        intent=Intent.LIVE_MIGRATE,
+        conflict_name="os-migrateLive",
     ),
     "evacuate": ServerAction("evacuate", _C + "os-evacuate", _states(ACTIVE, STOPPED, ERROR)),
     "shelve": ServerAction(

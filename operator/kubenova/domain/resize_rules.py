@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubenova.domain import footprint
+from kubenova.domain import footprint, migration_rules
 from kubenova.domain.footprint import Footprint
 from kubenova.resources.server import EmbeddedFlavor, Server
 from kubenova.resources.states import TaskState, VmState
@@ -65,11 +65,17 @@ def requested_task(server: Server) -> TaskState | None:
     """The task a resize or revert request implies before the operator takes it up."""
     state = server.status.vm_state
     if (
-        resize_pending(server)
+        (resize_pending(server) or migration_rules.migrate_pending(server))
         and state in (VmState.ACTIVE, VmState.STOPPED)
         and server.status.task_state is None
     ):
         return TaskState.RESIZE_PREP
+    if (
+        migration_rules.live_migrate_pending(server)
+        and state in (VmState.ACTIVE, VmState.PAUSED)
+        and server.status.task_state is None
+    ):
+        return TaskState.MIGRATING
     decision = server.spec.resize_decision
     if (
         decision is not None

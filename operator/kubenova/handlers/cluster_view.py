@@ -31,6 +31,7 @@ from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
+from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
 from kubenova.scheduler import resize_holds
@@ -40,8 +41,22 @@ from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 SERVERS, VMS, VMIS, DVS = "server_index", "vm_index", "vmi_index", "dv_index"
 NODES, AGGREGATES = "node_index", "aggregate_index"
 FLAVORS, IMAGES, KEYPAIRS = "flavor_index", "image_index", "keypair_index"
+MIGRATIONS, VMIMS = "migration_index", "vmim_index"
 SERVER_GROUPS = "server_group_index"
-INDEXES = (SERVERS, VMS, VMIS, DVS, NODES, AGGREGATES, FLAVORS, IMAGES, KEYPAIRS, SERVER_GROUPS)
+INDEXES = (
+    SERVERS,
+    VMS,
+    VMIS,
+    DVS,
+    NODES,
+    AGGREGATES,
+    FLAVORS,
+    IMAGES,
+    KEYPAIRS,
+    SERVER_GROUPS,
+    MIGRATIONS,
+    VMIMS,
+)
 
 _T = TypeVar("_T")
 Indexed = Mapping[Any, Collection[Any]]
@@ -225,6 +240,19 @@ class ClusterView:
 
     def aggregate_infos(self) -> list[AggregateInfo]:
         return [AggregateInfo.from_resource(a) for a in self.aggregates()]
+
+    def migration(self, ref: ServerRef) -> Migration | None:
+        """The Migration object ``ref`` (namespace, migration uuid)."""
+        found: Migration | None = self.fresh(MIGRATIONS, ref)
+        return found
+
+    def migrations(self) -> list[Migration]:
+        return list(self._every(MIGRATIONS))
+
+    def vmim(self, ref: ServerRef) -> models.VirtualMachineInstanceMigration | None:
+        """The VirtualMachineInstanceMigration ``ref`` (namespace, VMIM name)."""
+        found: models.VirtualMachineInstanceMigration | None = self.fresh(VMIMS, ref)
+        return found
 
     def flavor(self, name: str) -> Flavor | None:
         found: Flavor | None = self.fresh(FLAVORS, name)

@@ -28,6 +28,7 @@ from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
+from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
 from kubenova.scheduler.host_state import NodeInfo
@@ -103,6 +104,19 @@ async def image_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, I
 async def keypair_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[str, Keypair]:
     keypair = _parsed(Keypair, body)
     return _touching(memo, keypair.key_name if keypair is not None else "", keypair)
+
+
+@kopf.index(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, labels=OURS)
+async def vmim_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.VirtualMachineInstanceMigration]:
+    """VMIMs of kubenova's live migrations, by (namespace, VMIM name)."""
+    found = _parsed(models.VirtualMachineInstanceMigration, body)
+    return {ServerRef.of(body): found} if found is not None else {}
+
+
+@kopf.index(GROUP, VERSION, "migrations")
+async def migration_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Migration]:
+    migration = _parsed(Migration, body)
+    return {ServerRef.of(body): migration} if migration is not None else {}
 
 
 @kopf.index(GROUP, VERSION, "servergroups")

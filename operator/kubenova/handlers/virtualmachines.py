@@ -11,7 +11,7 @@ import kopf
 
 from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers import runtime
-from kubenova.handlers.cluster_view import VMIS, VMS, ServerRef
+from kubenova.handlers.cluster_view import VMIMS, VMIS, VMS, ServerRef
 from kubenova.handlers.indexes import OURS
 from kubenova.handlers.servers import reconcile
 from kubenova.kubevirt import models
@@ -25,6 +25,16 @@ async def instance_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, *
 @kopf.on.event(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE.plural, labels=OURS)
 async def machine_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
     await _reconcile_server(VMS, type, body, memo)
+
+
+@kopf.on.event(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE_INSTANCE_MIGRATION.plural, labels=OURS)
+async def migration_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    rt = runtime.of(memo)
+    server_name = body.metadata.labels.get(SERVER_LABEL)
+    if type == "DELETED":
+        rt.view.forget(VMIMS, ServerRef.of(body), body.metadata.uid)
+    if server_name and body.metadata.namespace:
+        await reconcile.reconcile(rt, ServerRef(body.metadata.namespace, server_name))
 
 
 async def _reconcile_server(index: str, type: str | None, body: kopf.Body, memo: kopf.Memo) -> None:

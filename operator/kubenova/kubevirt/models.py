@@ -377,6 +377,9 @@ class VirtualMachineInstance(KubeVirtModel):
 
 class MigrationSpec(KubeVirtModel):
     vmi_name: str
+    added_node_selector: dict[str, str] | None = None
+    """KubeVirt 1.6+: restricts the target nodes further; the VMI's own selector wins on a key
+    collision (it can only restrict, never bypass, the VM's constraints)."""
 
 
 class MigrationStatus(KubeVirtModel):

@@ -9,11 +9,21 @@ from kubenova.resources.base import GROUP, VERSION, CustomResource
 from kubenova.resources.flavor import Flavor
 from kubenova.resources.image import Image
 from kubenova.resources.keypair import Keypair
+from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
 from kubenova.resources.server_record import ServerRecord
 
-ALL: tuple[type[CustomResource], ...] = (Flavor, Image, Keypair, Aggregate, Server, ServerRecord, ServerGroup)
+ALL: tuple[type[CustomResource], ...] = (
+    Flavor,
+    Image,
+    Keypair,
+    Aggregate,
+    Server,
+    ServerRecord,
+    ServerGroup,
+    Migration,
+)
 
 __all__ = [
     "ALL",
@@ -24,6 +34,7 @@ __all__ = [
     "Flavor",
     "Image",
     "Keypair",
+    "Migration",
     "Server",
     "ServerGroup",
     "ServerRecord",

@@ -13,6 +13,12 @@ from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
+from kubenova.resources.migration import (
+    LiveMigrateRequest,
+    LiveMigrationAbort,
+    MigrateRequest,
+    MigrationRecord,
+)
 from kubenova.resources.server_requests import AdminPasswordRequest
 from kubenova.resources.server_rescue import RescueRequest
 from kubenova.resources.server_shelve import ShelveOffloadRequest, ShelveRecord, UnshelveRequest
@@ -240,6 +246,15 @@ class ServerSpec(CamelModel):
         default=None, description="Latest createImage/createBackup request."
     )
     rescue: RescueRequest | None = Field(default=None, description="Latest rescue or unrescue request.")
+    migrate: MigrateRequest | None = Field(
+        default=None, description="Latest cold migration request (VERIFY_RESIZE when done, as a resize)."
+    )
+    live_migrate: LiveMigrateRequest | None = Field(
+        default=None, description="Latest live migration request (a VirtualMachineInstanceMigration)."
+    )
+    live_migration_abort: LiveMigrationAbort | None = Field(
+        default=None, description="Latest request to abort the live migration under way."
+    )
     shelved: bool = Field(
         default=False,
         description="Shelve (Nova's shelve): the VM is halted, its disks kept; false again unshelves "
@@ -316,6 +331,11 @@ class ResizeRecord(CamelModel):
     target_flavor: EmbeddedFlavor = Field(description="The new flavor.")
     running: bool = Field(description="Whether the server was running (it is started again if so).")
     finished_at: str | None = Field(default=None, description="When the server reached VERIFY_RESIZE.")
+    migration_type: Literal["resize", "migration", "live-migration"] = Field(
+        default="resize",
+        description="resize (a new flavor), migration (a cold move, same flavor) or live-migration.",
+    )
+    migration_uuid: str | None = Field(default=None, description="Uuid of its Migration object.")
 
 
 class ServerTask(CamelModel):
@@ -386,6 +406,15 @@ class ServerStatus(CamelModel):
     updated_at: str | None = Field(default=None, description="Last status change.")
     handled_reboot: str | None = Field(default=None, description="requestId of the last reboot carried out.")
     handled_resize: str | None = Field(default=None, description="requestId of the last resize taken up.")
+    handled_migrate: str | None = Field(
+        default=None, description="requestId of the last cold migration taken up (or refused)."
+    )
+    handled_live_migrate: str | None = Field(
+        default=None, description="requestId of the last live migration taken up (or refused)."
+    )
+    handled_live_migration_abort: str | None = Field(
+        default=None, description="requestId of the last live migration abort taken up."
+    )
     handled_resize_decision: str | None = Field(
         default=None, description="requestId of the last confirmResize/revertResize taken up."
     )
@@ -415,6 +444,9 @@ class ServerStatus(CamelModel):
     task: ServerTask | None = Field(default=None, description="The operation under way, while there is one.")
     resize: ResizeRecord | None = Field(
         default=None, description="The resize from its start until it is confirmed or reverted."
+    )
+    migration: MigrationRecord | None = Field(
+        default=None, description="The latest move's migration record as its Migration object is to be."
     )
     shelve: ShelveRecord | None = Field(default=None, description="Shelving: when, where, requests handled.")
     actions: list[InstanceAction] = Field(default_factory=list, description="Action record, oldest first.")

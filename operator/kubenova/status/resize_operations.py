@@ -15,16 +15,18 @@ back to the old ones, VM reshaped and started again, then ACTIVE/SHUTOFF. Each f
 
 from __future__ import annotations
 
-from kubenova.domain import actions
+from kubenova.domain import actions, migration_rules
 from kubenova.domain import resize_rules as resize
 from kubenova.resources.server import EmbeddedFlavor, PowerStateName, ResizeRecord, Server
 from kubenova.resources.states import TaskState, VmState
 from kubenova.status import action_records
+from kubenova.status import migration_records as records
 from kubenova.status.state_change import ActionFinish, ActionStart, Fault, Transition
 
 RESIZE = actions.SERVER_ACTIONS["resize"]
 CONFIRM = actions.SERVER_ACTIONS["confirmResize"]
 REVERT = actions.SERVER_ACTIONS["revertResize"]
+MIGRATE = actions.SERVER_ACTIONS["migrate"]
 FORWARD_TASKS = (
     TaskState.RESIZE_PREP,
     TaskState.RESIZE_MIGRATING,
@@ -35,27 +37,48 @@ FORWARD_TASKS = (
 RESIZE_TASKS = frozenset((*FORWARD_TASKS, TaskState.RESIZE_REVERTING))
 
 
-def _request_id(server: Server) -> str:
-    request = server.spec.resize
-    return request.request_id if request is not None else ""
+def pending_move(server: Server) -> tuple[str, str] | None:
+    """The move asked and not taken up yet: (migration type, request id); a cold migration
+    first (the gateway lets only one be asked at a time)."""
+    if migration_rules.migrate_pending(server) and server.spec.migrate is not None:
+        return "migration", server.spec.migrate.request_id
+    if resize.resize_pending(server) and server.spec.resize is not None:
+        return "resize", server.spec.resize.request_id
+    return None
+
+
+def _row(migration_type: str) -> actions.ServerAction:
+    return MIGRATE if migration_type == "migration" else RESIZE
+
+
+def _handled(migration_type: str) -> str:
+    return "handledMigrate" if migration_type == "migration" else "handledResize"
 
 
 def may_begin(server: Server) -> bool:
-    """A pending resize the server's state allows now (ACTIVE or SHUTOFF, idle, placed)."""
-    status = server.status
-    if not resize.resize_pending(server) or status.host is None or status.flavor is None:
+    """A pending resize or cold migration the server's state allows now (ACTIVE or SHUTOFF,
+    idle, placed)."""
+    status, move = server.status, pending_move(server)
+    if move is None or status.host is None or status.flavor is None:
         return False
-    return status.vm_state is not None and RESIZE.allows(status.vm_state, status.task_state)
+    return status.vm_state is not None and _row(move[0]).allows(status.vm_state, status.task_state)
 
 
 def begin(
     server: Server, *, host: str, zone: str, flavor: EmbeddedFlavor, source_zone: str | None = None
 ) -> Transition | None:
-    """The new host is chosen: resize_prep, both placements recorded (held from now on)."""
-    status = server.status
-    if not may_begin(server) or status.vm_state is None or status.host is None or status.flavor is None:
+    """The new host is chosen: resize_prep, both placements recorded (held from now on), the
+    migration record ``pre-migrating``."""
+    status, move = server.status, pending_move(server)
+    if (
+        move is None
+        or not may_begin(server)
+        or status.vm_state is None
+        or status.host is None
+        or status.flavor is None
+    ):
         return None
-    request_id = _request_id(server)
+    migration_type, request_id = move
     record = ResizeRecord(
         request_id=request_id,
         source_host=status.host,
@@ -65,34 +88,49 @@ def begin(
         target_zone=zone,
         target_flavor=flavor,
         running=status.vm_state is VmState.ACTIVE,
+        migration_type="migration" if migration_type == "migration" else "resize",
+        migration_uuid=migration_rules.migration_uuid(server.server_id, request_id),
     )
+    start = action_records.start_of(server, _row(migration_type).name, request_id)
+    verb = "Migrating" if migration_type == "migration" else "Resizing"
     return Transition(
         status.vm_state,
         TaskState.RESIZE_PREP,
-        "Resizing",
-        f"Resizing from flavor {status.flavor.name} on {status.host} to {flavor.name} on {host}",
-        fields={"handledResize": request_id, "resize": record.to_api(), "progress": 0},
-        start_action=action_records.start_of(server, RESIZE.name, request_id),
+        verb,
+        f"{verb} from flavor {status.flavor.name} on {status.host} to {flavor.name} on {host}",
+        fields={
+            _handled(migration_type): request_id,
+            "resize": record.to_api(),
+            "progress": 0,
+            "migration": records.started(server, record, start.user_id),
+        },
+        start_action=start,
     )
 
 
 def refuse(
     server: Server, message: str, *, fault: bool = False, details: str | None = None
 ) -> Transition | None:
-    """A resize that cannot be carried out (Nova answered 202 and rolled back): the server stays
-    as it was, the ``resize`` action fails with ``message`` (and a fault for NoValidHost)."""
-    status = server.status
-    if not resize.resize_pending(server) or status.vm_state is None:
+    """A resize or cold migration that cannot be carried out (Nova answered 202 and rolled back):
+    the server stays as it was, the ``resize``/``migrate`` action fails with ``message`` (and a
+    fault and a migration record in ``error`` for NoValidHost)."""
+    status, move = server.status, pending_move(server)
+    if move is None or status.vm_state is None:
         return None
-    request_id = _request_id(server)
+    migration_type, request_id = move
+    row = _row(migration_type)
+    start = action_records.start_of(server, row.name, request_id)
+    fields: dict[str, object] = {_handled(migration_type): request_id}
+    if fault:
+        fields["migration"] = records.unscheduled(server, request_id, migration_type, start.user_id)
     return Transition(
         status.vm_state,
         status.task_state,
-        "ResizeFailed",
+        "MigrationFailed" if migration_type == "migration" else "ResizeFailed",
         message,
-        fields={"handledResize": request_id},
-        start_action=action_records.start_of(server, RESIZE.name, request_id),
-        finish_action=ActionFinish(RESIZE.name, "Error", message),
+        fields=fields,
+        start_action=start,
+        finish_action=ActionFinish(row.name, "Error", message),
         fault=Fault(message, details) if fault else None,
         warning=True,
     )
@@ -106,7 +144,7 @@ def advance(server: Server, task: TaskState) -> Transition | None:
     index = FORWARD_TASKS.index(status.task_state)
     if index + 1 >= len(FORWARD_TASKS) or FORWARD_TASKS[index + 1] is not task:
         return None
-    fields: dict[str, object] = {"progress": 25 * (index + 1)}
+    fields: dict[str, object] = {"progress": 25 * (index + 1), **records.for_task(server, task)}
     if task is TaskState.RESIZE_MIGRATED:  # the server lives on the new host with the new flavor now
         fields |= _placement(record.target_host, record.target_zone, record.target_flavor)
     return Transition(
@@ -120,15 +158,16 @@ def finished(server: Server, *, now: str, addresses: dict[str, object] | None = 
     if record is None or status.task_state is not TaskState.RESIZE_FINISH:
         return None
     done = record.model_copy(update={"finished_at": now})
+    migration = records.with_status(server, migration_rules.FINISHED)
     return Transition(
         VmState.RESIZED,
         None,
         "Resized",
-        f"Server resized to flavor {record.target_flavor.name} on {record.target_host}; "
-        "confirm or revert the resize",
+        f"Server {'migrated' if record.migration_type == 'migration' else 'resized'} to flavor "
+        f"{record.target_flavor.name} on {record.target_host}; confirm or revert the resize",
         PowerStateName.RUNNING if record.running else PowerStateName.SHUTDOWN,
-        {"resize": done.to_api(), "progress": 100, **(addresses or {})},
-        finish_action=ActionFinish(RESIZE.name, "Success"),
+        {"resize": done.to_api(), "progress": 100, **(addresses or {}), **migration},
+        finish_action=ActionFinish(_row(record.migration_type).name, "Success"),
     )
 
 
@@ -142,13 +181,15 @@ def failed_to_start(server: Server, printable_status: str, details: str | None) 
         TaskState.RESIZE_REVERTING,
     ):
         return None
-    action = RESIZE.name if status.task_state is TaskState.RESIZE_FINISH else REVERT.name
+    forward = status.task_state is TaskState.RESIZE_FINISH
+    action = _row(status.resize.migration_type).name if forward else REVERT.name
     return Transition(
         VmState.ERROR,
         None,
         "Failed",
         f"Server failed to start after {action}: {printable_status}",
         PowerStateName.NOSTATE,
+        records.with_status(server, migration_rules.ERROR),
         fault=Fault(printable_status, details),
         finish_action=ActionFinish(action, "Error", printable_status),
         warning=True,
@@ -170,7 +211,7 @@ def confirm(server: Server, *, automatic: bool = False) -> Transition | None:
         return None
     if not asked and not automatic:
         return None
-    fields: dict[str, object] = {"resize": None}
+    fields: dict[str, object] = {"resize": None, **records.with_status(server, migration_rules.CONFIRMED)}
     if asked:
         request_id = _decision_id(server)
         fields["handledResizeDecision"] = request_id
@@ -201,7 +242,10 @@ def begin_revert(server: Server) -> Transition | None:
         REVERT.task,
         "RevertingResize",
         f"Reverting the resize to flavor {status.resize.source_flavor.name} on {status.resize.source_host}",
-        fields={"handledResizeDecision": request_id},
+        fields={
+            "handledResizeDecision": request_id,
+            **records.with_status(server, migration_rules.REVERTING),
+        },
         start_action=action_records.start_of(server, REVERT.name, request_id),
     )
 
@@ -232,7 +276,7 @@ def reverted(server: Server, *, addresses: dict[str, object] | None = None) -> T
         "ResizeReverted",
         f"Resize reverted: flavor {record.source_flavor.name} on {record.source_host}",
         PowerStateName.RUNNING if record.running else PowerStateName.SHUTDOWN,
-        {"resize": None, **(addresses or {})},
+        {"resize": None, **(addresses or {}), **records.with_status(server, migration_rules.REVERTED)},
         finish_action=ActionFinish(REVERT.name, "Success"),
     )
 

@@ -7,7 +7,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from kubenova.resources import ALL, Aggregate, Flavor, Image, Keypair, Server, ServerGroup, ServerRecord
+from kubenova.resources import (
+    ALL,
+    Aggregate,
+    Flavor,
+    Image,
+    Keypair,
+    Migration,
+    Server,
+    ServerGroup,
+    ServerRecord,
+)
 from kubenova.resources.base import API_VERSION, CATEGORY
 from kubenova.resources.server import ServerSpec
 
@@ -155,4 +165,6 @@ def test_server_short_names_leave_vm_and_vms_to_kubevirt() -> None:
     assert Server.crd.scope == "Namespaced"
     assert ServerRecord.crd.scope == "Namespaced"  # a deleted server stays in its project
     assert ServerGroup.crd.scope == "Namespaced"  # a server group belongs to a project
-    assert {m.crd.scope for m in ALL if m not in (Server, ServerRecord, ServerGroup)} == {"Cluster"}
+    assert Migration.crd.scope == "Namespaced"  # a migration record stays in the server's project
+    namespaced = (Server, ServerRecord, ServerGroup, Migration)
+    assert {m.crd.scope for m in ALL if m not in namespaced} == {"Cluster"}

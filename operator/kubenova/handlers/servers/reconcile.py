@@ -29,6 +29,8 @@ from kubenova.handlers.servers import (
     admin_password,
     build,
     delete,
+    live_migration,
+    migrations,
     observe,
     pause,
     power,
@@ -116,6 +118,8 @@ async def step(rt: Runtime, server: Server) -> None:
         resize.step,
         shelve.step,
         admin_password.step,
+        live_migration.step,
+        migrations.step,
     ):
         current = await due(rt, current)
         if current is None:

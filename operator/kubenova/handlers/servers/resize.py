@@ -29,11 +29,11 @@ import logging
 from datetime import UTC, datetime
 
 from kubenova import k8s, status
-from kubenova.domain import flavors, quotas
+from kubenova.domain import flavors, migration_rules, quotas
 from kubenova.domain import resize_rules as resize
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import references, scheduling, writer
+from kubenova.handlers.servers import move_targets, references, scheduling, writer
 from kubenova.kubevirt import builder, models, reshape
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.server import EmbeddedFlavor, Server
@@ -65,22 +65,27 @@ async def step(rt: Runtime, server: Server) -> Server | None:
 
 
 async def _begin(rt: Runtime, server: Server) -> Server | None:
-    current = server.status.flavor
-    if current is None or server.status.host is None:
+    current, move = server.status.flavor, ops.pending_move(server)
+    if current is None or server.status.host is None or move is None:
         return server
+    cold_migration = move[0] == "migration"
     try:
-        new = flavors.embed(references.flavor(rt.view, server.spec.flavor))
+        new = current if cold_migration else flavors.embed(references.flavor(rt.view, server.spec.flavor))
         image = references.image(rt.view, server)
     except references.MissingReference as missing:
         reason = str(missing)
         return await writer.apply(rt, server, lambda s: ops.refuse(s, reason))
-    refused = resize.refusal(current, new)
+    refused = None if cold_migration else resize.refusal(current, new)
+    if cold_migration and server.spec.migrate is not None:
+        refused = migration_rules.target_host_refusal(
+            server, server.spec.migrate.host, move_targets.compute_hosts(rt)
+        )
     if refused is not None:
         return await writer.apply(rt, server, lambda s: ops.refuse(s, refused))
     spec = scheduling.request_spec(server, new, image)
-    # A resize is scheduled anew: no forced host (Nova drops force_hosts), the zone is kept.
+    # A move is scheduled anew: no forced host (Nova drops force_hosts), the zone is kept.
     spec = dataclasses.replace(spec, forced_host=None)
-    ignore = frozenset() if rt.settings.allow_resize_to_same_host else frozenset({server.status.host})
+    ignore = move_targets.cold_ignored(rt, server, ops.pending_move(server))
     latest: list[Server | None] = [server]
 
     async def persist(host: HostState) -> str | None:

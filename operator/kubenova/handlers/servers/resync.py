@@ -12,7 +12,16 @@ import logging
 from kubenova import status
 from kubenova.domain import names, pending, requests
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import build, observe, reconcile, resize, shelve, soft_delete, writer
+from kubenova.handlers.servers import (
+    build,
+    live_migration,
+    observe,
+    reconcile,
+    resize,
+    shelve,
+    soft_delete,
+    writer,
+)
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState
 from kubenova.status import action_records, desired_run_strategy, operations, pauses, rescue_steps
@@ -59,7 +68,7 @@ def unsettled(rt: Runtime, server: Server) -> bool:
         return True
     if pending.reboot_pending(server) and not operations.reboot_waits(server):
         return True
-    if resize.due(rt, server) or rescue_steps.unsettled(server):
+    if resize.due(rt, server) or live_migration.due(server) or rescue_steps.unsettled(server):
         return True
     if shelve.due(rt, server):
         return True

@@ -162,14 +162,19 @@ def _tuple(t: Topology) -> tuple[int, int, int]:
 # ----- CPU policy, huge pages ------------------------------------------------------------------
 
 
-def _dedicated(specs: Mapping[str, str], props: Mapping[str, str]) -> bool:
+def cpu_policy(specs: Mapping[str, str], props: Mapping[str, str]) -> str:
+    """The CPU policy: the flavor's, else the image's (which may not contradict the flavor's)."""
     flavor, image = specs.get("hw:cpu_policy"), props.get("hw_cpu_policy")
     if flavor and image and image != flavor:
         raise GuestShapeError(
             "Image property 'hw_cpu_policy' is not permitted to override CPU pinning policy set "
             "against the flavor"
         )
-    policy = flavor or image or "shared"
+    return flavor or image or "shared"
+
+
+def _dedicated(specs: Mapping[str, str], props: Mapping[str, str]) -> bool:
+    policy = cpu_policy(specs, props)
     if policy == "mixed":
         raise GuestShapeError("CPU policy 'mixed' is not supported: KubeVirt pins all vCPUs or none.")
     return policy == "dedicated"
@@ -242,6 +247,18 @@ def refusal(vcpus: int, extra_specs: Mapping[str, str], properties: Mapping[str,
     """Nova's message refusing this flavor/image combination, or ``None`` when it is buildable."""
     try:
         shape(vcpus, extra_specs, properties)
+    except GuestShapeError as refused:
+        return str(refused)
+    return None
+
+
+def api_refusal(vcpus: int, extra_specs: Mapping[str, str], properties: Mapping[str, str]) -> str | None:
+    """The refusals Nova's API makes at create and rebuild (a 400: CPU topology, CPU policy
+    override, page size request); the rest of ``refusal`` is a build failure in Nova too."""
+    try:
+        best_topology(vcpus, extra_specs, properties)
+        cpu_policy(extra_specs, properties)
+        page_size_kib(extra_specs, properties)
     except GuestShapeError as refused:
         return str(refused)
     return None

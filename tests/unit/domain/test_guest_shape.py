@@ -157,3 +157,14 @@ def test_watchdog_flavor_wins_over_image() -> None:
 def test_refusal_returns_the_message_or_none() -> None:
     assert g.refusal(2, {}, {}) is None
     assert g.refusal(2, {}, {"hw_disk_bus": "ide"}) is not None
+
+
+def test_api_refusal_is_novas_api_time_subset() -> None:
+    assert g.api_refusal(
+        4, {"hw:cpu_max_sockets": "1", "hw:cpu_max_cores": "1", "hw:cpu_max_threads": "1"}, {}
+    )
+    assert g.api_refusal(4, {"hw:cpu_policy": "shared"}, {"hw_cpu_policy": "dedicated"})
+    assert g.api_refusal(4, {}, {"hw_mem_page_size": "2MB"}) == "Page size 2MB forbidden against '<empty>'"
+    # build-time refusals in Nova too (the libvirt driver's), not API ones
+    assert g.api_refusal(4, {"hw:watchdog_action": "pause"}, {"hw_disk_bus": "ide"}) is None
+    assert g.api_refusal(4, {"hw:cpu_policy": "mixed"}, {}) is None

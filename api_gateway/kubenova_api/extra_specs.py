@@ -1,8 +1,9 @@
 """Flavor extra spec checks: key syntax always, values of well-known keys from 2.86.
 
 Nova 2.86 validates every key in its registered namespaces against a large registry. kubenova
-checks the namespaced keys it knows (below) and lets other keys through, so some specs Nova
-would refuse at ≥2.86 are accepted here.
+checks the values of the keys below, and refuses an unknown key of the ``hw:`` namespace (one not
+in Nova's ``hw`` registry, ``HW_KEYS``) with Nova's message; keys of other namespaces are let
+through, so some specs Nova would refuse at ≥2.86 are accepted here.
 """
 
 from __future__ import annotations
@@ -50,6 +51,43 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
 }
 
 
+HW_KEYS = frozenset(
+    {
+        *(k for k in VALIDATORS if k.startswith("hw:")),
+        # Nova's hw registry (nova/api/validation/extra_specs/hw.py), older and newer spellings
+        "hw:cpu_realtime",
+        "hw:cpu_realtime_mask",
+        "hw:cpu_dedicated_mask",
+        "hw:hide_hypervisor_id",
+        "hw:pci_numa_affinity_policy",
+        "hw:max_cpu_sockets",
+        "hw:max_cpu_cores",
+        "hw:max_cpu_threads",
+        "hw:mem_encryption",
+        "hw:mem_encryption_model",
+        "hw:pmem",
+        "hw:pmu",
+        "hw:serial_port_count",
+        "hw:tpm_model",
+        "hw:tpm_version",
+        "hw:tpm_secret_security",
+        "hw:locked_memory",
+        "hw:virtio_packed_ring",
+        "hw:vif_multiqueue_enabled",
+        "hw:viommu_model",
+        "hw:ephemeral_encryption",
+        "hw:ephemeral_encryption_format",
+        "hw:maxphysaddr_mode",
+        "hw:maxphysaddr_bits",
+    }
+)
+_HW_NUMA_KEY = re.compile(r"^hw:numa_(cpus|mem)\.\d+$")
+
+
+def _unknown_hw_key(key: str) -> bool:
+    return key.startswith("hw:") and key not in HW_KEYS and not _HW_NUMA_KEY.match(key)
+
+
 def normalise(specs: dict[str, str | int | float | bool], version: APIVersion) -> dict[str, str]:
     """Stringify values and check keys (and, from 2.86, known values); 400 on the first problem."""
     result: dict[str, str] = {}
@@ -64,6 +102,10 @@ def normalise(specs: dict[str, str | int | float | bool], version: APIVersion) -
             raise errors.BadRequestError(
                 f"Invalid input for field/attribute {key}. Value: {value}. "
                 "is too long (more than 255 characters)"
+            )
+        if version >= "2.86" and _unknown_hw_key(key):
+            raise errors.BadRequestError(
+                f"Validation failed; extra spec '{key}' does not appear to be a valid extra spec."
             )
         check = VALIDATORS.get(key)
         if version >= "2.86" and check is not None and not check(value):

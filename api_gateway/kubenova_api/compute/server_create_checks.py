@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from kubenova.domain import flavors, placement_request
+from kubenova.domain import flavors, guest_shape, placement_request
 from kubenova.domain.placement_request import RequestedPlacement
 from kubenova.resources import Flavor, Image
 from kubenova_api import errors, policy
@@ -88,7 +88,9 @@ def flavor(ctx: RequestContext, store: Store, server: ServerCreate, image: Image
     found = store.flavors.find(flavor_id)
     if found is None or not access.flavor_visible(ctx, found):
         raise errors.BadRequestError(f"Flavor {flavor_id} could not be found.")
-    refusal = flavors.image_fit_error(flavors.embed(found), image)
+    refusal = flavors.image_fit_error(flavors.embed(found), image) or guest_shape.api_refusal(
+        found.spec.vcpus, found.spec.extra_specs, image.spec.properties
+    )
     if refusal is not None:
         raise errors.BadRequestError(refusal)
     return found

@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from kubenova.domain import actions, flavors, names
+from kubenova.domain import actions, flavors, guest_shape, names
 from kubenova.resources import Server
 from kubenova.resources.image import Image
 from kubenova_api import errors
@@ -50,7 +50,11 @@ def _image(ctx: RequestContext, store: Store, server: Server, ref: str) -> Image
         raise errors.BadRequestError(f"Image {image_id} is not active.")
     flavor = server.status.flavor
     if flavor is not None:
-        refusal = flavors.image_fit_error(flavor, found) or flavors.root_disk_error(flavor, found)
+        refusal = (
+            flavors.image_fit_error(flavor, found)
+            or flavors.root_disk_error(flavor, found)
+            or guest_shape.api_refusal(flavor.vcpus, flavor.extra_specs, found.spec.properties)
+        )
         if refusal is not None:
             raise errors.BadRequestError(refusal)
     return found

@@ -14,6 +14,9 @@ Choices, and why:
   by the VM, so it goes with the VM) and keeps across stop/start and reboot. An image with
   ``rootDisk: Ephemeral`` boots its containerDisk instead (reset at every start). The flavor's
   ephemeral and swap disks are blank DataVolumes, persistent like Nova's.
+- Flavor extra specs and image properties (CPU topology and pinning, huge pages, firmware, disk
+  bus, NIC model, watchdog, ...) shape the domain by Nova's rules (``domain.guest_shape``,
+  ``guest_features``); a refused combination raises ``GuestShapeError`` (checked before placing).
 - SMBIOS uuid = the Server's uid, as Nova's libvirt driver does, so the guest sees its Nova id.
 - Cloud-init (NoCloud, or ConfigDrive when ``spec.configDrive``) carries the key and user data
   (composed by ``cloud_init``).
@@ -30,10 +33,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kubenova.domain import admin_password
+from kubenova.domain import admin_password, guest_shape
 from kubenova.domain.names import FLAVOR_ANNOTATION, IMAGE_ANNOTATION, SERVER_LABEL, SERVER_UID_ANNOTATION
 from kubenova.kubevirt import disks as disk_plan
-from kubenova.kubevirt import models
+from kubenova.kubevirt import guest_features, models
 from kubenova.kubevirt.cloud_init import compose_user_data
 from kubenova.resources.base import API_VERSION
 from kubenova.resources.image import Image
@@ -78,27 +81,33 @@ def build(
     user_data = compose_user_data(_decode_user_data(server.spec.user_data), _ssh_key(keypair))
     cloud_init, secret = _cloud_init_source(server, user_data, inline_limit)
     planned = disk_plan.plan(server, flavor, image, storage_class=storage_class or None)
+    shape = guest_shape.shape(flavor.vcpus, flavor.extra_specs, image.spec.properties)
+    bus = guest_features.disk_bus(shape)
     volumes = [planned.root_volume, _cloud_init_volume(server.spec.config_drive, cloud_init)]
     disks = [
-        models.Disk(name=ROOT_DISK, disk=models.DiskTarget(bus="virtio"), boot_order=1),
+        models.Disk(name=ROOT_DISK, disk=models.DiskTarget(bus=bus), boot_order=1),
         models.Disk(name=CLOUD_INIT_DISK, disk=models.DiskTarget(bus="virtio")),
     ]
     for volume in planned.scratch_volumes:
         volumes.append(volume)
-        disks.append(models.Disk(name=volume.name, disk=models.DiskTarget(bus="virtio")))
+        disks.append(models.Disk(name=volume.name, disk=models.DiskTarget(bus=bus)))
     networked = server.spec.networks != "none"
+    interface = models.Interface(name=POD_NETWORK, masquerade={}, model=shape.vif_model)
     devices = models.Devices(
         disks=disks,
-        interfaces=[models.Interface(name=POD_NETWORK, masquerade={})] if networked else [],
+        interfaces=[interface] if networked else [],
         autoattach_pod_interface=None if networked else False,
         log_serial_console=True,  # the guest-console-log container: os-getConsoleOutput reads it
+        watchdog=guest_features.watchdog(shape),
     )
     memory = f"{flavor.ram}Mi"
     vmi_spec = models.VmiSpec(
         domain=models.Domain(
-            firmware=models.Firmware(uuid=uid or None),
-            cpu=models.Cpu(cores=flavor.vcpus, sockets=1, threads=1),
-            memory=models.Memory(guest=memory),
+            firmware=guest_features.firmware(shape, uid or None),
+            features=guest_features.features(shape),
+            machine=guest_features.machine(shape),
+            cpu=guest_features.cpu(shape),
+            memory=guest_features.memory(shape, memory),
             resources=models.ResourceRequirements(requests={"memory": memory}),
             devices=devices,
         ),

@@ -92,14 +92,29 @@ class MigrationPhase(StrEnum):
     FAILED = "Failed"
 
 
+class CpuNuma(KubeVirtModel):
+    """``guestMappingPassthrough: {}``: the guest's NUMA cells mirror the host cells its pinned
+    vCPUs and huge pages landed on (KubeVirt's only guest NUMA mode)."""
+
+    guest_mapping_passthrough: dict[str, Any] | None = None
+
+
 class Cpu(KubeVirtModel):
     cores: int | None = None
     sockets: int | None = None
     threads: int | None = None
+    dedicated_cpu_placement: bool | None = None
+    isolate_emulator_thread: bool | None = None
+    numa: CpuNuma | None = None
+
+
+class Hugepages(KubeVirtModel):
+    page_size: str
 
 
 class Memory(KubeVirtModel):
     guest: str | None = None
+    hugepages: Hugepages | None = None
 
 
 class ResourceRequirements(KubeVirtModel):
@@ -119,9 +134,19 @@ class Disk(KubeVirtModel):
 
 class Interface(KubeVirtModel):
     name: str
+    model: str | None = None
     masquerade: dict[str, Any] | None = None
     bridge: dict[str, Any] | None = None
     mac_address: str | None = None
+
+
+class I6300esbWatchdog(KubeVirtModel):
+    action: Literal["poweroff", "reset", "shutdown"] | None = None
+
+
+class Watchdog(KubeVirtModel):
+    name: str
+    i6300esb: I6300esbWatchdog | None = Field(default=None, alias="i6300esb")
 
 
 class Devices(KubeVirtModel):
@@ -132,15 +157,41 @@ class Devices(KubeVirtModel):
     log_serial_console: bool | None = None
     """Stream the serial console to the launcher pod's ``guest-console-log`` container; unset
     follows the cluster-wide ``virtualMachineOptions.disableSerialConsoleLog``."""
+    watchdog: Watchdog | None = None
+
+
+class Efi(KubeVirtModel):
+    secure_boot: bool | None = None
+
+
+class Bootloader(KubeVirtModel):
+    bios: dict[str, Any] | None = None
+    efi: Efi | None = None
 
 
 class Firmware(KubeVirtModel):
     uuid: str | None = None
     serial: str | None = None
+    bootloader: Bootloader | None = None
+
+
+class FeatureState(KubeVirtModel):
+    enabled: bool | None = None
+
+
+class Features(KubeVirtModel):
+    smm: FeatureState | None = None
+    """System management mode: KubeVirt requires it for EFI secure boot."""
+
+
+class Machine(KubeVirtModel):
+    type: str | None = None
 
 
 class Domain(KubeVirtModel):
     firmware: Firmware | None = None
+    features: Features | None = None
+    machine: Machine | None = None
     cpu: Cpu | None = None
     memory: Memory | None = None
     resources: ResourceRequirements | None = None

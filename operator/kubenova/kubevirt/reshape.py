@@ -46,7 +46,7 @@ def vm_patch(flavor: EmbeddedFlavor, host: str) -> dict[str, Any]:
             "template": {
                 "spec": {
                     "domain": {
-                        "cpu": {"cores": flavor.vcpus},
+                        "cpu": {"cores": flavor.vcpus, "sockets": 1, "threads": 1},
                         "memory": {"guest": memory},
                         "resources": {"requests": {"memory": memory}},
                     },

@@ -201,3 +201,53 @@ def test_owned_by_tells_our_vm_from_an_earlier_servers() -> None:
     metadata = build().vm.metadata
     assert builder.owned_by(metadata, f.SERVER_UID)
     assert not builder.owned_by(metadata, "another-uid")
+
+
+def test_flavor_extra_specs_and_image_properties_shape_the_domain() -> None:
+    flavor = f.embedded(
+        vcpus=4,
+        ram=2048,
+        extraSpecs={
+            "hw:cpu_sockets": "2",
+            "hw:cpu_policy": "dedicated",
+            "hw:mem_page_size": "2MB",
+            "hw:numa_nodes": "1",
+            "hw:watchdog_action": "reset",
+        },
+    )
+    image = f.image(
+        properties={
+            "hw_disk_bus": "scsi",
+            "hw_vif_model": "e1000",
+            "hw_firmware_type": "uefi",
+            "os_secure_boot": "required",
+            "hw_machine_type": "q35",
+        }
+    )
+    spec = build(flavor=flavor, image=image).vm.to_api()["spec"]["template"]["spec"]
+    domain = spec["domain"]
+    assert domain["cpu"] == {
+        "sockets": 2,
+        "cores": 2,
+        "threads": 1,
+        "dedicatedCpuPlacement": True,
+        "numa": {"guestMappingPassthrough": {}},
+    }
+    assert domain["memory"] == {"guest": "2048Mi", "hugepages": {"pageSize": "2Mi"}}
+    assert domain["firmware"]["bootloader"] == {"efi": {"secureBoot": True}}
+    assert domain["features"] == {"smm": {"enabled": True}}
+    assert domain["machine"] == {"type": "q35"}
+    buses = {d["name"]: d["disk"]["bus"] for d in domain["devices"]["disks"]}
+    assert buses == {builder.ROOT_DISK: "scsi", builder.CLOUD_INIT_DISK: "virtio"}
+    assert domain["devices"]["interfaces"][0]["model"] == "e1000"
+    assert domain["devices"]["watchdog"] == {"name": "watchdog", "i6300esb": {"action": "reset"}}
+
+
+def test_plain_flavor_keeps_the_plain_domain() -> None:
+    domain = build().vm.to_api()["spec"]["template"]["spec"]["domain"]
+    assert domain["cpu"] == {"sockets": 1, "cores": 1, "threads": 1}
+    assert "features" not in domain
+    assert "machine" not in domain
+    assert "watchdog" not in domain["devices"]
+    assert "bootloader" not in domain["firmware"]
+    assert "model" not in domain["devices"]["interfaces"][0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from kubenova import k8s
-from kubenova.domain import flavors
+from kubenova.domain import flavors, guest_shape
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import references, scheduling, writer
@@ -47,7 +47,11 @@ async def place(rt: Runtime, server: Server) -> Server | None:
     if server.metadata.deletion_timestamp or not needs_placing(server):
         return server
     flavor = flavors.embed(refs.flavor)
-    too_small = flavors.image_fit_error(flavor, refs.image) or flavors.root_disk_error(flavor, refs.image)
+    too_small = (
+        flavors.image_fit_error(flavor, refs.image)
+        or flavors.root_disk_error(flavor, refs.image)
+        or guest_shape.refusal(flavor.vcpus, flavor.extra_specs, refs.image.spec.properties)
+    )
     if too_small is not None:
         return await _fail(rt, server, too_small)
     placed = await scheduling.schedule(rt, server, flavor, refs.image)
@@ -78,6 +82,9 @@ async def spawn(rt: Runtime, server: Server, refs: references.References | None 
         keypair = refs.keypair if refs is not None else references.keypair(rt.view, server)
     except references.MissingReference as missing:
         return await _fail(rt, server, str(missing))
+    refused = guest_shape.refusal(flavor.vcpus, flavor.extra_specs, image.spec.properties)
+    if refused is not None:
+        return await _fail(rt, server, refused)
     plan = builder.build(
         server=server,
         flavor=flavor,

@@ -24,7 +24,7 @@ import contextlib
 import functools
 
 from kubenova import k8s, status
-from kubenova.domain import flavors, pending
+from kubenova.domain import flavors, guest_shape, pending
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import observe, references, writer
@@ -122,6 +122,10 @@ async def _replace_disks(rt: Runtime, server: Server, observed: ObservedVm) -> S
             return await writer.apply(rt, server, lambda s: rebuild_steps.failed(s, message))
         if server.status.flavor is None or server.status.host is None:
             return server
+        flavor = server.status.flavor
+        refused = guest_shape.refusal(flavor.vcpus, flavor.extra_specs, image.spec.properties)
+        if refused is not None:
+            return await writer.apply(rt, server, lambda s: rebuild_steps.failed(s, refused))
         plan = builder.build(
             server=server,
             flavor=server.status.flavor,

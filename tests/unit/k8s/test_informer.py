@@ -168,8 +168,11 @@ def test_other_errors_list_again(run: Any) -> None:
     wait_for(api.idle.is_set, timeout=10, message="script consumed")
     assert informer.synced
     assert informer.last_error is None  # cleared by the list that succeeded
-    assert api.watch_calls == ["5", "5"]  # the 500 made it list again before watching
-    assert api.selectors == [("ns", "x=y", "metadata.name=a")] * 3
+    # The 500 made it list again before watching. Once idle, the informer keeps re-watching the
+    # empty script every 0.05 s, so only the first calls are the script's (a loaded machine may
+    # have run more of them before this thread looks).
+    assert api.watch_calls[:2] == ["5", "5"]
+    assert api.selectors[:3] == [("ns", "x=y", "metadata.name=a")] * 3
 
 
 def test_an_unsynced_informer_reports_why(run: Any) -> None:

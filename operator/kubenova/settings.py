@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     reserved_host_memory_mb: int = Field(default=0, ge=0)
     reserved_host_disk_mb: int = Field(default=0, ge=0)
     default_availability_zone: str = Field(default="nova", min_length=1)
-    max_instances_per_host: int = Field(default=50, ge=0)
+    max_instances_per_host: int = Field(
+        default=50, ge=0, description="Limit of NumInstancesFilter (Nova default 50), off by default."
+    )
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
     host_subset_size: int = Field(default=1, ge=1)
     soft_affinity_weight_multiplier: float = Field(

@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_FILTERS: tuple[str, ...] = (
+    # Nova master's default ``enabled_filters`` is ComputeFilter, ComputeCapabilitiesFilter,
+    # ImagePropertiesFilter, ServerGroupAntiAffinityFilter, ServerGroupAffinityFilter; the zone
+    # and the RAM/vCPU/disk checks are Placement's pre-filters there, which kubenova has not, so
+    # the four filters below stand in for them. SameHost/DifferentHost and
+    # AggregateInstanceExtraSpecs stay on so that the hints and extra specs kubenova accepts are
+    # honoured rather than silently ignored. NumInstancesFilter is available but off, as in Nova.
     "ComputeFilter",
     "AvailabilityZoneFilter",
     "RamFilter",
@@ -18,7 +24,6 @@ DEFAULT_FILTERS: tuple[str, ...] = (
     "AggregateInstanceExtraSpecsFilter",
     "SameHostFilter",
     "DifferentHostFilter",
-    "NumInstancesFilter",
     "ServerGroupAntiAffinityFilter",
     "ServerGroupAffinityFilter",
 )

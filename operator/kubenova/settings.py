@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     )
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
     host_subset_size: int = Field(default=1, ge=1)
+    isolated_images: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="IsolatedHostsFilter: image ids that run only on isolated_hosts."
+    )
+    isolated_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="IsolatedHostsFilter: Node names of the isolated hosts."
+    )
+    restrict_isolated_hosts_to_isolated_images: bool = True
+    aggregate_image_properties_isolation_namespace: str = ""
+    aggregate_image_properties_isolation_separator: str = "."
     soft_affinity_weight_multiplier: float = Field(
         default=1.0, ge=0, description="Weight of ServerGroupSoftAffinityWeigher (Nova's default 1.0)."
     )
@@ -127,7 +136,7 @@ class Settings(BaseSettings):
     )
     liveness_endpoint: str | None = Field(default=None, description="e.g. http://0.0.0.0:8080/healthz")
 
-    @field_validator("namespaces", "enabled_filters", mode="before")
+    @field_validator("namespaces", "enabled_filters", "isolated_images", "isolated_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -151,6 +160,11 @@ class Settings(BaseSettings):
             max_instances_per_host=self.max_instances_per_host,
             enabled_filters=self.enabled_filters,
             host_subset_size=self.host_subset_size,
+            isolated_images=self.isolated_images,
+            isolated_hosts=self.isolated_hosts,
+            restrict_isolated_hosts_to_isolated_images=self.restrict_isolated_hosts_to_isolated_images,
+            aggregate_image_properties_isolation_namespace=self.aggregate_image_properties_isolation_namespace,
+            aggregate_image_properties_isolation_separator=self.aggregate_image_properties_isolation_separator,
             soft_affinity_weight_multiplier=self.soft_affinity_weight_multiplier,
             soft_anti_affinity_weight_multiplier=self.soft_anti_affinity_weight_multiplier,
         )

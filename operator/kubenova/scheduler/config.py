@@ -21,6 +21,8 @@ DEFAULT_FILTERS: tuple[str, ...] = (
     "RamFilter",
     "CoreFilter",
     "DiskFilter",
+    "ComputeCapabilitiesFilter",
+    "ImagePropertiesFilter",
     "AggregateInstanceExtraSpecsFilter",
     "SameHostFilter",
     "DifferentHostFilter",
@@ -64,6 +66,11 @@ class SchedulerConfig:
     soft_affinity_weight_multiplier: float = 1.0
     soft_anti_affinity_weight_multiplier: float = 1.0
     host_subset_size: int = 1
+    isolated_images: tuple[str, ...] = ()
+    isolated_hosts: tuple[str, ...] = ()
+    restrict_isolated_hosts_to_isolated_images: bool = True
+    aggregate_image_properties_isolation_namespace: str = ""
+    aggregate_image_properties_isolation_separator: str = "."
 
     def __post_init__(self) -> None:
         # Fail when the operator starts, not on the first server create.

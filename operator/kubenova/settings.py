@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         default=50, ge=0, description="Limit of NumInstancesFilter (Nova default 50), off by default."
     )
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
+    enabled_weighers: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_WEIGHERS
+    max_io_ops_per_host: int = Field(default=8, ge=0, description="Limit of IoOpsFilter (off by default).")
+    io_ops_weight_multiplier: float = Field(
+        default=-1.0, description="IoOpsWeigher: negative prefers hosts with fewer builds/moves in flight."
+    )
     host_subset_size: int = Field(default=1, ge=1)
     isolated_images: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="IsolatedHostsFilter: image ids that run only on isolated_hosts."
@@ -136,7 +141,14 @@ class Settings(BaseSettings):
     )
     liveness_endpoint: str | None = Field(default=None, description="e.g. http://0.0.0.0:8080/healthz")
 
-    @field_validator("namespaces", "enabled_filters", "isolated_images", "isolated_hosts", mode="before")
+    @field_validator(
+        "namespaces",
+        "enabled_filters",
+        "enabled_weighers",
+        "isolated_images",
+        "isolated_hosts",
+        mode="before",
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -159,6 +171,9 @@ class Settings(BaseSettings):
             default_availability_zone=self.default_availability_zone,
             max_instances_per_host=self.max_instances_per_host,
             enabled_filters=self.enabled_filters,
+            enabled_weighers=self.enabled_weighers,
+            max_io_ops_per_host=self.max_io_ops_per_host,
+            io_ops_weight_multiplier=self.io_ops_weight_multiplier,
             host_subset_size=self.host_subset_size,
             isolated_images=self.isolated_images,
             isolated_hosts=self.isolated_hosts,

@@ -30,6 +30,9 @@ DEFAULT_FILTERS: tuple[str, ...] = (
     "ServerGroupAffinityFilter",
 )
 
+# Nova enables all its weighers; IoOpsWeigher is available (KUBENOVA_ENABLED_WEIGHERS) but not
+# on by default here: with its -1.0 it cancels ServerGroupSoftAffinityWeigher for members built
+# at once (each build in flight is an I/O operation), which kubenova's group tests rely on.
 DEFAULT_WEIGHERS: tuple[str, ...] = (
     "RAMWeigher",
     "CPUWeigher",
@@ -57,6 +60,8 @@ class SchedulerConfig:
     reserved_host_disk_mb: int = 0
     default_availability_zone: str = "nova"
     max_instances_per_host: int = 50
+    max_io_ops_per_host: int = 8
+    io_ops_weight_multiplier: float = -1.0
     enabled_filters: tuple[str, ...] = DEFAULT_FILTERS
     enabled_weighers: tuple[str, ...] = DEFAULT_WEIGHERS
     ram_weight_multiplier: float = 1.0
@@ -82,6 +87,8 @@ class SchedulerConfig:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)!r}")
         if self.max_instances_per_host < 0:
             raise ValueError(f"max_instances_per_host must be >= 0, got {self.max_instances_per_host}")
+        if self.max_io_ops_per_host < 0:
+            raise ValueError(f"max_io_ops_per_host must be >= 0, got {self.max_io_ops_per_host}")
         if self.host_subset_size < 1:
             raise ValueError(f"host_subset_size must be at least 1, got {self.host_subset_size}")
         if not self.default_availability_zone:

@@ -19,6 +19,7 @@ from kubenova.scheduler.filters.compute_capabilities import ComputeCapabilitiesF
 from kubenova.scheduler.filters.cores import CoreFilter
 from kubenova.scheduler.filters.disk import DiskFilter
 from kubenova.scheduler.filters.image_properties import ImagePropertiesFilter
+from kubenova.scheduler.filters.io_ops import AggregateIoOpsFilter, IoOpsFilter
 from kubenova.scheduler.filters.isolated_hosts import IsolatedHostsFilter
 from kubenova.scheduler.filters.num_instances import NumInstancesFilter
 from kubenova.scheduler.filters.ram import RamFilter
@@ -44,6 +45,8 @@ FILTERS: dict[str, type[HostFilter]] = {
         AggregateImagePropertiesIsolation,
         AggregateNumInstancesFilter,
         IsolatedHostsFilter,
+        IoOpsFilter,
+        AggregateIoOpsFilter,
     )
 }
 

@@ -107,5 +107,5 @@ def test_the_registry_builds_the_configured_weighers_and_refuses_unknown_ones() 
         "ServerGroupSoftAffinityWeigher",
         "ServerGroupSoftAntiAffinityWeigher",
     ]
-    with pytest.raises(UnknownWeigherError, match="IoOpsWeigher"):
-        build_weighers(SchedulerConfig(enabled_weighers=("IoOpsWeigher",)))
+    with pytest.raises(UnknownWeigherError, match="BuildFailureWeigher"):
+        build_weighers(SchedulerConfig(enabled_weighers=("BuildFailureWeigher",)))

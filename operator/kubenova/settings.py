@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     )
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
     enabled_weighers: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_WEIGHERS
+    build_failure_weight_multiplier: float = Field(
+        default=1000000.0,
+        description="BuildFailureWeigher: how strongly hosts with failed builds are avoided.",
+    )
     max_io_ops_per_host: int = Field(default=8, ge=0, description="Limit of IoOpsFilter (off by default).")
     io_ops_weight_multiplier: float = Field(
         default=-1.0, description="IoOpsWeigher: negative prefers hosts with fewer builds/moves in flight."
@@ -173,6 +177,7 @@ class Settings(BaseSettings):
             enabled_filters=self.enabled_filters,
             enabled_weighers=self.enabled_weighers,
             max_io_ops_per_host=self.max_io_ops_per_host,
+            build_failure_weight_multiplier=self.build_failure_weight_multiplier,
             io_ops_weight_multiplier=self.io_ops_weight_multiplier,
             host_subset_size=self.host_subset_size,
             isolated_images=self.isolated_images,

@@ -198,6 +198,8 @@ class ClusterView:
                 held = resize_holds.placements(server.metadata.uid, host, flavor, server.status.resize)
                 if io_ops.is_io_workload(server.status.vm_state, server.status.task_state):
                     held = [dataclasses.replace(p, io_op=True) for p in held]
+                if io_ops.is_failed_build(server.status.vm_state, server.status.launched_at):
+                    held = [dataclasses.replace(p, failed_build=True) for p in held]
                 placed.extend(held)
         return placed
 

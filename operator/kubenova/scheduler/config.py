@@ -40,6 +40,7 @@ DEFAULT_WEIGHERS: tuple[str, ...] = (
     "NumInstancesWeigher",
     "ServerGroupSoftAffinityWeigher",
     "ServerGroupSoftAntiAffinityWeigher",
+    "BuildFailureWeigher",
 )
 
 
@@ -62,6 +63,7 @@ class SchedulerConfig:
     max_instances_per_host: int = 50
     max_io_ops_per_host: int = 8
     io_ops_weight_multiplier: float = -1.0
+    build_failure_weight_multiplier: float = 1000000.0
     enabled_filters: tuple[str, ...] = DEFAULT_FILTERS
     enabled_weighers: tuple[str, ...] = DEFAULT_WEIGHERS
     ram_weight_multiplier: float = 1.0

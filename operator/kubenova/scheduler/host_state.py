@@ -53,6 +53,8 @@ class PlacedServer:
     memory_mb: int
     disk_gb: int
     io_op: bool = False
+    failed_build: bool = False
+    """It is in ERROR on this host without ever having run (its build failed here)."""
 
 
 @dataclass
@@ -78,6 +80,7 @@ class HostState:
     reserved_disk_gb: int = 0
     num_instances: int = 0
     num_io_ops: int = 0
+    failed_builds: int = 0
     instance_uids: set[str] = field(default_factory=set)
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -121,6 +124,7 @@ class HostState:
         self.used_disk_gb += server.disk_gb
         self.num_instances += 1
         self.num_io_ops += int(server.io_op)
+        self.failed_builds += int(server.failed_build)
         self.instance_uids.add(server.uid)
 
 

@@ -25,3 +25,9 @@ IO_TASK_STATES = frozenset(
 def is_io_workload(vm_state: VmState | None, task_state: TaskState | None) -> bool:
     """True for a server that is building or in one of Nova's I/O task states."""
     return vm_state == VmState.BUILDING or task_state in IO_TASK_STATES
+
+
+def is_failed_build(vm_state: VmState | None, launched_at: str | None) -> bool:
+    """True for a server in ERROR that never became ACTIVE: its build failed on its host
+    (BuildFailureWeigher's count, derived from the Servers so it survives a restart)."""
+    return vm_state == VmState.ERROR and launched_at is None

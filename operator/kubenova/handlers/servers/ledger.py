@@ -157,7 +157,10 @@ class PlacementLedger:
             # The view knows whether the server is still building or moving (IoOpsFilter); a
             # placement it has not seen yet is a build that just started.
             seen = merged.get(uid)
-            merged[uid] = dataclasses.replace(own, io_op=seen.io_op if seen is not None else True)
+            if seen is None:
+                merged[uid] = dataclasses.replace(own, io_op=True)
+            else:
+                merged[uid] = dataclasses.replace(own, io_op=seen.io_op, failed_build=seen.failed_build)
         merged.pop(exclude or "", None)
         return list(merged.values())
 

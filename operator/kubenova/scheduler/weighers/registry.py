@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.weighers.base import HostWeigher
+from kubenova.scheduler.weighers.build_failure import BuildFailureWeigher
 from kubenova.scheduler.weighers.cpu import CPUWeigher
 from kubenova.scheduler.weighers.disk import DiskWeigher
 from kubenova.scheduler.weighers.io_ops import IoOpsWeigher
@@ -26,6 +27,7 @@ WEIGHERS: dict[str, type[HostWeigher]] = {
         IoOpsWeigher,
         ServerGroupSoftAffinityWeigher,
         ServerGroupSoftAntiAffinityWeigher,
+        BuildFailureWeigher,
     )
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 from kubenova.scheduler.config import DEFAULT_FILTERS
 from tests.fixtures.operator import OperatorHandle
-from tests.fixtures.simulator import ManagedNodeFactory
+from tests.fixtures.simulator import FAIL_VMIS_ANNOTATION, ManagedNodeFactory
 from tests.integration.compute import Compute, unique
 
 pytestmark = pytest.mark.cluster
@@ -101,3 +101,22 @@ def test_aggregates_reserved_for_other_projects_refuse_and_own_ones_take(
     assert runs_on(compute, "tenant-ok") == ours
     compute.create_server("tenant-no", flavor=flavor, image=image, availabilityZone=closed)
     assert "AggregateMultiTenancyIsolation: (start: 1, end: 0)" in refused(compute, "tenant-no")
+
+
+def test_a_host_where_a_build_failed_is_avoided_also_after_an_operator_restart(
+    managed_node: ManagedNodeFactory, compute: Compute, operator: OperatorHandle
+) -> None:
+    """BuildFailureWeigher (on by default): the failing Node is the bigger one, so the resource
+    weighers alone would send the second server there too."""
+    failing = managed_node(unique("flt"), cpu="8", memory="32Gi", annotations={FAIL_VMIS_ANNOTATION: "true"})
+    healthy = node(managed_node)
+    zone = zone_of(compute, [failing, healthy])
+    flavor, image = compute.flavor(vcpus=1, ram=128, disk=1), compute.image()
+
+    compute.create_server("fails", flavor=flavor, image=image, availabilityZone=zone)
+    server = compute.wait_status("fails", "ERROR", timeout=BUILD_TIMEOUT)
+    assert server["status"]["host"] == failing
+    operator.stop()  # the count is derived from the Servers, not kept in memory
+    operator.start()
+    compute.create_server("avoids", flavor=flavor, image=image, availabilityZone=zone)
+    assert runs_on(compute, "avoids") == healthy

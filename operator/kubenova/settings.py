@@ -30,9 +30,29 @@ class Settings(BaseSettings):
     reserved_host_memory_mb: int = Field(default=0, ge=0)
     reserved_host_disk_mb: int = Field(default=0, ge=0)
     default_availability_zone: str = Field(default="nova", min_length=1)
-    max_instances_per_host: int = Field(default=50, ge=0)
+    max_instances_per_host: int = Field(
+        default=50, ge=0, description="Limit of NumInstancesFilter (Nova default 50), off by default."
+    )
     enabled_filters: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_FILTERS
+    enabled_weighers: Annotated[tuple[str, ...], NoDecode] = scheduler_config.DEFAULT_WEIGHERS
+    build_failure_weight_multiplier: float = Field(
+        default=1000000.0,
+        description="BuildFailureWeigher: how strongly hosts with failed builds are avoided.",
+    )
+    max_io_ops_per_host: int = Field(default=8, ge=0, description="Limit of IoOpsFilter (off by default).")
+    io_ops_weight_multiplier: float = Field(
+        default=-1.0, description="IoOpsWeigher: negative prefers hosts with fewer builds/moves in flight."
+    )
     host_subset_size: int = Field(default=1, ge=1)
+    isolated_images: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="IsolatedHostsFilter: image ids that run only on isolated_hosts."
+    )
+    isolated_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="IsolatedHostsFilter: Node names of the isolated hosts."
+    )
+    restrict_isolated_hosts_to_isolated_images: bool = True
+    aggregate_image_properties_isolation_namespace: str = ""
+    aggregate_image_properties_isolation_separator: str = "."
     soft_affinity_weight_multiplier: float = Field(
         default=1.0, ge=0, description="Weight of ServerGroupSoftAffinityWeigher (Nova's default 1.0)."
     )
@@ -125,7 +145,14 @@ class Settings(BaseSettings):
     )
     liveness_endpoint: str | None = Field(default=None, description="e.g. http://0.0.0.0:8080/healthz")
 
-    @field_validator("namespaces", "enabled_filters", mode="before")
+    @field_validator(
+        "namespaces",
+        "enabled_filters",
+        "enabled_weighers",
+        "isolated_images",
+        "isolated_hosts",
+        mode="before",
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -148,7 +175,16 @@ class Settings(BaseSettings):
             default_availability_zone=self.default_availability_zone,
             max_instances_per_host=self.max_instances_per_host,
             enabled_filters=self.enabled_filters,
+            enabled_weighers=self.enabled_weighers,
+            max_io_ops_per_host=self.max_io_ops_per_host,
+            build_failure_weight_multiplier=self.build_failure_weight_multiplier,
+            io_ops_weight_multiplier=self.io_ops_weight_multiplier,
             host_subset_size=self.host_subset_size,
+            isolated_images=self.isolated_images,
+            isolated_hosts=self.isolated_hosts,
+            restrict_isolated_hosts_to_isolated_images=self.restrict_isolated_hosts_to_isolated_images,
+            aggregate_image_properties_isolation_namespace=self.aggregate_image_properties_isolation_namespace,
+            aggregate_image_properties_isolation_separator=self.aggregate_image_properties_isolation_separator,
             soft_affinity_weight_multiplier=self.soft_affinity_weight_multiplier,
             soft_anti_affinity_weight_multiplier=self.soft_anti_affinity_weight_multiplier,
         )

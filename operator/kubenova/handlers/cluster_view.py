@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
@@ -34,7 +35,7 @@ from kubenova.resources.keypair import Keypair
 from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
-from kubenova.scheduler import resize_holds
+from kubenova.scheduler import io_ops, resize_holds
 from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 
 # Index names: the names of the index functions in ``handlers.indexes`` (kopf passes them so).
@@ -209,9 +210,12 @@ class ClusterView:
         for server in self.servers():
             host, flavor = server.status.host, server.status.flavor
             if host is not None and flavor is not None and server.metadata.uid:
-                placed.extend(
-                    resize_holds.placements(server.metadata.uid, host, flavor, server.status.resize)
-                )
+                held = resize_holds.placements(server.metadata.uid, host, flavor, server.status.resize)
+                if io_ops.is_io_workload(server.status.vm_state, server.status.task_state):
+                    held = [dataclasses.replace(p, io_op=True) for p in held]
+                if io_ops.is_failed_build(server.status.vm_state, server.status.launched_at):
+                    held = [dataclasses.replace(p, failed_build=True) for p in held]
+                placed.extend(held)
         return placed
 
     def vm(self, ref: ServerRef) -> ObservedVm | None:

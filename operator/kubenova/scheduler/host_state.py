@@ -44,13 +44,17 @@ class NodeInfo:
 
 @dataclass(frozen=True)
 class PlacedServer:
-    """A server already holding resources on ``host``. ``disk_gb`` = root + ephemeral + swap."""
+    """A server already holding resources on ``host``. ``disk_gb`` = root + ephemeral + swap.
+    ``io_op``: it is building or moving (``scheduler.io_ops``), which IoOpsFilter counts."""
 
     uid: str
     host: str
     vcpus: int
     memory_mb: int
     disk_gb: int
+    io_op: bool = False
+    failed_build: bool = False
+    """It is in ERROR on this host without ever having run (its build failed here)."""
 
 
 @dataclass
@@ -75,6 +79,8 @@ class HostState:
     reserved_memory_mb: int = 0
     reserved_disk_gb: int = 0
     num_instances: int = 0
+    num_io_ops: int = 0
+    failed_builds: int = 0
     instance_uids: set[str] = field(default_factory=set)
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -107,6 +113,7 @@ class HostState:
         self.used_memory_mb += spec.memory_mb
         self.used_disk_gb += spec.disk_gb
         self.num_instances += 1
+        self.num_io_ops += 1  # the build now starting is an I/O operation (Nova's consume)
         if spec.instance_uid:
             self.instance_uids.add(spec.instance_uid)
 
@@ -116,6 +123,8 @@ class HostState:
         self.used_memory_mb += server.memory_mb
         self.used_disk_gb += server.disk_gb
         self.num_instances += 1
+        self.num_io_ops += int(server.io_op)
+        self.failed_builds += int(server.failed_build)
         self.instance_uids.add(server.uid)
 
 

@@ -31,6 +31,7 @@ class RequestSpec:
     forced_host: str | None = None
     flavor_extra_specs: dict[str, str] = field(default_factory=dict)
     image_properties: dict[str, str] = field(default_factory=dict)
+    image_id: str | None = None
     same_host: frozenset[str] = frozenset()
     different_host: frozenset[str] = frozenset()
     num_instances: int = 1

@@ -56,6 +56,29 @@ def test_placements_come_from_every_server_with_host_and_flavor() -> None:
     assert [(p.host, p.vcpus, p.memory_mb, p.disk_gb) for p in view.placements()] == [("n1", 2, 1024, 1)]
 
 
+def test_placements_of_building_or_moving_servers_are_io_ops() -> None:
+    flavor = f.embedded(vcpus=2, ram=1024, disk=1).to_api()
+    for status, io_op in (
+        ({"vmState": "building", "taskState": "spawning"}, True),
+        ({"vmState": "active", "taskState": "rebuilding"}, True),
+        ({"vmState": "active", "taskState": "rebooting"}, False),
+        ({"vmState": "active"}, False),
+    ):
+        view = view_with({REF: [at(1, host="n1", flavor=flavor, **status)]})
+        assert [p.io_op for p in view.placements()] == [io_op]
+
+
+def test_placements_of_servers_whose_build_failed_are_counted_as_failed_builds() -> None:
+    flavor = f.embedded(vcpus=2, ram=1024, disk=1).to_api()
+    for status, failed in (
+        ({"vmState": "error"}, True),
+        ({"vmState": "error", "launchedAt": "2026-01-01T00:00:00Z"}, False),
+        ({"vmState": "active", "launchedAt": "2026-01-01T00:00:00Z"}, False),
+    ):
+        view = view_with({REF: [at(1, host="n1", flavor=flavor, **status)]})
+        assert [p.failed_build for p in view.placements()] == [failed]
+
+
 def node(name: str, **labels: str) -> IndexedNode:
     return IndexedNode(NodeInfo(name, cpu=4, memory_mb=4096, disk_gb=10, labels=labels), "1")
 

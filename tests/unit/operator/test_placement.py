@@ -259,3 +259,16 @@ async def test_a_resize_is_admitted_against_the_placements_with_its_own_source()
         await service.place_resize(make_spec("srv", vcpus=4), listing, persist, source=source, admit=admit)
     assert seen == [{"srv", "peer"}]
     assert {p.uid for p in service.usage(listing.placements())} == {"srv", "peer"}
+
+
+async def test_own_placements_are_io_ops_until_the_view_shows_the_server_idle() -> None:
+    listing = Listing([node("n1", cpu="4")])
+    service = make_placement(listing)
+
+    async def persisted(host: HostState) -> str:
+        return host.name
+
+    await service.place(make_spec("a", vcpus=1, memory_mb=512, root_gb=1), listing, persisted)
+    assert [(p.uid, p.io_op) for p in service.usage([])] == [("a", True)]  # not in the view yet: building
+    assert [p.io_op for p in service.usage([PlacedServer("a", "n1", 1, 512, 1, io_op=False)])] == [False]
+    assert [p.io_op for p in service.usage([PlacedServer("a", "n1", 1, 512, 1, io_op=True)])] == [True]

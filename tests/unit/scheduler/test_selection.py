@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.config import DEFAULT_FILTERS, SchedulerConfig
 from kubenova.scheduler.errors import Rejection
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
 from kubenova.scheduler.selection import NoValidHost, select_destination, select_destinations
@@ -79,7 +79,12 @@ LIMITS: list[tuple[str, dict[str, Any], dict[str, Any], SchedulerConfig]] = [
     ("RamFilter", {"total_memory_mb": 10 * 1024}, {"memory_mb": 1024}, CONFIG),
     ("CoreFilter", {"total_vcpus": 5.0}, {"vcpus": 2}, SchedulerConfig(cpu_allocation_ratio=4.0)),
     ("DiskFilter", {"total_disk_gb": 65}, {"root_gb": 5, "swap_mb": 100}, CONFIG),
-    ("NumInstancesFilter", {}, {}, SchedulerConfig(max_instances_per_host=10)),
+    (
+        "NumInstancesFilter",
+        {},
+        {},
+        SchedulerConfig(max_instances_per_host=10, enabled_filters=(*DEFAULT_FILTERS, "NumInstancesFilter")),
+    ),
 ]
 
 

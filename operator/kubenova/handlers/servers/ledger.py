@@ -23,6 +23,7 @@ grace period for missing references.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
@@ -152,7 +153,14 @@ class PlacementLedger:
         self._released &= merged.keys()  # once the view has dropped them, forget them
         for uid in self._released:
             del merged[uid]
-        merged.update(self._ledger)
+        for uid, own in self._ledger.items():
+            # The view knows whether the server is still building or moving (IoOpsFilter); a
+            # placement it has not seen yet is a build that just started.
+            seen = merged.get(uid)
+            if seen is None:
+                merged[uid] = dataclasses.replace(own, io_op=True)
+            else:
+                merged[uid] = dataclasses.replace(own, io_op=seen.io_op, failed_build=seen.failed_build)
         merged.pop(exclude or "", None)
         return list(merged.values())
 

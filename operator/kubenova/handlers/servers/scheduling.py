@@ -47,6 +47,7 @@ def request_spec(server: Server, flavor: EmbeddedFlavor, image: Image) -> Reques
         forced_host=wanted.host,
         flavor_extra_specs=dict(flavor.extra_specs),
         image_properties=dict(image.spec.properties),
+        image_id=image.image_id,
         same_host=frozenset(hints.same_host) if hints else frozenset(),
         different_host=frozenset(hints.different_host) if hints else frozenset(),
     )

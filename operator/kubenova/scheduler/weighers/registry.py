@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.weighers.base import HostWeigher
+from kubenova.scheduler.weighers.build_failure import BuildFailureWeigher
 from kubenova.scheduler.weighers.cpu import CPUWeigher
 from kubenova.scheduler.weighers.disk import DiskWeigher
+from kubenova.scheduler.weighers.io_ops import IoOpsWeigher
 from kubenova.scheduler.weighers.num_instances import NumInstancesWeigher
 from kubenova.scheduler.weighers.ram import RAMWeigher
 from kubenova.scheduler.weighers.server_group import (
@@ -22,8 +24,10 @@ WEIGHERS: dict[str, type[HostWeigher]] = {
         CPUWeigher,
         DiskWeigher,
         NumInstancesWeigher,
+        IoOpsWeigher,
         ServerGroupSoftAffinityWeigher,
         ServerGroupSoftAntiAffinityWeigher,
+        BuildFailureWeigher,
     )
 }
 

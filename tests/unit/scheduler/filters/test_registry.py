@@ -18,5 +18,5 @@ def test_a_custom_filter_list_is_honoured() -> None:
 
 
 def test_an_unknown_filter_name_is_an_error_listing_what_exists() -> None:
-    with pytest.raises(UnknownFilterError, match="ImagePropertiesFilter"):
-        build_filters(SchedulerConfig(enabled_filters=("RamFilter", "ImagePropertiesFilter")))
+    with pytest.raises(UnknownFilterError, match="TrustedFilter"):
+        build_filters(SchedulerConfig(enabled_filters=("RamFilter", "TrustedFilter")))

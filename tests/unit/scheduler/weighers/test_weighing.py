@@ -106,6 +106,7 @@ def test_the_registry_builds_the_configured_weighers_and_refuses_unknown_ones() 
         "NumInstancesWeigher",
         "ServerGroupSoftAffinityWeigher",
         "ServerGroupSoftAntiAffinityWeigher",
+        "BuildFailureWeigher",
     ]
-    with pytest.raises(UnknownWeigherError, match="IoOpsWeigher"):
-        build_weighers(SchedulerConfig(enabled_weighers=("IoOpsWeigher",)))
+    with pytest.raises(UnknownWeigherError, match="CrossCellWeigher"):
+        build_weighers(SchedulerConfig(enabled_weighers=("CrossCellWeigher",)))

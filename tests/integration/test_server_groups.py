@@ -270,3 +270,32 @@ def test_unshelve_follows_the_group_policy(managed_node: ManagedNodeFactory, com
 
     compute.patch_server("shelf-1", {"unshelve": {"requestId": "req-home", "host": None}})
     assert running_on(compute, ["shelf-1"]) == {"shelf-1": home}
+
+
+def test_live_migration_follows_the_group_policy(managed_node: ManagedNodeFactory, compute: Compute) -> None:
+    """An anti-affinity member asked to live-migrate onto its sibling's Node finds no valid host
+    (ServerGroupAntiAffinityFilter); the VMI stays where it ran and no migration is created."""
+    zone = make_zone(managed_node, compute, 2)
+    group = make_group(compute, "anti-affinity")
+    names = ["mover-0", "mover-1"]
+    create_members(compute, zone, group, names)
+    hosts = running_on(compute, names)
+    before = compute.vmi("mover-0")
+    assert before is not None
+    compute.patch_server("mover-0", {"liveMigrate": {"requestId": "req-onto", "host": hosts["mover-1"]}})
+
+    def failed() -> Obj | None:
+        server = compute.server("mover-0")
+        record = [a for a in server["status"].get("actions", []) if a["requestId"] == "req-onto"]
+        return server if record and record[0].get("result") == "Error" else None
+
+    refused = wait_for(failed, timeout=BUILD_TIMEOUT, message="live migration refused")
+    assert refused is not None
+    assert refused["status"]["status"] == "ACTIVE"
+    assert refused["status"]["host"] == hosts["mover-0"]
+    message = next(a for a in refused["status"]["actions"] if a["requestId"] == "req-onto")["message"]
+    assert "ServerGroupAntiAffinityFilter: (start: 1, end: 0)" in message
+    after = compute.vmi("mover-0")
+    assert after is not None
+    assert after["metadata"]["uid"] == before["metadata"]["uid"]
+    assert after["status"]["nodeName"] == hosts["mover-0"]

@@ -92,17 +92,18 @@ def refuse(
         return None
     request_id = _request_id(server)
     start = action_records.start_of(server, ACTION, request_id)
+    explained = f"{message} {details}" if details and not fault else message  # which filter refused
     return Transition(
         status.vm_state,
         status.task_state,
         "LiveMigrationFailed",
-        message,
+        explained,
         fields={
             "handledLiveMigrate": request_id,
             "migration": records.unscheduled(server, request_id, "live-migration", start.user_id),
         },
         start_action=start,
-        finish_action=ActionFinish(ACTION, "Error", message),
+        finish_action=ActionFinish(ACTION, "Error", explained),
         fault=Fault(message, details) if fault else None,
         warning=True,
     )

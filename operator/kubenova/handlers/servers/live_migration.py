@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 
 from kubenova import k8s, status
 from kubenova.domain import migration_rules as rules
@@ -86,7 +87,8 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
 
     source = resize_holds.placed(server.server_id, server.status.host, flavor)
     try:
-        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore)
+        prep = functools.partial(scheduling.with_group, view=rt.view, server=server)
+        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore, prepare=prep)
     except NoValidHost as error:
         rt.ledger.settle(server.server_id, None)
         found: NoValidHost = error

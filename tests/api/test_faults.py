@@ -84,6 +84,7 @@ class TestOverHttp:
         with gateway.client("demo-member") as http:
             neutron = http.get("/network/v2.0/networks/nope")
             glance = http.get("/image/v2/images/nope")
+        with gateway.client("admin") as http:  # a member is refused any other project (403)
             keystone = http.get("/identity/v3/projects/nope")
         assert neutron.status_code == 404
         assert neutron.json() == {

@@ -31,7 +31,17 @@ def _local_control_plane_only(cluster: Cluster) -> None:
 
 def _apply(cluster: Cluster, entry: str) -> str:
     done = cluster.run_kubectl(
-        "apply", "-k", entry, "--server-side", f"--field-manager={FIELD_MANAGER}", check=False, timeout=180
+        # --force-conflicts: the session's fixtures installed the admission policies already, under
+        # their own field manager (kubenova-localstack); this test is about every object being
+        # accepted, not about who owns which field.
+        "apply",
+        "-k",
+        entry,
+        "--server-side",
+        "--force-conflicts",
+        f"--field-manager={FIELD_MANAGER}",
+        check=False,
+        timeout=180,
     )
     assert done.returncode == 0, f"kubectl apply -k {entry} failed:\n{done.stdout}\n{done.stderr}"
     # Pod Security admission answers with warnings, not errors, for pod templates.

@@ -119,8 +119,12 @@ def finished(server: Server, error: str | None = None) -> Transition | None:
     )
 
 
-def backups_to_delete(images: list[Image], *, server_id: str, backup_type: str, rotation: int) -> list[Image]:
-    """Nova's ``_rotate_backups``: the oldest backups of this server and type beyond ``rotation``."""
+def backups_to_delete(
+    images: list[Image], *, server_id: str, backup_type: str, rotation: int, newest: str | None = None
+) -> list[Image]:
+    """Nova's ``_rotate_backups``: the oldest backups of this server and type beyond ``rotation``.
+    ``newest`` (the Image the backup just made) counts as the newest whatever the clock says:
+    creation times have whole seconds, so two backups a second apart may tie."""
     backups = [
         i
         for i in images
@@ -129,5 +133,8 @@ def backups_to_delete(images: list[Image], *, server_id: str, backup_type: str, 
         and i.spec.properties.get(BACKUP_TYPE) == backup_type
         and not i.metadata.deletion_timestamp
     ]
-    backups.sort(key=lambda i: (i.metadata.creation_timestamp or "", i.metadata.name), reverse=True)
+    backups.sort(
+        key=lambda i: (i.metadata.name == newest, i.metadata.creation_timestamp or "", i.metadata.name),
+        reverse=True,
+    )
     return backups[rotation:]

@@ -89,3 +89,19 @@ def test_rotation_deletes_the_oldest_backups_of_the_same_server_and_type() -> No
     doomed = snapshot_steps.backups_to_delete(images, server_id=server, backup_type="daily", rotation=1)
     assert [i.metadata.name for i in doomed] == ["b2", "b1"]
     assert snapshot_steps.backups_to_delete(images, server_id=server, backup_type="daily", rotation=5) == []
+
+
+def test_rotation_keeps_the_backup_just_made_when_creation_times_tie() -> None:
+    server, second = "srv-1", "2026-01-01T00:00:01Z"
+    images = [
+        _image("zz-first", second, instance_uuid=server, image_type="backup", backup_type="daily"),
+        _image("aa-new", second, instance_uuid=server, image_type="backup", backup_type="daily"),
+    ]
+    doomed = snapshot_steps.backups_to_delete(
+        images, server_id=server, backup_type="daily", rotation=1, newest="aa-new"
+    )
+    assert [i.metadata.name for i in doomed] == ["zz-first"]
+    every = snapshot_steps.backups_to_delete(
+        images, server_id=server, backup_type="daily", rotation=0, newest="aa-new"
+    )
+    assert {i.metadata.name for i in every} == {"zz-first", "aa-new"}  # rotation 0 keeps none

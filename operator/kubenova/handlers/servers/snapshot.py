@@ -158,7 +158,11 @@ async def _rotate(rt: Runtime, server: Server, image: Image) -> None:
     if snapshot is None or snapshot.rotation is None or backup_type is None:
         return
     for old in snapshot_steps.backups_to_delete(
-        rt.view.images(), server_id=server.server_id, backup_type=backup_type, rotation=snapshot.rotation
+        rt.view.images(),
+        server_id=server.server_id,
+        backup_type=backup_type,
+        rotation=snapshot.rotation,
+        newest=image.metadata.name,
     ):
         with contextlib.suppress(k8s.NotFound):
             await rt.client.delete(k8s.IMAGES, old.metadata.name)

@@ -29,11 +29,10 @@ import functools
 from kubenova import k8s, status
 from kubenova.domain import migration_rules as rules
 from kubenova.domain.names import SERVER_LABEL
-from kubenova.handlers.cluster_view import VMIMS, VMS, ServerRef
+from kubenova.handlers.cluster_view import VMIMS, ServerRef
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import move_targets, references, scheduling, writer
+from kubenova.handlers.servers import move_targets, references, scheduling, vm_ops, writer
 from kubenova.kubevirt import builder, models, reshape
-from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import ResizeRecord, Server
 from kubenova.scheduler import resize_holds
 from kubenova.scheduler.errors import NoValidHost
@@ -151,10 +150,7 @@ async def _start(rt: Runtime, server: Server, record: ResizeRecord, name: str) -
     if vmi.status.node_name == record.target_host:
         return server  # moved already: the VMIM that did it is shown next
     if not reshape.shaped(observed.vm, record.target_flavor, record.target_host):
-        patched = await VirtualMachines(rt.client).patch(
-            ref.namespace, _vm_name(server), reshape.vm_patch(record.target_flavor, record.target_host)
-        )
-        rt.view.remember(VMS, ref, patched)
+        await vm_ops.patch_vm(rt, server, reshape.vm_patch(record.target_flavor, record.target_host))
         return server
     if vmi.spec.node_selector.get(HOSTNAME) != record.target_host:
         return server  # KubeVirt copies the VM's selector to the VMI (LiveUpdate); its event comes back
@@ -179,10 +175,7 @@ async def _roll_back(rt: Runtime, server: Server, record: ResizeRecord, reason: 
     ref = writer.ref_of(server)
     observed = rt.view.vm(ref)
     if observed is not None and not reshape.shaped(observed.vm, record.source_flavor, record.source_host):
-        patched = await VirtualMachines(rt.client).patch(
-            ref.namespace, _vm_name(server), reshape.vm_patch(record.source_flavor, record.source_host)
-        )
-        rt.view.remember(VMS, ref, patched)
+        await vm_ops.patch_vm(rt, server, reshape.vm_patch(record.source_flavor, record.source_host))
     done = await writer.apply(rt, server, lambda s: steps.rolled_back(s, reason))
     if done is not None and done.status.resize is None:
         _settle(rt, done, record.source_host, record)
@@ -199,10 +192,6 @@ async def _delete_vmim(rt: Runtime, namespace: str, vmim: models.VirtualMachineI
     name, uid = vmim.metadata.name or "", vmim.metadata.uid
     with contextlib.suppress(k8s.NotFound, k8s.Conflict):
         await rt.client.delete(k8s.VIRTUAL_MACHINE_INSTANCE_MIGRATIONS, name, namespace, uid=uid)
-
-
-def _vm_name(server: Server) -> str:
-    return server.status.vm_name or server.metadata.name
 
 
 def due(server: Server) -> bool:

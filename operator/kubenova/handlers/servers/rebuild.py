@@ -27,7 +27,7 @@ from kubenova import k8s, status
 from kubenova.domain import flavors, guest_shape, pending
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import observe, references, writer
+from kubenova.handlers.servers import observe, references, vm_ops, writer
 from kubenova.kubevirt import builder, models, vm_rebuild
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.server import Server
@@ -90,18 +90,8 @@ async def _carry_on(rt: Runtime, server: Server) -> Server | None:
     return current
 
 
-async def _set_run_strategy(
-    rt: Runtime, server: Server, observed: ObservedVm, wanted: models.RunStrategy
-) -> None:
-    if observed.vm.spec.run_strategy == wanted and observed.vm.spec.running is None:
-        return
-    ref = writer.ref_of(server)
-    name = server.status.vm_name or ref.name
-    rt.view.remember(VMS, ref, await VirtualMachines(rt.client).set_run_strategy(ref.namespace, name, wanted))
-
-
 async def _halt(rt: Runtime, server: Server, observed: ObservedVm) -> Server | None:
-    await _set_run_strategy(rt, server, observed, models.RunStrategy.HALTED)
+    await vm_ops.set_run_strategy(rt, server, models.RunStrategy.HALTED, observed)
     if observe.observation(rt.view, server).vmi is not None:
         return server  # going; the VMI's deletion event brings the Server back here
     return await writer.apply(rt, server, rebuild_steps.disks_next)
@@ -171,7 +161,7 @@ async def _spawn(rt: Runtime, server: Server, observed: ObservedVm) -> Server | 
         if not vm_rebuild.imported(list(seen.data_volumes), templates):
             return server
         return await writer.apply(rt, server, lambda s: rebuild_steps.rebuilt(s, None))
-    await _set_run_strategy(rt, server, observed, models.RunStrategy.ALWAYS)
+    await vm_ops.set_run_strategy(rt, server, models.RunStrategy.ALWAYS, observed)
     vmi = seen.vmi
     if vmi is None or vmi.status.phase is not models.VmiPhase.RUNNING or vmi.metadata.deletion_timestamp:
         return server

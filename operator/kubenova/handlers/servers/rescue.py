@@ -23,9 +23,8 @@ import functools
 
 from kubenova import status
 from kubenova.domain import pending
-from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import observe, writer
+from kubenova.handlers.servers import observe, vm_ops, writer
 from kubenova.kubevirt import builder, models, vm_rebuild, vm_rescue
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.image import Image
@@ -79,36 +78,12 @@ async def _carry_on(rt: Runtime, server: Server) -> Server | None:
     return await _unrescue(rt, server, observed)
 
 
-async def _run(rt: Runtime, server: Server, observed: ObservedVm, wanted: models.RunStrategy) -> ObservedVm:
-    if observed.vm.spec.run_strategy == wanted and observed.vm.spec.running is None:
-        return observed
-    ref = writer.ref_of(server)
-    updated = await VirtualMachines(rt.client).set_run_strategy(
-        ref.namespace, server.status.vm_name or ref.name, wanted
-    )
-    rt.view.remember(VMS, ref, updated)
-    return updated
-
-
-async def _patch(rt: Runtime, server: Server, patch: dict[str, object]) -> ObservedVm:
-    ref = writer.ref_of(server)
-    updated = await VirtualMachines(rt.client).patch(ref.namespace, server.status.vm_name or ref.name, patch)
-    rt.view.remember(VMS, ref, updated)
-    return updated
-
-
-async def _halted(rt: Runtime, server: Server, observed: ObservedVm) -> bool:
-    """Halt the VM; whether its instance is gone (its deletion event brings the Server back)."""
-    await _run(rt, server, observed, models.RunStrategy.HALTED)
-    return observe.observation(rt.view, server).vmi is None
-
-
 async def _rescue(rt: Runtime, server: Server, observed: ObservedVm, request_id: str) -> Server | None:
     if not vm_rescue.rescued_for(observed.vm, request_id):
-        if not await _halted(rt, server, observed):
+        if not await vm_ops.halted(rt, server, instance_gone=True):
             return server
         if vm_rescue.has_rescue_disk(observed.vm):  # left by an earlier rescue that failed
-            observed = await _patch(rt, server, vm_rescue.unrescue_patch(observed.vm))
+            observed = await vm_ops.patch_vm(rt, server, vm_rescue.unrescue_patch(observed.vm))
         if not await _delete_rescue_volumes(rt, server, observed):
             return server  # an earlier rescue disk goes first (its deletion event brings us back)
         image, flavor = _image(rt, server), server.status.flavor
@@ -120,7 +95,9 @@ async def _rescue(rt: Runtime, server: Server, observed: ObservedVm, request_id:
         volume, template = vm_rescue.rescue_disk(
             server, flavor, image, storage_class=rt.settings.storage_class
         )
-        observed = await _patch(rt, server, vm_rescue.rescue_patch(observed.vm, volume, template, request_id))
+        observed = await vm_ops.patch_vm(
+            rt, server, vm_rescue.rescue_patch(observed.vm, volume, template, request_id)
+        )
     seen = observe.observation(rt.view, server)
     name = vm_rescue.rescue_volume_name(observed.vm.metadata.name or server.metadata.name)
     current = [d for d in seen.data_volumes if not d.metadata.deletion_timestamp]
@@ -128,7 +105,7 @@ async def _rescue(rt: Runtime, server: Server, observed: ObservedVm, request_id:
     if error is not None:
         await _give_back_disks(rt, server, observed)
         return await writer.apply(rt, server, lambda s: rescue_steps.failed(s, NOT_IMPORTED, error))
-    await _run(rt, server, observed, models.RunStrategy.ALWAYS)
+    await vm_ops.set_run_strategy(rt, server, models.RunStrategy.ALWAYS, observed)
     vmi = seen.vmi
     if vmi is None or vmi.status.phase is not models.VmiPhase.RUNNING or vmi.metadata.deletion_timestamp:
         return server
@@ -140,8 +117,8 @@ async def _give_back_disks(rt: Runtime, server: Server, observed: ObservedVm) ->
     """The VM's own disks back (no rescue disk, the root disk bootable) and the rescue
     DataVolume deleted; the VM stays halted."""
     if vm_rescue.has_rescue_disk(observed.vm):
-        observed = await _patch(rt, server, vm_rescue.unrescue_patch(observed.vm))
-    observed = await _run(rt, server, observed, models.RunStrategy.HALTED)
+        observed = await vm_ops.patch_vm(rt, server, vm_rescue.unrescue_patch(observed.vm))
+    observed = await vm_ops.set_run_strategy(rt, server, models.RunStrategy.HALTED, observed) or observed
     await _delete_rescue_volumes(rt, server, observed)
     return observed
 
@@ -165,11 +142,11 @@ async def _delete_rescue_volumes(rt: Runtime, server: Server, observed: Observed
 
 async def _unrescue(rt: Runtime, server: Server, observed: ObservedVm) -> Server | None:
     if vm_rescue.has_rescue_disk(observed.vm):
-        if not await _halted(rt, server, observed):
+        if not await vm_ops.halted(rt, server, instance_gone=True):
             return server
-        observed = await _patch(rt, server, vm_rescue.unrescue_patch(observed.vm))
+        observed = await vm_ops.patch_vm(rt, server, vm_rescue.unrescue_patch(observed.vm))
     gone = await _delete_rescue_volumes(rt, server, observed)
-    await _run(rt, server, observed, models.RunStrategy.ALWAYS)
+    await vm_ops.set_run_strategy(rt, server, models.RunStrategy.ALWAYS, observed)
     vmi = observe.observation(rt.view, server).vmi
     if not gone or vmi is None or vmi.status.phase is not models.VmiPhase.RUNNING:
         return server  # the DataVolume's and the instance's events bring the Server back here

@@ -31,11 +31,10 @@ from datetime import UTC, datetime
 from kubenova import k8s, status
 from kubenova.domain import flavors, migration_rules, quotas
 from kubenova.domain import resize_rules as resize
-from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import move_targets, references, scheduling, writer
+from kubenova.handlers.servers import move_targets, references, scheduling, vm_ops, writer
 from kubenova.kubevirt import builder, models, reshape
-from kubenova.kubevirt.client import ObservedVm, VirtualMachines
+from kubenova.kubevirt.client import VirtualMachines
 from kubenova.resources.server import EmbeddedFlavor, Server
 from kubenova.resources.states import TaskState, VmState
 from kubenova.scheduler import resize_holds
@@ -129,7 +128,7 @@ async def _forward(rt: Runtime, server: Server) -> Server | None:
     if current is not None and current.status.task_state is TaskState.RESIZE_PREP:
         current = await writer.apply(rt, current, lambda s: ops.advance(s, TaskState.RESIZE_MIGRATING))
     if current is not None and current.status.task_state is TaskState.RESIZE_MIGRATING:
-        if not await _halted(rt, current):
+        if not await vm_ops.halted(rt, current):
             return current
         current = await writer.apply(rt, current, lambda s: ops.advance(s, TaskState.RESIZE_MIGRATED))
     if current is not None and current.status.task_state is TaskState.RESIZE_MIGRATED:
@@ -187,7 +186,7 @@ async def _revert(rt: Runtime, server: Server) -> Server | None:
         return server
     current: Server | None = server
     if not ops.source_restored(server):
-        if not await _halted(rt, server):
+        if not await vm_ops.halted(rt, server):
             return server
         current = await writer.apply(rt, server, ops.reverted_placement)
     if current is None or not ops.source_restored(current):
@@ -209,38 +208,20 @@ async def _revert(rt: Runtime, server: Server) -> Server | None:
 # ----- the VirtualMachine ------------------------------------------------------------------------
 
 
-async def _halted(rt: Runtime, server: Server) -> bool:
-    """Ask the VM to halt; True once it has no VMI (KubeVirt deleted it)."""
-    observed = _vm(rt, server)
-    if observed is None:
-        return False
-    if observed.vm.spec.run_strategy is not models.RunStrategy.HALTED or observed.vm.spec.running is not None:
-        await _set_run_strategy(rt, server, models.RunStrategy.HALTED)
-        return False
-    vmi = rt.view.vmi(writer.ref_of(server))
-    if vmi is not None and builder.owned_by(vmi.metadata, server.server_id):
-        return vmi.status.phase in (models.VmiPhase.SUCCEEDED, models.VmiPhase.FAILED)
-    return True
-
-
 async def _reshaped(rt: Runtime, server: Server, flavor: EmbeddedFlavor, host: str) -> bool:
     """Patch the halted VM to ``flavor`` on ``host`` unless it has that shape; True when it has."""
-    observed = _vm(rt, server)
+    observed = vm_ops.owned_vm(rt, server)
     if observed is None:
         return False
     if reshape.shaped(observed.vm, flavor, host):
         return True
-    ref = writer.ref_of(server)
-    patched = await VirtualMachines(rt.client).patch(
-        ref.namespace, _vm_name(server), reshape.vm_patch(flavor, host)
-    )
-    rt.view.remember(VMS, ref, patched)
+    patched = await vm_ops.patch_vm(rt, server, reshape.vm_patch(flavor, host))
     return reshape.shaped(patched.vm, flavor, host)
 
 
 async def _grow_root_disk(rt: Runtime, server: Server, old: EmbeddedFlavor, new: EmbeddedFlavor) -> None:
     """Raise the root PVC's request to the new flavor's root disk (never lower it)."""
-    observed = _vm(rt, server)
+    observed = vm_ops.owned_vm(rt, server)
     claim = reshape.root_claim(observed.vm) if observed is not None else None
     if claim is None:
         return  # an ephemeral containerDisk root: nothing persistent to grow
@@ -267,7 +248,7 @@ async def _started(
     new shape (``{}`` for a stopped server at once); ``None`` while that is still to come."""
     if not running:
         return {}
-    observed = _vm(rt, server)
+    observed = vm_ops.owned_vm(rt, server)
     if observed is None:
         return None
     if observed.printable_status in FAILURE_STATUSES:
@@ -276,7 +257,7 @@ async def _started(
         await writer.apply(rt, server, lambda s: ops.failed_to_start(s, printable, details or None))
         return None
     if observed.vm.spec.run_strategy is not models.RunStrategy.ALWAYS:
-        await _set_run_strategy(rt, server, models.RunStrategy.ALWAYS)
+        await vm_ops.set_run_strategy(rt, server, models.RunStrategy.ALWAYS, observed)
         return None
     vmi = rt.view.vmi(writer.ref_of(server))
     if vmi is None or vmi.metadata.deletion_timestamp or not builder.owned_by(vmi.metadata, server.server_id):
@@ -287,24 +268,6 @@ async def _started(
     if cpu is None or cpu.cores != flavor.vcpus:
         return None  # an instance of the old shape
     return dict(status.address_fields(vmi, rt.settings.network_label))
-
-
-async def _set_run_strategy(rt: Runtime, server: Server, strategy: models.RunStrategy) -> None:
-    ref = writer.ref_of(server)
-    rt.view.remember(
-        VMS, ref, await VirtualMachines(rt.client).set_run_strategy(ref.namespace, _vm_name(server), strategy)
-    )
-
-
-def _vm(rt: Runtime, server: Server) -> ObservedVm | None:
-    observed = rt.view.vm(writer.ref_of(server))
-    if observed is None or not builder.owned_by(observed.vm.metadata, server.server_id):
-        return None
-    return observed
-
-
-def _vm_name(server: Server) -> str:
-    return server.status.vm_name or server.metadata.name
 
 
 def _waited_out(server: Server, window: float) -> bool:

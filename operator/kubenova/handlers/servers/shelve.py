@@ -27,11 +27,10 @@ from typing import TypeGuard
 from kubenova import status
 from kubenova.domain import shelve_rules as rules
 from kubenova.domain.zones import AggregateInfo
-from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import ledger, references, scheduling, writer
+from kubenova.handlers.servers import ledger, references, scheduling, vm_ops, writer
 from kubenova.kubevirt import builder, models, vm_pinning
-from kubenova.kubevirt.client import ObservedVm, VirtualMachines
+from kubenova.kubevirt.client import ObservedVm
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState, VmState
 from kubenova.scheduler.errors import NoValidHost
@@ -74,11 +73,11 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
 async def _settle(rt: Runtime, server: Server) -> Server:
     """A shelved server's VM halted, and unpinned once offloaded (after an unshelve that failed
     to start it, or a VM started behind kubenova's back)."""
-    if not await _halted(rt, server) or server.status.vm_state is not VmState.SHELVED_OFFLOADED:
+    if not await vm_ops.halted(rt, server) or server.status.vm_state is not VmState.SHELVED_OFFLOADED:
         return server
-    observed = _vm(rt, server)
+    observed = vm_ops.owned_vm(rt, server)
     if observed is not None and vm_pinning.pinned_host(observed.vm) is not None:
-        await _patch_vm(rt, server, vm_pinning.pin_patch(None))
+        await vm_ops.patch_vm(rt, server, vm_pinning.pin_patch(None))
     return server
 
 
@@ -103,7 +102,7 @@ async def _begin_unshelve(rt: Runtime, server: Server) -> Server | None:
 
 
 async def _shelve(rt: Runtime, server: Server) -> Server | None:
-    if not await _halted(rt, server):
+    if not await vm_ops.halted(rt, server):
         return server
     at_once = rt.settings.shelved_offload_time == 0
     updated = await writer.apply(
@@ -115,11 +114,11 @@ async def _shelve(rt: Runtime, server: Server) -> Server | None:
 
 
 async def _offload(rt: Runtime, server: Server) -> Server | None:
-    if not await _halted(rt, server):
+    if not await vm_ops.halted(rt, server):
         return server
-    observed = _vm(rt, server)
+    observed = vm_ops.owned_vm(rt, server)
     if observed is not None and vm_pinning.pinned_host(observed.vm) is not None:
-        await _patch_vm(rt, server, vm_pinning.pin_patch(None))
+        await vm_ops.patch_vm(rt, server, vm_pinning.pin_patch(None))
     updated = await writer.apply(rt, server, steps.offloaded)
     if updated is not None and updated.status.vm_state is VmState.SHELVED_OFFLOADED:
         rt.ledger.release(updated.server_id)  # the view shows no host now: the capacity is free
@@ -134,14 +133,14 @@ async def _unshelve(rt: Runtime, server: Server) -> Server | None:
             return placed
         current = placed
     host = current.status.host
-    observed = _vm(rt, current)
+    observed = vm_ops.owned_vm(rt, current)
     if observed is None or host is None:
         return current
     if vm_pinning.pinned_host(observed.vm) != host:
-        await _patch_vm(rt, current, vm_pinning.pin_patch(host))
+        await vm_ops.patch_vm(rt, current, vm_pinning.pin_patch(host))
         return current  # the VM's watch event brings the Server back here
     if observed.vm.spec.run_strategy is not models.RunStrategy.ALWAYS or observed.vm.spec.running is not None:
-        await _set_run_strategy(rt, current, models.RunStrategy.ALWAYS)
+        await vm_ops.set_run_strategy(rt, current, models.RunStrategy.ALWAYS)
         return current
     vmi = rt.view.vmi(writer.ref_of(current))
     failure = _start_failure(
@@ -218,41 +217,6 @@ class _OnlyHost:
 # ----- the VirtualMachine ------------------------------------------------------------------------
 
 
-async def _halted(rt: Runtime, server: Server) -> bool:
-    """Ask the VM to halt; True once it has no VMI running (KubeVirt deleted it)."""
-    observed = _vm(rt, server)
-    if observed is None:
-        return False
-    if observed.vm.spec.run_strategy is not models.RunStrategy.HALTED or observed.vm.spec.running is not None:
-        await _set_run_strategy(rt, server, models.RunStrategy.HALTED)
-        return False
-    vmi = rt.view.vmi(writer.ref_of(server))
-    if vmi is not None and builder.owned_by(vmi.metadata, server.server_id):
-        return vmi.status.phase in (models.VmiPhase.SUCCEEDED, models.VmiPhase.FAILED)
-    return True
-
-
-async def _set_run_strategy(rt: Runtime, server: Server, strategy: models.RunStrategy) -> None:
-    ref = writer.ref_of(server)
-    name = server.status.vm_name or server.metadata.name
-    rt.view.remember(
-        VMS, ref, await VirtualMachines(rt.client).set_run_strategy(ref.namespace, name, strategy)
-    )
-
-
-async def _patch_vm(rt: Runtime, server: Server, patch: dict[str, object]) -> None:
-    ref = writer.ref_of(server)
-    name = server.status.vm_name or server.metadata.name
-    rt.view.remember(VMS, ref, await VirtualMachines(rt.client).patch(ref.namespace, name, patch))
-
-
-def _vm(rt: Runtime, server: Server) -> ObservedVm | None:
-    observed = rt.view.vm(writer.ref_of(server))
-    if observed is None or not builder.owned_by(observed.vm.metadata, server.server_id):
-        return None
-    return observed
-
-
 def _in(server: Server | None, task: TaskState) -> TypeGuard[Server]:
     return server is not None and server.status.task_state is task
 
@@ -271,7 +235,7 @@ def due(rt: Runtime, server: Server) -> bool:
     if rules.shelve_pending(server) or rules.unshelve_pending(server):
         return True
     if state in rules.SHELVED_STATES:
-        observed = _vm(rt, server)
+        observed = vm_ops.owned_vm(rt, server)
         if observed is None:
             return False
         if observed.vm.spec.run_strategy is not models.RunStrategy.HALTED:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from kubenova.k8s import Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
-from kubevirt_simulator import guest_agent, vmi_status
+from kubevirt_simulator import guest_agent, node_down, vmi_status
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE
@@ -117,6 +117,10 @@ class VmiLifecycle:
         if obj is None or vmi is None:
             return None
         uid = str(vmi.metadata.uid)
+        node = self._nodes.get(vmi.status.node_name) if vmi.status.node_name else None
+        if not is_final(vmi) and node_down.handler_gone(node):  # see node_down
+            verdict = node_down.failure(node)
+            return self._fail(obj, vmi, *verdict) if verdict is not None else None
         if self._launcher_pods is not None:
             self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
         if is_deleting(vmi):

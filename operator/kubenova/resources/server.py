@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
+from kubenova.resources.evacuate_request import EvacuateRequest
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
 from kubenova.resources.migration import (
     LiveMigrateRequest,
@@ -255,6 +256,9 @@ class ServerSpec(CamelModel):
     live_migration_abort: LiveMigrationAbort | None = Field(
         default=None, description="Latest request to abort the live migration under way."
     )
+    evacuate: EvacuateRequest | None = Field(
+        default=None, description="Latest evacuate request (rebuild on another host, the server's host down)."
+    )
     shelved: bool = Field(
         default=False,
         description="Shelve (Nova's shelve): the VM is halted, its disks kept; false again unshelves "
@@ -331,9 +335,9 @@ class ResizeRecord(CamelModel):
     target_flavor: EmbeddedFlavor = Field(description="The new flavor.")
     running: bool = Field(description="Whether the server was running (it is started again if so).")
     finished_at: str | None = Field(default=None, description="When the server reached VERIFY_RESIZE.")
-    migration_type: Literal["resize", "migration", "live-migration"] = Field(
+    migration_type: Literal["resize", "migration", "live-migration", "evacuation"] = Field(
         default="resize",
-        description="resize (a new flavor), migration (a cold move, same flavor) or live-migration.",
+        description="resize (a new flavor), migration (cold move, same flavor), live-migration, evacuation.",
     )
     migration_uuid: str | None = Field(default=None, description="Uuid of its Migration object.")
 
@@ -411,6 +415,9 @@ class ServerStatus(CamelModel):
     )
     handled_live_migrate: str | None = Field(
         default=None, description="requestId of the last live migration taken up (or refused)."
+    )
+    handled_evacuate: str | None = Field(
+        default=None, description="requestId of the last evacuation taken up (or refused)."
     )
     handled_live_migration_abort: str | None = Field(
         default=None, description="requestId of the last live migration abort taken up."

@@ -20,6 +20,7 @@ from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import READY_ANNOTATION, ManagedNodeFactory
 from tests.integration.compute import Compute, Obj, unique
 from tests.integration.test_cold_migration import Zone, create, migrations, other, pinned, record_in, vmi_on
+from tests.integration.test_server_groups import create_members, make_group, make_zone, running_on
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -230,3 +231,30 @@ def test_operator_killed_mid_evacuation_finishes_it(
     vmi_on(compute, "evaccrash", target)
     assert len(compute.vms()) == 1
     record_in(compute, server_id, "done")  # one record, done
+
+
+def test_anti_affinity_holds_across_an_evacuation(managed_node: ManagedNodeFactory, compute: Compute) -> None:
+    group_zone = make_zone(managed_node, compute, 3)
+    group = make_group(compute, "anti-affinity")
+    create_members(compute, group_zone, group, ["aa-0", "aa-1"])
+    hosts = running_on(compute, ["aa-0", "aa-1"])
+    free = next(n for n in group_zone.nodes if n not in hosts.values())
+    # The free Node is the busier one: without the group the weighers would choose aa-1's Node.
+    compute.create_server(
+        "aa-busy", flavor=compute.flavor(vcpus=2, ram=128, disk=1), image=group_zone.image, forcedHost=free
+    )
+    compute.wait_status("aa-busy", "ACTIVE")
+    node_down(compute, hosts["aa-0"])
+    fence(compute, hosts["aa-0"])
+    evacuate(compute, "aa-0", "req-evac-aa")
+    after = settled(compute, "aa-0", "req-evac-aa")
+    assert action_of(after, "req-evac-aa") == ("evacuate", "Success")
+    assert after["status"]["host"] == free
+    assert running_on(compute, ["aa-0"]) == {"aa-0": free}
+    # With the only other Node taken by the sibling, nothing fits: the group's filter says so.
+    node_down(compute, free)
+    fence(compute, free)
+    evacuate(compute, "aa-0", "req-evac-aa-2")
+    refused = settled(compute, "aa-0", "req-evac-aa-2")
+    assert action_of(refused, "req-evac-aa-2") == ("evacuate", "Error")
+    assert "ServerGroupAntiAffinityFilter" in refused["status"]["fault"]["details"]

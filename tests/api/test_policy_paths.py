@@ -182,3 +182,68 @@ def test_changing_a_locked_server_gets_novas_answer_on_both_paths(
         stopped = admin.post(f"{SERVERS}/{server['id']}/action", json={"os-stop": None})
     assert stopped.status_code == 202, stopped.text
     servers.wait_status(server["id"], "SHUTOFF")
+
+
+def _kubectl_name(kubectl: Kubectl, server_id: str) -> str:
+    listing = json.loads(kubectl.run("get", "servers", "-o", "json").stdout)
+    return str(next(s["metadata"]["name"] for s in listing["items"] if s["metadata"]["uid"] == server_id))
+
+
+NOVA_UNLOCK = {  # Nova's unlock (is_expected_locked_by + unlock_override): (locked by, role) → allowed
+    ("owner", "member"): True,
+    ("owner", "admin"): True,
+    ("admin", "member"): False,
+    ("admin", "admin"): True,
+}
+
+
+def test_unlocking_gets_novas_answer_on_both_paths(
+    servers: ServerFactory, kubectl_users: dict[str, Kubectl]
+) -> None:
+    """A lock taken through the API records who took it (spec.lockedBy); the owner may undo its own
+    lock on either path, an admin's only an admin; an owner's unlock that changes anything else is
+    refused at kubectl (the API's unlock changes nothing else by construction)."""
+    server = servers.active("demo-member")
+    action = f"{SERVERS}/{server['id']}/action"
+    member = kubectl_users["member"]
+    name = _kubectl_name(member, server["id"])
+    unlocked = {"locked": False, "lockedReason": None, "lockedBy": None}
+    for locker, api_user in (("owner", "demo-member"), ("admin", "admin")):
+        with servers.gateway.client(api_user, version="2.73") as http:
+            assert http.post(action, json={"lock": {"locked_reason": locker}}).status_code == 202
+        assert wait_for(
+            lambda locker=locker: member.get(name)["spec"].get("lockedBy") == locker,
+            timeout=10,
+            message=f"lockedBy {locker}",
+        )
+        for role, kubectl in kubectl_users.items():
+            if role == "reader":
+                continue
+            wanted = NOVA_UNLOCK[(locker, role)]
+            assert wait_for(
+                lambda kubectl=kubectl, wanted=wanted: _dry_run_patch(kubectl, name, unlocked, wanted),
+                timeout=30,
+                message=f"kubectl {role}: unlock of the {locker}'s lock allowed={wanted}",
+            )
+        # Unlocking and stopping in one write is a change of a locked server.
+        assert _dry_run_patch(member, name, {**unlocked, "powerState": "Stopped"}, wanted=False)
+        with servers.gateway.client("demo-member", version="2.73") as http:
+            response = http.post(action, json={"unlock": None})
+        assert (response.status_code == 202) is NOVA_UNLOCK[(locker, "member")], response.text
+        if locker == "admin":
+            assert response.status_code == 403, response.text
+            assert member.get(name)["spec"]["locked"] is True
+            # The owner through kubectl: refused as through the API; the admin undoes it.
+            assert member.patch(name, {"spec": unlocked}).returncode != 0
+            done = kubectl_users["admin"].patch(name, {"spec": unlocked})
+            assert done.returncode == 0, done.stderr
+        spec = member.get(name)["spec"]
+        assert spec["locked"] is False
+        assert "lockedBy" not in spec
+    # The owner locks and unlocks through kubectl; the API shows each.
+    done = member.patch(name, {"spec": {"locked": True, "lockedBy": "owner"}})
+    assert done.returncode == 0, done.stderr
+    assert servers.show("demo-member", server["id"]).json()["server"]["locked"] is True
+    done = member.patch(name, {"spec": unlocked})
+    assert done.returncode == 0, done.stderr
+    assert servers.show("demo-member", server["id"]).json()["server"]["locked"] is False

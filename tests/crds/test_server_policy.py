@@ -32,6 +32,9 @@ DENIED = (
 )
 FORCED = "Forcing a host (spec.forcedHost, or an availabilityZone of the form zone:host) needs the"
 NOT_YOURS = f"spec.userId must be unset or your own user name ({USER})"
+ADMINS_LOCK = "was locked by an admin: unlocking it needs the administer permission on servers"
+OWNERS_LOCK = "A server locked without the administer permission must record spec.lockedBy: owner"
+UNLOCKED = {"locked": False, "lockedReason": None, "lockedBy": None}
 
 
 @dataclass
@@ -166,16 +169,65 @@ def test_a_locked_server_refuses_an_editors_changes_but_not_its_labels(
     server = name()
     assert admin.create(server, locked=True, lockedReason="maintenance").returncode == 0
     uid = editor.get(server)["metadata"]["uid"]
-    for change in ({"powerState": "Stopped"}, {"locked": False}, {"name": "renamed"}):
+    for change in ({"powerState": "Stopped"}, {"name": "renamed"}, {"lockedBy": "owner"}):
         done = editor.patch(server, {"spec": change})
         assert done.returncode != 0, change
         assert f"Instance {uid} is locked" in done.stderr, done.stderr
+    # A lock that records no lockedBy was not the owner's: only an admin may undo it.
+    done = editor.patch(server, {"spec": {"locked": False}})
+    assert done.returncode != 0
+    assert f"Instance {uid} {ADMINS_LOCK}" in done.stderr, done.stderr
     labelled = editor.patch(server, {"metadata": {"labels": {"team": "a"}}})
     assert labelled.returncode == 0, labelled.stderr
     after = editor.get(server)
     assert after["spec"]["locked"] is True
     assert after["spec"].get("powerState", "Running") == "Running"
     assert after["metadata"]["labels"]["team"] == "a"
+
+
+def test_an_owner_may_undo_their_own_lock_and_nothing_more(editor: Kubectl) -> None:
+    """Nova: lock records locked_by 'owner' for the server's project; the owner may unlock it, and
+    while it is locked nothing else changes, not even in the request that unlocks it."""
+    server = name()
+    assert editor.create(server).returncode == 0
+    uid = editor.get(server)["metadata"]["uid"]
+    for lock in ({"locked": True}, {"locked": True, "lockedBy": "admin"}):
+        done = editor.patch(server, {"spec": lock})
+        assert done.returncode != 0, lock
+        assert OWNERS_LOCK in done.stderr, done.stderr
+    assert editor.get(server)["spec"]["locked"] is False
+    locked = editor.patch(server, {"spec": {"locked": True, "lockedBy": "owner", "lockedReason": "mine"}})
+    assert locked.returncode == 0, locked.stderr
+    assert editor.get(server)["spec"]["lockedBy"] == "owner"
+    for change in ({**UNLOCKED, "powerState": "Stopped"}, {**UNLOCKED, "metadata": {"k": "v"}}):
+        done = editor.patch(server, {"spec": change})
+        assert done.returncode != 0, change
+        assert f"Instance {uid} is locked" in done.stderr, done.stderr
+    spec = editor.get(server)["spec"]
+    assert (spec["locked"], spec["lockedBy"], spec.get("powerState")) == (True, "owner", "Running")
+    assert spec.get("metadata", {}) == {}
+    unlocked = editor.patch(server, {"spec": UNLOCKED})
+    assert unlocked.returncode == 0, unlocked.stderr
+    spec = editor.get(server)["spec"]
+    assert spec["locked"] is False
+    assert "lockedBy" not in spec
+    assert "lockedReason" not in spec
+    stopped = editor.patch(server, {"spec": {"powerState": "Stopped"}})
+    assert stopped.returncode == 0, stopped.stderr
+
+
+def test_an_admins_lock_is_not_the_owners_to_undo(editor: Kubectl, admin: Kubectl) -> None:
+    server = name()
+    assert admin.create(server, locked=True, lockedBy="admin", lockedReason="audit").returncode == 0
+    uid = editor.get(server)["metadata"]["uid"]
+    for change in (UNLOCKED, {**UNLOCKED, "lockedBy": "owner"}):
+        done = editor.patch(server, {"spec": change})
+        assert done.returncode != 0, change
+        assert f"Instance {uid} {ADMINS_LOCK}" in done.stderr, done.stderr
+    spec = editor.get(server)["spec"]
+    assert (spec["locked"], spec["lockedBy"], spec["lockedReason"]) == (True, "admin", "audit")
+    assert admin.patch(server, {"spec": UNLOCKED}).returncode == 0
+    assert editor.get(server)["spec"]["locked"] is False
 
 
 def test_the_administer_permission_lifts_the_rules(

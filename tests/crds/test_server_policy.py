@@ -230,6 +230,42 @@ def test_an_admins_lock_is_not_the_owners_to_undo(editor: Kubectl, admin: Kubect
     assert editor.get(server)["spec"]["locked"] is False
 
 
+ADMIN_REQUEST = "admin requests: writing them needs the administer permission on servers"
+
+
+def test_admin_requests_are_refused_to_an_editor_but_kept_on_their_other_changes(
+    editor: Kubectl, admin: Kubectl
+) -> None:
+    """Nova: os-resetState, shelveOffload, migrations and an unshelve to a host are admin (or project
+    manager) actions. An editor cannot write them, on create or later; one an admin wrote stays."""
+    assert ADMIN_REQUEST in editor.create(name(), resetState={"state": "error", "requestId": "r"}).stderr
+    server = name()
+    assert editor.create(server).returncode == 0
+    for change in (
+        {"resetState": {"state": "error", "requestId": "r1"}},
+        {"shelveOffload": {"requestId": "r2"}},
+        {"migrate": {"requestId": "r3"}},
+        {"liveMigrate": {"requestId": "r4", "host": "node-1"}},
+        {"liveMigrationAbort": {"requestId": "r5", "migrationId": 1}},
+        {"shelved": False, "unshelve": {"requestId": "r6", "host": "node-1"}},
+    ):
+        done = editor.patch(server, {"spec": change})
+        assert done.returncode != 0, change
+        assert ADMIN_REQUEST in done.stderr, done.stderr
+    assert not {"resetState", "migrate", "unshelve"} & set(editor.get(server)["spec"])
+    assert admin.patch(server, {"spec": {"migrate": {"requestId": "r7"}}}).returncode == 0
+    renamed = editor.patch(server, {"spec": {"name": "renamed", "unshelve": {"requestId": "r8"}}})
+    assert renamed.returncode == 0, renamed.stderr
+    spec = editor.get(server)["spec"]
+    assert (spec["name"], spec["migrate"], spec["unshelve"]) == (
+        "renamed",
+        {"requestId": "r7"},
+        {"requestId": "r8"},
+    )
+    done = editor.patch(server, {"spec": {"migrate": None}})
+    assert ADMIN_REQUEST in done.stderr, done.stderr
+
+
 def test_the_administer_permission_lifts_the_rules(
     editor: Kubectl, admin: Kubectl, rbac: client.RbacAuthorizationV1Api, namespace: str
 ) -> None:

@@ -21,6 +21,16 @@ from kubenova.resources.server import ServerSpec
 LOCK_FIELDS = ("locked", "lockedReason", "lockedBy")
 """What an unlock may change: Nova's unlock clears locked, locked_reason and locked_by."""
 
+ADMIN_REQUESTS = {
+    "resetState": "os-admin-actions:reset_state",
+    "shelveOffload": "os-shelve:shelve_offload",
+    "migrate": "os-migrate-server:migrate",
+    "liveMigrate": "os-migrate-server:migrate_live",
+    "liveMigrationAbort": "servers:migrations:delete",
+}
+"""Spec requests that Nova's default policy allows only an admin (or a project manager, a role the
+kubectl path does not have): a non-admin may leave them as they are, never write a new one."""
+
 DEFAULT_PATH = Path("manifests/admission/server-policy.yaml")
 
 
@@ -33,6 +43,18 @@ def unchanged(field: str) -> str:
     """``spec.<field>`` the same in the object and the old object, set or not (``has()``-safe)."""
     new, old = f"object.spec.{field}", f"oldObject.spec.{field}"
     return f"(has({new}) ? has({old}) && {new} == {old} : !has({old}))"
+
+
+def admin_requests_kept() -> str:
+    """No new admin request: on create none, on update each as it was; an unshelve request may name
+    a host only if it is the one an admin wrote (Nova: os-shelve:unshelve_to_host)."""
+    kept = "\n        && ".join(unchanged(field) for field in ADMIN_REQUESTS)
+    absent = " && ".join(f"!has(object.spec.{field})" for field in ADMIN_REQUESTS)
+    unshelve = (
+        "(!has(object.spec.unshelve) || !has(object.spec.unshelve.host)\n        || (variables.update && "
+        "has(oldObject.spec.unshelve) && object.spec.unshelve == oldObject.spec.unshelve))"
+    )
+    return f"(variables.update\n        ? {kept}\n        : {absent})\n        && {unshelve}"
 
 
 def unchanged_but_lock() -> str:
@@ -83,6 +105,10 @@ spec:
       expression: "request.operation == 'UPDATE' && oldObject.spec.?locked.orValue(false)"
     - name: ownersLock
       expression: "request.operation == 'UPDATE' && oldObject.spec.?lockedBy.orValue('') == 'owner'"
+    # Generated: no new request of {admin_requests} (nor an unshelve to a host).
+    - name: adminRequestsKept
+      expression: >-
+        {admin_requests_kept}
     # Generated: every spec field but {lock_fields} unchanged.
     - name: unchangedButLock
       expression: >-
@@ -107,6 +133,13 @@ spec:
       messageExpression: >-
         'spec.userId must be unset or your own user name (' + request.userInfo.username
         + ') when you create a server, and cannot change afterwards'
+      reason: Forbidden
+    # Nova: these actions are admin only (migrations: admin or project manager, a role this path
+    # does not have); the gateway checks the same rules before it writes them for a manager.
+    - expression: variables.admin || variables.adminRequestsKept
+      message: >-
+        spec.{admin_requests_message} and an unshelve to a host (spec.unshelve.host) are
+        admin requests: writing them needs the administer permission on servers (Nova: {admin_rules}).
       reason: Forbidden
     # Nova's lock records locked_by: 'owner' when the server's project locks it, else 'admin'.
     - expression: >-
@@ -155,7 +188,14 @@ rules:
 
 def render() -> str:
     """The policy file's text."""
-    return _TEMPLATE.format(lock_fields=", ".join(LOCK_FIELDS), unchanged_but_lock=unchanged_but_lock())
+    return _TEMPLATE.format(
+        lock_fields=", ".join(LOCK_FIELDS),
+        unchanged_but_lock=unchanged_but_lock(),
+        admin_requests=", ".join(ADMIN_REQUESTS),
+        admin_requests_kept=admin_requests_kept(),
+        admin_requests_message=", spec.".join(ADMIN_REQUESTS),
+        admin_rules=", ".join(f"os_compute_api:{rule}" for rule in ADMIN_REQUESTS.values()),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -216,6 +216,23 @@ def test_an_owner_may_undo_their_own_lock_and_nothing_more(editor: Kubectl) -> N
     assert stopped.returncode == 0, stopped.stderr
 
 
+def test_the_unlock_check_fits_the_cel_cost_budget_on_the_largest_server(editor: Kubectl) -> None:
+    """The field-by-field comparison on a Server at its schema's limits (64 KiB of user data, 128
+    metadata pairs of 255 characters, 50 tags): the owner's unlock is still decided, both ways."""
+    server = name()
+    metadata = {f"key-{i:03d}": "v" * 255 for i in range(128)}
+    big = {"userData": "QUJD" * 16383, "metadata": metadata, "tags": [f"tag-{i}" for i in range(50)]}
+    assert editor.create(server, **big).returncode == 0
+    assert editor.patch(server, {"spec": {"locked": True, "lockedBy": "owner"}}).returncode == 0
+    changed = editor.patch(server, {"spec": {**UNLOCKED, "metadata": {"key-127": "w" * 255}}})
+    assert "is locked" in changed.stderr, changed.stderr
+    unlocked = editor.patch(server, {"spec": UNLOCKED})
+    assert unlocked.returncode == 0, unlocked.stderr
+    spec = editor.get(server)["spec"]
+    assert spec["locked"] is False
+    assert spec["metadata"] == metadata
+
+
 def test_an_admins_lock_is_not_the_owners_to_undo(editor: Kubectl, admin: Kubectl) -> None:
     server = name()
     assert admin.create(server, locked=True, lockedBy="admin", lockedReason="audit").returncode == 0

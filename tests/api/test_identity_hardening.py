@@ -10,6 +10,7 @@ import base64
 import secrets
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -299,6 +300,28 @@ def test_failures_spread_over_two_replicas_lock_the_user_out(
         assert locked.status_code == 401
         assert locked.json()["error"]["message"] == f"The account is locked for user: {key}."
     assert _login_at(second_gateway, "alt-member", gateway.passwords["alt-member"]).status_code == 201
+
+
+@pytest.mark.cluster
+def test_concurrent_failures_on_two_replicas_are_all_counted(
+    gateway: GatewayHandle, second_gateway: str, probe_user: Probe
+) -> None:
+    """Conditional writes: failures counted at the same moment by two replicas are none of them
+    lost; every failure that was checked (not refused as locked) is in the count."""
+    replicas = [gateway.url, second_gateway]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda i: _login_at(replicas[i % 2], probe_user.name, "guess"), range(8)))
+    assert all(answer.status_code == 401 for answer in answers)
+    checked = sum("locked" not in answer.json()["error"]["message"] for answer in answers)
+    key = f"{probe_user.name}-id"
+    shard = client.CoreV1Api(gateway.api_client).read_namespaced_config_map(
+        login_failures.shard_name(key), gateway.settings.identity_namespace
+    )
+    record = login_failures.parse(shard.data[login_failures.record_key(key)])
+    assert record is not None
+    assert record.count == checked
+    assert checked >= gateway.settings.lockout_failure_attempts
+    assert _login_at(second_gateway, probe_user.name, probe_user.password).status_code == 401
 
 
 @pytest.mark.cluster

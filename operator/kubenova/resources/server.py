@@ -241,6 +241,11 @@ class ServerSpec(CamelModel):
     user_id: str | None = Field(default=None, description="Id of the user who created the server.")
     locked: bool = Field(default=False, description="A locked server refuses actions by non-admin users.")
     locked_reason: str | None = Field(default=None, max_length=255, description="Why the server is locked.")
+    locked_by: Literal["owner", "admin"] | None = Field(
+        default=None,
+        description="Who locked the server (Nova's locked_by): 'owner' (its project) may unlock it; "
+        "'admin' (or unset while locked) needs an admin to unlock.",
+    )
     reboot: RebootRequest | None = Field(default=None, description="Latest reboot request.")
     resize: ResizeRequest | None = Field(
         default=None, description="Latest resize request: resize to spec.flavor (VERIFY_RESIZE when done)."

@@ -320,3 +320,52 @@ def test_only_the_documented_scheduler_hints_are_kept(editor: Kubectl) -> None:
     lax = editor.run("create", "--validate=false", "-f", "-", stdin=yaml.safe_dump(body))
     assert lax.returncode == 0, lax.stderr
     assert editor.get(server)["spec"]["schedulerHints"] == {"sameHost": ["a"]}
+
+
+LOCKED_DELETE = "ValidatingAdmissionPolicy 'kubenova-server-delete-rules'"
+
+
+def test_a_locked_server_cannot_be_deleted_without_the_administer_permission(
+    editor: Kubectl, admin: Kubectl
+) -> None:
+    """Nova: deleting a locked server is refused to a non-admin (the owner unlocks it first)."""
+    mine, theirs = name(), name()
+    assert editor.create(mine).returncode == 0
+    assert editor.patch(mine, {"spec": {"locked": True, "lockedBy": "owner"}}).returncode == 0
+    assert admin.create(theirs, locked=True, lockedBy="admin").returncode == 0
+    for server in (mine, theirs):
+        uid = editor.get(server)["metadata"]["uid"]
+        done = editor.run("delete", "server", server, "--wait=false")
+        assert done.returncode != 0, server
+        assert LOCKED_DELETE in done.stderr, done.stderr
+        assert f"Instance {uid} is locked" in done.stderr, done.stderr
+        assert editor.get(server)["metadata"].get("deletionTimestamp") is None
+    assert editor.patch(mine, {"spec": UNLOCKED}).returncode == 0
+    assert editor.run("delete", "server", mine, "--wait=false").returncode == 0
+    assert admin.run("delete", "server", theirs, "--wait=false").returncode == 0
+    for server in (mine, theirs):
+        wait_for(
+            lambda s=server: "NotFound" in admin.run("get", "server", s).stderr,  # type: ignore[misc]
+            timeout=30,
+            message=f"{server} deleted",
+        )
+
+
+def test_a_namespace_holding_a_locked_server_is_still_deleted(cluster: Cluster, editor: Kubectl) -> None:
+    """The namespace controller is not held to Nova's lock: a project's deletion always finishes."""
+    with cluster.connected() as api:
+        core = client.CoreV1Api(api)
+        namespace = f"locked-{secrets.token_hex(3)}"
+        core.create_namespace({"metadata": {"name": namespace}})
+        admin = Kubectl(cluster, str(cluster.kubeconfig), namespace)
+        assert admin.create(name(), locked=True, lockedBy="admin").returncode == 0
+        core.delete_namespace(namespace)
+
+        def gone() -> bool:
+            try:
+                core.read_namespace(namespace)
+            except client.ApiException as error:
+                return error.status == 404
+            return False
+
+        wait_for(gone, timeout=60, message=f"namespace {namespace} deleted")

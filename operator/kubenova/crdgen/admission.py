@@ -173,6 +173,44 @@ spec:
   policyName: kubenova-server-rules
   validationActions: [Deny]
 ---
+# Nova: deleting a locked server is refused to non-admins (InstanceIsLocked, 409 at the API). The
+# Kubernetes machinery that deletes what a namespace held (the namespace controller and the garbage
+# collector, kube-system's controllers) must always be able to: a namespace's deletion has to
+# finish. The operator deletes Servers as Nova's own services do (reclaiming a soft-deleted server,
+# an abandoned multi-create), with the administer permission its ClusterRole grants.
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: kubenova-server-delete-rules
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [compute.kubenova.io]
+        apiVersions: ["*"]
+        operations: [DELETE]
+        resources: [servers]
+  matchConditions:
+    - name: not-the-cluster-itself
+      expression: >-
+        request.userInfo.username != 'system:kube-controller-manager'
+        && !request.userInfo.username.startsWith('system:serviceaccount:kube-system:')
+  validations:
+    - expression: >-
+        !oldObject.spec.?locked.orValue(false)
+        || authorizer.group('compute.kubenova.io').resource('servers')
+        .namespace(request.namespace).check('administer').allowed()
+      messageExpression: "'Instance ' + oldObject.metadata.uid + ' is locked'"
+      reason: Forbidden
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: kubenova-server-delete-rules
+spec:
+  policyName: kubenova-server-delete-rules
+  validationActions: [Deny]
+---
 # Nova's admin on the kubectl path: bind it (ClusterRoleBinding, or a RoleBinding per namespace)
 # to whoever may force hosts, set another user's id, and change or unlock locked servers.
 apiVersion: rbac.authorization.k8s.io/v1

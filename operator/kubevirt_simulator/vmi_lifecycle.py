@@ -1,7 +1,8 @@
 # Over 300 lines: one state machine (virt-handler's VMI phases), read best in one place.
 """virt-handler (plus the VMI half of virt-controller): walks each VMI through its phases.
 
-Pending -> Scheduling -> Scheduled -> Running, one step per ``--phase-delay``. Scheduling places
+Scheduling -> Scheduled -> Running, one step per ``--phase-delay`` (a VMI found Pending, as older
+simulators left it, goes on to Scheduling). Scheduling places
 the VMI on a Ready managed Node (see ``placement``); when nothing fits it stays Scheduling with a
 ``PodScheduled=False/Unschedulable`` condition and is retried. Running gets the pool address and
 MACs, a Ready condition and LiveMigratable. A VMI on a Node annotated ``fail-vmis=true``, or on a
@@ -114,6 +115,9 @@ class VmiLifecycle:
         vmi = self._parse(obj) if obj is not None else None
         if self._launcher_pods is not None:
             self._launcher_pods.sweep(namespace, name, (obj or {}).get("metadata", {}).get("uid"))
+        if obj is not None and vmi is None and (obj.get("metadata") or {}).get("deletionTimestamp"):
+            # Not run, so nothing to shut down: let a deleted invalid VMI go.
+            remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
         if obj is None or vmi is None:
             return None
         uid = str(vmi.metadata.uid)
@@ -128,9 +132,11 @@ class VmiLifecycle:
             vmi = VirtualMachineInstance.model_validate(obj)
         phase = vmi.status.phase
         if phase is None or phase == VmiPhase.UNKNOWN:
-            patch_status(self._client, VMI_RESOURCE, obj, vmi_status.pending(vmi, rfc3339()), self._vmis)
-            self._steps.entered(uid, VmiPhase.PENDING)
-            log.info("kubevirt-simulator: VMI %s/%s Pending", namespace, name)
+            # virt-controller creates the launcher pod in its first sync and writes Scheduling at
+            # once (Pending only while it cannot create the pod, e.g. waiting for volumes).
+            patch_status(self._client, VMI_RESOURCE, obj, vmi_status.scheduling(vmi, rfc3339()), self._vmis)
+            self._steps.entered(uid, VmiPhase.SCHEDULING)
+            log.info("kubevirt-simulator: VMI %s/%s Scheduling", namespace, name)
             return self._config.phase_delay
         if phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING):
             failure = self._node_failure(vmi)

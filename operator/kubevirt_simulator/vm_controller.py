@@ -12,7 +12,6 @@ waits for them (``vm_volumes``); they stay across stops and restarts and go with
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import logging
@@ -33,7 +32,7 @@ from kubenova.kubevirt.models import (
     VirtualMachine,
     VirtualMachineInstance,
 )
-from kubevirt_simulator import live_update
+from kubevirt_simulator import kubevirt_events, live_update
 from kubevirt_simulator import vm_decisions as decisions
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE
@@ -200,12 +199,20 @@ class VmController:
         try:
             if action.do == Do.START:
                 self._vmis.record_write(self._client.create(VMI_RESOURCE, vmi_manifest(vm_obj), namespace))
+                kubevirt_events.post(
+                    self._client,
+                    "VirtualMachine",
+                    vm_obj["metadata"],
+                    "SuccessfulCreate",
+                    kubevirt_events.VMI_CREATED_FOR_VM.format(name),
+                    component=kubevirt_events.VM_CONTROLLER,
+                )
                 log.info(
                     "kubevirt-simulator: VM %s/%s started (runStrategy %s)", namespace, name, strategy.value
                 )
                 return Outcome(start_expected=True)
             if action.do == Do.STOP and vmi is not None:
-                self._delete_vmi(vmi)
+                self._delete_vmi(vmi, vm_obj)
                 log.info(
                     "kubevirt-simulator: VM %s/%s stopping its VMI (phase %s, runStrategy %s)",
                     namespace,
@@ -243,11 +250,22 @@ class VmController:
             return Outcome(failure=("FailedCreate" if action.do == Do.START else "FailedDelete", str(exc)))
         return Outcome()
 
-    def _delete_vmi(self, vmi: VirtualMachineInstance) -> None:
+    def _delete_vmi(self, vmi: VirtualMachineInstance, vm_obj: Obj | None = None) -> None:
         meta = vmi.metadata
-        with contextlib.suppress(NotFound, Conflict):
+        try:
             self._client.delete(
                 VMI_RESOURCE, meta.name or "", meta.namespace, uid=meta.uid, propagation="Background"
+            )
+        except (NotFound, Conflict):
+            return
+        if vm_obj is not None:
+            kubevirt_events.post(
+                self._client,
+                "VirtualMachine",
+                vm_obj["metadata"],
+                "SuccessfulDelete",
+                kubevirt_events.VMI_DELETED_FOR_VM.format(meta.uid),
+                component=kubevirt_events.VM_CONTROLLER,
             )
 
     def _write_status(
@@ -311,7 +329,7 @@ class VmController:
         strategy = decisions.run_strategy_of(vm.spec)
         if vmi is not None and vmi_obj is not None:
             if not is_deleting(vmi):
-                self._delete_vmi(vmi)
+                self._delete_vmi(vmi, vm_obj)
             self._write_status(vm_obj, vm, vmi, strategy, Outcome(stop_expected=True))
             self._release_vmi(vmi_obj, vmi)
             return None

@@ -4,10 +4,12 @@ counted by the kube-apiserver (``apiserver_request_total`` by verb, resource and
 The sequence is KubeVirt's, as documented in ``operator/kubevirt_simulator/README.md`` ("What it
 costs the apiserver"): the counts below are that table's. In the simulator test session only the
 simulator writes VMIs, launcher Pods and VM status/finalizers; the test's own writes are the VM's
-create and delete. The counters are cluster-wide, so the test first waits until no other VM, VMI or
-launcher Pod exists. VM status writes are one per sync that sees a change, as in KubeVirt's
-``updateStatus``: the first and the last of each half always happen, the one in between only when
-the VM controller saw the VMI between the two (on a loaded machine two VMI changes can reach it as one).
+create and delete. The counters are cluster-wide, so the test first waits until no other VM or VMI
+is in transition and fails if any other VM, VMI or launcher Pod changed while it counted. The
+simulator's Events (KubeVirt's) are read from the test's namespace. VM status writes are one per
+sync that sees a change, as in KubeVirt's ``updateStatus``: the first and the last of each half
+always happen, the one in between only when the VM controller saw the VMI between the two (on a
+loaded machine two VMI changes can reach it as one).
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ DELETE_TO_GONE = {
     "patch virtualmachineinstances": 2,  # virt-handler's finalizer, then virt-controller's
     "patch virtualmachines": 1,  # virt-controller: its finalizer off the VM (removeVMFinalizer)
 }
+CREATE_EVENTS = {
+    "VirtualMachine SuccessfulCreate": 1,  # virt-controller: the VMI created
+    "VirtualMachineInstance SuccessfulCreate": 1,  # virt-controller: the launcher pod created
+    "VirtualMachineInstance Created": 1,  # virt-handler: the domain defined
+    "VirtualMachineInstance Started": 1,  # virt-handler: Running
+}
+DELETE_EVENTS = {
+    "VirtualMachine SuccessfulDelete": 1,  # virt-controller: the VMI deleted
+    "VirtualMachineInstance Deleted": 2,  # virt-handler: killed (grace period 0), domain deleted
+    "VirtualMachineInstance Stopped": 1,  # virt-handler: Succeeded
+    "VirtualMachineInstance SuccessfulDelete": 1,  # virt-controller: the launcher pod deleted
+}
 VM_STATUS = "patch virtualmachines/status"
 VM_STATUS_RANGE = {"create": (2, 3), "delete": (2, 3)}
 
@@ -59,17 +73,85 @@ def counted_writes(before: Counter[Key], after: Counter[Key]) -> tuple[Counter[s
     return writes, refused
 
 
-def quiet_cluster(api: client.ApiClient) -> None:
-    """No VM, VMI or launcher Pod left by earlier tests, so every write counted is for ours."""
+def others(api: client.ApiClient, namespace: str) -> dict[str, dict[str, Any]]:
+    """VMs, VMIs and launcher Pods outside ``namespace``, by 'kind namespace/name'."""
     custom, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
+    found: dict[str, dict[str, Any]] = {}
+    for plural in ("virtualmachines", "virtualmachineinstances"):
+        for obj in custom.list_cluster_custom_object(GROUP, VERSION, plural)["items"]:
+            found[f"{plural} {obj['metadata']['namespace']}/{obj['metadata']['name']}"] = obj
+    pods = core.list_pod_for_all_namespaces(label_selector="kubevirt.io=virt-launcher").items
+    for pod in pods:
+        found[f"pods {pod.metadata.namespace}/{pod.metadata.name}"] = api.sanitize_for_serialization(pod)
+    return {key: obj for key, obj in found.items() if key.split()[1].split("/")[0] != namespace}
 
-    def quiet() -> bool:
-        kinds = ("virtualmachines", "virtualmachineinstances")
-        if any(custom.list_cluster_custom_object(GROUP, VERSION, k)["items"] for k in kinds):
-            return False
-        return not core.list_pod_for_all_namespaces(label_selector="kubevirt.io=virt-launcher").items
 
-    wait_for(quiet, timeout=120, message="VMs, VMIs and launcher pods of earlier tests gone")
+def in_transition(key: str, obj: dict[str, Any]) -> bool:
+    """Something the simulator still has to write for: a deletion or a VMI between phases."""
+    kind = key.split(maxsplit=1)[0]
+    status = obj.get("status") or {}
+    if kind != "pods" and (obj.get("metadata") or {}).get("deletionTimestamp"):
+        return True
+    if kind == "virtualmachineinstances":
+        return status.get("phase") not in ("Running", "Succeeded", "Failed")
+    if kind == "virtualmachines":
+        return status.get("printableStatus") in (
+            "Starting",
+            "Stopping",
+            "Terminating",
+            "Provisioning",
+            "Migrating",
+        )
+    return False
+
+
+def steady_others(api: client.ApiClient, namespace: str) -> dict[str, str]:
+    """Wait until no other VM/VMI is in transition (earlier tests leave Running VMs in namespaces
+    whose deletion waits for their launcher pods); their resourceVersions then."""
+    moving: list[str] = []
+
+    def steady() -> dict[str, str] | None:
+        nonlocal moving
+        found = others(api, namespace)
+        moving = [key for key, obj in found.items() if in_transition(key, obj)]
+        return (
+            None
+            if moving
+            else {k: str(o["metadata"]["resourceVersion"]) for k, o in found.items()} or {"": ""}
+        )
+
+    try:
+        result: dict[str, str] = wait_for(steady, timeout=120, message="other VMs and VMIs steady")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: still moving: {moving}") from None
+    return result
+
+
+def unchanged_others(api: client.ApiClient, namespace: str, before: dict[str, str]) -> None:
+    """The counts are cluster-wide: they are ours only if nothing else changed meanwhile."""
+    now = {k: str(o["metadata"]["resourceVersion"]) for k, o in others(api, namespace).items()} or {"": ""}
+    changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    assert not changed, f"objects of other tests changed while counting, the counts are not ours: {changed}"
+
+
+def events_of(kubevirt: KubeVirt, name: str) -> Counter[str]:
+    """The simulator's Events on VM/VMI ``name``, as 'Kind reason'."""
+    found: Counter[str] = Counter()
+    for event in kubevirt.core.list_namespaced_event(kubevirt.namespace).items:
+        involved = event.involved_object
+        if involved.name == name and involved.kind in ("VirtualMachine", "VirtualMachineInstance"):
+            found[f"{involved.kind} {event.reason}"] += event.count or 1
+    return found
+
+
+def wait_events(kubevirt: KubeVirt, name: str, expected: Counter[str]) -> Counter[str]:
+    """The Events once at least ``expected`` are there (each is posted right after its write)."""
+    result: Counter[str] = wait_for(
+        lambda: (found := events_of(kubevirt, name)) >= expected and found,
+        timeout=15,
+        message=f"Events {dict(expected)}",
+    )
+    return result
 
 
 def vm_running_and_ready(kubevirt: KubeVirt, name: str) -> dict[str, Any] | None:
@@ -80,17 +162,21 @@ def vm_running_and_ready(kubevirt: KubeVirt, name: str) -> dict[str, Any] | None
 
 def test_one_vm_lifecycle_costs_what_kubevirt_writes(kubevirt: KubeVirt, simulator: SimulatorHandle) -> None:
     api = kubevirt.custom.api_client
-    quiet_cluster(api)
+    steady = steady_others(api, kubevirt.namespace)
     before = scrape(api)
     kubevirt.create_vm(vm_manifest("counted", nodes=simulator.node_names))
     vmi = kubevirt.wait_vmi_phase("counted", "Running")
     wait_for(lambda: vm_running_and_ready(kubevirt, "counted"), timeout=15, message="VM Running and ready")
     created = scrape(api)
+    unchanged_others(api, kubevirt.namespace, steady)
     writes, refused = counted_writes(before, created)
     writes.subtract({"create virtualmachines": 1})  # the test's own
     writes += Counter()
     print(f"simulator writes per create -> Running: {sum(writes.values())} = {dict(writes)}")
     assert not refused, refused
+    events = wait_events(kubevirt, "counted", Counter(CREATE_EVENTS))
+    print(f"simulator Events per create -> Running: {sum(events.values())} = {dict(events)}")
+    assert events == Counter(CREATE_EVENTS)
     low, high = VM_STATUS_RANGE["create"]
     assert low <= writes.pop(VM_STATUS, 0) <= high, writes
     assert writes == Counter(CREATE_TO_RUNNING)
@@ -106,10 +192,15 @@ def test_one_vm_lifecycle_costs_what_kubevirt_writes(kubevirt: KubeVirt, simulat
     kubevirt.wait_gone("virtualmachines", "counted")
     kubevirt.wait_gone("virtualmachineinstances", "counted")
     writes, refused = counted_writes(created, scrape(api))
+    unchanged_others(api, kubevirt.namespace, steady)
     writes.subtract({"delete virtualmachines": 1})  # the test's own
     writes += Counter()
     print(f"simulator writes per delete -> gone: {sum(writes.values())} = {dict(writes)}")
     assert not refused, refused
+    events = wait_events(kubevirt, "counted", Counter(CREATE_EVENTS) + Counter(DELETE_EVENTS))
+    events.subtract(CREATE_EVENTS)
+    print(f"simulator Events per delete -> gone: {sum(events.values())} = {dict(+events)}")
+    assert +events == Counter(DELETE_EVENTS)
     low, high = VM_STATUS_RANGE["delete"]
     assert low <= writes.pop(VM_STATUS, 0) <= high, writes
     assert writes == Counter(DELETE_TO_GONE)

@@ -87,13 +87,18 @@ def others(api: client.ApiClient, namespace: str) -> dict[str, dict[str, Any]]:
 
 
 def in_transition(key: str, obj: dict[str, Any]) -> bool:
-    """Something the simulator still has to write for: a deletion or a VMI between phases."""
+    """Something the simulator still has to write for: a deletion or a VMI between phases (one that
+    fits on no Node waits, unwritten, until a Node changes)."""
     kind = key.split(maxsplit=1)[0]
     status = obj.get("status") or {}
     if kind != "pods" and (obj.get("metadata") or {}).get("deletionTimestamp"):
         return True
     if kind == "virtualmachineinstances":
-        return status.get("phase") not in ("Running", "Succeeded", "Failed")
+        unschedulable = any(
+            c.get("type") == "PodScheduled" and c.get("status") == "False"
+            for c in status.get("conditions") or []
+        )
+        return status.get("phase") not in ("Running", "Succeeded", "Failed") and not unschedulable
     if kind == "virtualmachines":
         return status.get("printableStatus") in (
             "Starting",

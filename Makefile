@@ -57,6 +57,7 @@ test: $(STAMP) controlplane
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python -m kubenova.crdgen --check crds/
+	$(BIN)/python -m kubenova.crdgen.admission --check manifests/admission/server-policy.yaml
 	@rc=0; $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests; nothing failed"; rc=0; fi; \
 	  exit $$rc
@@ -73,6 +74,7 @@ lint: $(STAMP)
 
 crds: $(STAMP)
 	$(BIN)/python -m kubenova.crdgen crds/
+	$(BIN)/python -m kubenova.crdgen.admission manifests/admission/server-policy.yaml
 
 bench: $(STAMP) controlplane
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)

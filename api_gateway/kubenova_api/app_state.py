@@ -26,5 +26,6 @@ class AppState:
             token_ttl_seconds=settings.token_ttl_seconds,
             lockout_failure_attempts=settings.lockout_failure_attempts,
             lockout_duration_seconds=settings.lockout_duration_seconds,
+            login_failures=store.login_failures,
         )
         return cls(settings=settings, store=store, identity=identity)

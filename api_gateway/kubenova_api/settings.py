@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         default=5,
         ge=0,
         description="Failed password logins in a row after which a user name is locked out for "
-        "lockout_duration_seconds (per gateway replica; 0: never).",
+        "lockout_duration_seconds (counted in the cluster, across every gateway replica; 0: never).",
     )
     lockout_duration_seconds: float = Field(
         default=30.0, ge=0, description="How long a user name stays locked out."

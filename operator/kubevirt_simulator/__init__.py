@@ -37,10 +37,11 @@ uids, not the Pods'); no admission webhooks (an invalid VM
 gets a ``Failure`` condition instead of being rejected; a migration that KubeVirt's webhook would
 refuse is created and then fails); the VMI address survives live migration (KubeVirt's pod-network
 address would change unless the network keeps it); no memory overhead is added to launcher
-requests; RestartRequired on template changes, guest agent data, hotplug, snapshots and events are
-not simulated; the simulator itself keeps the ``node.kubernetes.io/not-ready`` taint of managed
-Nodes in line with their Ready condition (kube-controller-manager's node lifecycle controller may
-not run), but it evicts nothing: VMIs on a NotReady Node keep running until the Node is deleted or
+requests; RestartRequired on template changes, guest agent data, hotplug and snapshots are not
+simulated (KubeVirt's lifecycle Events are posted, ``kubevirt_events``; CDI's are not); the
+simulator itself keeps the ``node.kubernetes.io/not-ready`` taint of managed Nodes in line with
+their Ready condition (kube-controller-manager's node lifecycle controller may not run), but it
+evicts nothing: VMIs on a NotReady Node keep running until the Node is deleted or
 annotated ``fail-vmis``.
 
 The subresource API

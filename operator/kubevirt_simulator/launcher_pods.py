@@ -20,6 +20,7 @@ from typing import Any
 from kubenova.k8s import Informer, Kind, KubeError, NotFound, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VmiPhase
+from kubevirt_simulator import kubevirt_events
 from kubevirt_simulator.timeutil import rfc3339
 from kubevirt_simulator.vmi_facts import is_final
 from kubevirt_simulator.vmi_status import launcher_pod_name
@@ -153,7 +154,9 @@ class LauncherPods:
             if is_final(vmi) and not deleting:
                 self._finish(pod, str(vmi.status.phase))  # the guest stopped; its log stays readable
             else:
-                self._delete(pod)  # the guest is gone or left this node (migrated)
+                deleted = self._delete(pod)  # the guest is gone or left this node (migrated)
+                if deleted and deleting:
+                    self._event(vmi, "SuccessfulDelete", kubevirt_events.POD_DELETED, pod)
         if wanted is None or node is None:
             return
         found = [p for p in existing if (p.get("metadata") or {}).get("name") == wanted]
@@ -162,6 +165,8 @@ class LauncherPods:
         else:
             pod = self._client.create(POD_RESOURCE, pod_manifest(vmi, node), namespace)
             self._pods.record_write(pod)
+            if not existing:  # a migration's target pod is the migration controller's, not posted
+                self._event(vmi, "SuccessfulCreate", kubevirt_events.POD_CREATED, pod)
             log.info("kubevirt-simulator: created launcher pod %s/%s on %s", namespace, wanted, node)
         if (pod.get("status") or {}).get("phase") != "Running":
             self._write_status(pod, running_status(pod, rfc3339()))
@@ -179,6 +184,18 @@ class LauncherPods:
             if mine and owner.get("uid") != current_uid:
                 self._delete(pod)
 
+    def _event(self, vmi: VirtualMachineInstance, reason: str, message: str, pod: Obj) -> None:
+        """virt-controller's Event on the VMI about its launcher pod."""
+        meta = vmi.metadata
+        kubevirt_events.post(
+            self._client,
+            "VirtualMachineInstance",
+            {"name": meta.name, "namespace": meta.namespace, "uid": meta.uid},
+            reason,
+            message.format((pod.get("metadata") or {}).get("name")),
+            component=kubevirt_events.VM_CONTROLLER,
+        )
+
     def _finish(self, pod: Obj, phase: str) -> None:
         if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             return
@@ -193,7 +210,7 @@ class LauncherPods:
         )
         self._pods.record_write(updated)
 
-    def _delete(self, pod: Obj) -> None:
+    def _delete(self, pod: Obj) -> bool:
         meta = pod.get("metadata") or {}
         try:
             self._client.delete(
@@ -204,8 +221,9 @@ class LauncherPods:
                 grace_period_seconds=0,
             )
         except NotFound:
-            return
+            return False
         except KubeError as exc:
             log.warning("kubevirt-simulator: deleting launcher pod %s failed: %s", meta.get("name"), exc)
             raise
         log.info("kubevirt-simulator: deleted launcher pod %s/%s", meta.get("namespace"), meta.get("name"))
+        return True

@@ -12,7 +12,6 @@ waits for them (``vm_volumes``); they stay across stops and restarts and go with
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import logging
@@ -33,11 +32,11 @@ from kubenova.kubevirt.models import (
     VirtualMachine,
     VirtualMachineInstance,
 )
-from kubevirt_simulator import live_update
+from kubevirt_simulator import kubevirt_events, live_update
 from kubevirt_simulator import vm_decisions as decisions
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VM_RESOURCE, VMI_RESOURCE
-from kubevirt_simulator.names import VM_CONTROLLER_FINALIZER, VM_GENERATION_ANNOTATION
+from kubevirt_simulator.names import VM_CONTROLLER_FINALIZER, VM_GENERATION_ANNOTATION, VMI_FINALIZER
 from kubevirt_simulator.timeutil import now as utcnow
 from kubevirt_simulator.vm_decisions import Action, Do
 from kubevirt_simulator.vm_volumes import Readiness, VmVolumes
@@ -93,7 +92,8 @@ def vmi_manifest(vm_obj: Obj) -> Obj:
                     "blockOwnerDeletion": True,
                 }
             ],
-            "finalizers": [VM_CONTROLLER_FINALIZER],
+            # KubeVirt's VMI mutating webhook adds virt-handler's finalizer at creation (no write).
+            "finalizers": [VM_CONTROLLER_FINALIZER, VMI_FINALIZER],
         },
         "spec": spec,
     }
@@ -180,14 +180,9 @@ class VmController:
                 outcome, volumes=volumes, failure=outcome.failure or volumes.failure
             )
         self._write_status(vm_obj, vm, vmi, strategy, outcome)
-        if (
-            vmi is not None
-            and vmi_obj is not None
-            and is_final(vmi)
-            and VM_CONTROLLER_FINALIZER in finalizers_of(vmi_obj)
-        ):
+        if vmi is not None and vmi_obj is not None:
             # The VM status has recorded what the final VMI had to say; let it go.
-            remove_finalizer(self._client, VMI_RESOURCE, vmi_obj, VM_CONTROLLER_FINALIZER, self._vmis)
+            self._release_vmi(vmi_obj, vmi)
         if action.do == Do.WAIT:
             return action.delay
         return 5.0 if outcome.failure else None
@@ -204,12 +199,20 @@ class VmController:
         try:
             if action.do == Do.START:
                 self._vmis.record_write(self._client.create(VMI_RESOURCE, vmi_manifest(vm_obj), namespace))
+                kubevirt_events.post(
+                    self._client,
+                    "VirtualMachine",
+                    vm_obj["metadata"],
+                    "SuccessfulCreate",
+                    kubevirt_events.VMI_CREATED_FOR_VM.format(name),
+                    component=kubevirt_events.VM_CONTROLLER,
+                )
                 log.info(
                     "kubevirt-simulator: VM %s/%s started (runStrategy %s)", namespace, name, strategy.value
                 )
                 return Outcome(start_expected=True)
             if action.do == Do.STOP and vmi is not None:
-                self._delete_vmi(vmi)
+                self._delete_vmi(vmi, vm_obj)
                 log.info(
                     "kubevirt-simulator: VM %s/%s stopping its VMI (phase %s, runStrategy %s)",
                     namespace,
@@ -247,11 +250,22 @@ class VmController:
             return Outcome(failure=("FailedCreate" if action.do == Do.START else "FailedDelete", str(exc)))
         return Outcome()
 
-    def _delete_vmi(self, vmi: VirtualMachineInstance) -> None:
+    def _delete_vmi(self, vmi: VirtualMachineInstance, vm_obj: Obj | None = None) -> None:
         meta = vmi.metadata
-        with contextlib.suppress(NotFound, Conflict):
+        try:
             self._client.delete(
                 VMI_RESOURCE, meta.name or "", meta.namespace, uid=meta.uid, propagation="Background"
+            )
+        except (NotFound, Conflict):
+            return
+        if vm_obj is not None:
+            kubevirt_events.post(
+                self._client,
+                "VirtualMachine",
+                vm_obj["metadata"],
+                "SuccessfulDelete",
+                kubevirt_events.VMI_DELETED_FOR_VM.format(meta.uid),
+                component=kubevirt_events.VM_CONTROLLER,
             )
 
     def _write_status(
@@ -315,10 +329,9 @@ class VmController:
         strategy = decisions.run_strategy_of(vm.spec)
         if vmi is not None and vmi_obj is not None:
             if not is_deleting(vmi):
-                self._delete_vmi(vmi)
+                self._delete_vmi(vmi, vm_obj)
             self._write_status(vm_obj, vm, vmi, strategy, Outcome(stop_expected=True))
-            if is_final(vmi) and VM_CONTROLLER_FINALIZER in finalizers_of(vmi_obj):
-                remove_finalizer(self._client, VMI_RESOURCE, vmi_obj, VM_CONTROLLER_FINALIZER, self._vmis)
+            self._release_vmi(vmi_obj, vmi)
             return None
         self._write_status(vm_obj, vm, None, strategy, Outcome())
         if VM_CONTROLLER_FINALIZER in finalizers_of(vm_obj):
@@ -343,9 +356,23 @@ class VmController:
                 vmi.metadata.namespace,
                 vmi.metadata.name,
             )
-        elif is_final(vmi) and VM_CONTROLLER_FINALIZER in finalizers_of(vmi_obj):
-            remove_finalizer(self._client, VMI_RESOURCE, vmi_obj, VM_CONTROLLER_FINALIZER, self._vmis)
+        else:
+            self._release_vmi(vmi_obj, vmi)
         return None
+
+    def _release_vmi(self, vmi_obj: Obj, vmi: VirtualMachineInstance) -> None:
+        """Remove the VM controller's finalizer from a final VMI (KubeVirt's ``removeVMIFinalizer``).
+
+        For a VMI being deleted this waits until virt-handler's finalizer is gone: the two
+        removals are then one after the other, each on the latest resourceVersion, instead of two
+        concurrent guarded patches of which one would be answered 409 Conflict.
+        """
+        finalizers = finalizers_of(vmi_obj)
+        if not is_final(vmi) or VM_CONTROLLER_FINALIZER not in finalizers:
+            return
+        if is_deleting(vmi) and VMI_FINALIZER in finalizers:
+            return  # virt-handler's removal comes first; its watch event brings us back
+        remove_finalizer(self._client, VMI_RESOURCE, vmi_obj, VM_CONTROLLER_FINALIZER, self._vmis)
 
     def _report_invalid(self, vm_obj: Obj, exc: ValidationError) -> None:
         errors = exc.errors()

@@ -20,6 +20,7 @@ from kubenova.k8s import Conflict, Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt import cdi_models as cdi
 from kubenova.kubevirt.models import API_VERSION, VIRTUAL_MACHINE, PrintableStatus, VirtualMachine
+from kubevirt_simulator import kubevirt_events
 from kubevirt_simulator.crds import DV_RESOURCE
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,14 @@ class VmVolumes:
                     )
                 except Conflict:
                     return None  # the cache is behind
+                kubevirt_events.post(
+                    self._client,
+                    "VirtualMachine",
+                    vm_obj["metadata"],
+                    "SuccessfulDataVolumeCreate",
+                    kubevirt_events.DATA_VOLUME_CREATED.format(name),
+                    component=kubevirt_events.VM_CONTROLLER,
+                )
                 log.info(
                     "kubevirt-simulator: VM %s/%s created DataVolume %s", namespace, vm.metadata.name, name
                 )

@@ -1,7 +1,8 @@
 # Over 300 lines: one state machine (virt-handler's VMI phases), read best in one place.
 """virt-handler (plus the VMI half of virt-controller): walks each VMI through its phases.
 
-Pending -> Scheduling -> Scheduled -> Running, one step per ``--phase-delay``. Scheduling places
+Scheduling -> Scheduled -> Running, one step per ``--phase-delay`` (a VMI found Pending, as older
+simulators left it, goes on to Scheduling). Scheduling places
 the VMI on a Ready managed Node (see ``placement``); when nothing fits it stays Scheduling with a
 ``PodScheduled=False/Unschedulable`` condition and is retried. Running gets the pool address and
 MACs, a Ready condition and LiveMigratable. A VMI on a Node annotated ``fail-vmis=true``, or on a
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 from kubenova.k8s import Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
-from kubevirt_simulator import guest_agent, node_down, vmi_status
+from kubevirt_simulator import guest_agent, kubevirt_events, node_down, vmi_status
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE
@@ -80,6 +81,7 @@ class VmiLifecycle:
         self._launcher_pods = launcher_pods
         self._steps = StepClock(config.phase_delay, clock)
         self._invalid_logged: set[str] = set()
+        self._shutdown_signalled: set[str] = set()
 
     # -- bookkeeping -------------------------------------------------------------------------
     def restore_addresses(self) -> None:
@@ -105,6 +107,7 @@ class VmiLifecycle:
         released = self._ipam.release(uid)
         self._capacity.forget(uid)
         self._steps.forget(uid)
+        self._shutdown_signalled.discard(uid)
         if released:
             log.debug("kubevirt-simulator: released %s from deleted VMI %s", released, uid)
 
@@ -114,13 +117,12 @@ class VmiLifecycle:
         vmi = self._parse(obj) if obj is not None else None
         if self._launcher_pods is not None:
             self._launcher_pods.sweep(namespace, name, (obj or {}).get("metadata", {}).get("uid"))
-        if obj is None or vmi is None:
+        if obj is not None and vmi is None and (obj.get("metadata") or {}).get("deletionTimestamp"):
+            # Not run, so nothing to shut down: let a deleted invalid VMI go.
+            remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
+        if obj is None or vmi is None or self._left_on_dead_node(obj, vmi):
             return None
         uid = str(vmi.metadata.uid)
-        node = self._nodes.get(vmi.status.node_name) if vmi.status.node_name else None
-        if not is_final(vmi) and node_down.handler_gone(node):  # see node_down
-            verdict = node_down.failure(node)
-            return self._fail(obj, vmi, *verdict) if verdict is not None else None
         if self._launcher_pods is not None:
             self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
         if is_deleting(vmi):
@@ -132,9 +134,11 @@ class VmiLifecycle:
             vmi = VirtualMachineInstance.model_validate(obj)
         phase = vmi.status.phase
         if phase is None or phase == VmiPhase.UNKNOWN:
-            patch_status(self._client, VMI_RESOURCE, obj, vmi_status.pending(vmi, rfc3339()), self._vmis)
-            self._steps.entered(uid, VmiPhase.PENDING)
-            log.info("kubevirt-simulator: VMI %s/%s Pending", namespace, name)
+            # virt-controller creates the launcher pod in its first sync and writes Scheduling at
+            # once (Pending only while it cannot create the pod, e.g. waiting for volumes).
+            patch_status(self._client, VMI_RESOURCE, obj, vmi_status.scheduling(vmi, rfc3339()), self._vmis)
+            self._steps.entered(uid, VmiPhase.SCHEDULING)
+            log.info("kubevirt-simulator: VMI %s/%s Scheduling", namespace, name)
             return self._config.phase_delay
         if phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING):
             failure = self._node_failure(vmi)
@@ -146,6 +150,17 @@ class VmiLifecycle:
         if remaining > 0:
             return remaining
         return self._step(obj, vmi, uid, phase)
+
+    def _left_on_dead_node(self, obj: Obj, vmi: VirtualMachineInstance) -> bool:
+        """A VMI on a Node whose virt-handler is gone (``node_down``): nothing acts on it but
+        virt-controller, which marks it Failed once the Node is fenced."""
+        node = self._nodes.get(vmi.status.node_name) if vmi.status.node_name else None
+        if is_final(vmi) or not node_down.handler_gone(node):
+            return False
+        verdict = node_down.failure(node)
+        if verdict is not None:
+            self._fail(obj, vmi, *verdict)
+        return True
 
     def _parse(self, obj: Obj) -> VirtualMachineInstance | None:
         try:
@@ -187,10 +202,14 @@ class VmiLifecycle:
             )
         return None
 
+    def _handler_event(self, obj: Obj, reason: str, message: str, *, warning: bool = False) -> None:
+        kubevirt_events.post_handler(self._client, obj, reason, message, warning=warning)
+
     def _fail(self, obj: Obj, vmi: VirtualMachineInstance, reason: str, message: str) -> float | None:
-        patch_status(
+        obj = patch_status(
             self._client, VMI_RESOURCE, obj, vmi_status.failed(vmi, reason, message, rfc3339()), self._vmis
         )
+        self._handler_event(obj, "Stopped", kubevirt_events.VMI_CRASHED, warning=True)
         log.info(
             "kubevirt-simulator: VMI %s/%s Failed (%s): %s",
             vmi.metadata.namespace,
@@ -255,7 +274,9 @@ class VmiLifecycle:
         if agent is not None:
             others = [c for c in running["conditions"] if c["type"] not in guest_agent.CONDITION_TYPES]
             running["conditions"] = [*others, *agent]
-        patch_status(self._client, VMI_RESOURCE, obj, running, self._vmis)
+        self._handler_event(obj, "Created", kubevirt_events.VMI_DEFINED)  # the domain, before it runs
+        obj = patch_status(self._client, VMI_RESOURCE, obj, running, self._vmis)
+        self._handler_event(obj, "Started", kubevirt_events.VMI_STARTED)
         self._steps.entered(uid, VmiPhase.RUNNING)
         log.info(
             "kubevirt-simulator: VMI %s/%s Running on %s with %s",
@@ -339,12 +360,22 @@ class VmiLifecycle:
             # Only a guest that was started has anything to shut down gracefully.
             started = vmi.status.phase in (VmiPhase.SCHEDULED, VmiPhase.RUNNING)
             graceful = started and vmi.spec.termination_grace_period_seconds != 0
+            if started and uid not in self._shutdown_signalled:
+                self._shutdown_signalled.add(uid)
+                if graceful:
+                    self._handler_event(obj, "ShuttingDown", kubevirt_events.VMI_GRACEFUL_SHUTDOWN)
+                else:
+                    self._handler_event(obj, "Deleted", kubevirt_events.VMI_STOPPING)  # killed
             remaining = self._steps.remaining(uid, SHUTDOWN, SHUTDOWN_STEPS) if graceful else 0.0
             if remaining > 0:
                 return remaining
+            if started:
+                self._handler_event(obj, "Deleted", kubevirt_events.VMI_SIGNAL_DELETION)  # domain deleted
             obj = patch_status(
                 self._client, VMI_RESOURCE, obj, vmi_status.shut_down(vmi, rfc3339()), self._vmis
             )
+            if started:
+                self._handler_event(obj, "Stopped", kubevirt_events.VMI_SHUT_DOWN)
             log.info("kubevirt-simulator: VMI %s/%s shut down", vmi.metadata.namespace, vmi.metadata.name)
         if self._launcher_pods is not None:
             self._launcher_pods.sync(vmi, deleting=True)  # the guest is gone: so is its pod

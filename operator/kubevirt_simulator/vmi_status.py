@@ -45,18 +45,12 @@ def launcher_pod_name(vmi: VirtualMachineInstance, node: str) -> str:
     return f"virt-launcher-{vmi.metadata.name}-{suffix}"
 
 
-def pending(vmi: VirtualMachineInstance, at: str) -> dict[str, Any]:
-    return {
-        "phase": VmiPhase.PENDING.value,
-        "phaseTransitionTimestamps": _transitions(vmi, VmiPhase.PENDING, at),
-        "qosClass": "Burstable",
-    }
-
-
 def scheduling(vmi: VirtualMachineInstance, at: str) -> dict[str, Any]:
+    """virt-controller's first write: the launcher pod exists, so the VMI is Scheduling."""
     return {
         "phase": VmiPhase.SCHEDULING.value,
         "phaseTransitionTimestamps": _transitions(vmi, VmiPhase.SCHEDULING, at),
+        "qosClass": "Burstable",
     }
 
 

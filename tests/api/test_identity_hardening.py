@@ -8,23 +8,30 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
+import httpx
 import pytest
+import uvicorn
 from kubernetes import client
 
 from kubenova_api import errors
+from kubenova_api.app import create_app
 from kubenova_api.identity import passwords, service
 from kubenova_api.identity.directory import SECRET_KEY, DirectoryConfig, RoleAssignment, User
-from kubenova_api.identity.lockout import FailedLogins
+from kubenova_api.identity.lockout import FailedLogins, Failures, MemoryFailures
 from kubenova_api.identity.revocations import RevocationList
 from kubenova_api.identity.service import IdentityService
+from kubenova_api.store import login_failures
 from kubenova_api.store.revocations import RevocationStore
 from kubenova_api.store.secrets import SecretStore
 from kubenova_api.urls import base_url_from_headers
-from tests.fixtures.gateway import GatewayHandle
+from tests.fixtures.gateway import GatewayHandle, _free_port
+from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
 FORWARDED = {"x-forwarded-proto": "https", "x-forwarded-host": "evil.example", "host": "cloud:8774"}
@@ -43,21 +50,43 @@ def test_forwarded_headers_are_ignored_unless_trusted() -> None:
 
 def test_lockout_after_consecutive_failures_and_release_after_the_duration() -> None:
     now = [100.0]
-    logins = FailedLogins(3, 30.0, clock=lambda: now[0])
-    for _ in range(2):
-        logins.failed("u")
-    assert not logins.locked("u")
-    logins.succeeded("u")  # a success starts the count afresh
-    for _ in range(3):
-        logins.failed("u")
-    assert logins.locked("u")
-    assert not logins.locked("other")
-    now[0] += 31
-    assert not logins.locked("u")
-    off = FailedLogins(0, 30.0)
-    for _ in range(10):
-        off.failed("u")
-    assert not off.locked("u")
+    store = MemoryFailures()
+    logins = FailedLogins(3, 30.0, store, clock=lambda: now[0])
+
+    async def scenario() -> None:
+        for _ in range(2):
+            await logins.failed("u")
+        locked, record = await logins.check("u")
+        assert not locked
+        await logins.succeeded("u", record)  # a success starts the count afresh
+        assert "u" not in store.records
+        for _ in range(3):
+            await logins.failed("u")
+        assert await logins.locked("u")
+        assert not await logins.locked("other")
+        now[0] += 31
+        assert not await logins.locked("u")
+        assert (await logins.failed("u")) == Failures(1, now[0])  # the ran-out lockout starts afresh
+        await logins.failed("v")
+        now[0] += 31
+        await logins.failed("u")
+        assert set(store.records) == {"u"}  # v's count, 31 s old, is forgotten
+        off = FailedLogins(0, 30.0, store)
+        for _ in range(10):
+            await off.failed("w")
+        assert not await off.locked("w")
+        assert "w" not in store.records
+
+    asyncio.run(scenario())
+
+
+def test_the_records_in_a_configmap() -> None:
+    key = "name:mallory"
+    assert login_failures.record_key(key) not in key
+    assert login_failures.shard_name(key) == login_failures.shard_name(key)
+    assert login_failures.parse(login_failures.render(Failures(4, 12.5))) == Failures(4, 12.5)
+    assert login_failures.parse("garbage") is None
+    assert len({login_failures.shard_name(f"u{i}") for i in range(200)}) == login_failures.SHARDS
 
 
 # ----- the service, on a directory held in memory ------------------------------------------------
@@ -198,8 +227,36 @@ def _password_body(name: str, password: str, project: str | None = None) -> dict
 
 
 def _login(gateway: GatewayHandle, name: str, password: str) -> int:
-    with gateway.client() as http:
-        return http.post("/identity/v3/auth/tokens", json=_password_body(name, password)).status_code
+    return _login_at(gateway.url, name, password).status_code
+
+
+def _login_at(url: str, name: str, password: str) -> httpx.Response:
+    return httpx.post(f"{url}/identity/v3/auth/tokens", json=_password_body(name, password), timeout=30)
+
+
+@pytest.fixture
+def second_gateway(gateway: GatewayHandle, cluster: Cluster) -> Iterator[str]:
+    """Another replica of the gateway: same settings and cluster, its own process state."""
+    api_client = cluster.api_client()
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(gateway.settings, api_client=api_client), host="127.0.0.1", port=port)
+    )
+    thread = threading.Thread(target=server.run, name="gateway-b", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: server.started, timeout=60, message="second gateway started")
+    wait_for(
+        lambda: _login_at(url, "alt-member", gateway.passwords["alt-member"]).status_code == 201,
+        timeout=60,
+        message="second gateway serving",
+    )
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        api_client.close()  # type: ignore[no-untyped-call]
 
 
 @pytest.mark.cluster
@@ -213,6 +270,58 @@ def test_failed_logins_lock_the_user_name_out(gateway: GatewayHandle, probe_user
     assert locked.status_code == 401
     assert "The account is locked for user" in locked.json()["error"]["message"]
     assert _login(gateway, "alt-member", gateway.passwords["alt-member"]) == 201  # others are not affected
+
+
+@pytest.mark.cluster
+def test_failures_spread_over_two_replicas_lock_the_user_out(
+    gateway: GatewayHandle, second_gateway: str, probe_user: Probe
+) -> None:
+    """Keystone counts failures in its database; kubenova in the cluster: attempts alternating
+    between two replicas (neither sees the configured count alone) lock the name out on both."""
+    attempts = gateway.settings.lockout_failure_attempts
+    assert attempts >= 3
+    replicas = [gateway.url, second_gateway]
+    for attempt in range(attempts):
+        response = _login_at(replicas[attempt % 2], probe_user.name, "guess")
+        assert response.status_code == 401, response.text
+        assert "locked" not in response.json()["error"]["message"]
+    # What the cluster holds: one record of the user's id, with the count of both replicas.
+    core = client.CoreV1Api(gateway.api_client)
+    key = f"{probe_user.name}-id"
+    shard = core.read_namespaced_config_map(
+        login_failures.shard_name(key), gateway.settings.identity_namespace
+    )
+    record = login_failures.parse(shard.data[login_failures.record_key(key)])
+    assert record is not None
+    assert record.count == attempts
+    assert probe_user.name not in str(shard.data)
+    for url in replicas:  # the right password too: refused before it is checked
+        locked = _login_at(url, probe_user.name, probe_user.password)
+        assert locked.status_code == 401
+        assert locked.json()["error"]["message"] == f"The account is locked for user: {key}."
+    assert _login_at(second_gateway, "alt-member", gateway.passwords["alt-member"]).status_code == 201
+
+
+@pytest.mark.cluster
+def test_concurrent_failures_on_two_replicas_are_all_counted(
+    gateway: GatewayHandle, second_gateway: str, probe_user: Probe
+) -> None:
+    """Conditional writes: failures counted at the same moment by two replicas are none of them
+    lost; every failure that was checked (not refused as locked) is in the count."""
+    replicas = [gateway.url, second_gateway]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda i: _login_at(replicas[i % 2], probe_user.name, "guess"), range(8)))
+    assert all(answer.status_code == 401 for answer in answers)
+    checked = sum("locked" not in answer.json()["error"]["message"] for answer in answers)
+    key = f"{probe_user.name}-id"
+    shard = client.CoreV1Api(gateway.api_client).read_namespaced_config_map(
+        login_failures.shard_name(key), gateway.settings.identity_namespace
+    )
+    record = login_failures.parse(shard.data[login_failures.record_key(key)])
+    assert record is not None
+    assert record.count == checked
+    assert checked >= gateway.settings.lockout_failure_attempts
+    assert _login_at(second_gateway, probe_user.name, probe_user.password).status_code == 401
 
 
 @pytest.mark.cluster

@@ -10,6 +10,7 @@ from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import SimulatorHandle
 from tests.integration.compute import Compute
 from tests.support.cluster import Cluster
+from tests.support.storage import Storage
 
 
 @pytest.fixture
@@ -27,3 +28,10 @@ def compute(
             operator.start()  # a test that killed it must not leave Servers without finalizer handling
             helper.cleanup()
     simulator.check_alive()
+
+
+@pytest.fixture
+def storage(cluster: Cluster, namespace: str) -> Iterator[Storage]:
+    """DataVolumes, PVCs and PVs of the test's namespace (CDI's and the provisioner's objects)."""
+    with cluster.connected() as api:
+        yield Storage(api, namespace)

@@ -6,26 +6,18 @@ operator killed during the import still finishes it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.fixtures.operator import OperatorHandle
 from tests.integration.compute import Compute
-from tests.support.cluster import Cluster
 from tests.support.storage import Storage, controller_uid, phase
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
 
 CIRROS = "quay.io/kubevirt/cirros-container-disk-demo:v1.4.0"
-
-
-@pytest.fixture
-def storage(cluster: Cluster, namespace: str) -> Iterator[Storage]:
-    with cluster.connected() as api:
-        yield Storage(api, namespace)
 
 
 def volumes(vmi: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -9,29 +9,16 @@ carries it out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.fixtures.operator import OperatorHandle
 from tests.integration.compute import Compute
-from tests.support.cluster import Cluster
-from tests.support.storage import Storage, controller_uid, phase
+from tests.support.storage import Storage, controller_uid, phase, uid
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def storage(cluster: Cluster, namespace: str) -> Iterator[Storage]:
-    with cluster.connected() as api:
-        yield Storage(api, namespace)
-
-
-def uid(obj: dict[str, Any] | None) -> str:
-    assert obj is not None
-    return str(obj["metadata"]["uid"])
 
 
 def handled(

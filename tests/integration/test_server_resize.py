@@ -52,12 +52,6 @@ def zone(managed_node: ManagedNodeFactory, compute: Compute) -> Zone:
     )
 
 
-@pytest.fixture
-def storage(cluster: Cluster, namespace: str) -> Any:
-    with cluster.connected() as api:
-        yield Storage(api, namespace)
-
-
 def create(compute: Compute, zone: Zone, name: str, flavor: str | None = None, **spec: Any) -> Obj:
     compute.create_server(
         name, flavor=flavor or zone.small, image=zone.image, availabilityZone=zone.name, **spec

@@ -46,12 +46,6 @@ def make_zone(managed_node: ManagedNodeFactory, compute: Compute, count: int) ->
 
 
 @pytest.fixture
-def storage(cluster: Cluster, namespace: str) -> Any:
-    with cluster.connected() as api:
-        yield Storage(api, namespace)
-
-
-@pytest.fixture
 def never_offload(operator: OperatorHandle) -> Iterator[None]:
     """The operator with ``KUBENOVA_SHELVED_OFFLOAD_TIME=-1``: a shelved server keeps its host."""
     saved = dict(operator.settings)

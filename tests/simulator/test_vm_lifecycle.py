@@ -50,7 +50,6 @@ def test_always_creates_a_running_vmi_from_the_template(
     status = vmi["status"]
     assert status["nodeName"] in simulator.node_names
     assert [t["phase"] for t in status["phaseTransitionTimestamps"]] == [
-        "Pending",
         "Scheduling",
         "Scheduled",
         "Running",

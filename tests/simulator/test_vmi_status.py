@@ -39,14 +39,17 @@ def vmi(
 
 
 def test_phase_steps_extend_the_transition_log() -> None:
-    pending = vmi_status.pending(vmi(), AT)
-    assert pending["phase"] == "Pending"
-    assert pending["phaseTransitionTimestamps"] == [{"phase": "Pending", "phaseTransitionTimestamp": AT}]
+    scheduling = vmi_status.scheduling(vmi(), AT)
+    assert scheduling["phase"] == "Scheduling"
+    assert scheduling["qosClass"] == "Burstable"
+    assert scheduling["phaseTransitionTimestamps"] == [
+        {"phase": "Scheduling", "phaseTransitionTimestamp": AT}
+    ]
     later = vmi(
-        status={"phase": "Pending", "phaseTransitionTimestamps": pending["phaseTransitionTimestamps"]}
+        status={"phase": "Scheduling", "phaseTransitionTimestamps": scheduling["phaseTransitionTimestamps"]}
     )
-    scheduling = vmi_status.scheduling(later, "t2")
-    assert [t["phase"] for t in scheduling["phaseTransitionTimestamps"]] == ["Pending", "Scheduling"]
+    scheduled = vmi_status.scheduled(later, "node-a", "t2")
+    assert [t["phase"] for t in scheduled["phaseTransitionTimestamps"]] == ["Scheduling", "Scheduled"]
 
 
 def test_unschedulable_condition_is_written_once_per_message() -> None:

@@ -66,3 +66,9 @@ def phase(obj: dict[str, Any] | None) -> str | None:
 def controller_uid(obj: dict[str, Any]) -> str | None:
     refs = (obj.get("metadata") or {}).get("ownerReferences") or []
     return next((r["uid"] for r in refs if r.get("controller")), None)
+
+
+def uid(obj: dict[str, Any] | None) -> str:
+    """The object's uid (it must exist)."""
+    assert obj is not None
+    return str(obj["metadata"]["uid"])

@@ -130,25 +130,31 @@ async def reboot(store: Store, ctx: RequestContext, server: Server, reboot_type:
 
 
 async def lock(store: Store, ctx: RequestContext, access: ServerAccess, reason: str | None) -> None:
-    """Nova's lock: an owner's second lock is a no-op; who locked decides who may unlock."""
+    """Nova's lock: an owner's second lock is a no-op; who locked (``spec.lockedBy``) decides who
+    may unlock."""
     is_owner = access.project_id == ctx.project_id
     if access.server.spec.locked and is_owner:
         return
-    locked_by: dict[str, str | None] = {names.LOCKED_BY_ANNOTATION: "owner" if is_owner else "admin"}
     row = actions.SERVER_ACTIONS["lock"]
-    spec = {"locked": True, "lockedReason": reason}
-    await _write(store, ctx, access.server, row, lambda _: spec, annotations=locked_by)
+    spec = {"locked": True, "lockedReason": reason, "lockedBy": "owner" if is_owner else "admin"}
+    await _write(store, ctx, access.server, row, lambda _: spec)
+
+
+def locked_by(server: Server) -> str | None:
+    """``spec.lockedBy``; a server locked by an older gateway kept it in an annotation."""
+    return server.spec.locked_by or server.metadata.annotations.get(names.LOCKED_BY_ANNOTATION)
 
 
 async def unlock(store: Store, ctx: RequestContext, access: ServerAccess) -> None:
-    """Nova's unlock: a lock taken by the other side (admin vs owner) needs ``unlock_override``."""
+    """Nova's unlock (``is_expected_locked_by``): a lock taken by the other side (admin vs owner)
+    needs ``unlock_override``."""
     expected = "owner" if access.project_id == ctx.project_id else "admin"
-    locked_by = access.server.metadata.annotations.get(names.LOCKED_BY_ANNOTATION)
-    if locked_by and locked_by != expected:
+    by = locked_by(access.server)
+    if by and by != expected:
         policy.authorize(ctx, _UNLOCK_OVERRIDE, project_id=access.project_id)
     row = actions.SERVER_ACTIONS["unlock"]
     cleared: dict[str, str | None] = {names.LOCKED_BY_ANNOTATION: None}
-    spec = {"locked": False, "lockedReason": None}
+    spec = {"locked": False, "lockedReason": None, "lockedBy": None}
     await _write(store, ctx, access.server, row, lambda _: spec, annotations=cleared)
 
 

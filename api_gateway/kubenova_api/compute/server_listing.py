@@ -76,7 +76,7 @@ def _attribute(server: Server, key: str, refs: Refs) -> Any:
         "launch_index": lambda: fields.launch_index(server),
         "launched_at": lambda: status.launched_at,
         "terminated_at": lambda: fields.terminated_at(server),
-        "locked_by": lambda: spec.locked,
+        "locked_by": lambda: spec.locked_by if spec.locked else None,
         "locked": lambda: spec.locked,
         "power_state": lambda: server_state.power_state(server),
         "progress": lambda: status.progress or 0,

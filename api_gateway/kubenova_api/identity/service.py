@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from kubenova_api import errors
 from kubenova_api.identity import passwords
 from kubenova_api.identity.directory import Directory, Project, Role, User, parse_directory
-from kubenova_api.identity.lockout import FailedLogins
+from kubenova_api.identity.lockout import FailedLogins, FailureStore
 from kubenova_api.identity.revocations import RevocationList
 from kubenova_api.identity.tokens import (
     KEYS_DATA_KEY,
@@ -23,6 +25,7 @@ from kubenova_api.identity.tokens import (
 from kubenova_api.store.secrets import SecretStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,10 @@ class IdentityService:
         token_ttl_seconds: int,
         lockout_failure_attempts: int = 0,
         lockout_duration_seconds: float = 0.0,
+        login_failures: FailureStore | None = None,
     ) -> None:
         self._secrets = secrets
-        self.failed_logins = FailedLogins(lockout_failure_attempts, lockout_duration_seconds)
+        self.failed_logins = FailedLogins(lockout_failure_attempts, lockout_duration_seconds, login_failures)
         self._decoys: dict[str, str] = {}
         self._identity_secret = identity_secret
         self._token_key_secret = token_key_secret
@@ -107,15 +111,26 @@ class IdentityService:
         it out (``FailedLogins``) before any check is made.
         """
         key = user.id if user is not None else f"name:{name}"
-        if self.failed_logins.locked(key):
+        locked, record = await self._lockout(self.failed_logins.check(key), (False, None))
+        if locked:
             raise errors.UnauthorizedError(f"The account is locked for user: {user.id if user else name}.")
         stored = user.password_hash if user is not None and user.password_hash else self._decoy()
         # bcrypt is deliberately slow: keep it off the event loop.
         ok = await asyncio.to_thread(passwords.verify_password, password, stored)
         if not ok or user is None or not user.enabled or not user.password_hash:
-            self.failed_logins.failed(key)
+            await self._lockout(self.failed_logins.failed(key), None)
             raise errors.UnauthorizedError()
-        self.failed_logins.succeeded(key)
+        await self._lockout(self.failed_logins.succeeded(key, record), None)
+
+    @staticmethod
+    async def _lockout(step: Awaitable[T], otherwise: T) -> T:
+        """A step of the lockout against the cluster; with the API server unreachable, logins go
+        on unthrottled (as the rest of the gateway serves from its caches) rather than fail."""
+        try:
+            return await step
+        except errors.UnavailableError as exc:
+            log.warning("failed-login lockout skipped: %s", exc)
+            return otherwise
 
     def _decoy(self) -> str:
         """A hash of a random password at the directory's bcrypt cost (that of its first hash)."""

@@ -27,6 +27,7 @@ from kubenova_api.store.images import ImageStore
 from kubenova_api.store.instances import InstanceStore
 from kubenova_api.store.keypairs import KeypairStore
 from kubenova_api.store.kube import Informer
+from kubenova_api.store.login_failures import LoginFailureStore
 from kubenova_api.store.migrations import MigrationStore
 from kubenova_api.store.namespaces import NamespaceStore
 from kubenova_api.store.nodes import NodeStore
@@ -61,6 +62,7 @@ class Store:
         self.quotas = QuotaStore(kube, identity_namespace)
         self.secrets = SecretStore(kube, identity_namespace)
         self.revocations = RevocationStore(kube, identity_namespace)
+        self.login_failures = LoginFailureStore(kube, identity_namespace)
         self.namespaces = NamespaceStore(kube)
 
     def informers(self) -> list[Informer[Any]]:

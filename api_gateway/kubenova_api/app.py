@@ -28,6 +28,7 @@ from kubenova_api.routers import (
     flavors,
     hosts,
     hypervisors,
+    images,
     keypairs,
     limits,
     migrations,
@@ -81,6 +82,7 @@ COMPUTE_ROUTERS: list[APIRouter] = [
     server_diagnostics.router,
     server_password.router,
     server_topology.router,
+    images.router,
 ]
 
 

@@ -189,6 +189,7 @@ RULES: dict[str, Rule] = {
     f"{_C}os-simple-tenant-usage:show": Rule.PROJECT_READER_OR_ADMIN,
     f"{_C}os-simple-tenant-usage:list": Rule.ADMIN,
     # identity (Keystone's defaults, reduced to what kubenova serves)
+    "identity:list_domains": Rule.ADMIN,
     "identity:list_projects": Rule.ADMIN,
     "identity:list_users": Rule.ADMIN,
 }

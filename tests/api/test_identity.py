@@ -208,3 +208,43 @@ def test_projects_and_users_reads(gateway: GatewayHandle) -> None:
         error = answers[path].json()["error"]
         assert error["title"] == "Forbidden"
         assert error["message"] == f"You are not authorized to perform the requested action: {action}."
+
+
+def test_domains_reads(gateway: GatewayHandle) -> None:
+    """The directory's domains (the local stack has only ``default``): admins list and show them;
+    anyone else may show the domain of their token's project only."""
+    with gateway.client("admin") as admin, gateway.client("demo-member") as member:
+        listed = admin.get("/identity/v3/domains").json()
+        assert [d["id"] for d in listed["domains"]] == ["default"]
+        assert listed["links"]["self"] == f"{gateway.url}/identity/v3/domains"
+        assert (
+            admin.get("/identity/v3/domains", params={"name": "Default"}).json()["domains"][0]["id"]
+            == "default"
+        )
+        assert admin.get("/identity/v3/domains", params={"name": "nope"}).json()["domains"] == []
+        shown = admin.get("/identity/v3/domains/default").json()
+        assert shown == {
+            "domain": {
+                "id": "default",
+                "name": "Default",
+                "description": "",
+                "enabled": True,
+                "tags": [],
+                "options": {},
+                "links": {"self": f"{gateway.url}/identity/v3/domains/default"},
+            }
+        }
+        missing = admin.get("/identity/v3/domains/nope")
+        assert missing.status_code == 404
+        assert missing.json()["error"]["message"] == "Could not find domain: nope."
+        assert member.get("/identity/v3/domains/default").json() == shown
+        refused = {
+            "/identity/v3/domains": "identity:list_domains",
+            "/identity/v3/domains/nope": "identity:get_domain",
+        }
+        answers = {path: member.get(path) for path in refused}
+    for path, action in refused.items():
+        assert answers[path].status_code == 403, path
+        assert answers[path].json()["error"]["message"] == (
+            f"You are not authorized to perform the requested action: {action}."
+        )

@@ -354,6 +354,7 @@ def test_secrets_are_reachable_only_by_name_in_kubenova_system(render: Render) -
         ("kubenova-gateway", ("compute.kubenova.io", "servers/status", "patch", False)),
         ("kubenova-gateway", ("compute.kubenova.io", "servers", "update", False)),
         ("kubenova-gateway", ("compute.kubenova.io", "images", "create", True)),  # createImage
+        ("kubenova-gateway", ("compute.kubenova.io", "images", "patch", True)),  # image proxy metadata
         ("kubenova-gateway", ("kubevirt.io", "virtualmachines", "get", False)),
         ("kubenova-gateway", ("", "nodes", "delete", False)),
         ("kubenova-gateway", ("", "namespaces", "create", False)),

@@ -60,6 +60,7 @@ class _Entry(BaseModel):
 class Domain(_Entry):
     id: str
     name: str
+    description: str = ""
     enabled: bool = True
 
 

@@ -1,9 +1,10 @@
-"""``/v3/projects`` and ``/v3/users`` reads, for OSC's ``--project``/``--user`` lookups.
+"""``/v3/domains``, ``/v3/projects`` and ``/v3/users`` reads, for OSC's ``--project``/``--user``
+lookups and the SDK's ``--domain``/``find_domain``.
 
 Keystone's default policies: admins list and show everything; anyone else may show only the
-project their token is scoped to and their own user, and is refused (403) every listing and any
-other id, existing or not. (OSC's ``find_user``/``find_project`` take a 403 as "use the value as
-an id", so a member's ``--project <id>`` still works.)
+domain of their token's project, the project their token is scoped to and their own user, and is
+refused (403) every listing and any other id, existing or not. (OSC's ``find_user``/``find_project``
+take a 403 as "use the value as an id", so a member's ``--project <id>`` still works.)
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from fastapi.responses import JSONResponse
 from kubenova_api import errors, policy
 from kubenova_api.deps import Context, IdentityDep, Urls
 from kubenova_api.identity import views
-from kubenova_api.identity.directory import Project, User
+from kubenova_api.identity.directory import Domain, Project, User
 from kubenova_api.urls import IDENTITY, IDENTITY_VERSION
 
 V3 = f"/{IDENTITY}/{IDENTITY_VERSION}"
 
 router = APIRouter()
-EntryT = TypeVar("EntryT", Project, User)
+EntryT = TypeVar("EntryT", Domain, Project, User)
 
 
 def _refuse(action: str) -> errors.ForbiddenError:
@@ -37,9 +38,32 @@ def _filtered(items: list[EntryT], request: Request) -> list[EntryT]:
         item
         for item in items
         if (name is None or item.name == name)
-        and (domain_id is None or item.domain_id == domain_id)
+        and (domain_id is None or getattr(item, "domain_id", domain_id) == domain_id)
         and (enabled is None or item.enabled == (enabled.lower() not in ("0", "false", "no")))
     ]
+
+
+@router.get(f"{V3}/domains")
+async def list_domains(request: Request, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
+    if not policy.allowed(ctx, "identity:list_domains"):
+        raise _refuse("identity:list_domains")
+    domains = _filtered(list(identity.directory().config.domains), request)
+    items = [views.domain_body(d, urls) for d in domains]
+    return JSONResponse(views.collection("domains", items, urls.identity("domains")))
+
+
+@router.get(f"{V3}/domains/{{domain_id}}")
+async def show_domain(domain_id: str, ctx: Context, identity: IdentityDep, urls: Urls) -> JSONResponse:
+    """Keystone's ``identity:get_domain``: an admin, or a token whose project is in that domain."""
+    directory = identity.directory()
+    project = directory.project_by_id(ctx.project_id) if ctx.project_id else None
+    own = project is not None and project.domain_id == domain_id
+    if not policy.allowed(ctx, "identity:list_domains") and not own:
+        raise _refuse("identity:get_domain")
+    domain = directory.domain(domain_id=domain_id)
+    if domain is None:
+        raise errors.NotFoundError(f"Could not find domain: {domain_id}.")
+    return JSONResponse({"domain": views.domain_body(domain, urls)})
 
 
 @router.get(f"{V3}/projects")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kubenova_api.identity.catalog import catalog
-from kubenova_api.identity.directory import Directory, Project, User
+from kubenova_api.identity.directory import Directory, Domain, Project, User
 from kubenova_api.identity.service import Authenticated
 from kubenova_api.urls import PublicUrls
 
@@ -70,6 +70,18 @@ def token_body(
         if with_catalog:
             token["catalog"] = catalog(urls, region)
     return {"token": token}
+
+
+def domain_body(domain: Domain, urls: PublicUrls) -> dict[str, Any]:
+    return {
+        "id": domain.id,
+        "name": domain.name,
+        "description": domain.description,
+        "enabled": domain.enabled,
+        "tags": [],
+        "options": {},
+        "links": {"self": urls.identity("domains", domain.id)},
+    }
 
 
 def project_body(project: Project, urls: PublicUrls) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubenova.domain import image_status
 from kubenova.resources import Image
 from kubenova_api.urls import PublicUrls
 
@@ -23,10 +24,8 @@ def versions(urls: PublicUrls) -> dict[str, Any]:
 
 
 def status_of(img: Image) -> str:
-    """Glance status: the stored one; an image of a server not taken up yet is queued."""
-    if img.status.status:
-        return img.status.status
-    return "queued" if img.spec.properties.get("image_type") in ("snapshot", "backup") else "active"
+    """Glance status (``kubenova.domain.image_status``)."""
+    return image_status.glance_status(img)
 
 
 def image(img: Image) -> dict[str, Any]:

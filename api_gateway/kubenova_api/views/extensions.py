@@ -14,6 +14,7 @@ UPDATED = "2014-12-03T00:00:00Z"
 SERVED: tuple[tuple[str, str, str], ...] = (
     ("OS-DCF", "DiskConfig", "Disk Management Extension."),
     ("OS-EXT-AZ", "ExtendedAvailabilityZone", "Extended Availability Zone support."),
+    ("OS-EXT-IMG-SIZE", "ImageSize", "Adds image size to image listings."),
     ("OS-EXT-IPS", "ExtendedIps", "Adds type parameter to the ip list."),
     ("OS-EXT-SRV-ATTR", "ExtendedServerAttributes", "Extended Server Attributes support."),
     ("OS-EXT-STS", "ExtendedStatus", "Extended Status support."),

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from kubenova.k8s import Informer, Transport
 from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VirtualMachineInstanceMigration, VmiPhase
-from kubevirt_simulator import guest_agent, kubevirt_events, vmi_status
+from kubevirt_simulator import guest_agent, kubevirt_events, node_down, vmi_status
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
 from kubevirt_simulator.crds import VMI_RESOURCE
@@ -120,7 +120,7 @@ class VmiLifecycle:
         if obj is not None and vmi is None and (obj.get("metadata") or {}).get("deletionTimestamp"):
             # Not run, so nothing to shut down: let a deleted invalid VMI go.
             remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
-        if obj is None or vmi is None:
+        if obj is None or vmi is None or self._left_on_dead_node(obj, vmi):
             return None
         uid = str(vmi.metadata.uid)
         if self._launcher_pods is not None:
@@ -150,6 +150,17 @@ class VmiLifecycle:
         if remaining > 0:
             return remaining
         return self._step(obj, vmi, uid, phase)
+
+    def _left_on_dead_node(self, obj: Obj, vmi: VirtualMachineInstance) -> bool:
+        """A VMI on a Node whose virt-handler is gone (``node_down``): nothing acts on it but
+        virt-controller, which marks it Failed once the Node is fenced."""
+        node = self._nodes.get(vmi.status.node_name) if vmi.status.node_name else None
+        if is_final(vmi) or not node_down.handler_gone(node):
+            return False
+        verdict = node_down.failure(node)
+        if verdict is not None:
+            self._fail(obj, vmi, *verdict)
+        return True
 
     def _parse(self, obj: Obj) -> VirtualMachineInstance | None:
         try:

@@ -326,6 +326,7 @@ MATRIX = [
         patch={"liveMigrationAbort": {"requestId": _req(11), "migrationId": 1}},
     ),
     Intent("shelveOffload", "os-shelve:shelve_offload", patch={"shelveOffload": {"requestId": _req(12)}}),
+    Intent("evacuate", "os-evacuate", patch={"evacuate": {"requestId": _req(14)}}),
     Intent(
         "unshelve to a host",
         "os-shelve:unshelve_to_host",

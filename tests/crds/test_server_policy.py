@@ -253,8 +253,9 @@ ADMIN_REQUEST = "admin requests: writing them needs the administer permission on
 def test_admin_requests_are_refused_to_an_editor_but_kept_on_their_other_changes(
     editor: Kubectl, admin: Kubectl
 ) -> None:
-    """Nova: os-resetState, shelveOffload, migrations and an unshelve to a host are admin (or project
-    manager) actions. An editor cannot write them, on create or later; one an admin wrote stays."""
+    """Nova: os-resetState, shelveOffload, migrations, evacuate and an unshelve to a host are admin
+    (or project manager) actions. An editor cannot write them, on create or later; one an admin
+    wrote stays."""
     assert ADMIN_REQUEST in editor.create(name(), resetState={"state": "error", "requestId": "r"}).stderr
     server = name()
     assert editor.create(server).returncode == 0
@@ -264,6 +265,7 @@ def test_admin_requests_are_refused_to_an_editor_but_kept_on_their_other_changes
         {"migrate": {"requestId": "r3"}},
         {"liveMigrate": {"requestId": "r4", "host": "node-1"}},
         {"liveMigrationAbort": {"requestId": "r5", "migrationId": 1}},
+        {"evacuate": {"requestId": "r9"}},
         {"shelved": False, "unshelve": {"requestId": "r6", "host": "node-1"}},
     ):
         done = editor.patch(server, {"spec": change})

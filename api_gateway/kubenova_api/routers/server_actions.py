@@ -14,6 +14,7 @@ from kubenova_api.compute import (
     access,
     admin_password,
     console_output,
+    server_evacuate,
     server_migrate,
     server_rebuild,
     server_rescue,
@@ -42,6 +43,7 @@ from kubenova_api.schemas.server_actions import (
     parse_reset_state,
     parse_resize,
 )
+from kubenova_api.schemas.server_evacuate import Evacuate, parse_evacuate
 from kubenova_api.schemas.server_rebuild import Rebuild, parse_rebuild
 from kubenova_api.schemas.server_rescue import Rescue, parse_rescue
 from kubenova_api.schemas.server_shelve import parse_unshelve
@@ -217,6 +219,15 @@ async def _live_migrate(c: ActionCall) -> None:
     await server_migrate.live_migrate(c.store, c.ctx, c.found, c.parsed)
 
 
+async def _evacuate(c: ActionCall) -> Response:
+    """Nova answers 200: ``{"adminPass": ...}`` before 2.14, no body from 2.14."""
+    assert isinstance(c.parsed, Evacuate)
+    password = await server_evacuate.evacuate(c.store, c.ctx, c.found, c.parsed, c.version)
+    if c.version < "2.14":
+        return JSONResponse({"adminPass": password}, status_code=200)
+    return Response(status_code=200)
+
+
 async def _restore(c: ActionCall) -> None:
     await service.restore(c.store, c.ctx, c.found.server, c.row)
 
@@ -232,6 +243,7 @@ _PARSED_FIRST: dict[Intent, Callable[[object, APIVersion], object]] = {
     Intent.ADMIN_PASSWORD: lambda body, _version: parse_change_password(body),
     Intent.MIGRATE: parse_migrate,
     Intent.LIVE_MIGRATE: parse_migrate_live,
+    Intent.EVACUATE: parse_evacuate,
 }
 """Bodies checked before the server is looked up (a malformed one is a 400 even for a server the
 caller may not see)."""
@@ -258,5 +270,6 @@ _HANDLERS: dict[Intent, Handler] = {
     Intent.ADMIN_PASSWORD: _change_password,
     Intent.MIGRATE: _migrate,
     Intent.LIVE_MIGRATE: _live_migrate,
+    Intent.EVACUATE: _evacuate,
 }
 """What carries out each intent of the action table (``domain.actions.Intent``)."""

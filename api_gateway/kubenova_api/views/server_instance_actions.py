@@ -32,6 +32,7 @@ _EVENTS = {
     "unrescue": "compute_unrescue_instance",
     "migrate": "compute_resize_instance",
     "live-migration": "compute_live_migration",
+    "evacuate": "compute_rebuild_instance",
     "shelve": "compute_shelve_instance",
     "shelveOffload": "compute_shelve_offload_instance",
     "unshelve": "compute_unshelve_instance",

@@ -27,6 +27,7 @@ ADMIN_REQUESTS = {
     "migrate": "os-migrate-server:migrate",
     "liveMigrate": "os-migrate-server:migrate_live",
     "liveMigrationAbort": "servers:migrations:delete",
+    "evacuate": "os-evacuate",
 }
 """Spec requests that Nova's default policy allows only an admin (or a project manager, a role the
 kubectl path does not have): a non-admin may leave them as they are, never write a new one."""

@@ -65,6 +65,7 @@ class Intent(StrEnum):
     REVERT_RESIZE = "spec.resizeDecision=Revert"
     MIGRATE = "spec.migrate (a cold move, then VERIFY_RESIZE as a resize)"
     LIVE_MIGRATE = "spec.liveMigrate (a VirtualMachineInstanceMigration)"
+    EVACUATE = "spec.evacuate (rebuilt on another host from its persistent disk)"
     SOFT_DELETE = "spec.softDeleted=true"
     RESTORE = "spec.softDeleted=false"
     RESCUE = "spec.rescue (state Rescued)"
@@ -211,7 +212,14 @@ SERVER_ACTIONS: dict[str, ServerAction] = {
         intent=Intent.LIVE_MIGRATE,
         conflict_name="os-migrateLive",
     ),
-    "evacuate": ServerAction("evacuate", _C + "os-evacuate", _states(ACTIVE, STOPPED, ERROR)),
+    "evacuate": ServerAction(
+        "evacuate",
+        _C + "os-evacuate",
+        _states(ACTIVE, STOPPED, ERROR),
+        check_lock=False,  # Nova's evacuate has no lock check
+        task=TaskState.REBUILDING,
+        intent=Intent.EVACUATE,
+    ),
     "shelve": ServerAction(
         "shelve",
         _C + "os-shelve:shelve",

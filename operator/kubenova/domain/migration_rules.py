@@ -117,3 +117,49 @@ def migration_of_phase(phase: str | None) -> str:
     if phase == "Succeeded":
         return COMPLETED
     return ERROR
+
+
+# ----- evacuation ----------------------------------------------------------------------------------
+# Nova's ``compute/api.py`` ``evacuate``: the server's compute service must be down (its Node not
+# Ready) or forced down, else 400 ``ComputeServiceInUse``; the migration record (type
+# ``evacuation``) is ``accepted`` at the API, ``pre-migrating`` once the target is claimed
+# (the resource tracker's move claim), ``done`` when the server runs there; ``error`` when no
+# host is found (the conductor), ``failed`` when the rebuild on the target fails (the compute
+# manager).
+
+ACCEPTED, DONE, FAILED = "accepted", "done", "failed"
+EVACUATION = "evacuation"
+
+
+def evacuate_pending(server: Server) -> bool:
+    """A ``spec.evacuate`` request the operator has not taken up yet."""
+    request = server.spec.evacuate
+    return request is not None and request.request_id != server.status.handled_evacuate
+
+
+def evacuating(server: Server) -> bool:
+    """An evacuation is under way (its placements held in ``status.resize``)."""
+    record = server.status.resize
+    return record is not None and record.migration_type == EVACUATION
+
+
+def service_in_use(host: str) -> str:
+    """Nova's ``ComputeServiceInUse`` (400 at the API)."""
+    return f"Compute service of {host} is still in use."
+
+
+EVACUATE_SAME_HOST = "The target host can't be the same one."
+
+
+def evacuate_host_not_found(host: str) -> str:
+    """The evacuate API's 404 for an unknown target host."""
+    return f"Compute host {host} not found."
+
+
+def evacuate_refusal(server: Server, up_hosts: Iterable[str]) -> str | None:
+    """The 400 of an evacuation whose source host is up (``up_hosts``: the compute hosts up and
+    not forced down), or ``None``."""
+    host = server.status.host
+    if host is not None and host in set(up_hosts):
+        return service_in_use(host)
+    return None

@@ -9,8 +9,8 @@ intent is still to be carried out, so both sides agree by construction.
 
 from __future__ import annotations
 
+from kubenova.domain import migration_rules, shelve_rules
 from kubenova.domain import resize_rules as resize
-from kubenova.domain import shelve_rules
 from kubenova.resources.server import DesiredPowerState, Server
 from kubenova.resources.states import TaskState, VmState
 
@@ -80,6 +80,8 @@ def power_unsettled(server: Server) -> bool:
     desired = server.spec.power_state
     if server.status.refused_power_state is desired:
         return False
+    if migration_rules.evacuate_pending(server) or migration_rules.evacuating(server):
+        return False  # the evacuation brings the server to its power state itself
     if desired is DesiredPowerState.STOPPED:
         return state == VmState.ACTIVE or task == TaskState.POWERING_ON
     if desired is DesiredPowerState.PAUSED:
@@ -98,6 +100,8 @@ def requested_task(server: Server) -> TaskState | None:
     if shelving is not None:
         return shelving
     if rebuild_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
+        return TaskState.REBUILDING
+    if migration_rules.evacuate_pending(server) and state in (VmState.ACTIVE, VmState.STOPPED, VmState.ERROR):
         return TaskState.REBUILDING
     if rescue_task(server) is not None:
         return rescue_task(server)

@@ -138,6 +138,6 @@ def node_info(node: dict[str, Any]) -> NodeInfo:
         memory_mb=host.memory_mb,
         disk_gb=host.local_gb,
         schedulable=host.takes_servers,
-        ready=host.ready,
+        ready=host.is_up,  # Nova's service_is_up: Ready and not forced down
         labels=dict(host.labels),
     )

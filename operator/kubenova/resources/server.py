@@ -11,6 +11,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from kubenova.resources.base import CamelModel, CrdInfo, CustomResource, PrinterColumn, pattern_message
+from kubenova.resources.evacuate_request import EvacuateRequest
 from kubenova.resources.keypair import KEYPAIR_NAME_MESSAGE, KEYPAIR_NAME_PATTERN
 from kubenova.resources.migration import (
     LiveMigrateRequest,
@@ -274,6 +275,9 @@ class ServerSpec(CamelModel):
     )
     live_migration_abort: LiveMigrationAbort | None = Field(
         default=None, description="Latest request to abort the live migration under way."
+    )
+    evacuate: EvacuateRequest | None = Field(
+        default=None, description="Latest evacuate request (rebuild on another host, the server's host down)."
     )
     shelved: bool = Field(
         default=False,

@@ -95,9 +95,9 @@ class ResizeRecord(CamelModel):
     target_flavor: EmbeddedFlavor = Field(description="The new flavor.")
     running: bool = Field(description="Whether the server was running (it is started again if so).")
     finished_at: str | None = Field(default=None, description="When the server reached VERIFY_RESIZE.")
-    migration_type: Literal["resize", "migration", "live-migration"] = Field(
+    migration_type: Literal["resize", "migration", "live-migration", "evacuation"] = Field(
         default="resize",
-        description="resize (a new flavor), migration (a cold move, same flavor) or live-migration.",
+        description="resize (a new flavor), migration (cold move, same flavor), live-migration, evacuation.",
     )
     migration_uuid: str | None = Field(default=None, description="Uuid of its Migration object.")
 
@@ -175,6 +175,9 @@ class ServerStatus(CamelModel):
     )
     handled_live_migrate: str | None = Field(
         default=None, description="requestId of the last live migration taken up (or refused)."
+    )
+    handled_evacuate: str | None = Field(
+        default=None, description="requestId of the last evacuation taken up (or refused)."
     )
     handled_live_migration_abort: str | None = Field(
         default=None, description="requestId of the last live migration abort taken up."

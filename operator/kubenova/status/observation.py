@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kubenova.domain import actions, shelve_rules
+from kubenova.domain import actions, migration_rules, shelve_rules
 from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.disks import ROOT_DISK
 from kubenova.resources.server import DesiredPowerState, PowerStateName, Server, ServerAddress
@@ -80,6 +80,8 @@ def observe(
         return None
     if shelve_rules.in_progress(server):
         return None  # the shelve step owns the VM (a shelved server's VM is halted by design)
+    if migration_rules.evacuating(server):
+        return None  # the evacuate step owns the VM and the instance left on the dead Node
     vm_state, task = status.vm_state, status.task_state
     if vm_state is None or (
         vm_state is VmState.ERROR and task not in (*actions.HARD_REBOOT_TASKS, TaskState.SOFT_DELETING)

@@ -71,7 +71,7 @@ def test_every_carried_out_action_names_its_task_or_is_instant() -> None:
     instant = {"lock", "unlock", "os-resetState", "injectNetworkInfo", "suspend", "resume", "confirmResize"}
     instant |= {"os-getConsoleOutput"}  # a read
     tasked = {"os-start", "os-stop", "reboot", "pause", "unpause", "restore", "forceDelete"}
-    tasked |= {"resize", "revertResize", "migrate", "os-migrateLive"}
+    tasked |= {"resize", "revertResize", "migrate", "os-migrateLive", "evacuate"}
     tasked |= {"rebuild", "createImage", "createBackup"}
     tasked |= {"rescue", "unrescue"}
     tasked |= {"shelve", "shelveOffload", "unshelve"}

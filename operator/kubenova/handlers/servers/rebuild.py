@@ -24,7 +24,7 @@ import contextlib
 import functools
 
 from kubenova import k8s, status
-from kubenova.domain import flavors, guest_shape, pending
+from kubenova.domain import flavors, guest_shape, migration_rules, pending
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import observe, references, vm_ops, writer
@@ -37,6 +37,8 @@ from kubenova.status import rebuild_steps
 
 async def step(rt: Runtime, server: Server) -> Server | None:
     """Carry out a pending rebuild, or go on with the one under way. Caller holds the lock."""
+    if migration_rules.evacuating(server):
+        return server  # an evacuation (task rebuilding too): the evacuate step's
     if server.status.task_state in rebuild_steps.REBUILD_TASKS:
         return await _carry_on(rt, server)
     if not pending.rebuild_pending(server) or rebuild_steps.waits(server):

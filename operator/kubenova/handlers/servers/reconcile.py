@@ -29,6 +29,7 @@ from kubenova.handlers.servers import (
     admin_password,
     build,
     delete,
+    evacuate,
     live_migration,
     migrations,
     observe,
@@ -119,6 +120,7 @@ async def step(rt: Runtime, server: Server) -> None:
         shelve.step,
         admin_password.step,
         live_migration.step,
+        evacuate.step,
         migrations.step,
     ):
         current = await due(rt, current)

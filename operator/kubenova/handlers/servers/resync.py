@@ -14,6 +14,7 @@ from kubenova.domain import names, pending, requests
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
     build,
+    evacuate,
     live_migration,
     observe,
     reconcile,
@@ -70,7 +71,7 @@ def unsettled(rt: Runtime, server: Server) -> bool:
         return True
     if resize.due(rt, server) or live_migration.due(server) or rescue_steps.unsettled(server):
         return True
-    if shelve.due(rt, server):
+    if shelve.due(rt, server) or evacuate.due(server):
         return True
     if pending.soft_delete_unsettled(server) or soft_delete.vm_behind(rt, server):
         return True

@@ -299,3 +299,55 @@ def test_live_migration_follows_the_group_policy(managed_node: ManagedNodeFactor
     assert after is not None
     assert after["metadata"]["uid"] == before["metadata"]["uid"]
     assert after["status"]["nodeName"] == hosts["mover-0"]
+
+
+def test_cold_migration_follows_the_group_policy(managed_node: ManagedNodeFactory, compute: Compute) -> None:
+    """An anti-affinity member cold-migrated with 3 Nodes (resource weighers silenced, so ties
+    would go to the first Node by name) goes to the Node free of the group, never its sibling's."""
+    zone = make_zone(managed_node, compute, 3, **FLAT)
+    group = make_group(compute, "anti-affinity")
+    names = ["cold-0", "cold-1"]
+    create_members(compute, zone, group, names)
+    hosts = running_on(compute, names)
+    free = next(node for node in zone.nodes if node not in hosts.values())
+    compute.patch_server("cold-0", {"migrate": {"requestId": "req-cold"}})
+    moved = compute.wait_status("cold-0", "VERIFY_RESIZE", timeout=BUILD_TIMEOUT)
+    assert moved["status"]["host"] == free
+    vmi = compute.vmi("cold-0")
+    assert vmi is not None
+    assert vmi["status"]["nodeName"] == free
+    compute.patch_server("cold-0", {"resizeDecision": {"action": "Confirm", "requestId": "req-cold-ok"}})
+    assert compute.wait_status("cold-0", "ACTIVE")["status"]["host"] == free
+
+
+def test_cold_migration_onto_the_siblings_node_finds_no_valid_host(
+    managed_node: ManagedNodeFactory, compute: Compute
+) -> None:
+    """With its sibling's Node the only other one, an anti-affinity member's cold migration is
+    refused by ServerGroupAntiAffinityFilter (the fault's details name it); the server and its
+    VMI stay where they were."""
+    zone = make_zone(managed_node, compute, 2)
+    group = make_group(compute, "anti-affinity")
+    names = ["stay-0", "stay-1"]
+    create_members(compute, zone, group, names)
+    hosts = running_on(compute, names)
+    before = compute.vmi("stay-0")
+    assert before is not None
+    compute.patch_server("stay-0", {"migrate": {"requestId": "req-stay"}})
+
+    def failed() -> Obj | None:
+        server = compute.server("stay-0")
+        record = [a for a in server["status"].get("actions", []) if a["requestId"] == "req-stay"]
+        return server if record and record[0].get("result") == "Error" else None
+
+    refused = wait_for(failed, timeout=BUILD_TIMEOUT, message="cold migration refused")
+    assert refused is not None
+    assert (refused["status"]["status"], refused["status"]["host"]) == ("ACTIVE", hosts["stay-0"])
+    # Nova records the NoValidHost as the instance's fault; its details say which filter refused.
+    fault = refused["status"]["fault"]
+    assert fault["message"] == "No valid host was found."
+    assert "ServerGroupAntiAffinityFilter" in fault["details"]
+    after = compute.vmi("stay-0")
+    assert after is not None
+    assert after["metadata"]["uid"] == before["metadata"]["uid"]
+    assert after["status"]["nodeName"] == hosts["stay-0"]

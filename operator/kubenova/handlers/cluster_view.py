@@ -117,11 +117,14 @@ class ClusterView:
         self._deleting: set[str] = set()
         self._placement_listeners: list[Callable[[str, list[PlacedServer]], None]] = []
         self._placements_told: dict[str, int] = {}
+        self._projects: dict[str, set[ServerRef]] = {}  # namespace → its Servers' refs
         self.ready = asyncio.Event()
 
     def bind(self, indexes: Mapping[str, Indexed]) -> None:
         """Use kopf's live indexes (handed to the startup handler by name)."""
         self._indexes.update({name: indexes[name] for name in INDEXES if name in indexes})
+        for ref in self._indexes[SERVERS]:
+            self._projects.setdefault(ref.namespace, set()).add(ref)
 
     # ----- own writes ---------------------------------------------------------------------------
 
@@ -209,6 +212,11 @@ class ClusterView:
     def servers(self) -> list[Server]:
         return list(self._every(SERVERS))
 
+    def servers_in(self, namespace: str) -> list[Server]:
+        """The Servers of one namespace (a project): O(its servers), not O(all servers)."""
+        found = [self.server(ref) for ref in list(self._projects.get(namespace, ()))]
+        return [server for server in found if server is not None]
+
     def placements(self) -> list[PlacedServer]:
         """What every placed Server holds on its host (its embedded flavor); O(servers): the
         placement ledger follows ``on_placements`` instead."""
@@ -225,6 +233,8 @@ class ClusterView:
         """A copy of a Server arrived (a watch event, or our write's answer): tell the placement
         listeners what it holds, unless a newer copy was told already."""
         uid = server.metadata.uid
+        ref = ServerRef(server.metadata.namespace or "", server.metadata.name)
+        self._projects.setdefault(ref.namespace, set()).add(ref)
         version = resource_version(server)
         if not uid or version < self._placements_told.get(uid, -1):
             return
@@ -233,9 +243,11 @@ class ClusterView:
         for listener in self._placement_listeners:
             listener(uid, held)
 
-    def server_gone(self, uid: str) -> None:
-        """The Server ``uid`` was deleted: it holds nothing any more."""
+    def server_gone(self, uid: str, ref: ServerRef | None = None) -> None:
+        """The Server ``uid`` (``ref``) was deleted: it holds nothing any more."""
         self._placements_told.pop(uid, None)
+        if ref is not None and self.server(ref) is None:
+            self._projects.get(ref.namespace, set()).discard(ref)
         for listener in self._placement_listeners:
             listener(uid, [])
 

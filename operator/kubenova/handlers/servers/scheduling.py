@@ -61,7 +61,9 @@ def with_group(spec: RequestSpec, view: ClusterView, server: Server) -> RequestS
     group = view.server_group(group_id) if group_id else None
     if group is None or group.metadata.namespace != server.metadata.namespace:
         return dataclasses.replace(spec, group=None)
-    others = [m for m in server_groups.members(group, view.servers()) if m.server_id != server.server_id]
+    namespace = server.metadata.namespace or ""
+    members = server_groups.members(group, view.servers_in(namespace))
+    others = [m for m in members if m.server_id != server.server_id]
     return dataclasses.replace(
         spec,
         group=GroupSpec(
@@ -132,7 +134,7 @@ def quota_recheck(rt: Runtime, server: Server, requested: quotas.Usage) -> ledge
         limits = limits_source.limits(namespace)
         if limits is None:
             return  # not a project's namespace: no Nova quota
-        project = [s for s in rt.view.servers() if s.metadata.namespace == namespace]
+        project = rt.view.servers_in(namespace)
         sizes = []
         for other in project:
             uid, flavor = other.metadata.uid or "", other.status.flavor

@@ -45,15 +45,15 @@ class HostWeigher(abc.ABC):
     def weight_multipliers(self, hosts: Sequence[HostState], config: SchedulerConfig) -> list[float]:
         """``weight_multiplier`` of each of ``hosts``, in order (resolved once per host and kept
         with its state, ``HostState.aggregate_number``)."""
-        default = float(getattr(config, self.multiplier_option))
-        sign = -1.0 if self.negated else 1.0
+        key = (self.multiplier_option, float(getattr(config, self.multiplier_option)))
         values = []
         for host in hosts:
-            resolved = host.aggregate_number(self.multiplier_option, default)
-            for problem in resolved.problems:
-                LOG.warning("Could not use %s", problem)
-            values.append(sign * resolved.value)
-        return values
+            resolved = host.resolved.get(key) or host.aggregate_number(*key)
+            if resolved.problems:
+                for problem in resolved.problems:
+                    LOG.warning("Could not use %s", problem)
+            values.append(resolved.value)
+        return [-value for value in values] if self.negated else values
 
     def weighs_nothing(self, spec: RequestSpec) -> bool:
         """True when every host weighs the same for ``spec`` (the weigher adds nothing to the

@@ -62,11 +62,13 @@ def weigh_hosts(
         for weigher in weighers:
             if weigher.weighs_nothing(spec):
                 continue
+            multipliers = weigher.weight_multipliers(hosts, config)
+            if not any(multipliers):
+                continue  # off everywhere (NumInstancesWeigher's default 0.0)
             raw = weigher.weigh_objects(hosts, spec)
             normalised = normalize(raw, weigher.minval, weigher.maxval)
             if not any(normalised):
                 continue  # every host weighs 0 here: the multipliers do not matter
-            multipliers = weigher.weight_multipliers(hosts, config)
             totals = [t + m * v for t, m, v in zip(totals, multipliers, normalised, strict=True)]
             if LOG.isEnabledFor(logging.DEBUG):
                 LOG.debug(

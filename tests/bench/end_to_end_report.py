@@ -61,7 +61,9 @@ def machine_text(machine: dict[str, Any]) -> str:
 
 
 def scheduling_text(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["scheduling decision (host states + filters + weighers), median / p90:"]
+    lines = [
+        "scheduling decision (PlacementLedger.place: per-host totals, filters, weighers, claim), median/p90:"
+    ]
     for row in rows:
         lines.append(
             f"  {row['hosts']:>5} hosts, {row['servers']:>6} placed servers: "

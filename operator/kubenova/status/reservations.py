@@ -17,6 +17,7 @@ from enum import Enum
 
 from kubenova.domain import names
 from kubenova.resources.server import Server
+from kubenova.resources.states import VmState
 
 
 class Verdict(Enum):
@@ -56,3 +57,19 @@ def check(server: Server, members: Sequence[Server], *, newest_age: float, grace
     if newest_age >= grace:
         return ReservationCheck(Verdict.ABANDON)
     return ReservationCheck(Verdict.WAIT, grace - newest_age)
+
+
+def unplaced(server: Server) -> bool:
+    """Still to be placed: new, or BUILD without a host (a placed member has its host)."""
+    vm_state = server.status.vm_state
+    return vm_state is None or (vm_state is VmState.BUILDING and server.status.host is None)
+
+
+def launch_index(server: Server) -> tuple[int, str]:
+    """The order of a member in its request (Nova's launch index), then its name."""
+    raw = server.metadata.annotations.get(names.LAUNCH_INDEX_ANNOTATION)
+    try:
+        index = int(raw or 0)
+    except ValueError:
+        index = 0
+    return (index, server.metadata.name)

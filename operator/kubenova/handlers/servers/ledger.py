@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Protocol
 
 from kubenova import k8s
+from kubenova.domain.quotas import QuotaExceeded
 from kubenova.domain.resize_rules import HOLD_SUFFIX
 from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer, build_host_states
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.selection import select_destination
+from kubenova.scheduler.set_selection import select_for_set
 
 Persist = Callable[[HostState], Awaitable[str | None]]
 """Write the chosen host into the Server; returns the host the Server now has (None if gone)."""
@@ -44,6 +47,15 @@ placed a moment before must be seen, ``scheduling.with_group``)."""
 Admit = Callable[[list[PlacedServer]], None]
 """Given every placement held (the server's own excluded), raise if the server may not take one
 (the quota recheck: ``QuotaExceeded``); checked under the lock, so decisions never overlap."""
+
+PersistMember = Callable[[RequestSpec, HostState], Awaitable[str | None]]
+"""Write one member's chosen host into its Server (``Persist`` for one member of a set)."""
+AdmitSet = Callable[[list[PlacedServer], Sequence[RequestSpec]], None]
+"""Given every placement held (the set's members excluded), raise if the set may not take
+them (the quota recheck of the whole set)."""
+Refuse = Callable[[Sequence[RequestSpec], NoValidHost | QuotaExceeded], Awaitable[bool]]
+"""The set was refused: write every member's ERROR and return True, or False to leave them
+unplaced (the caller retries: a Node may still be coming)."""
 
 
 class Hosts(Protocol):
@@ -136,6 +148,63 @@ class PlacementLedger:
             if host is None:
                 self._ledger.pop(hold, None)
             return host
+
+    async def place_set(
+        self,
+        collect: Callable[[], Sequence[RequestSpec]],
+        hosts: Hosts,
+        persist: PersistMember,
+        refuse: Refuse,
+        admit: AdmitSet | None = None,
+    ) -> None:
+        """Place the members of one multi-create request all together or not at all, under the
+        lock (``docs/operator.md`` "Multi-create"). ``collect`` (called under the lock) gives the
+        members still to place. Members this process already claimed a host for (a write that
+        failed) keep it; the others are decided in one ``select_for_set`` after one quota recheck
+        of them all, and every one is claimed before the first is persisted. A refused set
+        (quota, ``NoValidHost``) goes to ``refuse`` and claims nothing. Each member is then
+        persisted in turn; a failed write does not stop the others and is raised at the end."""
+        async with self._lock:
+            specs = list(collect())
+            fresh = [spec for spec in specs if spec.instance_uid not in self._ledger]
+            deciding = {spec.instance_uid for spec in fresh}
+            usage = [p for p in self.usage(hosts.placements()) if p.uid not in deciding]
+            states = build_host_states(hosts.compute_nodes(), usage, hosts.aggregate_infos(), self._config)
+            try:
+                if fresh and admit is not None:
+                    admit(usage, fresh)
+                chosen = select_for_set(fresh, states, self._config) if fresh else []
+            except (NoValidHost, QuotaExceeded) as error:
+                for spec in specs:  # all or nothing: an earlier claim of the set goes too
+                    self._ledger.pop(spec.instance_uid, None)
+                if not await refuse(specs, error):
+                    raise
+                return
+            for spec, state in zip(fresh, chosen, strict=True):
+                self._ledger[spec.instance_uid] = PlacedServer(
+                    spec.instance_uid, state.name, spec.vcpus, spec.memory_mb, spec.disk_gb
+                )
+            by_name = {state.name: state for state in states}
+            failed: k8s.KubeError | None = None
+            for spec in specs:
+                uid = spec.instance_uid
+                claim = self._ledger[uid]
+                if claim.host not in by_name:  # its Node went away meanwhile: decided again later
+                    self._ledger.pop(uid, None)
+                    continue
+                try:
+                    host = await persist(spec, by_name[claim.host])
+                except k8s.KubeError as error:
+                    if error.status < 500:  # refused, so certainly not persisted
+                        self._ledger.pop(uid, None)
+                    failed = failed or error
+                    continue
+                if host is None:
+                    self._ledger.pop(uid, None)
+                elif host != claim.host:
+                    self._ledger[uid] = dataclasses.replace(claim, host=host)
+            if failed is not None:
+                raise failed
 
     def settle(self, uid: str, placed: PlacedServer | None) -> None:
         """A resize was confirmed or reverted (``placed``: where the server is now) or a

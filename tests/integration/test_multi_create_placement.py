@@ -87,9 +87,9 @@ def test_a_set_that_fits_only_in_part_is_refused_whole_and_nothing_is_built(
     for name in members:
         server = compute.wait_status(name, "ERROR", timeout=60)
         fault = server["status"]["fault"]
-        assert fault["message"] == "No valid host was found."
-        assert fault["details"].startswith(NOT_ENOUGH), fault["details"]
-        assert "6 of the 7 instances of the request found a host" in fault["details"]
+        assert fault["message"] == f"No valid host was found. {NOT_ENOUGH}"
+        assert fault["details"].startswith("6 of the 7 instances of the request found a host. "), fault
+        assert "CoreFilter: (start: 3, end: 0)" in fault["details"]
         assert server["status"].get("host") is None
     for name in members:  # every member has reached ERROR: none got a VM meanwhile, none will
         assert compute.vm(name) is None, f"{name} got a VirtualMachine although its request was refused"

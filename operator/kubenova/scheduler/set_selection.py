@@ -28,6 +28,14 @@ NOT_ENOUGH_HOSTS = "There are not enough hosts available."
 """Nova's reason when not every instance of a request found a host (``_ensure_sufficient_hosts``)."""
 
 
+class NotEnoughHosts(NoValidHost):
+    """A multi-create did not fit whole. Its fault message is Nova's exact text (what every user
+    sees); the details (admins only, as Nova's fault details) say how far the request got and
+    which filter stopped the member that found no host."""
+
+    message = f"{NoValidHost.message} {NOT_ENOUGH_HOSTS}"
+
+
 def select_for_set(
     specs: Sequence[RequestSpec],
     hosts: Sequence[HostState],
@@ -37,20 +45,17 @@ def select_for_set(
 ) -> list[HostState]:
     """One host per spec, in order (``hosts``' own objects, consumed), each pick made on host
     states that already hold the earlier members; ``NoValidHost`` and ``hosts`` untouched when
-    any member finds no host. The details start with Nova's reason and go on with how far the
-    request got and the filter results of the member that found none."""
+    any member finds no host (``NotEnoughHosts``)."""
     planning = copy.deepcopy(list(hosts))
     picked: list[str] = []
     for spec in specs:
         try:
             picked.append(select_destination(spec, planning, config, rng=rng).name)
         except NoValidHost as error:
-            details = (
-                f"{NOT_ENOUGH_HOSTS} {len(picked)} of the {len(specs)} instances of the request "
-                f"found a host. {error.details}"
-            )
+            got = f"{len(picked)} of the {len(specs)} instances of the request found a host."
+            details = f"{got} {error.details}"
             counts, rejections = error.filter_counts, error.rejections
-            raise NoValidHost(details, filter_counts=counts, rejections=rejections) from error
+            raise NotEnoughHosts(details, filter_counts=counts, rejections=rejections) from error
     by_name = {host.name: host for host in hosts}
     chosen = [by_name[name] for name in picked]
     for spec, host in zip(specs, chosen, strict=True):

@@ -66,7 +66,7 @@ async def test_a_set_that_does_not_fit_whole_is_refused_whole_and_claims_nothing
     [(uids, error)] = calls.refused
     assert uids == ["m0", "m1", "m2", "m3", "m4"]
     assert isinstance(error, NoValidHost)
-    assert error.details.startswith("There are not enough hosts available.")
+    assert error.message == "No valid host was found. There are not enough hosts available."
     assert ledger.usage(listing.placements()) == []
 
 

@@ -22,6 +22,7 @@ from tests.fixtures.operator import OperatorHandle
 from tests.fixtures.simulator import ManagedNodeFactory
 from tests.integration.compute import Compute, unique
 from tests.integration.test_quota_enforcement import LIMITS, Project, project  # noqa: F401 - fixture
+from tests.integration.test_server_groups import make_group
 from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.cluster
@@ -71,8 +72,8 @@ def member_body(reservation: str, size: int, index: int, spec: dict[str, Any]) -
     }
 
 
-def create_set(compute: Compute, zone: Zone, reservation: str, size: int) -> list[str]:
-    spec = {"flavor": zone.flavor, "image": zone.image, "availabilityZone": zone.name}
+def create_set(compute: Compute, zone: Zone, reservation: str, size: int, **extra: Any) -> list[str]:
+    spec = {"flavor": zone.flavor, "image": zone.image, "availabilityZone": zone.name, **extra}
     for index in range(size):
         body = member_body(reservation, size, index, spec)
         compute.custom.create_namespaced_custom_object(GROUP, VERSION, compute.namespace, "servers", body)
@@ -110,6 +111,31 @@ def test_a_set_that_fits_is_spread_by_the_weighers_and_every_member_runs_where_i
         hosts.append(server["status"]["host"])
     assert sorted(hosts) == sorted(three_nodes.nodes), "the RAM weigher spreads a set as Nova does"
     assert sorted(vm["metadata"]["name"] for vm in compute.vms()) == sorted(members)
+
+
+def test_anti_affinity_holds_across_the_set_and_one_member_too_many_refuses_it_whole(
+    compute: Compute, three_nodes: Zone
+) -> None:
+    """Room for six, but an anti-affinity group of four members on three Nodes: every member
+    ERROR, the details name the group filter, no VM."""
+    group = make_group(compute, "anti-affinity")
+    members = create_set(compute, three_nodes, "r-anti", 4, schedulerHints={"group": group})
+    for name in members:
+        fault = compute.wait_status(name, "ERROR", timeout=60)["status"]["fault"]
+        assert fault["message"] == f"No valid host was found. {NOT_ENOUGH}"
+        assert "3 of the 4 instances" in fault["details"]
+        assert "ServerGroupAntiAffinityFilter: (start: 3, end: 0)" in fault["details"], fault
+    assert all(compute.vm(name) is None for name in members)
+
+
+def test_affinity_puts_the_whole_set_on_one_node(compute: Compute, three_nodes: Zone) -> None:
+    """The RAM weigher alone would spread the two members; the group keeps them together."""
+    group = make_group(compute, "affinity")
+    members = create_set(compute, three_nodes, "r-aff", 2, schedulerHints={"group": group})
+    hosts = {compute.wait_status(name, "ACTIVE", timeout=90)["status"]["host"] for name in members}
+    assert len(hosts) == 1
+    nodes = {(compute.vmi(name) or {}).get("status", {}).get("nodeName") for name in members}
+    assert nodes == hosts
 
 
 def _write_placement(compute: Compute, name: str, host: str, zone: Zone) -> None:

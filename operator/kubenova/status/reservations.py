@@ -6,7 +6,8 @@ none; a gateway that dies half-way must not leave a partial set behind. So a mem
 once all N members have been seen (or one of them was placed already: the set was complete then,
 and a member the user deleted since does not hold up the rest); a member whose set has stayed
 incomplete for ``grace`` seconds after the newest member appeared is abandoned: the operator
-deletes it, as the gateway would have on a failed request.
+deletes it, as the gateway would have on a failed request. A complete set is then placed as one
+request, every member or none (``handlers/servers/set_scheduling.py``).
 """
 
 from __future__ import annotations

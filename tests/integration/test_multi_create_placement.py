@@ -6,6 +6,7 @@ with allocation ratio 1.0, so nothing else in the session competes for them."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,29 @@ def test_a_set_that_fits_is_spread_by_the_weighers_and_every_member_runs_where_i
         hosts.append(server["status"]["host"])
     assert sorted(hosts) == sorted(three_nodes.nodes), "the RAM weigher spreads a set as Nova does"
     assert sorted(vm["metadata"]["name"] for vm in compute.vms()) == sorted(members)
+
+
+def test_two_sets_racing_for_room_for_one_get_one_whole_set(compute: Compute, three_nodes: Zone) -> None:
+    """Six slots, two requests of four created at once: one request runs whole, the other is
+    refused whole — never six servers of both."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sets = list(pool.map(lambda r: create_set(compute, three_nodes, r, 4), ["r-a", "r-b"]))
+
+    def settled(name: str) -> str:
+        found: dict[str, Any] = wait_for(
+            lambda: (
+                (compute.server(name).get("status") or {}).get("status") in ("ACTIVE", "ERROR")
+                and compute.server(name)
+            ),
+            timeout=90,
+            message=f"{name} settled",
+        )
+        return str(found["status"]["status"])
+
+    outcomes = [{settled(name) for name in members} for members in sets]
+    assert sorted(map(sorted, outcomes)) == [["ACTIVE"], ["ERROR"]], outcomes
+    refused = sets[outcomes.index({"ERROR"})]
+    assert all(compute.vm(name) is None for name in refused)
 
 
 def test_anti_affinity_holds_across_the_set_and_one_member_too_many_refuses_it_whole(

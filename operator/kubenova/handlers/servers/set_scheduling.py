@@ -8,7 +8,12 @@ group policies hold across the set), every host claimed in the ledger, then each
 written (one patch per member: BUILD/spawning with its host). When any member finds no host,
 every member goes to ERROR with ``NoValidHost`` ("There are not enough hosts available.") and
 none is placed. A member whose status another member's handler wrote is then built by its own
-handler (its watch event: ``build.needs_vm``).
+handler (its watch event: ``build.needs_vm``). The other members' status patches are written
+without their Server locks (``Runtime.locks``): their handlers may hold them while they wait for
+the ledger's lock, so taking them would deadlock. That is safe because a member waiting to be
+placed writes no status of its own, and every status patch is conditional on the resourceVersion
+(``writer.apply`` decides again on a conflict: ``operations.placed`` of a member placed or failed
+meanwhile is nothing).
 
 A member whose own references do not resolve (or whose image does not fit its flavor) fails on
 its own, as a single server does, and is left out of the set's decision; the gateway never writes

@@ -1,46 +1,75 @@
 """``make bench``, part 1: how long one scheduling decision takes, and how much memory it needs.
 
-The operator holds its placement lock for exactly this work (host states rebuilt from every placed
-server, then filters and weighers), so it bounds how many Servers per second one operator can place.
-Timings are wall-clock medians over repeated runs on this machine; nothing here is asserted.
+What is timed is one call of the operator's ``PlacementLedger.place`` as the operator makes it: the
+ledger follows a ``ClusterView``'s placement feed (fed once with every placed server, as kopf's
+listing feeds it), reads the Nodes and Aggregates from that view's indexes, fills the cached host
+states with the per-host totals (``HostUsage``), runs the filters and weighers, claims the chosen
+host, and "writes" it with a persist that answers at once (the real one is an API server round
+trip made outside the lock). The same server is placed each time, so every run sees the same
+cluster. This is the work done under the placement lock, so it bounds how many Servers per second
+one operator can place. Timings are wall-clock medians over repeated runs on this machine; nothing
+here is asserted.
 """
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from kubenova.domain.zones import AggregateInfo
+from kubenova.handlers import cluster_view
+from kubenova.handlers.cluster_view import ClusterView, IndexedNode
+from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.resources.aggregate import Aggregate
 from kubenova.scheduler.config import SchedulerConfig
-from kubenova.scheduler.host_state import NodeInfo, PlacedServer, build_host_states
+from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
 from kubenova.scheduler.request_spec import RequestSpec
-from kubenova.scheduler.selection import select_destination
 
 
-def _inputs(hosts: int, servers: int) -> tuple[list[NodeInfo], list[PlacedServer], list[AggregateInfo]]:
+def _view(hosts: int) -> ClusterView:
+    """A view whose indexes hold ``hosts`` Nodes and 4 zone Aggregates (cpu ratio 2.0)."""
     nodes = [NodeInfo(f"node-{i}", cpu=64, memory_mb=262144, disk_gb=2000) for i in range(hosts)]
-    placed = [
-        PlacedServer(f"uid-{i}", f"node-{i % hosts}", vcpus=1, memory_mb=1024, disk_gb=10)
-        for i in range(servers)
+    aggregates = [
+        Aggregate.model_validate(
+            {
+                "metadata": {"name": f"agg-{z}"},
+                "spec": {
+                    "availabilityZone": f"az-{z}",
+                    "hosts": [n.name for n in nodes[z::4]],
+                    "metadata": {"cpu_allocation_ratio": "2.0"},
+                },
+            }
+        )
+        for z in range(4)
     ]
-    ratio = {"cpu_allocation_ratio": "2.0"}
-    zones = [
-        AggregateInfo(f"agg-{z}", f"az-{z}", frozenset(n.name for n in nodes[z::4]), ratio) for z in range(4)
-    ]
-    return nodes, placed, zones
+    view = ClusterView()
+    view.bind(
+        {
+            cluster_view.NODES: {n.name: [IndexedNode(n, "1")] for n in nodes},
+            cluster_view.AGGREGATES: {a.metadata.name: [a] for a in aggregates},
+        }
+    )
+    return view
 
 
 def _decision(hosts: int, servers: int) -> Callable[[], None]:
-    nodes, placed, aggregates = _inputs(hosts, servers)
-    config = SchedulerConfig()
+    view = _view(hosts)
+    ledger = PlacementLedger(SchedulerConfig())
+    ledger.follow(view)
+    feed = ledger.seen  # what view.server_seen tells the ledger for each Server of the listing
+    for i in range(servers):
+        feed(f"uid-{i}", [PlacedServer(f"uid-{i}", f"node-{i % hosts}", vcpus=1, memory_mb=1024, disk_gb=10)])
     spec = RequestSpec(instance_uid="new", project_id="demo", vcpus=2, memory_mb=2048, root_gb=20)
+    loop = asyncio.new_event_loop()
+
+    async def persist(host: HostState) -> str:
+        return host.name
 
     def run() -> None:
-        states = build_host_states(nodes, placed, aggregates, config)
-        select_destination(spec, states, config)
+        loop.run_until_complete(ledger.place(spec, view, persist))
 
     return run
 
@@ -78,7 +107,10 @@ def _measure(name: str, run: Callable[[], None], repeat: int) -> dict[str, Any]:
 
 def run(repeat: int, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[dict[str, Any]]:
     """Print and return one row per size: hosts, placed servers, median/p90 time, peak memory."""
-    print("scheduling decision (host states + filters + weighers):", flush=True)
+    print(
+        "scheduling decision (PlacementLedger.place: per-host totals, filters, weighers, claim):",
+        flush=True,
+    )
     rows = []
     for hosts, servers in sizes:
         figures = _measure(f"  {hosts} hosts, {servers} placed servers", _decision(hosts, servers), repeat)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
@@ -35,7 +34,7 @@ from kubenova.resources.keypair import Keypair
 from kubenova.resources.migration import Migration
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
-from kubenova.scheduler import io_ops, resize_holds
+from kubenova.scheduler import resize_holds
 from kubenova.scheduler.host_state import NodeInfo, PlacedServer
 
 # Index names: the names of the index functions in ``handlers.indexes`` (kopf passes them so).
@@ -116,17 +115,24 @@ class ClusterView:
         self._nodes_seen: dict[str, NodeInfo] = {}
         self._changed = asyncio.Event()
         self._deleting: set[str] = set()
+        self._placement_listeners: list[Callable[[str, list[PlacedServer]], None]] = []
+        self._placements_told: dict[str, int] = {}
+        self._projects: dict[str, set[ServerRef]] = {}  # namespace → its Servers' refs
         self.ready = asyncio.Event()
 
     def bind(self, indexes: Mapping[str, Indexed]) -> None:
         """Use kopf's live indexes (handed to the startup handler by name)."""
         self._indexes.update({name: indexes[name] for name in INDEXES if name in indexes})
+        for ref in self._indexes[SERVERS]:
+            self._projects.setdefault(ref.namespace, set()).add(ref)
 
     # ----- own writes ---------------------------------------------------------------------------
 
     def remember(self, index: str, key: Any, obj: object) -> None:
         """``obj`` is how the API server answered our write of it."""
         self._written[(index, key)] = obj
+        if index == SERVERS and isinstance(obj, Server):
+            self.server_seen(obj)
 
     def forget(self, index: str, key: Any, uid: str | None = None) -> None:
         """Drop our last write of ``key`` (only if it is of the object ``uid``, when given: the
@@ -180,6 +186,8 @@ class ClusterView:
         store = self._indexes.get(index, {}).get(key)
         indexed = next(iter(store), None) if store else None
         written = self._written.get((index, key))
+        if written is None and not seen:
+            return indexed  # the common case, kept cheap: every Node at every decision
         if (
             written is not None
             and indexed is not None
@@ -204,19 +212,44 @@ class ClusterView:
     def servers(self) -> list[Server]:
         return list(self._every(SERVERS))
 
+    def servers_in(self, namespace: str) -> list[Server]:
+        """The Servers of one namespace (a project): O(its servers), not O(all servers)."""
+        found = [self.server(ref) for ref in list(self._projects.get(namespace, ()))]
+        return [server for server in found if server is not None]
+
     def placements(self) -> list[PlacedServer]:
-        """What every placed Server holds on its host (its embedded flavor)."""
-        placed = []
-        for server in self.servers():
-            host, flavor = server.status.host, server.status.flavor
-            if host is not None and flavor is not None and server.metadata.uid:
-                held = resize_holds.placements(server.metadata.uid, host, flavor, server.status.resize)
-                if io_ops.is_io_workload(server.status.vm_state, server.status.task_state):
-                    held = [dataclasses.replace(p, io_op=True) for p in held]
-                if io_ops.is_failed_build(server.status.vm_state, server.status.launched_at):
-                    held = [dataclasses.replace(p, failed_build=True) for p in held]
-                placed.extend(held)
-        return placed
+        """What every placed Server holds on its host (its embedded flavor); O(servers): the
+        placement ledger follows ``on_placements`` instead."""
+        return [placed for server in self.servers() for placed in resize_holds.held_by(server)]
+
+    # ----- placement feed -----------------------------------------------------------------------
+
+    def on_placements(self, listener: Callable[[str, list[PlacedServer]], None]) -> None:
+        """Call ``listener(server uid, placements)`` whenever a Server's freshest copy may hold
+        other placements (``server_seen``), and with none when it is gone (``server_gone``)."""
+        self._placement_listeners.append(listener)
+
+    def server_seen(self, server: Server) -> None:
+        """A copy of a Server arrived (a watch event, or our write's answer): tell the placement
+        listeners what it holds, unless a newer copy was told already."""
+        uid = server.metadata.uid
+        ref = ServerRef(server.metadata.namespace or "", server.metadata.name)
+        self._projects.setdefault(ref.namespace, set()).add(ref)
+        version = resource_version(server)
+        if not uid or version < self._placements_told.get(uid, -1):
+            return
+        self._placements_told[uid] = version
+        held = resize_holds.held_by(server)
+        for listener in self._placement_listeners:
+            listener(uid, held)
+
+    def server_gone(self, uid: str, ref: ServerRef | None = None) -> None:
+        """The Server ``uid`` (``ref``) was deleted: it holds nothing any more."""
+        self._placements_told.pop(uid, None)
+        if ref is not None and self.server(ref) is None:
+            self._projects.get(ref.namespace, set()).discard(ref)
+        for listener in self._placement_listeners:
+            listener(uid, [])
 
     def vm(self, ref: ServerRef) -> ObservedVm | None:
         found: ObservedVm | None = self.fresh(VMS, ref)
@@ -237,6 +270,8 @@ class ClusterView:
 
     def compute_nodes(self) -> list[NodeInfo]:
         """The Nodes that are compute hosts (``KUBENOVA_COMPUTE_NODE_SELECTOR``)."""
+        if not self._selector:
+            return [n.info for n in self.nodes()]
         return [n.info for n in self.nodes() if label_selector.matches(self._selector, n.info.labels)]
 
     def aggregates(self) -> list[Aggregate]:

@@ -48,8 +48,10 @@ def _parsed(model: type[_M], body: kopf.Body) -> _M | None:
 
 
 @kopf.index(GROUP, VERSION, "servers")
-async def server_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Server]:
+async def server_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[ServerRef, Server]:
     server = _parsed(Server, body)
+    if server is not None:
+        runtime.of(memo).view.server_seen(server)  # the placement ledger's usage follows it
     return {ServerRef.of(body): server} if server is not None else {}
 
 

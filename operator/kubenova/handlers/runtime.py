@@ -71,11 +71,16 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, client: k8s.Client) -> Runtime:
+        view, ledger = (
+            ClusterView(settings.compute_node_selector),
+            PlacementLedger(settings.scheduler_config()),
+        )
+        ledger.follow(view)  # before kopf's first listing feeds the view
         return cls(
             settings=settings,
             client=client,
-            view=ClusterView(settings.compute_node_selector),
-            ledger=PlacementLedger(settings.scheduler_config()),
+            view=view,
+            ledger=ledger,
             events=EventPoster(client),
             quotas=QuotaLimits(client.transport, settings.identity_namespace, settings.quota_defaults()),
         )

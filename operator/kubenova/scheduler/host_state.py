@@ -1,8 +1,10 @@
 """Per-Node host state: capacity, usage, aggregates and zone, as Nova's ``HostState``.
 
-Inputs are plain facts the caller read from the cluster (``NodeInfo``, ``PlacedServer``,
-``AggregateInfo``). ``build_host_states`` turns them into one mutable ``HostState`` per Node;
-``consume`` updates it after each placement so successive picks in one pass never overcommit.
+Inputs are plain facts the caller read from the cluster (``NodeInfo``, ``AggregateInfo``, and the
+per-host totals of the placed servers, ``usage.HostUsage``). ``build_host_states`` turns them into
+one mutable ``HostState`` per Node (``host_templates``: the part that does not depend on usage,
+which ``host_cache`` keeps between decisions; ``HostState.use``: the usage); ``consume`` updates
+it after each placement so successive picks in one pass never overcommit.
 
 Capacity follows Placement's inventory rule: ``(total - reserved) * allocation_ratio - used``.
 """
@@ -19,6 +21,7 @@ from kubenova.quantities import mib_to_gib_ceil
 from kubenova.scheduler.aggregates import ResolvedNumber, metadata_values, minimum_number
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.request_spec import RequestSpec
+from kubenova.scheduler.usage import HostTotals, HostUsage, PlacedServer
 
 __all__ = ["AggregateInfo", "HostState", "NodeInfo", "PlacedServer", "build_host_states"]
 
@@ -40,21 +43,6 @@ class NodeInfo:
     schedulable: bool = True
     ready: bool = True
     labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PlacedServer:
-    """A server already holding resources on ``host``. ``disk_gb`` = root + ephemeral + swap.
-    ``io_op``: it is building or moving (``scheduler.io_ops``), which IoOpsFilter counts."""
-
-    uid: str
-    host: str
-    vcpus: int
-    memory_mb: int
-    disk_gb: int
-    io_op: bool = False
-    failed_build: bool = False
-    """It is in ERROR on this host without ever having run (its build failed here)."""
 
 
 @dataclass
@@ -81,10 +69,21 @@ class HostState:
     num_instances: int = 0
     num_io_ops: int = 0
     failed_builds: int = 0
-    instance_uids: set[str] = field(default_factory=set)
+    instance_uids: frozenset[str] = field(default_factory=frozenset)
+    """Placement uids on the host; replaced, never changed in place (it may be shared)."""
     labels: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     """Why some aggregate setting was ignored for this host (bad ratio, conflicting zones)."""
+    resolved: dict[tuple[str, float], ResolvedNumber] = field(default_factory=dict)
+    """``aggregate_number`` answers, kept as long as the host's aggregates and config are."""
+
+    def aggregate_number(self, key: str, default: float) -> ResolvedNumber:
+        """The smallest valid number the host's aggregates set for ``key``, else ``default``
+        (``aggregates.minimum_number``), worked out once per host and key."""
+        found = self.resolved.get((key, default))
+        if found is None:
+            found = self.resolved[(key, default)] = minimum_number(self.aggregates, key, default)
+        return found
 
     @property
     def free_vcpus(self) -> float:
@@ -115,46 +114,65 @@ class HostState:
         self.num_instances += 1
         self.num_io_ops += 1  # the build now starting is an I/O operation (Nova's consume)
         if spec.instance_uid:
-            self.instance_uids.add(spec.instance_uid)
+            self.instance_uids = self.instance_uids | {spec.instance_uid}
 
-    def add_placed(self, server: PlacedServer) -> None:
-        """Account a server that already runs (or is being built) here."""
-        self.used_vcpus += server.vcpus
-        self.used_memory_mb += server.memory_mb
-        self.used_disk_gb += server.disk_gb
-        self.num_instances += 1
-        self.num_io_ops += int(server.io_op)
-        self.failed_builds += int(server.failed_build)
-        self.instance_uids.add(server.uid)
+    def add_placed(self, server: PlacedServer, sign: int = 1) -> None:
+        """Account a server that already runs (or is being built) here (``sign`` -1: one that
+        was accounted and holds nothing here after all)."""
+        self.used_vcpus += sign * server.vcpus
+        self.used_memory_mb += sign * server.memory_mb
+        self.used_disk_gb += sign * server.disk_gb
+        self.num_instances += sign
+        self.num_io_ops += sign * int(server.io_op)
+        self.failed_builds += sign * int(server.failed_build)
+        if sign > 0:
+            self.instance_uids = self.instance_uids | {server.uid}
+        else:
+            self.instance_uids = self.instance_uids - {server.uid}
+
+    def use(self, totals: HostTotals | None) -> None:
+        """Take the usage from ``totals`` (``None``: nothing placed here), replacing any other."""
+        totals = totals or _NOTHING
+        self.used_vcpus = totals.vcpus
+        self.used_memory_mb = totals.memory_mb
+        self.used_disk_gb = totals.disk_gb
+        self.num_instances = totals.instances
+        self.num_io_ops = totals.io_ops
+        self.failed_builds = totals.failed_builds
+        self.instance_uids = totals.uids
+
+
+_NOTHING = HostTotals()
 
 
 def build_host_states(
     nodes: Iterable[NodeInfo],
-    placed: Iterable[PlacedServer],
+    placed: HostUsage | Iterable[PlacedServer],
     aggregates: Iterable[AggregateInfo],
     config: SchedulerConfig,
 ) -> list[HostState]:
-    """One ``HostState`` per Node, in the order given, with usage from the placed servers.
+    """One ``HostState`` per Node, in the order given, with usage from the per-host totals of
+    ``placed`` (a ``HostUsage``, or the placed servers themselves: summed here, once per uid).
 
-    Servers on hosts that are not Nodes are ignored (their Node is gone); a server listed twice
-    on the same host counts once.
+    Servers on hosts that are not Nodes are ignored (their Node is gone).
     """
+    usage = placed if isinstance(placed, HostUsage) else HostUsage(placed)
+    states = host_templates(nodes, aggregates, config)
+    for state in states:
+        state.use(usage.totals(state.name))
+    return states
+
+
+def host_templates(
+    nodes: Iterable[NodeInfo], aggregates: Iterable[AggregateInfo], config: SchedulerConfig
+) -> list[HostState]:
+    """One ``HostState`` per Node with what does not depend on placements (zone, aggregates,
+    ratios) and no usage yet."""
     aggregate_list = sorted(aggregates, key=lambda a: a.name)
-    states = {node.name: _host_state(node, aggregate_list, config) for node in nodes}
-    seen: set[tuple[str, str]] = set()
-    for server in placed:
-        state = states.get(server.host)
-        if state is None:
-            LOG.debug("Server %s is on unknown host %s; not counted", server.uid, server.host)
-            continue
-        if (server.uid, server.host) in seen:
-            continue
-        seen.add((server.uid, server.host))
-        state.add_placed(server)
-    return list(states.values())
+    return [host_template(node, aggregate_list, config) for node in nodes]
 
 
-def _host_state(node: NodeInfo, aggregates: list[AggregateInfo], config: SchedulerConfig) -> HostState:
+def host_template(node: NodeInfo, aggregates: list[AggregateInfo], config: SchedulerConfig) -> HostState:
     member_of = [a for a in aggregates if node.name in a.hosts]
     notes: list[str] = []
     ratios = [

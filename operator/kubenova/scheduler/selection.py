@@ -48,7 +48,9 @@ def select_destination(
     Raises ``NoValidHost`` when no host passes.
     """
     candidates = filter_hosts(spec, hosts, config)
-    weighed = weigh_hosts(candidates, spec, config, build_weighers(config))
+    weighed = weigh_hosts(
+        candidates, spec, config, build_weighers(config), limit=max(1, config.host_subset_size)
+    )
     chosen = _pick(weighed, config.host_subset_size, rng)
     chosen.consume(spec)
     LOG.debug("Selected host %s for %s", chosen.name, spec.instance_uid)

@@ -45,7 +45,7 @@ class GroupSpec:
 
     def members_on(self, host: HostState) -> frozenset[str]:
         """The members running on (or placed on) ``host``."""
-        return self.members & frozenset(host.instance_uids)
+        return self.members & host.instance_uids
 
 
 def members_on(spec: RequestSpec, host: HostState, policy: str) -> int:
@@ -62,5 +62,5 @@ def with_hosts(spec: RequestSpec, hosts: Iterable[HostState]) -> RequestSpec:
     group = spec.group
     if group is None:
         return spec
-    taken = group.hosts | frozenset(host.name for host in hosts if group.members_on(host))
+    taken = group.hosts | frozenset(h.name for h in hosts if not group.members.isdisjoint(h.instance_uids))
     return dataclasses.replace(spec, group=dataclasses.replace(group, hosts=taken))

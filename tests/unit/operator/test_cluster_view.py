@@ -146,3 +146,16 @@ def test_forgetting_a_deleted_object_keeps_a_newer_one_of_the_same_name() -> Non
     assert view.server(REF) is not None
     view.forget(cluster_view.SERVERS, REF, "new")
     assert view.server(REF) is None
+
+
+def test_servers_of_one_namespace_are_found_without_reading_the_others() -> None:
+    index: dict[ServerRef, list[Server]] = {REF: [at(7)]}
+    view = view_with(index)
+    other = f.server(name="db-1", namespace="other", uid="u-other")
+    index[ServerRef("other", "db-1")] = [other]
+    view.server_seen(other)  # what the Server index function does for each watch event
+    assert [s.metadata.name for s in view.servers_in("demo")] == ["web-1"]
+    assert [s.metadata.uid for s in view.servers_in("other")] == ["u-other"]
+    del index[ServerRef("other", "db-1")]  # kopf dropped it on DELETED ...
+    view.server_gone("u-other", ServerRef("other", "db-1"))  # ... and the event handler says so
+    assert view.servers_in("other") == []

@@ -202,7 +202,7 @@ def test_released_servers_stop_counting_before_the_index_drops_them() -> None:
 
 def test_usage_overlays_the_ledger_on_the_index() -> None:
     service = make_placement(Listing([]))
-    service._ledger["a"] = PlacedServer("a", "n2", 1, 1, 1)
+    service._claim(PlacedServer("a", "n2", 1, 1, 1))
     indexed = [PlacedServer("a", "n1", 1, 1, 1), PlacedServer("b", "n1", 1, 1, 1)]
     assert sorted((p.uid, p.host) for p in service.usage(indexed)) == [("a", "n2"), ("b", "n1")]
     assert [p.uid for p in service.usage(indexed, exclude="a")] == ["b"]

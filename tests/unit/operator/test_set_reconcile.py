@@ -51,7 +51,9 @@ class SetCluster(Cluster):
         for (plural, name), body in self.api.objects.items():
             ref = ServerRef("demo", name)
             if plural == "servers":
-                self.index[cluster_view.SERVERS][ref] = [Server.model_validate(copy.deepcopy(body))]
+                server = Server.model_validate(copy.deepcopy(body))
+                self.index[cluster_view.SERVERS][ref] = [server]
+                self.rt.view.server_seen(server)  # what the Server index function does per event
             elif plural == "virtualmachines":
                 self.index[cluster_view.VMS][ref] = [parse_vm(copy.deepcopy(body))]
 

@@ -55,7 +55,7 @@ def test_affinity_puts_every_member_on_the_first_members_host() -> None:
 
 def test_affinity_refuses_when_the_members_host_is_full() -> None:
     hosts = [make_host("h0", total_memory_mb=1024), make_host("h1")]
-    hosts[0].instance_uids.add("m0")
+    hosts[0].instance_uids |= {"m0"}
     group = GroupSpec("g1", "affinity", frozenset({"m0"}))
     with pytest.raises(NoValidHost) as caught:
         select_destination(make_spec("m1", memory_mb=2048, group=group), hosts, CONFIG)
@@ -71,7 +71,7 @@ def test_soft_anti_affinity_prefers_empty_hosts_but_does_not_refuse() -> None:
 def test_soft_affinity_prefers_the_members_host_but_does_not_refuse() -> None:
     config = SchedulerConfig(soft_affinity_weight_multiplier=10.0)
     hosts = [make_host("h0", total_memory_mb=1024), make_host("h1"), make_host("h2")]
-    hosts[1].instance_uids.add("m0")
+    hosts[1].instance_uids |= {"m0"}
     hosts[1].used_memory_mb = 8192  # the RAM weigher alone would pick h2
     group = GroupSpec("g1", "soft-affinity", frozenset({"m0"}))
     assert select_destination(make_spec("m1", group=group), hosts, config).name == "h1"

@@ -63,6 +63,7 @@ async def server_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_
             rt.view.forget(SERVERS, ref, body.metadata.uid)
             # Released at the end of the teardown already; this covers a finalizer removed by hand.
             rt.ledger.release(body.metadata.uid or "")
+            rt.view.server_gone(body.metadata.uid or "", ref)
             rt.recorded.discard(body.metadata.uid or "")
         rt.locks.forget(ref)
         return

@@ -25,7 +25,7 @@ from kubenova.resources.image import Image
 from kubenova.resources.server import EmbeddedFlavor, Server
 from kubenova.resources.states import VmState
 from kubenova.scheduler.errors import NoValidHost
-from kubenova.scheduler.host_state import HostState, PlacedServer
+from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.server_group import GroupSpec
 from kubenova.status import operations
@@ -61,7 +61,9 @@ def with_group(spec: RequestSpec, view: ClusterView, server: Server) -> RequestS
     group = view.server_group(group_id) if group_id else None
     if group is None or group.metadata.namespace != server.metadata.namespace:
         return dataclasses.replace(spec, group=None)
-    others = [m for m in server_groups.members(group, view.servers()) if m.server_id != server.server_id]
+    namespace = server.metadata.namespace or ""
+    members = server_groups.members(group, view.servers_in(namespace))
+    others = [m for m in members if m.server_id != server.server_id]
     return dataclasses.replace(
         spec,
         group=GroupSpec(
@@ -128,20 +130,18 @@ def quota_recheck(rt: Runtime, server: Server, requested: quotas.Usage) -> ledge
     if limits_source is None:
         return None
 
-    def admit(placements: list[PlacedServer]) -> None:
+    def admit(placements: ledger.Held) -> None:
         limits = limits_source.limits(namespace)
         if limits is None:
             return  # not a project's namespace: no Nova quota
-        project = [s for s in rt.view.servers() if s.metadata.namespace == namespace]
-        members, held = {s.metadata.uid for s in project}, {p.uid for p in placements}
-        sizes = [(p.vcpus, p.memory_mb) for p in placements if p.uid in members]
+        project = rt.view.servers_in(namespace)
+        sizes = []
         for other in project:
-            flavor = other.status.flavor
-            if (
-                other.status.vm_state is VmState.SHELVED_OFFLOADED
-                and flavor
-                and other.metadata.uid not in held
-            ):
+            uid, flavor = other.metadata.uid or "", other.status.flavor
+            held = placements.get(uid)
+            if held is not None:
+                sizes.append((held.vcpus, held.memory_mb))
+            elif other.status.vm_state is VmState.SHELVED_OFFLOADED and flavor:
                 sizes.append((flavor.vcpus, flavor.ram))
         used = quotas.total(sizes)
         message = quotas.exceeded(limits, used, requested)

@@ -40,7 +40,7 @@ from kubenova.handlers.servers import ledger, references, scheduling, writer
 from kubenova.resources.image import Image
 from kubenova.resources.server import EmbeddedFlavor, Server
 from kubenova.scheduler.errors import NoValidHost
-from kubenova.scheduler.host_state import HostState, PlacedServer
+from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.status import operations, reservations
 
@@ -50,12 +50,8 @@ Taken = dict[str, tuple[Server, EmbeddedFlavor, Image]]
 
 def members(rt: Runtime, server: Server, reservation: str) -> list[Server]:
     """The Servers of ``server``'s reservation in its namespace, as the view has them now."""
-    namespace = server.metadata.namespace
-    return [
-        s
-        for s in rt.view.servers()
-        if s.metadata.namespace == namespace and reservations.reservation_of(s) == reservation
-    ]
+    namespace = server.metadata.namespace or ""
+    return [s for s in rt.view.servers_in(namespace) if reservations.reservation_of(s) == reservation]
 
 
 def _buildable(rt: Runtime, member: Server) -> tuple[EmbeddedFlavor, Image] | None:
@@ -163,7 +159,7 @@ def _admit_set(rt: Runtime, server: Server) -> ledger.AdmitSet | None:
     if rt.quotas is None:
         return None
 
-    def admit(placements: list[PlacedServer], specs: Sequence[RequestSpec]) -> None:
+    def admit(placements: ledger.Held, specs: Sequence[RequestSpec]) -> None:
         requested = quotas.Usage(len(specs), sum(s.vcpus for s in specs), sum(s.memory_mb for s in specs))
         check = scheduling.quota_recheck(rt, server, requested)
         if check is not None:

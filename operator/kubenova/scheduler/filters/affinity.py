@@ -14,6 +14,9 @@ from kubenova.scheduler.request_spec import RequestSpec
 class SameHostFilter(HostFilter):
     """Pass hosts running at least one of the servers named in ``same_host``."""
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return not spec.same_host
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         if not spec.same_host or spec.same_host & host.instance_uids:
             return None
@@ -22,6 +25,9 @@ class SameHostFilter(HostFilter):
 
 class DifferentHostFilter(HostFilter):
     """Pass hosts running none of the servers named in ``different_host``."""
+
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return not spec.different_host
 
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         clash = spec.different_host & host.instance_uids

@@ -19,6 +19,9 @@ SCOPE = "aggregate_instance_extra_specs"
 class AggregateInstanceExtraSpecsFilter(HostFilter):
     """Pass hosts whose aggregates' metadata satisfy every scoped extra spec of the flavor."""
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return not spec.flavor_extra_specs
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         if not spec.flavor_extra_specs:
             return None

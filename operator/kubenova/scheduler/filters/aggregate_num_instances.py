@@ -7,7 +7,6 @@ numbers are ignored.
 
 from __future__ import annotations
 
-from kubenova.scheduler.aggregates import minimum_number
 from kubenova.scheduler.filters.base import HostFilter
 from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
@@ -19,7 +18,7 @@ class AggregateNumInstancesFilter(HostFilter):
     """Pass hosts with fewer servers than their aggregates' (or the configured) limit."""
 
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
-        resolved = minimum_number(host.aggregates, KEY, self.config.max_instances_per_host)
+        resolved = host.aggregate_number(KEY, self.config.max_instances_per_host)
         limit = int(resolved.value)
         if host.num_instances < limit:
             return None

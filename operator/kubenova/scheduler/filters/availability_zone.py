@@ -17,6 +17,9 @@ class AvailabilityZoneFilter(HostFilter):
 
     runs_on_forced_host = True
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return spec.availability_zone is None
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         if spec.availability_zone is None or spec.availability_zone == host.availability_zone:
             return None

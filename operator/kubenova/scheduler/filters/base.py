@@ -53,6 +53,12 @@ class HostFilter(abc.ABC):
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         """``None`` if ``host`` can take ``spec``, else why not (one short sentence)."""
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        """True when every host passes for ``spec`` whatever its state (the request asks nothing
+        of this filter): ``filter_all`` then looks at no host. A shortcut only; ``rejection``
+        must agree with it."""
+        return False
+
     def host_passes(self, host: HostState, spec: RequestSpec) -> bool:
         """True if the host passes; a failing host is logged at debug level with the reason."""
         reason = self.rejection(host, spec)
@@ -63,6 +69,8 @@ class HostFilter(abc.ABC):
 
     def filter_all(self, hosts: Iterable[HostState], spec: RequestSpec) -> FilterOutcome:
         """Split ``hosts`` into those that pass and a reasoned rejection for the others."""
+        if self.passes_all(spec):
+            return FilterOutcome(passed=list(hosts))
         outcome = FilterOutcome()
         for host in hosts:
             reason = self.rejection(host, spec)

@@ -20,6 +20,9 @@ SCOPE = "capabilities"
 class ComputeCapabilitiesFilter(HostFilter):
     """Pass hosts whose facts satisfy every ``capabilities:`` extra spec of the flavor."""
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return not spec.flavor_extra_specs
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         if not spec.flavor_extra_specs:
             return None

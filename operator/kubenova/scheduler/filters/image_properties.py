@@ -33,6 +33,9 @@ def wanted(image_properties: dict[str, str]) -> tuple[str | None, ...]:
 class ImagePropertiesFilter(HostFilter):
     """Pass hosts one of whose supported instance types has every property the image sets."""
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return not any(wanted(spec.image_properties))
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         asked = wanted(spec.image_properties)
         if not any(asked):

@@ -8,7 +8,6 @@ takes the limit from aggregate metadata ``max_io_ops_per_host`` (the smallest wi
 
 from __future__ import annotations
 
-from kubenova.scheduler.aggregates import minimum_number
 from kubenova.scheduler.filters.base import HostFilter
 from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
@@ -33,5 +32,5 @@ class AggregateIoOpsFilter(IoOpsFilter):
     """IoOpsFilter with the limit from the host's aggregates' ``max_io_ops_per_host``."""
 
     def limit(self, host: HostState) -> tuple[int, str]:
-        resolved = minimum_number(host.aggregates, KEY, self.config.max_io_ops_per_host)
+        resolved = host.aggregate_number(KEY, self.config.max_io_ops_per_host)
         return int(resolved.value), resolved.source

@@ -17,6 +17,9 @@ from kubenova.scheduler.request_spec import RequestSpec
 class ServerGroupAffinityFilter(HostFilter):
     """Pass the hosts of the group's members (any host while no member is placed)."""
 
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return spec.group is None or spec.group.policy != server_group.AFFINITY or not spec.group.hosts
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         group = spec.group
         if group is None or group.policy != server_group.AFFINITY or not group.hosts:
@@ -29,6 +32,9 @@ class ServerGroupAffinityFilter(HostFilter):
 
 class ServerGroupAntiAffinityFilter(HostFilter):
     """Pass hosts running fewer than ``max_server_per_host`` members of the group."""
+
+    def passes_all(self, spec: RequestSpec) -> bool:
+        return spec.group is None or spec.group.policy != server_group.ANTI_AFFINITY
 
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         group = spec.group

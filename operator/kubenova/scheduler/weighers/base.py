@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from typing import ClassVar
 
-from kubenova.scheduler.aggregates import minimum_number
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
@@ -36,13 +35,30 @@ class HostWeigher(abc.ABC):
         super().__init_subclass__(**kwargs)
         cls.name = cls.__name__
 
+    negated: ClassVar[bool] = False
+    """The multiplier is applied with its sign flipped (BuildFailureWeigher)."""
+
     def weight_multiplier(self, host: HostState, config: SchedulerConfig) -> float:
         """The configured multiplier, or the smallest one the host's aggregates set."""
+        return self.weight_multipliers([host], config)[0]
+
+    def weight_multipliers(self, hosts: Sequence[HostState], config: SchedulerConfig) -> list[float]:
+        """``weight_multiplier`` of each of ``hosts``, in order (resolved once per host and kept
+        with its state, ``HostState.aggregate_number``)."""
         default = float(getattr(config, self.multiplier_option))
-        resolved = minimum_number(host.aggregates, self.multiplier_option, default)
-        for problem in resolved.problems:
-            LOG.warning("Could not use %s", problem)
-        return resolved.value
+        sign = -1.0 if self.negated else 1.0
+        values = []
+        for host in hosts:
+            resolved = host.aggregate_number(self.multiplier_option, default)
+            for problem in resolved.problems:
+                LOG.warning("Could not use %s", problem)
+            values.append(sign * resolved.value)
+        return values
+
+    def weighs_nothing(self, spec: RequestSpec) -> bool:
+        """True when every host weighs the same for ``spec`` (the weigher adds nothing to the
+        ranking and is skipped). A shortcut only; ``_weigh_object`` must agree with it."""
+        return False
 
     @abc.abstractmethod
     def _weigh_object(self, host: HostState, spec: RequestSpec) -> float:

@@ -10,7 +10,6 @@ failures lower a host's weight.
 
 from __future__ import annotations
 
-from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.host_state import HostState
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.weighers.base import HostWeigher
@@ -20,9 +19,7 @@ class BuildFailureWeigher(HostWeigher):
     """Weight = failed builds on the host, with the multiplier negated."""
 
     multiplier_option = "build_failure_weight_multiplier"
-
-    def weight_multiplier(self, host: HostState, config: SchedulerConfig) -> float:
-        return -super().weight_multiplier(host, config)
+    negated = True
 
     def _weigh_object(self, host: HostState, spec: RequestSpec) -> float:
         return float(host.failed_builds)

@@ -21,6 +21,9 @@ class ServerGroupSoftAffinityWeigher(HostWeigher):
 
     multiplier_option = "soft_affinity_weight_multiplier"
 
+    def weighs_nothing(self, spec: RequestSpec) -> bool:
+        return spec.group is None or spec.group.policy != server_group.SOFT_AFFINITY
+
     def _weigh_object(self, host: HostState, spec: RequestSpec) -> float:
         return float(server_group.members_on(spec, host, server_group.SOFT_AFFINITY))
 
@@ -29,6 +32,9 @@ class ServerGroupSoftAntiAffinityWeigher(HostWeigher):
     """Weight = minus the members of a soft-anti-affinity group on the host."""
 
     multiplier_option = "soft_anti_affinity_weight_multiplier"
+
+    def weighs_nothing(self, spec: RequestSpec) -> bool:
+        return spec.group is None or spec.group.policy != server_group.SOFT_ANTI_AFFINITY
 
     def _weigh_object(self, host: HostState, spec: RequestSpec) -> float:
         return -float(server_group.members_on(spec, host, server_group.SOFT_ANTI_AFFINITY))

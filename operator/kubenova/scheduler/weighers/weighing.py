@@ -8,6 +8,7 @@ best first; equal totals are ordered by host name so the result never depends on
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,16 +51,28 @@ def weigh_hosts(
     spec: RequestSpec,
     config: SchedulerConfig,
     weighers: Sequence[HostWeigher],
+    *,
+    limit: int | None = None,
 ) -> list[WeighedHost]:
-    """``hosts`` with their total weights, best first (ties by host name)."""
+    """``hosts`` with their total weights, best first (ties by host name); only the best
+    ``limit`` when given."""
     totals = [0.0] * len(hosts)
     # A single candidate wins whatever its weight; Nova skips weighing it too.
     if len(hosts) > 1:
         for weigher in weighers:
+            if weigher.weighs_nothing(spec):
+                continue
             raw = weigher.weigh_objects(hosts, spec)
             normalised = normalize(raw, weigher.minval, weigher.maxval)
-            for index, (host, value) in enumerate(zip(hosts, normalised, strict=True)):
-                totals[index] += weigher.weight_multiplier(host, config) * value
-            LOG.debug("%s raw weights %s", weigher.name, dict(zip((h.name for h in hosts), raw, strict=True)))
-    weighed = [WeighedHost(host, total) for host, total in zip(hosts, totals, strict=True)]
-    return sorted(weighed, key=lambda item: (-item.weight, item.host.name))
+            if not any(normalised):
+                continue  # every host weighs 0 here: the multipliers do not matter
+            multipliers = weigher.weight_multipliers(hosts, config)
+            totals = [t + m * v for t, m, v in zip(totals, multipliers, normalised, strict=True)]
+            if LOG.isEnabledFor(logging.DEBUG):
+                LOG.debug(
+                    "%s raw weights %s", weigher.name, dict(zip((h.name for h in hosts), raw, strict=True))
+                )
+    order = range(len(hosts))
+    rank = lambda i: (-totals[i], hosts[i].name)  # noqa: E731
+    best = heapq.nsmallest(limit, order, key=rank) if limit is not None else sorted(order, key=rank)
+    return [WeighedHost(hosts[i], totals[i]) for i in best]

@@ -6,7 +6,8 @@ none; a gateway that dies half-way must not leave a partial set behind. So a mem
 once all N members have been seen (or one of them was placed already: the set was complete then,
 and a member the user deleted since does not hold up the rest); a member whose set has stayed
 incomplete for ``grace`` seconds after the newest member appeared is abandoned: the operator
-deletes it, as the gateway would have on a failed request.
+deletes it, as the gateway would have on a failed request. A complete set is then placed as one
+request, every member or none (``handlers/servers/set_scheduling.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from enum import Enum
 
 from kubenova.domain import names
 from kubenova.resources.server import Server
+from kubenova.resources.states import VmState
 
 
 class Verdict(Enum):
@@ -56,3 +58,19 @@ def check(server: Server, members: Sequence[Server], *, newest_age: float, grace
     if newest_age >= grace:
         return ReservationCheck(Verdict.ABANDON)
     return ReservationCheck(Verdict.WAIT, grace - newest_age)
+
+
+def unplaced(server: Server) -> bool:
+    """Still to be placed: new, or BUILD without a host (a placed member has its host)."""
+    vm_state = server.status.vm_state
+    return vm_state is None or (vm_state is VmState.BUILDING and server.status.host is None)
+
+
+def launch_index(server: Server) -> tuple[int, str]:
+    """The order of a member in its request (Nova's launch index), then its name."""
+    raw = server.metadata.annotations.get(names.LAUNCH_INDEX_ANNOTATION)
+    try:
+        index = int(raw or 0)
+    except ValueError:
+        index = 0
+    return (index, server.metadata.name)

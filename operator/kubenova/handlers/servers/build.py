@@ -15,12 +15,12 @@ from kubenova import k8s
 from kubenova.domain import flavors, guest_shape
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import references, scheduling, writer
+from kubenova.handlers.servers import references, scheduling, set_scheduling, writer
 from kubenova.kubevirt import builder
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState, VmState
-from kubenova.status import operations
+from kubenova.status import operations, reservations
 
 LOG = logging.getLogger(__name__)
 
@@ -54,7 +54,10 @@ async def place(rt: Runtime, server: Server) -> Server | None:
     )
     if too_small is not None:
         return await _fail(rt, server, too_small)
-    placed = await scheduling.schedule(rt, server, flavor, refs.image)
+    if reservations.reservation_of(server) is not None:  # a multi-create: its set as one request
+        placed = await set_scheduling.schedule(rt, server)
+    else:
+        placed = await scheduling.schedule(rt, server, flavor, refs.image)
     if placed is None or placed.status.host is None or placed.metadata.deletion_timestamp:
         return placed
     return await spawn(rt, placed, refs)

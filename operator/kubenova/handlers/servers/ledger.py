@@ -30,17 +30,20 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 from kubenova import k8s
+from kubenova.domain.quotas import QuotaExceeded
 from kubenova.domain.resize_rules import HOLD_SUFFIX
 from kubenova.domain.zones import AggregateInfo
 from kubenova.scheduler.config import SchedulerConfig
+from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_cache import HostStateCache
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
 from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.selection import select_destination
+from kubenova.scheduler.set_selection import select_for_set
 from kubenova.scheduler.usage import HostUsage
 
 Persist = Callable[[HostState], Awaitable[str | None]]
@@ -75,6 +78,15 @@ class Held:
 Admit = Callable[[Held], None]
 """Given every placement held (the server's own excluded), raise if the server may not take one
 (the quota recheck: ``QuotaExceeded``); checked under the lock, so decisions never overlap."""
+
+PersistMember = Callable[[RequestSpec, HostState], Awaitable[str | None]]
+"""Write one member's chosen host into its Server (``Persist`` for one member of a set)."""
+AdmitSet = Callable[[Held, Sequence[RequestSpec]], None]
+"""Given every placement held (the set's members excluded), raise if the set may not take
+them (the quota recheck of the whole set)."""
+Refuse = Callable[[Sequence[RequestSpec], NoValidHost | QuotaExceeded], Awaitable[bool]]
+"""The set was refused: write every member's ERROR and return True, or False to leave them
+unplaced (the caller retries: a Node may still be coming)."""
 
 
 class Hosts(Protocol):
@@ -259,6 +271,76 @@ class PlacementLedger:
         if host is None:
             self._unclaim(claim)
         return host
+
+    async def place_set(
+        self,
+        collect: Callable[[], Sequence[RequestSpec]],
+        hosts: Hosts,
+        persist: PersistMember,
+        refuse: Refuse,
+        admit: AdmitSet | None = None,
+    ) -> None:
+        """Place the members of one multi-create request all together or not at all
+        (``docs/operator.md`` "Multi-create: one request"). Under the lock: ``collect`` gives the
+        members still to place; members this process already claimed a host for (a write that
+        failed or is under way) keep it; the others are decided in one ``select_for_set`` after
+        one quota recheck of them all, and every one is claimed. A refused set (quota,
+        ``NoValidHost``) drops any claim of the set and goes to ``refuse``, still under the lock
+        (so no other member decides the set again before its ERRORs are written). After the
+        lock, each member is persisted in turn; a failed write does not stop the others and is
+        raised at the end."""
+        async with self._lock:
+            specs = list(collect())
+            self._sync(hosts)
+            fresh = [spec for spec in specs if spec.instance_uid not in self._own]
+            overrides: dict[str, PlacedServer | None] = {spec.instance_uid: None for spec in fresh}
+            states = self._states(hosts, overrides)
+            try:
+                if fresh and admit is not None:
+                    admit(Held(self._usage, overrides), fresh)
+                chosen = select_for_set(fresh, states, self._config) if fresh else []
+            except (NoValidHost, QuotaExceeded) as error:
+                for spec in specs:  # all or nothing: an earlier claim of the set goes too
+                    claimed = self._own.get(spec.instance_uid)
+                    if claimed is not None:
+                        self._unclaim(claimed)
+                if not await refuse(specs, error):
+                    raise
+                return
+            for spec, state in zip(fresh, chosen, strict=True):
+                self._claim(
+                    PlacedServer(spec.instance_uid, state.name, spec.vcpus, spec.memory_mb, spec.disk_gb)
+                )
+            by_name = {state.name: copy.copy(state) for state in states}  # kept past the lock
+            claims = [(spec, self._own[spec.instance_uid]) for spec in specs]
+        await self._persist_set(claims, by_name, persist)
+
+    async def _persist_set(
+        self,
+        claims: Sequence[tuple[RequestSpec, PlacedServer]],
+        by_name: Mapping[str, HostState],
+        persist: PersistMember,
+    ) -> None:
+        """Write each member's claimed host in turn (``place_set``, after the lock)."""
+        failed: k8s.KubeError | None = None
+        for spec, claim in claims:
+            found = by_name.get(claim.host)
+            if found is None:  # its Node went away meanwhile: decided again later
+                self._unclaim(claim)
+                continue
+            try:
+                host = await persist(spec, found)
+            except k8s.KubeError as error:
+                if error.status < 500:  # refused, so certainly not persisted
+                    self._unclaim(claim)
+                failed = failed or error
+                continue
+            if host is None:
+                self._unclaim(claim)
+            elif host != claim.host and self._own.get(spec.instance_uid) is claim:
+                self._claim(dataclasses.replace(claim, host=host))
+        if failed is not None:
+            raise failed
 
     # ----- settling -----------------------------------------------------------------------------
 

@@ -167,3 +167,38 @@ def test_rebuild_guards_and_image_checks(
         message="rebuild of the stopped server done",
     )
     assert servers.wait_status(server_id, "SHUTOFF")["OS-EXT-STS:power_state"] == 4
+
+
+def test_a_new_image_the_host_cannot_run_ends_in_error_with_no_valid_host(
+    servers: ServerFactory, cluster: Cluster, gateway: GatewayHandle
+) -> None:
+    """The simulator's Nodes are amd64: ImagePropertiesFilter refuses an aarch64 image on the
+    server's host after the 202, as Nova's conductor does; the old image and disk stay."""
+    server = servers.active()
+    server_id = server["id"]
+    before = server_object(cluster, server_id)
+    old_dv = root_dv(cluster, before)
+    assert old_dv is not None
+    arm_id, arm_name = create_image(cluster, gateway, properties={"hw_architecture": "aarch64"})
+    try:
+        response = act(servers, server_id, {"rebuild": {"imageRef": arm_id}})
+        assert response.status_code == 202, response.text
+        assert response.json()["server"]["image"]["id"] == arm_id  # Nova shows the request's image
+        failed = servers.wait_status(server_id, "ERROR")
+    finally:
+        delete_image(cluster, arm_name)
+    assert failed["fault"]["message"] == "No valid host was found."
+    assert failed["image"]["id"] == server["image"]["id"]  # rolled back, as Nova's conductor does
+    assert failed["hostId"] == server["hostId"]
+    after = server_object(cluster, server_id)
+    assert after["status"]["host"] == before["status"]["host"]
+    assert "ImagePropertiesFilter: (start: 1, end: 0)" in after["status"]["fault"]["details"]
+    dv = root_dv(cluster, after)
+    assert dv is not None
+    assert dv["metadata"]["uid"] == old_dv["metadata"]["uid"]
+    with servers.gateway.client("admin") as http:
+        actions = http.get(f"{SERVERS}/{server_id}/os-instance-actions").json()["instanceActions"]
+        assert (actions[0]["action"], actions[0]["message"]) == ("rebuild", "Error")
+        detail = http.get(f"{SERVERS}/{server_id}/os-instance-actions/{actions[0]['request_id']}").json()
+    events = detail["instanceAction"]["events"]
+    assert [(e["event"], e["result"]) for e in events] == [("rebuild_server", "Error")]

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures.operator import OperatorHandle
-from tests.integration.compute import Compute
+from tests.fixtures.simulator import ManagedNodeFactory
+from tests.integration.compute import Compute, unique
 from tests.support.storage import Storage, controller_uid, phase, uid
 from tests.support.wait import wait_for
 
@@ -151,3 +152,50 @@ def test_an_operator_killed_in_the_middle_of_a_rebuild_finishes_it(
     assert [a["action"] for a in server["status"]["actions"]] == ["create", "rebuild"]
     assert uid(storage.dv("rbk-root")) != old_root_uid
     assert (compute.vmi("rbk") or {})["status"]["phase"] == "Running"
+
+
+def test_a_new_image_the_host_cannot_run_is_refused_by_the_image_filter_and_nothing_changes(
+    compute: Compute, storage: Storage, managed_node: ManagedNodeFactory
+) -> None:
+    """Nova's rebuild check: the new image through ImagePropertiesFilter on the server's host."""
+    host = managed_node(unique("rbh"), cpu="4", memory="16Gi", labels={"kubernetes.io/arch": "amd64"})
+    zone = unique("az-rbh")
+    compute.aggregate(zone=zone, hosts=[host])
+    x86 = compute.image(properties={"hw_architecture": "x86_64"})
+    compute.create_server("rbh", flavor=compute.flavor(disk=1), image=x86, availabilityZone=zone)
+    before = compute.wait_status("rbh", "ACTIVE")
+    assert before["status"]["host"] == host
+    vm, vmi, root = compute.vm("rbh"), compute.vmi("rbh"), storage.dv("rbh-root")
+    vm_uid, vmi_uid, root_uid = uid(vm), uid(vmi), uid(root)
+
+    arm = compute.image(properties={"hw_architecture": "aarch64"})
+    compute.patch_server("rbh", {"image": arm, "rebuild": {"requestId": "req-rbh-arm"}})
+    server = rebuilt(compute, "rbh", "req-rbh-arm", "ERROR")
+
+    fault = server["status"]["fault"]
+    assert fault["message"] == "No valid host was found."
+    assert "ImagePropertiesFilter: (start: 1, end: 0)" in fault["details"]
+    assert server["status"]["actions"][-1]["action"] == "rebuild"
+    assert server["status"]["actions"][-1]["result"] == "Error"
+    assert server["status"].get("taskState") is None
+    assert server["status"]["imageId"] == before["status"]["imageId"]
+    assert server["status"]["host"] == host
+    vm_after, vmi_after, root_after = compute.vm("rbh"), compute.vmi("rbh"), storage.dv("rbh-root")
+    assert (uid(vm_after), uid(vmi_after), uid(root_after)) == (vm_uid, vmi_uid, root_uid)
+    assert (vm_after or {})["spec"]["runStrategy"] == "Always"
+    assert (vmi_after or {})["status"]["phase"] == "Running"
+    assert (root_after or {}).get("metadata", {}).get("deletionTimestamp") is None
+
+    x86_new = compute.image(
+        properties={"hw_architecture": "x86_64"},
+        volumeSource={"http": {"url": "https://images.example/x86-new.img"}},
+    )
+    compute.patch_server("rbh", {"image": x86_new, "rebuild": {"requestId": "req-rbh-x86"}})
+    server = rebuilt(compute, "rbh", "req-rbh-x86", "ACTIVE")
+    assert server["status"].get("fault") is None
+    assert server["status"]["host"] == host
+    root = storage.dv("rbh-root")
+    assert uid(root) != root_uid
+    assert (root or {})["spec"]["source"] == {"http": {"url": "https://images.example/x86-new.img"}}
+    assert uid(compute.vm("rbh")) == vm_uid
+    assert uid(compute.vmi("rbh")) != vmi_uid

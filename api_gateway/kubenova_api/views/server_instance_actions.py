@@ -38,6 +38,7 @@ _EVENTS = {
     "unshelve": "compute_unshelve_instance",
 }
 _SCHEDULE_EVENT = "conductor_schedule_and_build_instances"
+_NO_VALID_HOST = "No valid host was found."
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ def _event(record: ActionRecord, server: Server, project_id: str, options: Event
         name = _SCHEDULE_EVENT  # it failed before any host was chosen: the conductor's step
     if record.action == "unshelve" and record.result == "Error" and not host:
         name = "schedule_instances"  # the conductor's EventReporter of an unshelve's scheduling
+    if record.action in ("rebuild", "evacuate") and record.result == "Error" and _no_valid_host(record):
+        name = "rebuild_server"  # the conductor's EventReporter: its scheduling found no host
     failed = record.result == "Error"
     event: dict[str, Any] = {
         "event": name,
@@ -128,3 +131,7 @@ def _event(record: ActionRecord, server: Server, project_id: str, options: Event
     if options.details:
         event["details"] = record.message if failed else None
     return event
+
+
+def _no_valid_host(record: ActionRecord) -> bool:
+    return (record.message or "").startswith(_NO_VALID_HOST)

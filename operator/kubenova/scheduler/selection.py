@@ -24,7 +24,14 @@ from kubenova.scheduler.request_spec import RequestSpec
 from kubenova.scheduler.weighers.registry import build_weighers
 from kubenova.scheduler.weighers.weighing import WeighedHost, weigh_hosts
 
-__all__ = ["FORCED_HOST_STEP", "NoValidHost", "filter_hosts", "select_destination", "select_destinations"]
+__all__ = [
+    "FORCED_HOST_STEP",
+    "NoValidHost",
+    "filter_hosts",
+    "select_destination",
+    "select_destinations",
+    "validate_host",
+]
 
 LOG = logging.getLogger(__name__)
 
@@ -95,6 +102,24 @@ def filter_hosts(spec: RequestSpec, hosts: Sequence[HostState], config: Schedule
             rejections.append(Rejection(FORCED_HOST_STEP, spec.forced_host, "not a known compute host"))
             raise _no_valid_host(counts, rejections)
     return _run_filters(filters, candidates, spec, counts, rejections)
+
+
+def validate_host(spec: RequestSpec, hosts: Sequence[HostState], config: SchedulerConfig) -> None:
+    """Nova's check of a rebuild to a new image: ``spec.forced_host`` (the server's own host)
+    through the enabled filters that run on rebuild (``runs_on_rebuild``: the image's checks;
+    Nova's ``_nova_check_type: rebuild`` makes the others pass every host). ``NoValidHost``
+    naming the filter that refused it, else ``None``. Reads ``hosts``, consumes nothing: a
+    rebuild keeps its host and its claim.
+    """
+    host = spec.forced_host or ""
+    candidates = [state for state in hosts if state.name == host]
+    counts = [(FORCED_HOST_STEP, len(hosts), len(candidates))]
+    rejections: list[Rejection] = []
+    if not candidates:
+        rejections.append(Rejection(FORCED_HOST_STEP, host, "not a known compute host"))
+        raise _no_valid_host(counts, rejections)
+    filters = [f for f in build_filters(config) if f.runs_on_rebuild]
+    _run_filters(filters, candidates, spec, counts, rejections)
 
 
 def _run_filters(

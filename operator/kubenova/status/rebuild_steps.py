@@ -95,6 +95,26 @@ def reject(server: Server, message: str) -> Transition | None:
     )
 
 
+def unscheduled(server: Server, message: str, details: str | None) -> Transition | None:
+    """The server's host refused the new image (NoValidHost from the filters that run on rebuild,
+    Nova's conductor): ERROR, idle, with the fault; the action failed; the image, VM and disks
+    stay as they were (Nova rolls ``image_ref`` back)."""
+    rebuild = server.spec.rebuild
+    if rebuild is None or not pending.rebuild_pending(server) or waits(server):
+        return None
+    return Transition(
+        VmState.ERROR,
+        None,
+        "NoValidHost",
+        message if details is None else f"{message} {details}",
+        fields={"handledRebuild": rebuild.request_id},
+        start_action=action_records.start_of(server, ROW.name, rebuild.request_id),
+        finish_action=ActionFinish(ROW.name, "Error", message),
+        fault=Fault(message, details),
+        warning=True,
+    )
+
+
 def _next(server: Server, after: TaskState, task: TaskState, reason: str, message: str) -> Transition | None:
     if server.status.task_state is not after or server.status.vm_state is None:
         return None

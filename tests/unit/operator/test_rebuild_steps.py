@@ -191,3 +191,17 @@ def test_import_errors_and_completion() -> None:
     assert vm_rebuild.import_error([_dv("web-1-root", "r2", "ImportInProgress")], ["web-1-root"]) is None
     assert not vm_rebuild.imported([_dv("web-1-root", "r2", "ImportInProgress")], ["web-1-root"])
     assert vm_rebuild.imported([_dv("web-1-root", "r2")], ["web-1-root"])
+
+
+def test_a_host_that_refuses_the_new_image_leaves_the_server_in_error_with_the_fault() -> None:
+    message, details = "No valid host was found.", "Filter results: ImagePropertiesFilter: (start: 1, end: 0)"
+    failed = rebuild_steps.unscheduled(_server(), message, details)
+    assert failed is not None
+    assert (failed.vm_state, failed.task_state, failed.power_state) == (VmState.ERROR, None, None)
+    assert failed.fault is not None
+    assert (failed.fault.message, failed.fault.details) == (message, details)
+    assert failed.fields == {"handledRebuild": "req-rb"}  # the image and the task are not touched
+    assert failed.finish_action is not None
+    assert (failed.finish_action.action, failed.finish_action.result) == ("rebuild", "Error")
+    assert rebuild_steps.unscheduled(_server({"handledRebuild": "req-rb"}), message, details) is None
+    assert rebuild_steps.unscheduled(_server({"taskState": "powering-off"}), message, details) is None

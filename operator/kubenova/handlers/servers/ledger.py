@@ -42,7 +42,7 @@ from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_cache import HostStateCache
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
 from kubenova.scheduler.request_spec import RequestSpec
-from kubenova.scheduler.selection import select_destination
+from kubenova.scheduler.selection import select_destination, validate_host
 from kubenova.scheduler.set_selection import select_for_set
 from kubenova.scheduler.usage import HostUsage
 
@@ -341,6 +341,13 @@ class PlacementLedger:
                 self._claim(dataclasses.replace(claim, host=host))
         if failed is not None:
             raise failed
+
+    async def validate_host(self, spec: RequestSpec, hosts: Hosts) -> None:
+        """Check ``spec`` against its forced host's state as placement sees it now, claiming
+        nothing (a rebuild to a new image: ``selection.validate_host``); ``NoValidHost``."""
+        async with self._lock:
+            self._sync(hosts)
+            validate_host(spec, self._states(hosts, {}), self._config)
 
     # ----- settling -----------------------------------------------------------------------------
 

@@ -12,26 +12,30 @@ same host, the way KubeVirt users rebuild a VM (``kubevirt.vm_rebuild``).
    runs (STOPPED when the new disks are filled, for a stopped server); a failed import → ERROR.
 
 Every step looks at what the view shows and what ``status.task`` recorded, so a restarted operator
-continues where the last one stopped. Nova checks the new image against the host (CVE-2017-16239)
-by re-running the scheduler on the same host with only the filters that run on rebuild
-(image-property filters); kubenova's scheduler has none of those (each of its filters is one Nova
-skips on rebuild), so the image's checks are the flavor's: ``min_disk``/``min_ram`` and size.
+continues where the last one stopped. A new image is checked against the server's host as Nova
+does (CVE-2017-16239): the scheduler's filters that run on rebuild (ImagePropertiesFilter,
+IsolatedHostsFilter, AggregateImagePropertiesIsolation, those enabled) on that host alone, before
+step 1, claiming nothing; a refusal leaves the server in ERROR with the NoValidHost fault naming
+the filter, and nothing else changed. The same image is not re-scheduled.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 
 from kubenova import k8s, status
 from kubenova.domain import flavors, guest_shape, migration_rules, pending
 from kubenova.handlers.cluster_view import VMS
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import observe, references, vm_ops, writer
+from kubenova.handlers.servers import observe, references, scheduling, vm_ops, writer
 from kubenova.kubevirt import builder, models, vm_rebuild
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
+from kubenova.resources.image import Image
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState
+from kubenova.scheduler.errors import NoValidHost
 from kubenova.status import rebuild_steps
 
 
@@ -47,6 +51,11 @@ async def step(rt: Runtime, server: Server) -> Server | None:
     if refused is not None:
         return await writer.apply(rt, server, lambda s: rebuild_steps.reject(s, refused))
     image = references.image(rt.view, server)
+    unfit = await _host_refusal(rt, server, image)
+    if unfit is not None:
+        return await writer.apply(
+            rt, server, lambda s: rebuild_steps.unscheduled(s, unfit.message, unfit.details)
+        )
     rebuild = server.spec.rebuild
     preserve = rebuild.preserve_ephemeral if rebuild is not None else False
     seen = observe.observation(rt.view, server)
@@ -75,6 +84,19 @@ def _image_refusal(rt: Runtime, server: Server) -> str | None:
     if flavor is None:
         return None
     return flavors.image_fit_error(flavor, image) or flavors.root_disk_error(flavor, image)
+
+
+async def _host_refusal(rt: Runtime, server: Server, image: Image) -> NoValidHost | None:
+    """A new image re-runs the image's filters on the server's host (Nova's rebuild check)."""
+    flavor, host = server.status.flavor, server.status.host
+    if flavor is None or host is None or image.image_id == server.status.image_id:
+        return None
+    spec = dataclasses.replace(scheduling.request_spec(server, flavor, image), forced_host=host)
+    try:
+        await rt.ledger.validate_host(spec, rt.view)
+    except NoValidHost as error:
+        return error
+    return None
 
 
 async def _carry_on(rt: Runtime, server: Server) -> Server | None:

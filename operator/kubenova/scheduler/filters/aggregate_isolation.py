@@ -49,6 +49,8 @@ class AggregateMultiTenancyIsolation(HostFilter):
 class AggregateImagePropertiesIsolation(HostFilter):
     """Pass hosts whose aggregate metadata allows the image's value of every shared key."""
 
+    runs_on_rebuild = True
+
     def rejection(self, host: HostState, spec: RequestSpec) -> str | None:
         namespace = self.config.aggregate_image_properties_isolation_namespace
         prefix = (

@@ -36,10 +36,13 @@ class HostFilter(abc.ABC):
     ``name`` is the class name (what ``enabled_filters`` lists). ``runs_on_forced_host``
     marks the checks Nova still applies when an admin forces a host with ``zone:host``: the
     zone, and the resource checks that Placement makes regardless of filters.
+    ``runs_on_rebuild`` (Nova's ``RUN_ON_REBUILD``) marks the checks of the image that a rebuild
+    to a new image re-runs on the server's own host (``selection.validate_host``).
     """
 
     name: ClassVar[str] = "HostFilter"
     runs_on_forced_host: ClassVar[bool] = False
+    runs_on_rebuild: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

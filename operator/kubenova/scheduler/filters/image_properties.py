@@ -33,6 +33,8 @@ def wanted(image_properties: dict[str, str]) -> tuple[str | None, ...]:
 class ImagePropertiesFilter(HostFilter):
     """Pass hosts one of whose supported instance types has every property the image sets."""
 
+    runs_on_rebuild = True
+
     def passes_all(self, spec: RequestSpec) -> bool:
         return not any(wanted(spec.image_properties))
 

@@ -15,6 +15,8 @@ from kubenova.scheduler.request_spec import RequestSpec
 class IsolatedHostsFilter(HostFilter):
     """Pass hosts where the image's isolation and the host's agree."""
 
+    runs_on_rebuild = True
+
     def passes_all(self, spec: RequestSpec) -> bool:
         return not self.config.isolated_images and not (
             self.config.restrict_isolated_hosts_to_isolated_images and self.config.isolated_hosts

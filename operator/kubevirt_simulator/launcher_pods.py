@@ -29,7 +29,7 @@ from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VmiPhase
 from kubevirt_simulator import kubevirt_events
 from kubevirt_simulator.timeutil import rfc3339
-from kubevirt_simulator.vmi_facts import is_final
+from kubevirt_simulator.vmi_facts import is_deleting, is_final
 from kubevirt_simulator.vmi_status import launcher_pod_name
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,11 @@ DEFAULT_VMI_GRACE_SECONDS = 30
 
 
 def is_terminating(pod: Obj) -> bool:
-    """Deleted gracefully and not yet gone: the kubelet has sent SIGTERM to its containers."""
-    return bool((pod.get("metadata") or {}).get("deletionTimestamp"))
+    """Deleted gracefully and not yet gone: the kubelet has sent SIGTERM to its containers. A
+    force delete (grace period 0) shows a deletionTimestamp too, for the instant before the API
+    server removes the Pod; no kubelet is asked, so that one does not count."""
+    meta = pod.get("metadata") or {}
+    return bool(meta.get("deletionTimestamp")) and meta.get("deletionGracePeriodSeconds") != 0
 
 
 def pod_grace_seconds(vmi: VirtualMachineInstance) -> int:
@@ -174,6 +177,13 @@ class LauncherPods:
             for p in self.of(str(vmi.metadata.uid), vmi.metadata.namespace or "")
             if (p.get("metadata") or {}).get("name") == wanted
         )
+
+    def gone(self, vmi: VirtualMachineInstance) -> bool:
+        """A Running VMI none of whose launcher Pods exists: force-deleted (grace period 0, so no
+        kubelet shut anything down). Its Pod is created while it is Scheduled, before it runs."""
+        if vmi.status.phase != VmiPhase.RUNNING or is_deleting(vmi):
+            return False
+        return not self.of(str(vmi.metadata.uid), vmi.metadata.namespace or "")
 
     def sync(self, vmi: VirtualMachineInstance, *, deleting: bool) -> None:
         """Create, report or delete ``vmi``'s launcher Pods to match its phase and node."""

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 NODE_UNRESPONSIVE = "NodeUnresponsive"
 SIMULATED_FAILURE = "SimulatedFailure"
+POD_NOT_EXISTS = "PodNotExists"
 SHUTDOWN = "Shutdown"
 SHUTDOWN_STEPS = 3.0
 """A graceful guest shutdown takes this many phase delays (the VM shows Stopping meanwhile)."""
@@ -120,8 +121,7 @@ class VmiLifecycle:
         if obj is None or vmi is None:
             return None
         uid = str(vmi.metadata.uid)
-        if self._launcher_pods is not None:
-            self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
+        obj, vmi = self._sync_pods(obj, vmi)
         if is_deleting(vmi):
             return self._shut_down(obj, vmi, uid)
         if is_final(vmi):
@@ -158,6 +158,30 @@ class VmiLifecycle:
             self._launcher_pods.sweep(namespace, name, (obj or {}).get("metadata", {}).get("uid"))
         if obj is not None and vmi is None and (obj.get("metadata") or {}).get("deletionTimestamp"):
             remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
+
+    def _sync_pods(self, obj: Obj, vmi: VirtualMachineInstance) -> tuple[Obj, VirtualMachineInstance]:
+        """The launcher Pods follow the VMI; a Running VMI whose Pod is gone goes Failed, as
+        virt-controller sets it (``watch/vmi/lifecycle.go`` updateStatus, IsRunning without a pod;
+        its Ready condition: reason PodNotExists, KubeVirt's message)."""
+        if self._launcher_pods is None:
+            return obj, vmi
+        if self._launcher_pods.gone(vmi):
+            message = "virt-launcher pod has not yet been scheduled"
+            obj = patch_status(
+                self._client,
+                VMI_RESOURCE,
+                obj,
+                vmi_status.failed(vmi, POD_NOT_EXISTS, message, rfc3339()),
+                self._vmis,
+            )
+            vmi = VirtualMachineInstance.model_validate(obj)
+            log.info(
+                "kubevirt-simulator: VMI %s/%s Failed: its launcher pod is gone",
+                vmi.metadata.namespace,
+                vmi.metadata.name,
+            )
+        self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
+        return obj, vmi
 
     def _parse(self, obj: Obj) -> VirtualMachineInstance | None:
         try:

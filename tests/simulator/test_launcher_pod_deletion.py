@@ -142,3 +142,26 @@ def test_a_namespace_with_a_running_vm_and_its_disk_is_deleted(
         assert _pod_gone(kubevirt, pod.metadata.name, pod.metadata.uid)
         # The PV of the deleted claim goes too (reclaim policy Delete): nothing is left behind.
         wait_for(lambda: storage.pv(pv_name) is None, timeout=30, message=f"PV {pv_name} deleted")
+
+
+def test_a_force_deleted_launcher_pod_fails_its_running_vmi(
+    kubevirt: KubeVirt, simulator: SimulatorHandle
+) -> None:
+    """Grace period 0: no kubelet shuts anything down; virt-controller finds a Running VMI without
+    its pod and marks it Failed."""
+    kubevirt.create_vm(_graceful(vm_manifest("forced", run_strategy="Once", nodes=simulator.node_names)))
+    vmi = kubevirt.wait_vmi_phase("forced", "Running")
+    uid = vmi["metadata"]["uid"]
+    pod = wait_for(lambda: _launcher_pod(kubevirt, uid), timeout=15, message="a Running launcher pod")
+
+    kubevirt.core.delete_namespaced_pod(pod.metadata.name, kubevirt.namespace, grace_period_seconds=0)
+
+    failed = kubevirt.wait_vmi_phase("forced", "Failed")
+    assert failed["metadata"]["uid"] == uid
+    ready = condition(failed, "Ready")
+    assert (ready["status"], ready["reason"]) == ("False", "PodNotExists")
+    assert "ShuttingDown" not in _event_reasons(kubevirt, uid)
+    pods = kubevirt.core.list_namespaced_pod(
+        kubevirt.namespace, label_selector=f"kubevirt.io/created-by={uid}"
+    )
+    assert pods.items == []  # not created again

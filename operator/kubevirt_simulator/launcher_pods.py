@@ -7,7 +7,14 @@ reports it Running as a kubelet would, and deletes it with grace period 0 when t
 (the kubelet's confirmation of a graceful deletion). Nothing runs in it: the simulator's kubelet
 endpoint (``kubelet_api``) answers ``pods/log`` for it.
 
-Writes per VMI: create + one status update (+ one delete when the VMI shuts down or moves).
+A Pod someone else deletes gracefully (``deletionTimestamp``: the namespace controller, a user)
+gets the kubelet's SIGTERM: virt-launcher asks for a graceful guest shutdown (``vmi_lifecycle``
+makes the VMI Succeeded), then, as the kubelet's status manager does once the containers stopped
+(``syncPod``/``canBeDeleted``), the Pod is reported terminal and deleted with grace period 0 and a
+uid precondition.
+
+Writes per VMI: create + one status update (+ one delete when the VMI shuts down or moves; + one
+terminal status when the Pod was deleted gracefully by someone else).
 The Pod has no volumes (the VMI's claims are not mounted anywhere, so the PVC protection
 controller never waits for it) and no resource requests (placement is the simulator's).
 """
@@ -22,7 +29,7 @@ from kubenova.k8s import JsonObject as Obj
 from kubenova.kubevirt.models import VirtualMachineInstance, VmiPhase
 from kubevirt_simulator import kubevirt_events
 from kubevirt_simulator.timeutil import rfc3339
-from kubevirt_simulator.vmi_facts import is_final
+from kubevirt_simulator.vmi_facts import is_deleting, is_final
 from kubevirt_simulator.vmi_status import launcher_pod_name
 
 log = logging.getLogger(__name__)
@@ -37,6 +44,24 @@ COMPUTE = "compute"
 GUEST_CONSOLE_LOG = "guest-console-log"
 LAUNCHER_IMAGE = "quay.io/kubevirt/virt-launcher:simulated"
 PLACED = (VmiPhase.SCHEDULED, VmiPhase.RUNNING)
+GRACE_PADDING_SECONDS = 15
+"""KubeVirt's launcher pod grace: the VMI's grace + 15 s (virt-launcher's own) + 15 s (kill after);
+``virt-controller/services/template.go`` gracePeriodPaddingSeconds."""
+DEFAULT_VMI_GRACE_SECONDS = 30
+
+
+def is_terminating(pod: Obj) -> bool:
+    """Deleted gracefully and not yet gone: the kubelet has sent SIGTERM to its containers. A
+    force delete (grace period 0) shows a deletionTimestamp too, for the instant before the API
+    server removes the Pod; no kubelet is asked, so that one does not count."""
+    meta = pod.get("metadata") or {}
+    return bool(meta.get("deletionTimestamp")) and meta.get("deletionGracePeriodSeconds") != 0
+
+
+def pod_grace_seconds(vmi: VirtualMachineInstance) -> int:
+    grace = vmi.spec.termination_grace_period_seconds
+    vmi_grace = DEFAULT_VMI_GRACE_SECONDS if grace is None else int(grace)
+    return vmi_grace + 2 * GRACE_PADDING_SECONDS
 
 
 def logs_serial_console(vmi: VirtualMachineInstance) -> bool:
@@ -80,7 +105,7 @@ def pod_manifest(vmi: VirtualMachineInstance, node: str) -> Obj:
             "nodeName": node,
             "restartPolicy": "Never",
             "automountServiceAccountToken": False,
-            "terminationGracePeriodSeconds": 30,
+            "terminationGracePeriodSeconds": pod_grace_seconds(vmi),
             "tolerations": vmi.spec.tolerations or None,
             "containers": [{"name": name, "image": LAUNCHER_IMAGE} for name in containers_of(vmi)],
         },
@@ -141,6 +166,25 @@ class LauncherPods:
             and ((p.get("metadata") or {}).get("labels") or {}).get(CREATED_BY_LABEL) == vmi_uid
         ]
 
+    def terminating(self, vmi: VirtualMachineInstance) -> bool:
+        """Whether the Pod the VMI runs in is being deleted (gracefully, by someone else)."""
+        node = vmi.status.node_name
+        if not node:
+            return False
+        wanted = launcher_pod_name(vmi, node)
+        return any(
+            is_terminating(p)
+            for p in self.of(str(vmi.metadata.uid), vmi.metadata.namespace or "")
+            if (p.get("metadata") or {}).get("name") == wanted
+        )
+
+    def gone(self, vmi: VirtualMachineInstance) -> bool:
+        """A Running VMI none of whose launcher Pods exists: force-deleted (grace period 0, so no
+        kubelet shut anything down). Its Pod is created while it is Scheduled, before it runs."""
+        if vmi.status.phase != VmiPhase.RUNNING or is_deleting(vmi):
+            return False
+        return not self.of(str(vmi.metadata.uid), vmi.metadata.namespace or "")
+
     def sync(self, vmi: VirtualMachineInstance, *, deleting: bool) -> None:
         """Create, report or delete ``vmi``'s launcher Pods to match its phase and node."""
         namespace = vmi.metadata.namespace or ""
@@ -153,6 +197,8 @@ class LauncherPods:
                 continue
             if is_final(vmi) and not deleting:
                 self._finish(pod, str(vmi.status.phase))  # the guest stopped; its log stays readable
+                if is_terminating(pod):
+                    self._delete(pod)  # the kubelet: containers stopped, phase terminal -> gone
             else:
                 deleted = self._delete(pod)  # the guest is gone or left this node (migrated)
                 if deleted and deleting:
@@ -168,7 +214,7 @@ class LauncherPods:
             if not existing:  # a migration's target pod is the migration controller's, not posted
                 self._event(vmi, "SuccessfulCreate", kubevirt_events.POD_CREATED, pod)
             log.info("kubevirt-simulator: created launcher pod %s/%s on %s", namespace, wanted, node)
-        if (pod.get("status") or {}).get("phase") != "Running":
+        if (pod.get("status") or {}).get("phase") != "Running" and not is_terminating(pod):
             self._write_status(pod, running_status(pod, rfc3339()))
 
     def sweep(self, namespace: str, vmi_name: str, current_uid: str | None) -> None:

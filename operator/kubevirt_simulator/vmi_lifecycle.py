@@ -8,7 +8,8 @@ the VMI on a Ready managed Node (see ``placement``); when nothing fits it stays 
 MACs, a Ready condition and LiveMigratable. A VMI on a Node annotated ``fail-vmis=true``, or on a
 Node that disappeared, goes to Failed. Deletion is a graceful shutdown: three phase delays later
 (at once with ``terminationGracePeriodSeconds: 0``) the VMI is Succeeded and the simulator's
-finalizer is released.
+finalizer is released. A launcher Pod deleted gracefully by someone else (the namespace
+controller) shuts the guest down the same way: the VMI ends Succeeded and the Pod goes.
 
 Step timing is kept in memory (a restarted simulator simply waits one more delay); everything else
 is read back from the API, so a restart neither re-runs finished steps nor changes addresses.
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 NODE_UNRESPONSIVE = "NodeUnresponsive"
 SIMULATED_FAILURE = "SimulatedFailure"
+POD_NOT_EXISTS = "PodNotExists"
 SHUTDOWN = "Shutdown"
 SHUTDOWN_STEPS = 3.0
 """A graceful guest shutdown takes this many phase delays (the VM shows Stopping meanwhile)."""
@@ -115,16 +117,11 @@ class VmiLifecycle:
     def reconcile(self, namespace: str, name: str) -> float | None:
         obj = self._vmis.get(name, namespace)
         vmi = self._parse(obj) if obj is not None else None
-        if self._launcher_pods is not None:
-            self._launcher_pods.sweep(namespace, name, (obj or {}).get("metadata", {}).get("uid"))
-        if obj is not None and vmi is None and (obj.get("metadata") or {}).get("deletionTimestamp"):
-            # Not run, so nothing to shut down: let a deleted invalid VMI go.
-            remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
+        self._clean_up(namespace, name, obj, vmi)
         if obj is None or vmi is None or self._left_on_dead_node(obj, vmi):
             return None
         uid = str(vmi.metadata.uid)
-        if self._launcher_pods is not None:
-            self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
+        obj, vmi = self._sync_pods(obj, vmi)
         if is_deleting(vmi):
             return self._shut_down(obj, vmi, uid)
         if is_final(vmi):
@@ -144,6 +141,8 @@ class VmiLifecycle:
             failure = self._node_failure(vmi)
             if failure is not None:
                 return self._fail(obj, vmi, *failure)
+            if self._launcher_pods is not None and self._launcher_pods.terminating(vmi):
+                return self._pod_terminating(obj, vmi, uid)
         if phase == VmiPhase.RUNNING:
             return self._keep_running(obj, vmi, uid)
         remaining = self._steps.remaining(uid, str(phase))
@@ -161,6 +160,39 @@ class VmiLifecycle:
         if verdict is not None:
             self._fail(obj, vmi, *verdict)
         return True
+
+    def _clean_up(
+        self, namespace: str, name: str, obj: Obj | None, vmi: VirtualMachineInstance | None
+    ) -> None:
+        """Pods of VMIs gone by that name go; a deleted invalid VMI (never run) is let go."""
+        if self._launcher_pods is not None:
+            self._launcher_pods.sweep(namespace, name, (obj or {}).get("metadata", {}).get("uid"))
+        if obj is not None and vmi is None and (obj.get("metadata") or {}).get("deletionTimestamp"):
+            remove_finalizer(self._client, VMI_RESOURCE, obj, VMI_FINALIZER, self._vmis)
+
+    def _sync_pods(self, obj: Obj, vmi: VirtualMachineInstance) -> tuple[Obj, VirtualMachineInstance]:
+        """The launcher Pods follow the VMI; a Running VMI whose Pod is gone goes Failed, as
+        virt-controller sets it (``watch/vmi/lifecycle.go`` updateStatus, IsRunning without a pod;
+        its Ready condition: reason PodNotExists, KubeVirt's message)."""
+        if self._launcher_pods is None:
+            return obj, vmi
+        if self._launcher_pods.gone(vmi):
+            message = "virt-launcher pod has not yet been scheduled"
+            obj = patch_status(
+                self._client,
+                VMI_RESOURCE,
+                obj,
+                vmi_status.failed(vmi, POD_NOT_EXISTS, message, rfc3339()),
+                self._vmis,
+            )
+            vmi = VirtualMachineInstance.model_validate(obj)
+            log.info(
+                "kubevirt-simulator: VMI %s/%s Failed: its launcher pod is gone",
+                vmi.metadata.namespace,
+                vmi.metadata.name,
+            )
+        self._launcher_pods.sync(vmi, deleting=is_deleting(vmi) and is_final(vmi))
+        return obj, vmi
 
     def _parse(self, obj: Obj) -> VirtualMachineInstance | None:
         try:
@@ -341,6 +373,42 @@ class VmiLifecycle:
             vmi.metadata.name,
             state.migration_uid,
         )
+
+    def _pod_terminating(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
+        """Its launcher Pod was deleted gracefully: the kubelet's SIGTERM makes virt-launcher ask
+        virt-handler for a graceful shutdown (``cmd/virt-launcher`` gracefulShutdownCallback); the
+        guest shuts down and virt-handler reports Succeeded (domain Shutoff, reason Shutdown), after
+        the same 3 phase delays as a deleted VMI's (at once with ``terminationGracePeriodSeconds: 0``).
+        A guest not started yet (Scheduled) has nothing to shut down: Failed, as virt-controller
+        sets it once the pod is gone (``watch/vmi/lifecycle.go`` updateStatus)."""
+        assert self._launcher_pods is not None
+        if vmi.status.phase == VmiPhase.SCHEDULED:
+            message = "virt-launcher pod was deleted before the guest started"
+            failed = vmi_status.failed(vmi, "PodTerminating", message, rfc3339())
+            obj = patch_status(self._client, VMI_RESOURCE, obj, failed, self._vmis)
+        else:
+            graceful = vmi.spec.termination_grace_period_seconds != 0
+            if uid not in self._shutdown_signalled:
+                self._shutdown_signalled.add(uid)
+                if graceful:
+                    self._handler_event(obj, "ShuttingDown", kubevirt_events.VMI_GRACEFUL_SHUTDOWN)
+                else:
+                    self._handler_event(obj, "Deleted", kubevirt_events.VMI_STOPPING)  # killed
+            remaining = self._steps.remaining(uid, SHUTDOWN, SHUTDOWN_STEPS) if graceful else 0.0
+            if remaining > 0:
+                return remaining
+            obj = patch_status(
+                self._client, VMI_RESOURCE, obj, vmi_status.shut_down(vmi, rfc3339()), self._vmis
+            )
+            self._handler_event(obj, "Stopped", kubevirt_events.VMI_SHUT_DOWN)
+        log.info(
+            "kubevirt-simulator: VMI %s/%s stopped: its launcher pod is being deleted",
+            vmi.metadata.namespace,
+            vmi.metadata.name,
+        )
+        # The containers exit: the kubelet reports the Pod terminal and deletes it.
+        self._launcher_pods.sync(VirtualMachineInstance.model_validate(obj), deleting=False)
+        return None
 
     def _shut_down(self, obj: Obj, vmi: VirtualMachineInstance, uid: str) -> float | None:
         if not is_final(vmi) and vmi.status.phase in (None, VmiPhase.PENDING):

@@ -37,6 +37,8 @@ def scrape(kube: client.ApiClient) -> Counter[Key]:
             continue
         resource = labels["resource"] + (f"/{labels['subresource']}" if labels.get("subresource") else "")
         verb = labels.get("verb", "").lower()
+        if verb == "delete" and labels.get("scope") != "resource":
+            verb = "deletecollection"  # the metric says DELETE for both; a collection's has scope namespace
         counts[(HTTP_VERBS.get(verb, verb), resource, labels.get("code", ""))] += int(float(value))
     return counts
 

@@ -4,8 +4,9 @@ counted by the kube-apiserver (``apiserver_request_total`` by verb, resource and
 The sequence is KubeVirt's, as documented in ``operator/kubevirt_simulator/README.md`` ("What it
 costs the apiserver"): the counts below are that table's. In the simulator test session only the
 simulator writes VMIs, launcher Pods and VM status/finalizers; the test's own writes are the VM's
-create and delete. The counters are cluster-wide, so the test first waits until no other VM or VMI
-is in transition and fails if any other VM, VMI or launcher Pod changed while it counted. The
+create and delete. The counters are cluster-wide (the namespace controller's deletes too), so the
+test first waits until no other VM, VMI, launcher Pod or namespace holding them is in transition
+(being deleted, or a VMI between phases) and fails if any of them changed while it counted. The
 simulator's Events (KubeVirt's) are read from the test's namespace. VM status writes are one per
 sync that sees a change, as in KubeVirt's ``updateStatus``: the first and the last of each half
 always happen, the one in between only when the VM controller saw the VMI between the two (on a
@@ -67,6 +68,8 @@ def counted_writes(before: Counter[Key], after: Counter[Key]) -> tuple[Counter[s
     for (verb, resource, code), n in (after - before).items():
         if resource.split("/")[0] not in COUNTED or verb not in ("create", "update", "patch", "delete"):
             continue
+        if code == "404":  # nothing written (e.g. the namespace controller deleting a Pod already gone)
+            continue
         writes[f"{verb} {resource}"] += n
         if code in ("409", "422"):
             refused[f"{verb} {resource} {code}"] += n
@@ -74,7 +77,8 @@ def counted_writes(before: Counter[Key], after: Counter[Key]) -> tuple[Counter[s
 
 
 def others(api: client.ApiClient, namespace: str) -> dict[str, dict[str, Any]]:
-    """VMs, VMIs and launcher Pods outside ``namespace``, by 'kind namespace/name'."""
+    """VMs, VMIs and launcher Pods outside ``namespace``, by 'kind namespace/name', and the
+    namespaces being deleted that hold any of them ('namespaces name/')."""
     custom, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
     found: dict[str, dict[str, Any]] = {}
     for plural in ("virtualmachines", "virtualmachineinstances"):
@@ -83,15 +87,23 @@ def others(api: client.ApiClient, namespace: str) -> dict[str, dict[str, Any]]:
     pods = core.list_pod_for_all_namespaces(label_selector="kubevirt.io=virt-launcher").items
     for pod in pods:
         found[f"pods {pod.metadata.namespace}/{pod.metadata.name}"] = api.sanitize_for_serialization(pod)
+    holding = {key.split()[1].split("/")[0] for key in found}
+    for ns in core.list_namespace().items:
+        # The namespace controller still deletes there (each VM, VMI and Pod, in several passes).
+        if ns.metadata.deletion_timestamp is not None and ns.metadata.name in holding:
+            meta = {"deletionTimestamp": "set", "resourceVersion": ns.metadata.resource_version}
+            found[f"namespaces {ns.metadata.name}/"] = {"metadata": meta}
     return {key: obj for key, obj in found.items() if key.split()[1].split("/")[0] != namespace}
 
 
 def in_transition(key: str, obj: dict[str, Any]) -> bool:
-    """Something the simulator still has to write for: a deletion or a VMI between phases (one that
-    fits on no Node waits, unwritten, until a Node changes)."""
+    """Something still to be written for: a deletion (a launcher Pod's included, or a namespace's:
+    earlier tests' namespaces go with their running VMs, the simulated kubelet ending their
+    launcher pods, and the namespace controller's deletes are counted too) or a VMI between
+    phases (one that fits on no Node waits, unwritten, until a Node changes)."""
     kind = key.split(maxsplit=1)[0]
     status = obj.get("status") or {}
-    if kind != "pods" and (obj.get("metadata") or {}).get("deletionTimestamp"):
+    if (obj.get("metadata") or {}).get("deletionTimestamp"):
         return True
     if kind == "virtualmachineinstances":
         unschedulable = any(
@@ -111,8 +123,8 @@ def in_transition(key: str, obj: dict[str, Any]) -> bool:
 
 
 def steady_others(api: client.ApiClient, namespace: str) -> dict[str, str]:
-    """Wait until no other VM/VMI is in transition (earlier tests leave Running VMs in namespaces
-    whose deletion waits for their launcher pods); their resourceVersions then."""
+    """Wait until no other VM/VMI/launcher Pod is in transition (earlier tests' namespaces are still
+    being deleted with their Running VMs); their resourceVersions then."""
     moving: list[str] = []
 
     def steady() -> dict[str, str] | None:

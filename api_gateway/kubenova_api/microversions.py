@@ -75,7 +75,7 @@ class APIVersion:
         if isinstance(other, APIVersion):
             return other
         if isinstance(other, str):
-            return APIVersion.parse(other)
+            return _parsed_literal(other)
         return None
 
     def __eq__(self, other: object) -> bool:
@@ -94,6 +94,13 @@ class APIVersion:
     def between(self, low: APIVersion | str, high: APIVersion | str) -> bool:
         """Whether ``low <= self <= high`` (both inclusive, as Nova's ranges are)."""
         return low <= self <= high
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_literal(raw: str) -> APIVersion:
+    """``APIVersion.parse`` of the ``"X.Y"`` strings versions are compared with (the views compare
+    with a dozen literals per server: parsed once, not per item of a 1,000-server list)."""
+    return APIVersion.parse(raw)
 
 
 MIN_VERSION = APIVersion(2, 1)

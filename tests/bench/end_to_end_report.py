@@ -77,7 +77,8 @@ def inprocess_list_text(rows: list[dict[str, Any]]) -> list[str]:
     for row in rows:
         lines.append(
             f"  {row['servers']:>6} servers, limit {row['limit']}: {row['p50_ms']:8.1f} ms / "
-            f"{row['p95_ms']:8.1f} ms, cache {row['cache_mib']} MiB (both projects), "
+            f"{row['p95_ms']:8.1f} ms (CPU p50 {row['cpu_p50_ms']:.1f} ms), cache {row['cache_mib']} MiB "
+            "(both projects), "
             f"request peak {row['request_peak_mib']} MiB"
         )
     return lines

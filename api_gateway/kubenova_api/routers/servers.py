@@ -23,6 +23,7 @@ from kubenova_api.deps import (
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas import servers as schemas
 from kubenova_api.views import servers as views
+from kubenova_api.views.json_response import FastJSONResponse
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 _P = "os_compute_api:servers:"
@@ -49,7 +50,7 @@ async def list_servers(
         urls=urls,
         detail=False,
     )
-    return JSONResponse(views.collection([views.basic(s, urls) for s in page.servers], page.links))
+    return FastJSONResponse(views.collection([views.basic(s, urls) for s in page.servers], page.links))
 
 
 @router.get("/detail")
@@ -75,7 +76,7 @@ async def list_servers_detail(
     )
     options = view_options(ctx, version, urls)
     rendered = [views.detail(s, page.refs[s.server_id], options) for s in page.servers]
-    return JSONResponse(views.collection(rendered, page.links))
+    return FastJSONResponse(views.collection(rendered, page.links))
 
 
 @router.get("/{server_id}", dependencies=[Depends(strict_query_from_2102())])

@@ -211,8 +211,8 @@ def _servers(store: Store, ctx: RequestContext, identity: IdentityService, query
     deleted = _deleted_wanted(ctx, query)
     if deleted is None and (query.changes_since is not None or query.changes_before is not None):
         return live + store.server_records.deleted_servers(namespaces)
-    soft = [s for s in live if s.status.vm_state is VmState.SOFT_DELETED]
     if deleted:
+        soft = [s for s in live if s.status.vm_state is VmState.SOFT_DELETED]
         return soft + store.server_records.deleted_servers(namespaces)
     return [s for s in live if s.status.vm_state is not VmState.SOFT_DELETED]
 

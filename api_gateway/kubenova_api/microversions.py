@@ -49,7 +49,6 @@ def _number(digits: str) -> int:
     return int(digits) if len(digits) <= 9 else _HUGE
 
 
-@functools.total_ordering
 @dataclass(frozen=True, eq=False)
 class APIVersion:
     """A compute microversion; compares with another ``APIVersion`` or a ``"X.Y"`` string."""
@@ -75,7 +74,7 @@ class APIVersion:
         if isinstance(other, APIVersion):
             return other
         if isinstance(other, str):
-            return APIVersion.parse(other)
+            return _parsed_literal(other)
         return None
 
     def __eq__(self, other: object) -> bool:
@@ -85,15 +84,42 @@ class APIVersion:
     def __hash__(self) -> int:
         return hash(self._key())
 
+    # All four spelled out (``total_ordering`` derives them through two calls each): the views
+    # compare the request's version a dozen times per server they render.
     def __lt__(self, other: APIVersion | str) -> bool:
         coerced = self._coerce(other)
         if coerced is None:
             return NotImplemented
         return self._key() < coerced._key()
 
+    def __le__(self, other: APIVersion | str) -> bool:
+        coerced = self._coerce(other)
+        if coerced is None:
+            return NotImplemented
+        return self._key() <= coerced._key()
+
+    def __gt__(self, other: APIVersion | str) -> bool:
+        coerced = self._coerce(other)
+        if coerced is None:
+            return NotImplemented
+        return self._key() > coerced._key()
+
+    def __ge__(self, other: APIVersion | str) -> bool:
+        coerced = self._coerce(other)
+        if coerced is None:
+            return NotImplemented
+        return self._key() >= coerced._key()
+
     def between(self, low: APIVersion | str, high: APIVersion | str) -> bool:
         """Whether ``low <= self <= high`` (both inclusive, as Nova's ranges are)."""
         return low <= self <= high
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_literal(raw: str) -> APIVersion:
+    """``APIVersion.parse`` of the ``"X.Y"`` strings versions are compared with (the views compare
+    with a dozen literals per server: parsed once, not per item of a 1,000-server list)."""
+    return APIVersion.parse(raw)
 
 
 MIN_VERSION = APIVersion(2, 1)

@@ -1,6 +1,7 @@
 """``make bench``: benchmarks, not tests. Nothing is asserted; compare runs on the same machine.
 
 1. ``scheduling``: how long one scheduling decision takes, 3 to 1,000 hosts (``scheduling.py``).
+   ``list``: ``GET /servers/detail?limit=1000`` in-process over filled caches (``server_list.py``).
 2. ``stack``: on a stack of its own (``bench_stack.py``; simulator phase delay 0 unless
    ``--phase-delay``): the apiserver requests one server lifecycle costs by component, verb and
    resource (``lifecycle.py``), then what a Nova API client sees: bursts, sustained rate, delete →
@@ -20,7 +21,7 @@ from typing import Any
 
 from kubenova_localstack.binaries import repo_root
 from kubenova_localstack.stack import StackBusyError, exclusive_state
-from tests.bench import end_to_end, end_to_end_report, lifecycle, scheduling
+from tests.bench import end_to_end, end_to_end_report, lifecycle, scheduling, server_list
 from tests.bench.bench_stack import StackOptions
 from tests.bench.machine import machine
 
@@ -34,10 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--only",
-        choices=("scheduling", "stack", "lifecycle"),
-        help="one part only (lifecycle: the request counts without the Nova API phases)",
+        choices=("scheduling", "list", "stack", "lifecycle"),
+        help="one part only (list: in-process; lifecycle: the request counts without the Nova API phases)",
     )
     p.add_argument("--repeat", type=int, default=30, help="scheduling: runs per cluster size")
+    i = p.add_argument_group("GET /servers/detail in-process (no cluster)")
+    i.add_argument(
+        "--inprocess-list-at", type=int, nargs="*", default=list(server_list.SIZES), help="servers per run"
+    )
+    i.add_argument("--inprocess-list-repeat", type=int, default=30, help="requests per size")
     g = p.add_argument_group("apiserver requests per lifecycle (audit log)")
     g.add_argument("--servers", type=int, default=req.servers, help="servers one at a time")
     g.add_argument("--burst", type=int, default=req.burst, help="servers at once (0: none)")
@@ -93,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     print(end_to_end_report.machine_text(report["machine"]), flush=True)
     if args.only in (None, "scheduling"):
         report["scheduling"] = scheduling.run(args.repeat)
-    if args.only != "scheduling":
+    if args.only in (None, "list"):
+        report["inprocess_list"] = server_list.run(
+            args.inprocess_list_repeat, tuple(args.inprocess_list_at), args.list_limit
+        )
+    if args.only not in ("scheduling", "list"):
         print("\nbench stack:", flush=True)
         try:
             with exclusive_state(state_dir):

@@ -72,6 +72,18 @@ def scheduling_text(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def inprocess_list_text(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["GET /servers/detail in-process (list service + views + JSON), p50 / p95:"]
+    for row in rows:
+        lines.append(
+            f"  {row['servers']:>6} servers, limit {row['limit']}: {row['p50_ms']:8.1f} ms / "
+            f"{row['p95_ms']:8.1f} ms (CPU p50 {row['cpu_p50_ms']:.1f} ms), cache {row['cache_mib']} MiB "
+            "(both projects), "
+            f"request peak {row['request_peak_mib']} MiB"
+        )
+    return lines
+
+
 def nova_text(report: dict[str, Any]) -> list[str]:
     lines = ["create → ACTIVE, bursts (server in flight from POST to ACTIVE):"] if report["bursts"] else []
     for burst in report["bursts"]:
@@ -127,6 +139,8 @@ def text(report: dict[str, Any]) -> str:
     lines = [machine_text(report["machine"])]
     if report.get("scheduling"):
         lines += ["", *scheduling_text(report["scheduling"])]
+    if report.get("inprocess_list"):
+        lines += ["", *inprocess_list_text(report["inprocess_list"])]
     if "requests" in report:
         lines += ["", "apiserver requests per server lifecycle:", lifecycle_report.text(report["requests"])]
     if "bursts" in report:

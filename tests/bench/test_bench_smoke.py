@@ -25,7 +25,8 @@ pytestmark = pytest.mark.cluster
 SERVERS = "servers.compute.kubenova.io"
 ARGS = (
     "--repeat 1 --servers 1 --burst 2 --settle 1 --baseline 1 --burst-size 5 --in-flight 2 --rates 2 "
-    "--rate-seconds 3 --list-at 10 --list-repeat 3 --pause 0.5 --timeout 120"
+    "--rate-seconds 3 --list-at 10 --list-repeat 3 --pause 0.5 --timeout 120 "
+    "--inprocess-list-at 20 --inprocess-list-repeat 2"
 )
 
 
@@ -72,6 +73,7 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     assert hosts[0] == 3
     assert hosts[-1] == 1000
     assert all(row["median_ms"] > 0 for row in report["scheduling"])
+    assert [row["servers"] for row in report["inprocess_list"]] == [20]
     _requests(report["requests"])
 
     [burst] = report["bursts"]

@@ -52,45 +52,49 @@ def _ips(server: Server, version: int) -> list[str]:
     return found
 
 
+Getter = Callable[[Server, Refs], Any]
+
+# Built once: a list request reads one of these per server and sort key or filter.
+_GETTERS: dict[str, Getter] = {
+    "access_ip_v4": lambda s, r: fields.annotation(s, names.ACCESS_IPV4_ANNOTATION),
+    "access_ip_v6": lambda s, r: fields.annotation(s, names.ACCESS_IPV6_ANNOTATION),
+    "auto_disk_config": lambda s, r: fields.annotation(s, names.DISK_CONFIG_ANNOTATION) == "AUTO",
+    "availability_zone": lambda s, r: fields.availability_zone(s),
+    "config_drive": lambda s, r: s.spec.config_drive,
+    "created_at": lambda s, r: fields.created_at(s),
+    "display_description": lambda s, r: s.spec.description,
+    "display_name": lambda s, r: s.display_name,
+    "host": lambda s, r: s.status.host,
+    "node": lambda s, r: s.status.hypervisor_hostname,
+    "hostname": lambda s, r: fields.hostname(s),
+    "image_ref": lambda s, r: r(s).image_id,
+    "instance_type_id": lambda s, r: r(s).flavor_id,
+    "kernel_id": lambda s, r: "",
+    "ramdisk_id": lambda s, r: "",
+    "root_device_name": lambda s, r: fields.ROOT_DEVICE_NAME if s.status.host else None,
+    "key_name": lambda s, r: s.spec.key_name,
+    "launch_index": lambda s, r: fields.launch_index(s),
+    "launched_at": lambda s, r: s.status.launched_at,
+    "terminated_at": lambda s, r: fields.terminated_at(s),
+    "locked_by": lambda s, r: s.spec.locked_by if s.spec.locked else None,
+    "locked": lambda s, r: s.spec.locked,
+    "power_state": lambda s, r: server_state.power_state(s),
+    "progress": lambda s, r: s.status.progress or 0,
+    "project_id": lambda s, r: r(s).project_id,
+    "task_state": lambda s, r: server_state.task_state(s),
+    "vm_state": lambda s, r: server_state.vm_state(s),
+    "updated_at": lambda s, r: s.status.updated_at or s.metadata.creation_timestamp,
+    "user_id": lambda s, r: s.spec.user_id,
+    "uuid": lambda s, r: s.server_id,
+    # Nova's integer primary key orders by creation; the uid is the stable stand-in.
+    "id": lambda s, r: s.server_id,
+    "reservation_id": lambda s, r: fields.annotation(s, names.RESERVATION_ID_ANNOTATION),
+}
+
+
 def _attribute(server: Server, key: str, refs: Refs) -> Any:
     """A server attribute by Nova's filter/sort name."""
-    spec, status = server.spec, server.status
-    getters: dict[str, Callable[[], Any]] = {
-        "access_ip_v4": lambda: fields.annotation(server, names.ACCESS_IPV4_ANNOTATION),
-        "access_ip_v6": lambda: fields.annotation(server, names.ACCESS_IPV6_ANNOTATION),
-        "auto_disk_config": lambda: fields.annotation(server, names.DISK_CONFIG_ANNOTATION) == "AUTO",
-        "availability_zone": lambda: fields.availability_zone(server),
-        "config_drive": lambda: spec.config_drive,
-        "created_at": lambda: fields.created_at(server),
-        "display_description": lambda: spec.description,
-        "display_name": lambda: server.display_name,
-        "host": lambda: status.host,
-        "node": lambda: status.hypervisor_hostname,
-        "hostname": lambda: fields.hostname(server),
-        "image_ref": lambda: refs(server).image_id,
-        "instance_type_id": lambda: refs(server).flavor_id,
-        "kernel_id": lambda: "",
-        "ramdisk_id": lambda: "",
-        "root_device_name": lambda: fields.ROOT_DEVICE_NAME if status.host else None,
-        "key_name": lambda: spec.key_name,
-        "launch_index": lambda: fields.launch_index(server),
-        "launched_at": lambda: status.launched_at,
-        "terminated_at": lambda: fields.terminated_at(server),
-        "locked_by": lambda: spec.locked_by if spec.locked else None,
-        "locked": lambda: spec.locked,
-        "power_state": lambda: server_state.power_state(server),
-        "progress": lambda: status.progress or 0,
-        "project_id": lambda: refs(server).project_id,
-        "task_state": lambda: server_state.task_state(server),
-        "vm_state": lambda: server_state.vm_state(server),
-        "updated_at": lambda: status.updated_at or server.metadata.creation_timestamp,
-        "user_id": lambda: spec.user_id,
-        "uuid": lambda: server.server_id,
-        # Nova's integer primary key orders by creation; the uid is the stable stand-in.
-        "id": lambda: server.server_id,
-        "reservation_id": lambda: fields.annotation(server, names.RESERVATION_ID_ANNOTATION),
-    }
-    return getters[key]()
+    return _GETTERS[key](server, refs)
 
 
 def _equal(server: Server, key: str, wanted: set[str], refs: Refs) -> bool:
@@ -150,9 +154,10 @@ def ordered(servers: Iterable[Server], sort: list[tuple[str, str]], refs: Refs) 
     """``servers`` sorted by Nova's sort keys; unset values sort first, as NULLs do in Nova's DB."""
     result = list(servers)
     for key, direction in reversed(sort):
+        getter = _GETTERS[key]
 
-        def sort_key(server: Server, key: str = key) -> tuple[bool, Any]:
-            value = _attribute(server, key, refs)
+        def sort_key(server: Server, getter: Getter = getter) -> tuple[bool, Any]:
+            value = getter(server, refs)
             return (value is not None, value if value is not None else 0)
 
         result.sort(key=sort_key, reverse=direction == "desc")
@@ -206,8 +211,8 @@ def _servers(store: Store, ctx: RequestContext, identity: IdentityService, query
     deleted = _deleted_wanted(ctx, query)
     if deleted is None and (query.changes_since is not None or query.changes_before is not None):
         return live + store.server_records.deleted_servers(namespaces)
-    soft = [s for s in live if s.status.vm_state is VmState.SOFT_DELETED]
     if deleted:
+        soft = [s for s in live if s.status.vm_state is VmState.SOFT_DELETED]
         return soft + store.server_records.deleted_servers(namespaces)
     return [s for s in live if s.status.vm_state is not VmState.SOFT_DELETED]
 

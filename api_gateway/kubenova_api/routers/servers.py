@@ -20,9 +20,11 @@ from kubenova_api.deps import (
     Version,
     strict_query_from_2102,
 )
+from kubenova_api.gc_pause import paused_gc
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas import servers as schemas
 from kubenova_api.views import servers as views
+from kubenova_api.views.json_response import FastJSONResponse
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 _P = "os_compute_api:servers:"
@@ -39,17 +41,18 @@ async def list_servers(
     settings: SettingsDep,
     urls: Urls,
 ) -> JSONResponse:
-    page = server_listing.page(
-        request.query_params,
-        ctx=ctx,
-        version=version,
-        store=store,
-        identity=identity,
-        max_limit=settings.max_limit,
-        urls=urls,
-        detail=False,
-    )
-    return JSONResponse(views.collection([views.basic(s, urls) for s in page.servers], page.links))
+    with paused_gc():  # no await inside: see gc_pause
+        page = server_listing.page(
+            request.query_params,
+            ctx=ctx,
+            version=version,
+            store=store,
+            identity=identity,
+            max_limit=settings.max_limit,
+            urls=urls,
+            detail=False,
+        )
+        return FastJSONResponse(views.collection([views.basic(s, urls) for s in page.servers], page.links))
 
 
 @router.get("/detail")
@@ -63,19 +66,20 @@ async def list_servers_detail(
     settings: SettingsDep,
     urls: Urls,
 ) -> JSONResponse:
-    page = server_listing.page(
-        request.query_params,
-        ctx=ctx,
-        version=version,
-        store=store,
-        identity=identity,
-        max_limit=settings.max_limit,
-        urls=urls,
-        detail=True,
-    )
-    options = view_options(ctx, version, urls)
-    rendered = [views.detail(s, page.refs[s.server_id], options) for s in page.servers]
-    return JSONResponse(views.collection(rendered, page.links))
+    with paused_gc():  # no await inside: see gc_pause
+        page = server_listing.page(
+            request.query_params,
+            ctx=ctx,
+            version=version,
+            store=store,
+            identity=identity,
+            max_limit=settings.max_limit,
+            urls=urls,
+            detail=True,
+        )
+        options = view_options(ctx, version, urls)
+        rendered = [views.detail(s, page.refs[s.server_id], options) for s in page.servers]
+        return FastJSONResponse(views.collection(rendered, page.links))
 
 
 @router.get("/{server_id}", dependencies=[Depends(strict_query_from_2102())])

@@ -5,6 +5,7 @@ the list filters and sort keys (``compute.server_listing``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime
 
@@ -28,12 +29,19 @@ def _parse(stamp: str) -> datetime | None:
         return None
 
 
+# The formatters below are pure functions of a stored timestamp string: a list renders the same
+# stamps at every request, so each is formatted once (bounded caches, a few MiB at most).
+_STAMPS = 32768
+
+
+@functools.lru_cache(maxsize=_STAMPS)
 def isotime(stamp: str | None) -> str | None:
     """Nova's ``utils.isotime``: ``2026-01-01T12:00:00Z``."""
     parsed = _parse(stamp) if stamp else None
     return parsed.strftime("%Y-%m-%dT%H:%M:%SZ") if parsed else stamp
 
 
+@functools.lru_cache(maxsize=_STAMPS)
 def naive_time(stamp: str | None) -> str | None:
     """Nova's database timestamps as it serialises them: naive UTC with microseconds."""
     parsed = _parse(stamp) if stamp else None
@@ -43,6 +51,11 @@ def naive_time(stamp: str | None) -> str | None:
 def created_at(server: Server) -> str:
     """When the server was created, with microseconds when the gateway recorded them (sortable)."""
     stamp = annotation(server, names.CREATED_ANNOTATION) or server.metadata.creation_timestamp or ""
+    return _utc_micro(stamp)
+
+
+@functools.lru_cache(maxsize=_STAMPS)
+def _utc_micro(stamp: str) -> str:
     parsed = _parse(stamp)
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") if parsed else stamp
 

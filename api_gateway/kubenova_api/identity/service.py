@@ -128,7 +128,8 @@ class IdentityService:
         on unthrottled (as the rest of the gateway serves from its caches) rather than fail."""
         try:
             return await step
-        except errors.UnavailableError as exc:
+        except (errors.UnavailableError, errors.ConflictError) as exc:
+            # A login's answer is Keystone's (401, or 201), never the bookkeeping's 409 or 503.
             log.warning("failed-login lockout skipped: %s", exc)
             return otherwise
 

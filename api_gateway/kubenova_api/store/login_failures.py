@@ -52,6 +52,10 @@ def render(record: Failures) -> str:
     return f"{record.count} {record.last:.3f}"
 
 
+CONFLICT_ATTEMPTS = 32
+"""Conditional-write rounds for one record (every round lets one contending writer through)."""
+
+
 class LoginFailureStore:
     """The failure records of one namespace (``kubenova_api.identity.lockout.FailureStore``)."""
 
@@ -88,9 +92,13 @@ class LoginFailureStore:
         for _ in range(3):
             current = await self._get(name)
             if current is not None:
-                await call(
-                    what, self._kube.modify(k8s.CONFIG_MAPS, name, build, self.namespace, current=current)
+                # Failures of one user at the same moment (replicas, parallel clients) all write
+                # the same record: each conflict round lets at least one writer through, so allow
+                # as many rounds as concurrent writers are plausible.
+                modified = self._kube.modify(
+                    k8s.CONFIG_MAPS, name, build, self.namespace, current=current, attempts=CONFLICT_ATTEMPTS
                 )
+                await call(what, modified)
                 return result[0]
             first = change(None)
             body = {

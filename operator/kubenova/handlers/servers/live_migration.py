@@ -23,20 +23,16 @@ VMIM, so an operator restarted at any point continues without a second VMIM.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
 
 from kubenova import k8s, status
 from kubenova.domain import migration_rules as rules
 from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers.cluster_view import VMIMS, ServerRef
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import move_targets, references, scheduling, vm_ops, writer
+from kubenova.handlers.servers import move_placement, move_targets, references, vm_ops, writer
 from kubenova.kubevirt import builder, models, reshape
 from kubenova.resources.server import ResizeRecord, Server
 from kubenova.scheduler import resize_holds
-from kubenova.scheduler.errors import NoValidHost
-from kubenova.scheduler.host_state import HostState
 from kubenova.status import live_migration_steps as steps
 
 HOSTNAME = builder.HOSTNAME_LABEL
@@ -68,36 +64,21 @@ async def _begin(rt: Runtime, server: Server) -> Server | None:
     except references.MissingReference as missing:
         reason = str(missing)
         return await writer.apply(rt, server, lambda s: steps.refuse(s, reason))
-    spec = dataclasses.replace(scheduling.request_spec(server, flavor, image), forced_host=None)
-    ignore = move_targets.live_ignored(rt, server, request.host)
-    if request.host is not None and request.force:
-        spec = dataclasses.replace(spec, forced_host=request.host)
-    latest: list[Server | None] = [server]
-
-    async def persist(host: HostState) -> str | None:
-        current = latest[0]
-        if current is None:
-            return None
-        latest[0] = await writer.apply(
-            rt, current, lambda s: steps.begin(s, host=host.name, zone=host.availability_zone)
-        )
-        updated = latest[0]
-        return updated.status.resize.target_host if updated and updated.status.resize else None
-
-    source = resize_holds.placed(server.server_id, server.status.host, flavor)
-    try:
-        prep = functools.partial(scheduling.with_group, view=rt.view, server=server)
-        await rt.ledger.place_resize(spec, rt.view, persist, source=source, ignore_hosts=ignore, prepare=prep)
-    except NoValidHost as error:
-        rt.ledger.settle(server.server_id, None)
-        found: NoValidHost = error
-        return await writer.apply(
-            rt, server, lambda s: steps.refuse(s, found.message, fault=False, details=found.details)
-        )
-    if latest[0] is None or steps.under_way(latest[0]) is None:
-        rt.ledger.settle(server.server_id, None)
-        return latest[0]
-    return await _forward(rt, latest[0])
+    latest, placed = await move_placement.place(
+        rt,
+        server,
+        flavor,
+        image,
+        target=request.host,
+        force=request.force,
+        ignore=move_targets.live_ignored(rt, server, request.host),
+        begin=lambda s, host: steps.begin(s, host=host.name, zone=host.availability_zone),
+        under_way=steps.under_way,
+        refuse=lambda s, error: steps.refuse(s, error.message, fault=False, details=error.details),
+    )
+    if not placed or latest is None:
+        return latest
+    return await _forward(rt, latest)
 
 
 async def _forward(rt: Runtime, server: Server) -> Server | None:

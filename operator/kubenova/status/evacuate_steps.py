@@ -65,18 +65,16 @@ def begin(server: Server, *, host: str, zone: str | None) -> Transition | None:
     if not may_begin(server) or status.vm_state is None or status.host is None or status.flavor is None:
         return None
     request_id = _request_id(server)
-    record = ResizeRecord(
-        request_id=request_id,
-        source_host=status.host,
-        source_zone=status.availability_zone,
-        source_flavor=status.flavor,
-        target_host=host,
-        target_zone=zone,
-        target_flavor=status.flavor,
-        running=ends_running(server),
+    record = records.same_flavor_move(
+        server,
+        request_id,
+        host=host,
+        zone=zone,
         migration_type=rules.EVACUATION,
-        migration_uuid=rules.migration_uuid(server.server_id, request_id),
+        running=ends_running(server),
     )
+    if record is None:
+        return None
     start = action_records.start_of(server, ACTION, request_id)
     return Transition(
         status.vm_state,

@@ -53,18 +53,11 @@ def begin(server: Server, *, host: str, zone: str | None) -> Transition | None:
     if not may_begin(server) or status.vm_state is None or status.host is None or status.flavor is None:
         return None
     request_id = _request_id(server)
-    record = ResizeRecord(
-        request_id=request_id,
-        source_host=status.host,
-        source_zone=status.availability_zone,
-        source_flavor=status.flavor,
-        target_host=host,
-        target_zone=zone,
-        target_flavor=status.flavor,
-        running=True,
-        migration_type="live-migration",
-        migration_uuid=rules.migration_uuid(server.server_id, request_id),
+    record = records.same_flavor_move(
+        server, request_id, host=host, zone=zone, migration_type="live-migration", running=True
     )
+    if record is None:
+        return None
     start = action_records.start_of(server, ACTION, request_id)
     migration = records.started(server, record, start.user_id) | {"status": rules.QUEUED}
     return Transition(

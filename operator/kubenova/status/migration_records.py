@@ -26,6 +26,28 @@ STATUS_OF_TASK: dict[TaskState, str] = {
 """The migration status while a cold move is in a task state."""
 
 
+def same_flavor_move(
+    server: Server, request_id: str, *, host: str, zone: str | None, migration_type: str, running: bool
+) -> ResizeRecord | None:
+    """The record of a move that keeps the flavor (live migration, evacuation) from the server's
+    current placement to ``host``; ``None`` while the server has no host or flavor."""
+    status = server.status
+    if status.host is None or status.flavor is None:
+        return None
+    return ResizeRecord(
+        request_id=request_id,
+        source_host=status.host,
+        source_zone=status.availability_zone,
+        source_flavor=status.flavor,
+        target_host=host,
+        target_zone=zone,
+        target_flavor=status.flavor,
+        running=running,
+        migration_type=migration_type,
+        migration_uuid=rules.migration_uuid(server.server_id, request_id),
+    )
+
+
 def started(server: Server, record: ResizeRecord, user_id: str | None) -> dict[str, Any]:
     """The record of a move whose target host was just chosen (``pre-migrating``)."""
     return MigrationRecord(

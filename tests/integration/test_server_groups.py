@@ -163,6 +163,7 @@ def test_soft_affinity_follows_the_members_host_but_does_not_refuse(
     group = make_group(compute, "soft-affinity")
     second = zone.nodes[1]  # without the weigher, ties go to zone.nodes[0]
     create_members(compute, zone, group, ["saff-0"], forcedHost=second)
+    running_on(compute, ["saff-0"])  # placed before the next member is weighed against it
     names = [f"saff-{i}" for i in range(1, 5)]
     for name in names:
         create_members(compute, zone, group, [name])

@@ -30,6 +30,37 @@ router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 _P = "os_compute_api:servers:"
 
 
+def _page(
+    request: Request,
+    *,
+    ctx: Context,
+    version: Version,
+    store: StoreDep,
+    identity: IdentityDep,
+    settings: SettingsDep,
+    urls: Urls,
+    detail: bool,
+) -> JSONResponse:
+    """One page of the caller's servers, rendered as the index or as the detail view."""
+    with paused_gc():  # no await inside: see gc_pause
+        page = server_listing.page(
+            request.query_params,
+            ctx=ctx,
+            version=version,
+            store=store,
+            identity=identity,
+            max_limit=settings.max_limit,
+            urls=urls,
+            detail=detail,
+        )
+        if detail:
+            options = view_options(ctx, version, urls)
+            rendered = [views.detail(s, page.refs[s.server_id], options) for s in page.servers]
+        else:
+            rendered = [views.basic(s, urls) for s in page.servers]
+        return FastJSONResponse(views.collection(rendered, page.links))
+
+
 @router.get("")
 async def list_servers(
     *,
@@ -41,18 +72,16 @@ async def list_servers(
     settings: SettingsDep,
     urls: Urls,
 ) -> JSONResponse:
-    with paused_gc():  # no await inside: see gc_pause
-        page = server_listing.page(
-            request.query_params,
-            ctx=ctx,
-            version=version,
-            store=store,
-            identity=identity,
-            max_limit=settings.max_limit,
-            urls=urls,
-            detail=False,
-        )
-        return FastJSONResponse(views.collection([views.basic(s, urls) for s in page.servers], page.links))
+    return _page(
+        request,
+        ctx=ctx,
+        version=version,
+        store=store,
+        identity=identity,
+        settings=settings,
+        urls=urls,
+        detail=False,
+    )
 
 
 @router.get("/detail")
@@ -66,20 +95,16 @@ async def list_servers_detail(
     settings: SettingsDep,
     urls: Urls,
 ) -> JSONResponse:
-    with paused_gc():  # no await inside: see gc_pause
-        page = server_listing.page(
-            request.query_params,
-            ctx=ctx,
-            version=version,
-            store=store,
-            identity=identity,
-            max_limit=settings.max_limit,
-            urls=urls,
-            detail=True,
-        )
-        options = view_options(ctx, version, urls)
-        rendered = [views.detail(s, page.refs[s.server_id], options) for s in page.servers]
-        return FastJSONResponse(views.collection(rendered, page.links))
+    return _page(
+        request,
+        ctx=ctx,
+        version=version,
+        store=store,
+        identity=identity,
+        settings=settings,
+        urls=urls,
+        detail=True,
+    )
 
 
 @router.get("/{server_id}", dependencies=[Depends(strict_query_from_2102())])

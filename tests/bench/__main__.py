@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--list-limit", type=int, default=e2e.list_limit, help="GET /servers/detail?limit=")
     a.add_argument("--list-repeat", type=int, default=e2e.list_repeat, help="list requests per count")
     a.add_argument("--fill-in-flight", type=int, default=e2e.fill_in_flight, help="concurrency of fills")
+    a.add_argument(
+        "--no-bare-kubevirt", action="store_true", help="skip the same bursts of VMs made without kubenova"
+    )
     a.add_argument("--timeout", type=float, default=e2e.timeout, help="seconds a server may take")
     a.add_argument("--pause", type=float, default=e2e.pause, help="quiet seconds between phases")
     s = p.add_argument_group("the stack")
@@ -79,6 +82,7 @@ def options_from(args: argparse.Namespace) -> end_to_end.Options:
         list_limit=args.list_limit,
         list_repeat=args.list_repeat,
         fill_in_flight=args.fill_in_flight,
+        bare_kubevirt=not args.no_bare_kubevirt,
         timeout=args.timeout,
         pause=args.pause,
         requests=lifecycle.Options(args.servers, args.burst, args.settle, args.baseline),

@@ -23,6 +23,7 @@ from kubernetes import client, config
 from tests.bench import apiserver_metrics, lifecycle
 from tests.bench.audit_window import AuditWindow
 from tests.bench.bench_stack import BenchStack, StackOptions, bench_stack
+from tests.bench.kubevirt_floor import BareVms, template_of
 from tests.bench.lifecycle_driver import FLAVOR, PROJECT, Driver
 from tests.bench.machine import cpu_seconds, rss_mib
 from tests.bench.nova_client import NovaClient
@@ -43,6 +44,8 @@ class Options:
     list_limit: int = 1000
     list_repeat: int = 10
     fill_in_flight: int = 50
+    bare_kubevirt: bool = True
+    """After the bursts, the same bursts of plain KubeVirt VMs created without kubenova."""
     timeout: float = 600.0
     """Seconds one server may take to become ACTIVE (or gone) before it is counted as not."""
     pause: float = 5.0
@@ -57,6 +60,14 @@ def _running_vmis(kube: client.ApiClient) -> int:
         "kubevirt.io", "v1", PROJECT, "virtualmachineinstances"
     )
     return sum(1 for vmi in listed["items"] if (vmi.get("status") or {}).get("phase") == "Running")
+
+
+def _vm_template(kube: client.ApiClient) -> dict[str, Any] | None:
+    """One VirtualMachine the operator built for the bench project, as a plain KubeVirt VM."""
+    listed = client.CustomObjectsApi(kube).list_namespaced_custom_object(
+        "kubevirt.io", "v1", PROJECT, "virtualmachines", limit=1
+    )
+    return template_of(listed["items"][0]) if listed["items"] else None
 
 
 def _cpu(stack: BenchStack) -> dict[str, float]:
@@ -86,7 +97,8 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
         connections=connections,
     )
     work = Workload(nova, watch, image_id, FLAVOR, timeout=options.timeout)
-    out: dict[str, Any] = {"bursts": [], "sustained": [], "list": [], "seconds": {}}
+    out: dict[str, Any] = {"bursts": [], "bare_kubevirt": [], "sustained": [], "list": [], "seconds": {}}
+    template: dict[str, Any] | None = None
     try:
         await nova.login()
         await nova.unlimited_quotas()
@@ -114,10 +126,26 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             began = time.monotonic()
             log(f"  burst of {options.burst_size}, {in_flight} in flight")
             figures, ids = await measured(work.burst(options.burst_size, in_flight))
+            if template is None and ids:
+                template = await asyncio.to_thread(_vm_template, kube)
             log(f"  delete them, {in_flight} in flight")
             figures["delete"], _ = await measured(deleted(ids, in_flight))
             out["bursts"].append(figures)
             out["seconds"][f"burst, {in_flight} in flight"] = round(time.monotonic() - began, 1)
+        if options.bare_kubevirt and template is not None:
+            bare = BareVms(kube, template, timeout=options.timeout)
+            try:
+                for in_flight in options.in_flight:
+                    began = time.monotonic()
+                    log(f"  bare KubeVirt: {options.burst_size} VMs, {in_flight} in flight, no kubenova")
+                    figures, names = await measured(bare.burst(options.burst_size, in_flight))
+                    log(f"  delete them, {in_flight} in flight")
+                    figures["delete"], _ = await measured(_bare_deleted(bare, names, in_flight))
+                    out["bare_kubevirt"].append(figures)
+                    took = round(time.monotonic() - began, 1)
+                    out["seconds"][f"bare KubeVirt, {in_flight} in flight"] = took
+            finally:
+                bare.stop()
         for per_second in options.rates:
             began = time.monotonic()
             log(f"  sustained: {per_second:g} creates/s for {options.rate_seconds:g} s")
@@ -143,6 +171,10 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
         watch.stop()
         kube.close()
     return out
+
+
+async def _bare_deleted(bare: BareVms, names: list[str], in_flight: int) -> Phase:
+    return await bare.delete(names, in_flight), names
 
 
 def run(options: Options, state_dir: Path, *, log: Log = print) -> dict[str, Any]:

@@ -98,6 +98,7 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f" gone  DELETE p50 {_s(gone['delete']['p50'])} s{_missing(gone)}"
         )
         lines.append("  " + _requests(gone))
+    lines += bare_kubevirt_text(report)
     for run in report["sustained"]:
         verdict = "keeps up" if run["keeps_up"] else "does NOT keep up"
         lines.append(
@@ -132,6 +133,43 @@ def nova_text(report: dict[str, Any]) -> list[str]:
     rss = report.get("rss_mib") or {}
     shown = ", ".join(f"{name} {mib} MiB" for name, mib in rss.items() if name != "servers")
     lines.append(f"resident memory (VmRSS) at {rss.get('servers', 0)} servers: {shown}")
+    return lines
+
+
+CONTROL_PLANE = ("kube-apiserver", "etcd", "kube-controller-manager")
+
+
+def _per_unit(figures: dict[str, Any], names: tuple[str, ...]) -> float:
+    seconds = figures["cpu"]["seconds"]
+    return sum(seconds.get(name, 0.0) for name in names) / max(1, figures["servers"])
+
+
+def bare_kubevirt_text(report: dict[str, Any]) -> list[str]:
+    """The bare KubeVirt bursts, the ceiling they put on VMs/s, and what a server costs on top."""
+    bare = report.get("bare_kubevirt") or []
+    lines = ["bare KubeVirt (VMs created through the Kubernetes API, kubenova not involved):"] if bare else []
+    cores = (report.get("machine") or {}).get("nproc") or 1
+    by_flight = {burst["in_flight"]: burst for burst in report["bursts"]}
+    for run in bare:
+        lines.append(
+            f"  {run['servers']} VMs, {run['in_flight']:>3} in flight: create → VMI Running {_lat(run)}  "
+            f"{_rate(run['per_second'])} Running{_missing(run)}"
+        )
+        lines += [_cpu(run).replace("per server created", "per VM"), _requests(run).replace("server", "VM")]
+        floor = _per_unit(run, CONTROL_PLANE)
+        floor_with_kubevirt = floor + _per_unit(run, ("kubevirt-simulator",))
+        ceiling = f"{cores / floor:.1f}" if floor else "n/a"
+        lines.append(
+            f"    control plane CPU per VM {floor:.3f} s (+ the simulator: {floor_with_kubevirt:.3f} s): "
+            f"at most {ceiling} VMs/s on {cores} cores with every other process free"
+        )
+        server = by_flight.get(run["in_flight"])
+        if server is not None:
+            added = server["cpu"]["per_server"] - run["cpu"]["per_server"]
+            lines.append(f"    a server through the Nova API costs {added:+.3f} CPU-s more than a bare VM")
+        gone = run["delete"]
+        lines.append(f"    delete → VM gone: {_lat(gone)}  {_rate(gone['per_second'])}{_missing(gone)}")
+        lines.append("  " + _requests(gone).replace("server", "VM"))
     return lines
 
 

@@ -37,26 +37,25 @@ def is_error(server: dict[str, Any]) -> bool:
     return bool((server.get("status") or {}).get("status") == "ERROR")
 
 
-class ServerWatch:
-    """A background thread watching ``servers`` in ``namespace``; read its dicts under ``lock``."""
+class ResourceWatch:
+    """A background thread watching one resource (``group/version/plural``) in ``namespace``; a
+    subclass says what an event means (``_see``, called under ``lock``)."""
 
-    def __init__(self, kube: client.ApiClient, namespace: str) -> None:
+    def __init__(self, kube: client.ApiClient, namespace: str, resource: tuple[str, str, str]) -> None:
         self.custom = client.CustomObjectsApi(kube)
         self.namespace = namespace
+        self.resource = resource
         self.lock = threading.Lock()
-        self.active: dict[str, float] = {}  # server id (metadata.uid) -> first seen ACTIVE
-        self.errors: dict[str, str] = {}  # server id -> fault message
-        self.gone: dict[str, float] = {}  # server id -> DELETED event
         self.relists = 0
         self._stop = threading.Event()
         self._watch: watch.Watch | None = None
-        self._thread = threading.Thread(target=self._run, name="server-watch", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{resource[2]}-watch", daemon=True)
         self._ready = threading.Event()
 
     def start(self, timeout: float = 30.0) -> None:
         self._thread.start()
         if not self._ready.wait(timeout):
-            raise RuntimeError("the Server watch did not start")
+            raise RuntimeError(f"the {self.resource[2]} watch did not start")
 
     def stop(self) -> None:
         self._stop.set()
@@ -64,33 +63,23 @@ class ServerWatch:
             self._watch.stop()
         self._thread.join(timeout=2)  # a daemon thread: a watch blocked on a quiet stream may linger
 
-    def count_active(self, ids: list[str]) -> int:
-        with self.lock:
-            return sum(1 for i in ids if i in self.active)
+    def _see(self, kind: str, obj: dict[str, Any], now: float) -> None:
+        raise NotImplementedError
 
-    def count_gone(self, ids: list[str]) -> int:
+    def _seen(self, kind: str, obj: dict[str, Any], now: float) -> None:
         with self.lock:
-            return sum(1 for i in ids if i in self.gone)
-
-    def _see(self, kind: str, server: dict[str, Any], now: float) -> None:
-        uid = str(server["metadata"]["uid"])
-        with self.lock:
-            if kind == "DELETED":
-                self.gone.setdefault(uid, now)
-            elif is_active(server):
-                self.active.setdefault(uid, now)
-            elif is_error(server):
-                fault = (server.get("status") or {}).get("fault") or {}
-                self.errors.setdefault(uid, str(fault.get("message", fault)))
+            self._see(kind, obj, now)
 
     def _list(self) -> str:
-        listed = self.custom.list_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers")
+        group, version, plural = self.resource
+        listed = self.custom.list_namespaced_custom_object(group, version, self.namespace, plural)
         now = time.monotonic()
-        for server in listed["items"]:
-            self._see("LISTED", server, now)
+        for obj in listed["items"]:
+            self._seen("LISTED", obj, now)
         return str(listed["metadata"]["resourceVersion"])
 
     def _run(self) -> None:
+        group, version_, plural = self.resource
         version = ""
         while not self._stop.is_set():
             try:
@@ -101,10 +90,10 @@ class ServerWatch:
                 self._watch = watch.Watch()
                 stream = self._watch.stream(
                     self.custom.list_namespaced_custom_object,
-                    GROUP,
-                    VERSION,
+                    group,
+                    version_,
                     self.namespace,
-                    "servers",
+                    plural,
                     resource_version=version,
                     allow_watch_bookmarks=True,
                     timeout_seconds=300,
@@ -117,7 +106,7 @@ class ServerWatch:
                         version = ""  # expired (410): list again
                         break
                     if event["type"] != "BOOKMARK":
-                        self._see(event["type"], obj, now)
+                        self._seen(event["type"], obj, now)
                     if self._stop.is_set():
                         return
             except ApiException as exc:
@@ -128,3 +117,31 @@ class ServerWatch:
                 if self._stop.is_set():
                     return
                 time.sleep(RETRY)
+
+
+class ServerWatch(ResourceWatch):
+    """The Servers of ``namespace``: when each became ACTIVE, went to ERROR, was gone (by uid)."""
+
+    def __init__(self, kube: client.ApiClient, namespace: str) -> None:
+        super().__init__(kube, namespace, (GROUP, VERSION, "servers"))
+        self.active: dict[str, float] = {}  # server id (metadata.uid) -> first seen ACTIVE
+        self.errors: dict[str, str] = {}  # server id -> fault message
+        self.gone: dict[str, float] = {}  # server id -> DELETED event
+
+    def count_active(self, ids: list[str]) -> int:
+        with self.lock:
+            return sum(1 for i in ids if i in self.active)
+
+    def count_gone(self, ids: list[str]) -> int:
+        with self.lock:
+            return sum(1 for i in ids if i in self.gone)
+
+    def _see(self, kind: str, server: dict[str, Any], now: float) -> None:
+        uid = str(server["metadata"]["uid"])
+        if kind == "DELETED":
+            self.gone.setdefault(uid, now)
+        elif is_active(server):
+            self.active.setdefault(uid, now)
+        elif is_error(server):
+            fault = (server.get("status") or {}).get("fault") or {}
+            self.errors.setdefault(uid, str(fault.get("message", fault)))

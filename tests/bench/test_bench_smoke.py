@@ -93,6 +93,17 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     _sane(burst["delete"]["latency"], 5)
     assert burst["delete"]["not_done"] == 0
 
+    [bare] = report["bare_kubevirt"]  # the same burst as plain KubeVirt VMs, kubenova not involved
+    assert (bare["servers"], bare["in_flight"], bare["not_done"]) == (5, 2, 0)
+    _sane(bare["latency"], 5)  # each VM's VMI was seen Running
+    bare_requests = bare["requests"]["per_server"]
+    assert bare_requests["simulator"]["write"] > 0
+    assert "gateway" not in bare_requests
+    assert bare_requests.get("operator", {}).get("write", 0) == 0  # the operator leaves them alone
+    assert bare["cpu"]["seconds"]["kube-apiserver"] > 0
+    _sane(bare["delete"]["latency"], 5)
+    assert "bare KubeVirt (VMs created through the Kubernetes API" in end_to_end_report.text(report)
+
     [sustained] = report["sustained"]
     assert (sustained["rate"], sustained["servers"], sustained["not_done"]) == (2, 6, 0)
     _sane(sustained["latency"], 6)

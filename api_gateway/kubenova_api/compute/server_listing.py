@@ -2,7 +2,8 @@
 one page of them (over the cached Servers).
 
 Filters come parsed from ``schemas.servers_query``; attributes that live on other objects (project
-id, image id, flavor id) come from ``compute.refs``, resolved once per server and request. The
+id, image id, flavor id) come from ``compute.refs``, resolved once per server and request; those of
+the Server alone (and its sort keys) once per cached Server object (``server_memo``). The
 vm_state and task_state filtered on are those the API shows (``domain.pending`` overlaid).
 """
 

@@ -75,10 +75,12 @@ def scheduling_text(rows: list[dict[str, Any]]) -> list[str]:
 def inprocess_list_text(rows: list[dict[str, Any]]) -> list[str]:
     lines = ["GET /servers/detail in-process (list service + views + JSON), p50 / p95:"]
     for row in rows:
+        first = f", first {row['first_ms']:.1f} ms" if "first_ms" in row else ""  # (older reports lack it)
+        memos = f", list memos {row['memo_mib']} MiB" if "memo_mib" in row else ""
         lines.append(
             f"  {row['servers']:>6} servers, limit {row['limit']}: {row['p50_ms']:8.1f} ms / "
-            f"{row['p95_ms']:8.1f} ms (CPU p50 {row['cpu_p50_ms']:.1f} ms), cache {row['cache_mib']} MiB "
-            "(both projects), "
+            f"{row['p95_ms']:8.1f} ms (CPU p50 {row['cpu_p50_ms']:.1f} ms{first}), "
+            f"cache {row['cache_mib']} MiB (both projects){memos}, "
             f"request peak {row['request_peak_mib']} MiB"
         )
     return lines

@@ -38,5 +38,7 @@ def test_only_list_reports_latency_and_memory(tmp_path: Path, capsys: pytest.Cap
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["max_ms"]
         assert row["repeat"] == 3
         assert row["cache_mib"] > 0
+        assert row["memo_mib"] >= 0
+        assert row["first_ms"] > 0
         assert row["body_kib"] > 0
     assert end_to_end_report.text(report) in capsys.readouterr().out

@@ -2,7 +2,8 @@
 one page of them (over the cached Servers).
 
 Filters come parsed from ``schemas.servers_query``; attributes that live on other objects (project
-id, image id, flavor id) come from ``compute.refs``, resolved once per server and request. The
+id, image id, flavor id) come from ``compute.refs``, resolved once per server and request; those of
+the Server alone (and its sort keys) once per cached Server object (``server_memo``). The
 vm_state and task_state filtered on are those the API shows (``domain.pending`` overlaid).
 """
 
@@ -19,7 +20,7 @@ from starlette.datastructures import QueryParams
 from kubenova.domain import names
 from kubenova.resources import Server
 from kubenova.resources.states import VmState
-from kubenova_api import errors, pagination, params, policy
+from kubenova_api import errors, pagination, params, policy, server_memo
 from kubenova_api.compute.refs import refs as resolve_refs
 from kubenova_api.context import RequestContext
 from kubenova_api.identity.service import IdentityService
@@ -53,48 +54,56 @@ def _ips(server: Server, version: int) -> list[str]:
 
 
 Getter = Callable[[Server, Refs], Any]
+Computed = Callable[[Server], tuple[bool, Any]]
 
-# Built once: a list request reads one of these per server and sort key or filter.
-_GETTERS: dict[str, Getter] = {
-    "access_ip_v4": lambda s, r: fields.annotation(s, names.ACCESS_IPV4_ANNOTATION),
-    "access_ip_v6": lambda s, r: fields.annotation(s, names.ACCESS_IPV6_ANNOTATION),
-    "auto_disk_config": lambda s, r: fields.annotation(s, names.DISK_CONFIG_ANNOTATION) == "AUTO",
-    "availability_zone": lambda s, r: fields.availability_zone(s),
-    "config_drive": lambda s, r: s.spec.config_drive,
-    "created_at": lambda s, r: fields.created_at(s),
-    "display_description": lambda s, r: s.spec.description,
-    "display_name": lambda s, r: s.display_name,
-    "host": lambda s, r: s.status.host,
-    "node": lambda s, r: s.status.hypervisor_hostname,
-    "hostname": lambda s, r: fields.hostname(s),
+# Built once: a list request reads one of these per server and sort key or filter. Those of the
+# Server alone are computed once per cached Server object (``server_memo``); the three of other
+# objects (``refs``) every request.
+_SERVER_GETTERS: dict[str, Callable[[Server], Any]] = {
+    "access_ip_v4": lambda s: fields.annotation(s, names.ACCESS_IPV4_ANNOTATION),
+    "access_ip_v6": lambda s: fields.annotation(s, names.ACCESS_IPV6_ANNOTATION),
+    "auto_disk_config": lambda s: fields.annotation(s, names.DISK_CONFIG_ANNOTATION) == "AUTO",
+    "availability_zone": fields.availability_zone,
+    "config_drive": lambda s: s.spec.config_drive,
+    "created_at": fields.created_at,
+    "display_description": lambda s: s.spec.description,
+    "display_name": lambda s: s.display_name,
+    "host": lambda s: s.status.host,
+    "node": lambda s: s.status.hypervisor_hostname,
+    "hostname": fields.hostname,
+    "kernel_id": lambda s: "",
+    "ramdisk_id": lambda s: "",
+    "root_device_name": lambda s: fields.ROOT_DEVICE_NAME if s.status.host else None,
+    "key_name": lambda s: s.spec.key_name,
+    "launch_index": fields.launch_index,
+    "launched_at": lambda s: s.status.launched_at,
+    "terminated_at": fields.terminated_at,
+    "locked_by": lambda s: s.spec.locked_by if s.spec.locked else None,
+    "locked": lambda s: s.spec.locked,
+    "power_state": server_state.power_state,
+    "progress": lambda s: s.status.progress or 0,
+    "task_state": server_state.task_state,
+    "vm_state": server_state.vm_state,
+    "updated_at": lambda s: s.status.updated_at or s.metadata.creation_timestamp,
+    "user_id": lambda s: s.spec.user_id,
+    "uuid": lambda s: s.server_id,
+    # Nova's integer primary key orders by creation; the uid is the stable stand-in.
+    "id": lambda s: s.server_id,
+    "reservation_id": lambda s: fields.annotation(s, names.RESERVATION_ID_ANNOTATION),
+}
+_REFS_GETTERS: dict[str, Getter] = {
     "image_ref": lambda s, r: r(s).image_id,
     "instance_type_id": lambda s, r: r(s).flavor_id,
-    "kernel_id": lambda s, r: "",
-    "ramdisk_id": lambda s, r: "",
-    "root_device_name": lambda s, r: fields.ROOT_DEVICE_NAME if s.status.host else None,
-    "key_name": lambda s, r: s.spec.key_name,
-    "launch_index": lambda s, r: fields.launch_index(s),
-    "launched_at": lambda s, r: s.status.launched_at,
-    "terminated_at": lambda s, r: fields.terminated_at(s),
-    "locked_by": lambda s, r: s.spec.locked_by if s.spec.locked else None,
-    "locked": lambda s, r: s.spec.locked,
-    "power_state": lambda s, r: server_state.power_state(s),
-    "progress": lambda s, r: s.status.progress or 0,
     "project_id": lambda s, r: r(s).project_id,
-    "task_state": lambda s, r: server_state.task_state(s),
-    "vm_state": lambda s, r: server_state.vm_state(s),
-    "updated_at": lambda s, r: s.status.updated_at or s.metadata.creation_timestamp,
-    "user_id": lambda s, r: s.spec.user_id,
-    "uuid": lambda s, r: s.server_id,
-    # Nova's integer primary key orders by creation; the uid is the stable stand-in.
-    "id": lambda s, r: s.server_id,
-    "reservation_id": lambda s, r: fields.annotation(s, names.RESERVATION_ID_ANNOTATION),
 }
 
 
 def _attribute(server: Server, key: str, refs: Refs) -> Any:
     """A server attribute by Nova's filter/sort name."""
-    return _GETTERS[key](server, refs)
+    by_refs = _REFS_GETTERS.get(key)
+    if by_refs is not None:
+        return by_refs(server, refs)
+    return server_memo.value(server, key, _SERVER_GETTERS[key])
 
 
 def _equal(server: Server, key: str, wanted: set[str], refs: Refs) -> bool:
@@ -109,7 +118,7 @@ def matches(server: Server, query: ListQuery, refs: Refs) -> bool:
     if query.name is not None and not query.name.search(server.display_name):
         return False
     if query.states is not None:
-        vm, task = server_state.vm_state(server), server_state.task_state(server)
+        vm, task = _attribute(server, "vm_state", refs), _attribute(server, "task_state", refs)
         if not any(vm == state and task in tasks for state, tasks in query.states):
             return False
     if query.image is not None and refs(server).image_id != query.image.rsplit("/", 1)[-1]:
@@ -120,7 +129,9 @@ def matches(server: Server, query: ListQuery, refs: Refs) -> bool:
         return False
     if query.ip6 is not None and not any(query.ip6.search(ip) for ip in _ips(server, 6)):
         return False
-    if not _tags_match(set(server.spec.tags), query):
+    if (query.tags or query.tags_any or query.not_tags or query.not_tags_any) and not _tags_match(
+        set(server.spec.tags), query
+    ):
         return False
     if query.locked is not None and server.spec.locked != query.locked:
         return False
@@ -132,7 +143,7 @@ def matches(server: Server, query: ListQuery, refs: Refs) -> bool:
 def _changed_within(server: Server, query: ListQuery) -> bool:
     if query.changes_since is None and query.changes_before is None:
         return True
-    updated = _updated(server)
+    updated = server_memo.value(server, "updated", _updated)
     if updated is None:
         return False
     if query.changes_since is not None and updated < query.changes_since:
@@ -150,15 +161,36 @@ def _tags_match(tags: set[str], query: ListQuery) -> bool:
     return not (query.not_tags_any and tags & set(query.not_tags_any))
 
 
-def ordered(servers: Iterable[Server], sort: list[tuple[str, str]], refs: Refs) -> list[Server]:
-    """``servers`` sorted by Nova's sort keys; unset values sort first, as NULLs do in Nova's DB."""
-    result = list(servers)
-    for key, direction in reversed(sort):
-        getter = _GETTERS[key]
+def _sort_value(value: Any) -> tuple[bool, Any]:
+    return (value is not None, value if value is not None else 0)
 
-        def sort_key(server: Server, getter: Getter = getter) -> tuple[bool, Any]:
-            value = getter(server, refs)
-            return (value is not None, value if value is not None else 0)
+
+def ordered(servers: Iterable[Server], sort: list[tuple[str, str]], refs: Refs) -> list[Server]:
+    """``servers`` sorted by Nova's sort keys; unset values sort first, as NULLs do in Nova's DB.
+
+    A key repeated after its first place never decides (the servers it would order are equal in
+    it already), so it is not sorted by again (Nova's default order names ``created_at`` twice).
+    """
+    result = list(servers)
+    firsts: dict[str, str] = {}
+    for key, direction in sort:
+        firsts.setdefault(key, direction)
+    for key, direction in reversed(firsts.items()):
+        sort_key: Callable[[Server], tuple[bool, Any]]
+        by_refs = _REFS_GETTERS.get(key)
+        if by_refs is not None:
+
+            def sort_key(server: Server, getter: Getter = by_refs) -> tuple[bool, Any]:
+                return _sort_value(getter(server, refs))
+
+        else:
+            getter, name = _SERVER_GETTERS[key], "sort:" + key
+
+            def compute(server: Server, getter: Callable[[Server], Any] = getter) -> tuple[bool, Any]:
+                return _sort_value(getter(server))
+
+            def sort_key(server: Server, name: str = name, compute: Computed = compute) -> tuple[bool, Any]:
+                return server_memo.value(server, name, compute)
 
         result.sort(key=sort_key, reverse=direction == "desc")
     return result

@@ -23,8 +23,9 @@ from kubenova_api.deps import (
 from kubenova_api.gc_pause import paused_gc
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.schemas import servers as schemas
+from kubenova_api.views import server_list_json
 from kubenova_api.views import servers as views
-from kubenova_api.views.json_response import FastJSONResponse
+from kubenova_api.views.json_response import EncodedJSONResponse, FastJSONResponse
 
 router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 _P = "os_compute_api:servers:"
@@ -40,7 +41,7 @@ def _page(
     settings: SettingsDep,
     urls: Urls,
     detail: bool,
-) -> JSONResponse:
+) -> Response:
     """One page of the caller's servers, rendered as the index or as the detail view."""
     with paused_gc():  # no await inside: see gc_pause
         page = server_listing.page(
@@ -53,11 +54,11 @@ def _page(
             urls=urls,
             detail=detail,
         )
-        if detail:
+        if detail:  # the items as encoded before, for the same Server, refs and options
             options = view_options(ctx, version, urls)
-            rendered = [views.detail(s, page.refs[s.server_id], options) for s in page.servers]
-        else:
-            rendered = [views.basic(s, urls) for s in page.servers]
+            items = [server_list_json.detail_item(s, page.refs[s.server_id], options) for s in page.servers]
+            return EncodedJSONResponse(server_list_json.collection(items, page.links))
+        rendered = [views.basic(s, urls) for s in page.servers]
         return FastJSONResponse(views.collection(rendered, page.links))
 
 
@@ -71,7 +72,7 @@ async def list_servers(
     identity: IdentityDep,
     settings: SettingsDep,
     urls: Urls,
-) -> JSONResponse:
+) -> Response:
     return _page(
         request,
         ctx=ctx,
@@ -94,7 +95,7 @@ async def list_servers_detail(
     identity: IdentityDep,
     settings: SettingsDep,
     urls: Urls,
-) -> JSONResponse:
+) -> Response:
     return _page(
         request,
         ctx=ctx,

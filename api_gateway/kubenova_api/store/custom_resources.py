@@ -51,10 +51,12 @@ class CustomResourceStore(Generic[CR]):
         return self.informer.get(name, namespace or "")
 
     def list(self, namespace: str | None = None) -> list[CR]:
-        items = self.informer.objects()
+        """Every cached object, or those of ``namespace`` (from the cache's namespace index)."""
         if namespace is None:
-            return items
-        return [item for item in items if item.metadata.namespace == namespace]
+            return self.informer.objects()
+        if not namespace:  # "": no namespaced object, and no cluster-scoped one (metadata.namespace None)
+            return [item for item in self.informer.objects() if item.metadata.namespace == namespace]
+        return self.informer.objects(namespace)
 
     # -- writes (API server, then cache) -------------------------------------------------------
     async def create(self, body: dict[str, Any], *, what: str) -> CR:

@@ -72,6 +72,6 @@ class Informer(k8s.Informer[T]):
         self._require_synced()
         return super().get(name, namespace)
 
-    def objects(self) -> list[T]:
+    def objects(self, namespace: str | None = None) -> list[T]:
         self._require_synced()
-        return super().objects()
+        return super().objects(namespace)

@@ -41,7 +41,10 @@ class ServerStore(CustomResourceStore[Server]):
         return next((s for s in self.list() if s.metadata.uid == server_id), None)
 
     def in_namespaces(self, namespaces: set[str] | None) -> list[Server]:
-        """Servers of these namespaces (all when ``None``)."""
+        """Servers of these namespaces (all when ``None``), in cache order; one namespace (a
+        project's list) is read from the cache's namespace index, not found among all Servers."""
+        if namespaces is not None and len(namespaces) == 1:
+            return self.list(next(iter(namespaces)))
         servers = self.list()
         return servers if namespaces is None else [s for s in servers if s.metadata.namespace in namespaces]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic_core
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 
 class FastJSONResponse(JSONResponse):
@@ -23,3 +23,9 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return pydantic_core.to_json(content)
+
+
+class EncodedJSONResponse(Response):
+    """A body already encoded as JSON (``views.server_list_json``), with ``JSONResponse``'s headers."""
+
+    media_type = "application/json"

@@ -67,20 +67,28 @@ class _Entry(Generic[T]):
 
 
 class Cache(Generic[T]):
-    """Objects of one collection, parsed by ``parse`` (a ``ValueError`` skips the object)."""
+    """Objects of one collection, parsed by ``parse`` (a ``ValueError`` skips the object).
+
+    Also kept by namespace (``values(namespace)`` reads one namespace without walking the others);
+    ``_put``/``_pop``/``replace`` are the only writers of both, so they always hold the same
+    entries, in the same relative order.
+    """
 
     def __init__(self, parse: Callable[[JsonObject], T], name: str = "cache") -> None:
         self._parse = parse
         self._name = name
         self._entries: dict[ObjectKey, _Entry[T]] = {}
+        self._by_namespace: dict[str, dict[ObjectKey, _Entry[T]]] = {}
         self._tombstones: OrderedDict[ObjectKey, str] = OrderedDict()
 
     def get(self, key: ObjectKey) -> T | None:
         entry = self._entries.get(key)
         return entry.value if entry is not None else None
 
-    def values(self) -> list[T]:
-        return [entry.value for entry in self._entries.values()]
+    def values(self, namespace: str | None = None) -> list[T]:
+        """Every object, or those of ``namespace`` ("": the cluster-scoped ones), in cache order."""
+        entries = self._entries if namespace is None else self._by_namespace.get(namespace, {})
+        return [entry.value for entry in entries.values()]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -133,7 +141,7 @@ class Cache(Generic[T]):
         current = self._entries.get(key)
         if current is not None and (not rv or not not_older(rv, current.rv)):
             rv = current.rv  # deleted after the version we hold, at the least
-        self._entries.pop(key, None)
+        self._pop(key)
         self._bury(key, rv)
 
     def replace(self, objects: Iterable[JsonObject], list_rv: str) -> list[Change[T]]:
@@ -166,6 +174,9 @@ class Cache(Generic[T]):
             self._bury(key, list_rv)
             changes.append((previous.value, None))
         self._entries = fresh
+        self._by_namespace = {}
+        for key, entry in fresh.items():
+            self._by_namespace.setdefault(key[0], {})[key] = entry
         return changes
 
     # --- rules ---
@@ -182,16 +193,28 @@ class Cache(Generic[T]):
         if value is None:
             return None
         self._tombstones.pop(key, None)
-        self._entries[key] = _Entry(rv, value)
+        self._put(key, _Entry(rv, value))
         return (current.value if current else None, value)
 
     def _remove(self, key: ObjectKey, rv: str) -> Change[T] | None:
         current = self._entries.get(key)
         if current is not None and not not_older(rv, current.rv):
             return None  # already re-created (a newer version is cached)
-        self._entries.pop(key, None)
+        self._pop(key)
         self._bury(key, rv)
         return (current.value, None) if current is not None else None
+
+    def _put(self, key: ObjectKey, entry: _Entry[T]) -> None:
+        self._entries[key] = entry
+        self._by_namespace.setdefault(key[0], {})[key] = entry
+
+    def _pop(self, key: ObjectKey) -> None:
+        self._entries.pop(key, None)
+        namespace = self._by_namespace.get(key[0])
+        if namespace is not None:
+            namespace.pop(key, None)
+            if not namespace:
+                del self._by_namespace[key[0]]
 
     def _bury(self, key: ObjectKey, rv: str) -> None:
         self._tombstones[key] = rv

@@ -104,9 +104,10 @@ class Informer(Generic[T]):
         with self._lock:
             return self._cache.get((namespace or "", name))
 
-    def objects(self) -> list[T]:
+    def objects(self, namespace: str | None = None) -> list[T]:
+        """Every cached object, or those of ``namespace`` ("": the cluster-scoped ones)."""
         with self._lock:
-            return self._cache.values()
+            return self._cache.values(namespace)
 
     @property
     def synced(self) -> bool:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from kubenova.k8s import Cache
@@ -126,3 +127,38 @@ def test_non_integer_versions_let_the_later_arrival_win() -> None:
     cache.record_write({"metadata": {"name": "a", "resourceVersion": "x7"}, "value": "first"})
     cache.apply("MODIFIED", {"metadata": {"name": "a", "resourceVersion": "x3"}, "value": "second"})
     assert cache.get(("", "a")) == "second"
+
+
+def test_the_namespace_index_holds_what_the_cache_holds_in_its_order() -> None:
+    """Every source (events, own writes and deletes, relists, vanishing objects) through a seeded
+    random sequence: one namespace read is always the whole cache filtered, in the same order."""
+    rng = random.Random(11)
+    cache: Cache[str] = Cache(lambda obj: f"{obj['metadata'].get('namespace', '')}/{obj['value']}", "things")
+    namespaces, names = ["", "p1", "p2", "p3"], ["a", "b", "c", "d", "e"]
+
+    def obj(rv: int) -> dict[str, Any]:
+        meta: dict[str, Any] = {"name": rng.choice(names), "resourceVersion": str(rv)}
+        namespace = rng.choice(namespaces)
+        if namespace:
+            meta["namespace"] = namespace
+        if rng.random() < 0.1:
+            meta["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+        return {"metadata": meta, "value": str(rv)}
+
+    for rv in range(1, 600):
+        step = rng.randrange(6)
+        if step == 0:
+            cache.apply(rng.choice(["ADDED", "MODIFIED", "DELETED"]), obj(rv - rng.randrange(3)))
+        elif step == 1:
+            cache.record_write(obj(rv))
+        elif step == 2:
+            cache.record_delete(obj(rv))
+        elif step == 3 and rng.random() < 0.2:
+            cache.replace([obj(rv) for _ in range(rng.randrange(8))], str(rv - rng.randrange(3)))
+        else:
+            cache.apply("MODIFIED", obj(rv))
+        everything = cache.values()
+        for namespace in namespaces:
+            assert cache.values(namespace) == [v for v in everything if v.split("/")[0] == namespace]
+        assert cache.values("absent") == []
+        assert sum(len(cache.values(n)) for n in namespaces) == len(cache)

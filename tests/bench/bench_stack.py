@@ -52,8 +52,14 @@ class StackOptions:
     max_instances_per_host: int = 4000
     """The operator's ``KUBENOVA_MAX_INSTANCES_PER_HOST`` (Nova's NumInstancesFilter; default 50)."""
 
+    simulator_workers: int = 10
+    """The simulator's reconcile threads (its default is 2): virt-controller alone runs 10 for VMIs
+    (``defaultVMIControllerThreads``), and with 2 the simulator, not the control plane, set the pace
+    of a burst (each thread mostly waits on the API server)."""
+
     def simulator_args(self) -> list[str]:
         return [
+            "--workers", str(self.simulator_workers),
             "--nodes", str(self.nodes), "--phase-delay", str(self.phase_delay),
             "--node-cpu", self.node_cpu, "--node-memory", self.node_memory,
             "--node-disk", self.node_disk, "--node-pods", self.node_pods,

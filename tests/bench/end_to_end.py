@@ -97,7 +97,14 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
         connections=connections,
     )
     work = Workload(nova, watch, image_id, FLAVOR, timeout=options.timeout)
-    out: dict[str, Any] = {"bursts": [], "bare_kubevirt": [], "sustained": [], "list": [], "seconds": {}}
+    out: dict[str, Any] = {
+        "bursts": [],
+        "bare_kubevirt": [],
+        "sustained": [],
+        "bare_kubevirt_sustained": [],
+        "list": [],
+        "seconds": {},
+    }
     template: dict[str, Any] | None = None
     try:
         await nova.login()
@@ -134,18 +141,7 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             out["seconds"][f"burst, {in_flight} in flight"] = round(time.monotonic() - began, 1)
         if options.bare_kubevirt and template is not None:
             bare = BareVms(kube, template, timeout=options.timeout)
-            try:
-                for in_flight in options.in_flight:
-                    began = time.monotonic()
-                    log(f"  bare KubeVirt: {options.burst_size} VMs, {in_flight} in flight, no kubenova")
-                    figures, names = await measured(bare.burst(options.burst_size, in_flight))
-                    log(f"  delete them, {in_flight} in flight")
-                    figures["delete"], _ = await measured(_bare_deleted(bare, names, in_flight))
-                    out["bare_kubevirt"].append(figures)
-                    took = round(time.monotonic() - began, 1)
-                    out["seconds"][f"bare KubeVirt, {in_flight} in flight"] = took
-            finally:
-                bare.stop()
+            await _bare_kubevirt(bare, options, measured, out, log)
         for per_second in options.rates:
             began = time.monotonic()
             log(f"  sustained: {per_second:g} creates/s for {options.rate_seconds:g} s")
@@ -173,8 +169,38 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
     return out
 
 
-async def _bare_deleted(bare: BareVms, names: list[str], in_flight: int) -> Phase:
-    return await bare.delete(names, in_flight), names
+async def _bare_kubevirt(
+    bare: BareVms,
+    options: Options,
+    measured: Callable[[Awaitable[Phase]], Awaitable[Phase]],
+    out: dict[str, Any],
+    log: Log,
+) -> None:
+    """The bursts and rates of the Nova phases again, as bare KubeVirt VMs (``kubevirt_floor``)."""
+
+    async def deleted(names: list[str], in_flight: int) -> Phase:
+        return await bare.delete(names, in_flight), names
+
+    delete_in_flight = max(options.in_flight, default=100)
+    try:
+        for in_flight in options.in_flight:
+            began = time.monotonic()
+            log(f"  bare KubeVirt: {options.burst_size} VMs, {in_flight} in flight, no kubenova")
+            figures, names = await measured(bare.burst(options.burst_size, in_flight))
+            log(f"  delete them, {in_flight} in flight")
+            figures["delete"], _ = await measured(deleted(names, in_flight))
+            out["bare_kubevirt"].append(figures)
+            out["seconds"][f"bare KubeVirt, {in_flight} in flight"] = round(time.monotonic() - began, 1)
+        for per_second in options.rates:
+            began = time.monotonic()
+            log(f"  bare KubeVirt: {per_second:g} VMs/s for {options.rate_seconds:g} s, no kubenova")
+            figures, names = await measured(bare.sustained(per_second, options.rate_seconds))
+            log(f"  delete them, {delete_in_flight} in flight")
+            figures["delete"], _ = await measured(deleted(names, delete_in_flight))
+            out["bare_kubevirt_sustained"].append(figures)
+            out["seconds"][f"bare KubeVirt {per_second:g}/s"] = round(time.monotonic() - began, 1)
+    finally:
+        bare.stop()
 
 
 def run(options: Options, state_dir: Path, *, log: Log = print) -> dict[str, Any]:

@@ -51,6 +51,27 @@ def _requests(figures: dict[str, Any]) -> str:
     return f"    apiserver requests per server: {'; '.join(parts) or 'none'} (all clients, metrics: {total})"
 
 
+def _per_vm(text: str) -> str:
+    return text.replace("per server", "per VM")
+
+
+def _sustained(run: dict[str, Any], unit: str, items: str, done: str) -> list[str]:
+    """A sustained-rate run: verdict, latency, and its 5-s windows."""
+    verdict = "keeps up" if run["keeps_up"] else "does NOT keep up"
+    lines = [
+        f"sustained {run['rate']:g} {unit} for {run['duration']:g} s ({run['servers']} {items}): "
+        f"{verdict}; backlog growth {run['backlog_growth']}; {_lat(run)}; "
+        f"{_rate(run['per_second'])} {done}{_missing(run)}",
+        f"    window  created  {done:>7}  {done}/s  backlog",
+    ]
+    for row in run["windows"]:
+        lines.append(
+            f"    {row['from']:>5.0f}s  {row['created']:>7}  {row['active']:>7}  "
+            f"{row['active_per_s']:>8.1f}  {row['backlog']:>7}"
+        )
+    return lines
+
+
 def machine_text(machine: dict[str, Any]) -> str:
     load = machine.get("load_average")
     return (
@@ -102,24 +123,18 @@ def nova_text(report: dict[str, Any]) -> list[str]:
         lines.append("  " + _requests(gone))
     lines += bare_kubevirt_text(report)
     for run in report["sustained"]:
-        verdict = "keeps up" if run["keeps_up"] else "does NOT keep up"
-        lines.append(
-            f"sustained {run['rate']:g} creates/s for {run['duration']:g} s ({run['servers']} servers): "
-            f"{verdict}; backlog growth {run['backlog_growth']}; {_lat(run)}; "
-            f"{_rate(run['per_second'])} ACTIVE{_missing(run)}"
-        )
-        lines.append("    window  created  ACTIVE  ACTIVE/s  backlog")
-        for row in run["windows"]:
-            lines.append(
-                f"    {row['from']:>5.0f}s  {row['created']:>7}  {row['active']:>6}  "
-                f"{row['active_per_s']:>8.1f}  {row['backlog']:>7}"
-            )
+        lines += _sustained(run, "creates/s", "servers", "ACTIVE")
         lines += [_cpu(run), _requests(run)]
         gone = run["delete"]
         lines.append(
             f"    delete → gone, {gone['in_flight']} in flight: {_lat(gone)}  {_rate(gone['per_second'])}"
         )
         lines.append("  " + _requests(gone))
+    for run in report.get("bare_kubevirt_sustained") or []:
+        lines += ["bare KubeVirt, no kubenova:", *_sustained(run, "VMs/s", "VMs", "Running")]
+        lines += [_cpu(run).replace("per server created", "per VM"), _per_vm(_requests(run))]
+        gone = run["delete"]
+        lines.append(f"    delete → VM gone: {_lat(gone)}  {_rate(gone['per_second'])}{_missing(gone)}")
     if report["list"]:
         lines.append("GET /servers/detail (one page), sequential requests:")
     for row in report["list"]:
@@ -157,7 +172,7 @@ def bare_kubevirt_text(report: dict[str, Any]) -> list[str]:
             f"  {run['servers']} VMs, {run['in_flight']:>3} in flight: create → VMI Running {_lat(run)}  "
             f"{_rate(run['per_second'])} Running{_missing(run)}"
         )
-        lines += [_cpu(run).replace("per server created", "per VM"), _requests(run).replace("server", "VM")]
+        lines += [_cpu(run).replace("per server created", "per VM"), _per_vm(_requests(run))]
         floor = _per_unit(run, CONTROL_PLANE)
         floor_with_kubevirt = floor + _per_unit(run, ("kubevirt-simulator",))
         ceiling = f"{cores / floor:.1f}" if floor else "n/a"
@@ -171,7 +186,7 @@ def bare_kubevirt_text(report: dict[str, Any]) -> list[str]:
             lines.append(f"    a server through the Nova API costs {added:+.3f} CPU-s more than a bare VM")
         gone = run["delete"]
         lines.append(f"    delete → VM gone: {_lat(gone)}  {_rate(gone['per_second'])}{_missing(gone)}")
-        lines.append("  " + _requests(gone).replace("server", "VM"))
+        lines.append("  " + _per_vm(_requests(gone)))
     return lines
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from kubernetes import client
 
-from tests.bench.bench_stats import rate, summary
+from tests.bench.bench_stats import rate, summary, windows
 from tests.bench.server_watch import ResourceWatch
 
 NAMESPACE = "bench-kubevirt"
@@ -175,6 +175,32 @@ class BareVms:
 
         results = await asyncio.gather(*(one(i) for i in range(count)))
         return self._figures([(s, e) for _, s, e in results], in_flight), [n for n, _, _ in results]
+
+    async def sustained(self, per_second: float, seconds: float) -> tuple[dict[str, Any], list[str]]:
+        """Open loop, as the Nova phase's: one VM every 1/``per_second`` s for ``seconds`` s."""
+        total = max(1, round(per_second * seconds))
+        start = time.monotonic()
+
+        async def one(index: int) -> tuple[str, float, float | None]:
+            await asyncio.sleep(max(0.0, start + index / per_second - time.monotonic()))
+            return await self._one()
+
+        results = await asyncio.gather(*(one(i) for i in range(total)))
+        sent = [s for _, s, _ in results]
+        done = [e for _, _, e in results if e is not None]
+        rows = windows(start, sent, done, max([*done, *sent]))
+        issuing = [row for row in rows if row["from"] < seconds]
+        growth = issuing[-1]["backlog"] - issuing[0]["backlog"] if issuing else 0
+        figures = self._figures([(s, e) for _, s, e in results], 0)
+        del figures["in_flight"]
+        figures |= {
+            "rate": per_second,
+            "duration": seconds,
+            "windows": rows,
+            "backlog_growth": growth,
+            "keeps_up": growth <= per_second and figures["not_done"] == 0,
+        }
+        return figures, [n for n, _, _ in results]
 
     async def delete(self, names: list[str], in_flight: int) -> dict[str, Any]:
         """Delete ``names``, ``in_flight`` at a time: delete → VM gone."""

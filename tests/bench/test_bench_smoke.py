@@ -113,6 +113,11 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     assert isinstance(sustained["keeps_up"], bool)
     _sane(sustained["delete"]["latency"], 6)
 
+    [bare_rate] = report["bare_kubevirt_sustained"]
+    assert (bare_rate["rate"], bare_rate["servers"], bare_rate["not_done"]) == (2, 6, 0)
+    assert sum(w["active"] for w in bare_rate["windows"]) == 6  # every VMI seen Running
+    _sane(bare_rate["delete"]["latency"], 6)
+
     [listed] = report["list"]
     assert (listed["servers"], listed["items"], listed["limit"]) == (10, 10, 1000)
     assert listed["vmis_running"] == 10  # what the servers became, not only what the API says

@@ -43,5 +43,6 @@ def test_only_operator_memory_reports_per_kind(tmp_path: Path, capsys: pytest.Ca
         assert figures["indexed_kib"] > 0
         assert figures["raw_kib"] > figures["raw_unmanaged_kib"] > 0
     assert row["indexed_mib"] > 0
+    assert row["kopf_memory_kib_per_server"] > 0
     assert end_to_end_report.text(report) in capsys.readouterr().out
     assert operator_memory.text(report["operator_memory"])[1].startswith("      20 servers")

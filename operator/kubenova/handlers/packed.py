@@ -1,11 +1,12 @@
 """Index values kept small: an object as compact JSON, parsed again when a handler reads it.
 
-A parsed KubeVirt model costs about ten times its JSON (every nested pydantic model carries its
-own ``__dict__``, fields-set and extras), and the operator keeps a VM, a VMI and DataVolumes for
-every Server, but reads them only by key, a few at a time (``ClusterView.vm``/``vmi``/
-``data_volumes``). So their indexes hold ``Packed`` values: the object's JSON without
-``metadata.managedFields`` (which no handler reads; the API server's field ownership makes it the
-largest part of a watched object) plus the uid and resourceVersion the view compares copies by.
+A parsed KubeVirt model costs about eight times its compact JSON (each nested pydantic model has
+its own ``__dict__``, fields-set and extras; README "Operator memory" has the figures), and the
+operator keeps a VM, a VMI and DataVolumes for every Server, but reads them only by key, a few at a
+time (``ClusterView.vm``/``vmi``/``data_volumes``). So their indexes hold ``Packed`` values: the
+object's JSON without ``metadata.managedFields`` (which no handler reads; the API server's field
+ownership makes it the largest part of a watched object) plus the uid and resourceVersion the view
+compares copies by.
 The most recently parsed values are kept (``RECENT``), the index function's own parse first, so
 the handler an event runs reads the model that event's body gave, without parsing it again.
 """

@@ -2,6 +2,7 @@
 
 1. ``scheduling``: how long one scheduling decision takes, 3 to 1,000 hosts (``scheduling.py``).
    ``list``: ``GET /servers/detail?limit=1000`` in-process over filled caches (``server_list.py``).
+   ``operator-memory``: what the operator's indexes hold per server, in-process (``operator_memory.py``).
 2. ``stack``: on a stack of its own (``bench_stack.py``; simulator phase delay 0 unless
    ``--phase-delay``): the apiserver requests one server lifecycle costs by component, verb and
    resource (``lifecycle.py``), then what a Nova API client sees: bursts, sustained rate, delete →
@@ -21,7 +22,7 @@ from typing import Any
 
 from kubenova_localstack.binaries import repo_root
 from kubenova_localstack.stack import StackBusyError, exclusive_state
-from tests.bench import end_to_end, end_to_end_report, lifecycle, scheduling, server_list
+from tests.bench import end_to_end, end_to_end_report, lifecycle, operator_memory, scheduling, server_list
 from tests.bench.bench_stack import StackOptions
 from tests.bench.machine import machine
 
@@ -35,8 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--only",
-        choices=("scheduling", "list", "stack", "lifecycle"),
-        help="one part only (list: in-process; lifecycle: the request counts without the Nova API phases)",
+        choices=("scheduling", "list", "operator-memory", "stack", "lifecycle"),
+        help="one part only (list, operator-memory: in-process; lifecycle: the request counts without the"
+        " Nova API phases)",
     )
     p.add_argument("--repeat", type=int, default=30, help="scheduling: runs per cluster size")
     i = p.add_argument_group("GET /servers/detail in-process (no cluster)")
@@ -44,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
         "--inprocess-list-at", type=int, nargs="*", default=list(server_list.SIZES), help="servers per run"
     )
     i.add_argument("--inprocess-list-repeat", type=int, default=30, help="requests per size")
+    o = p.add_argument_group("operator index memory in-process (no cluster)")
+    o.add_argument(
+        "--operator-memory-at",
+        type=int,
+        nargs="*",
+        default=list(operator_memory.SIZES),
+        help="servers per run",
+    )
     g = p.add_argument_group("apiserver requests per lifecycle (audit log)")
     g.add_argument("--servers", type=int, default=req.servers, help="servers one at a time")
     g.add_argument("--burst", type=int, default=req.burst, help="servers at once (0: none)")
@@ -107,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         report["inprocess_list"] = server_list.run(
             args.inprocess_list_repeat, tuple(args.inprocess_list_at), args.list_limit
         )
-    if args.only not in ("scheduling", "list"):
+    if args.only in (None, "operator-memory"):
+        report["operator_memory"] = operator_memory.run(tuple(args.operator_memory_at))
+    if args.only not in ("scheduling", "list", "operator-memory"):
         print("\nbench stack:", flush=True)
         try:
             with exclusive_state(state_dir):

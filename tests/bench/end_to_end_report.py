@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.bench import lifecycle_report
+from tests.bench import lifecycle_report, operator_memory
 
 
 def _ms(value: float | None) -> str:
@@ -196,6 +196,8 @@ def text(report: dict[str, Any]) -> str:
         lines += ["", *scheduling_text(report["scheduling"])]
     if report.get("inprocess_list"):
         lines += ["", *inprocess_list_text(report["inprocess_list"])]
+    if report.get("operator_memory"):
+        lines += ["", *operator_memory.text(report["operator_memory"])]
     if "requests" in report:
         lines += ["", "apiserver requests per server lifecycle:", lifecycle_report.text(report["requests"])]
     if "bursts" in report:

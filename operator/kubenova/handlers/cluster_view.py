@@ -25,6 +25,7 @@ import kopf
 
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import label_selector
+from kubenova.handlers.packed import Packed, unpacked
 from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm
 from kubenova.resources.aggregate import Aggregate
@@ -86,6 +87,8 @@ class IndexedNode:
 def uid_of(obj: object) -> str | None:
     if isinstance(obj, ObservedVm):
         return obj.vm.metadata.uid
+    if isinstance(obj, Packed):
+        return obj.uid
     meta = getattr(obj, "metadata", None)
     uid = getattr(meta, "uid", None)
     return uid if isinstance(uid, str) else None
@@ -95,7 +98,7 @@ def resource_version(obj: object) -> int:
     """An object's resourceVersion as a number (-1 when it has none)."""
     if isinstance(obj, ObservedVm):
         raw = obj.vm.metadata.resource_version
-    elif isinstance(obj, IndexedNode):
+    elif isinstance(obj, IndexedNode | Packed):
         raw = obj.resource_version
     else:
         raw = getattr(getattr(obj, "metadata", None), "resource_version", None)
@@ -252,18 +255,18 @@ class ClusterView:
             listener(uid, [])
 
     def vm(self, ref: ServerRef) -> ObservedVm | None:
-        found: ObservedVm | None = self.fresh(VMS, ref)
+        found: ObservedVm | None = unpacked(self.fresh(VMS, ref))
         return found
 
     def vmi(self, ref: ServerRef) -> models.VirtualMachineInstance | None:
-        found: models.VirtualMachineInstance | None = self.fresh(VMIS, ref)
+        found: models.VirtualMachineInstance | None = unpacked(self.fresh(VMIS, ref))
         return found
 
     def data_volumes(self, ref: ServerRef) -> list[cdi_models.DataVolume]:
         """The Server's DataVolumes (root, ephemeral, swap) as the index has them (never written
         by the operator: virt-controller creates them from the VM's templates)."""
         store = self._indexes[DVS].get(ref)
-        return list(store) if store else []
+        return [unpacked(volume) for volume in store] if store else []
 
     def nodes(self) -> list[IndexedNode]:
         return list(self._every(NODES))

@@ -4,6 +4,9 @@ Handlers read them through ``ClusterView`` (``handlers.cluster_view``) and never
 already shows. kopf fills each index from a full listing before any handler runs. An index
 function names the index (kopf passes it by that name); the names are in ``cluster_view``.
 
+VMs, VMIs and DataVolumes are kept as compact JSON, parsed when read (``handlers.packed``); no
+index keeps ``metadata.managedFields``, which no handler reads.
+
 Keys: Servers, VMs, VMIs and DataVolumes by ``ServerRef`` (VMs/VMIs/DataVolumes by their
 ``compute.kubenova.io/server`` label; a Server has several DataVolumes), Nodes, Aggregates,
 Flavors and Images by object name, Keypairs by Nova name, ServerGroups by uid (the Nova id).
@@ -21,6 +24,7 @@ from kubenova.domain import hosts
 from kubenova.domain.names import SERVER_LABEL, SERVER_NAMESPACE_LABEL
 from kubenova.handlers import runtime
 from kubenova.handlers.cluster_view import IndexedNode, ServerRef
+from kubenova.handlers.packed import Packed, without_managed_fields
 from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm, parse_vm, parse_vmi
 from kubenova.resources.aggregate import Aggregate
@@ -41,7 +45,7 @@ _T = TypeVar("_T")
 
 def _parsed(model: type[_M], body: kopf.Body) -> _M | None:
     try:
-        return model.model_validate(dict(body))
+        return model.model_validate(without_managed_fields(dict(body)))
     except pydantic.ValidationError as error:
         LOG.warning("Ignoring %s %s that does not parse: %s", model.__name__, body.metadata.name, error)
         return None
@@ -56,15 +60,17 @@ async def server_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[Serve
 
 
 @kopf.index(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE.plural, labels=OURS)
-async def vm_index(body: kopf.Body, **_: Any) -> dict[ServerRef, ObservedVm]:
+async def vm_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Packed[ObservedVm]]:
     ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
-    return {ref: parse_vm(dict(body))}
+    kept = without_managed_fields(dict(body))
+    return {ref: Packed(kept, parse_vm, parse_vm(kept))}
 
 
 @kopf.index(models.GROUP, models.VERSION, models.VIRTUAL_MACHINE_INSTANCE.plural, labels=OURS)
-async def vmi_index(body: kopf.Body, **_: Any) -> dict[ServerRef, models.VirtualMachineInstance]:
+async def vmi_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Packed[models.VirtualMachineInstance]]:
     ref = ServerRef(body.metadata.namespace or "", body.metadata.labels.get(SERVER_LABEL, ""))
-    return {ref: parse_vmi(dict(body))}
+    kept = without_managed_fields(dict(body))
+    return {ref: Packed(kept, parse_vmi, parse_vmi(kept))}
 
 
 def volume_ref(namespace: str, labels: dict[str, str]) -> ServerRef:
@@ -74,10 +80,12 @@ def volume_ref(namespace: str, labels: dict[str, str]) -> ServerRef:
 
 
 @kopf.index(cdi_models.CDI_GROUP, cdi_models.CDI_VERSION, cdi_models.DATA_VOLUME_PLURAL, labels=OURS)
-async def dv_index(body: kopf.Body, **_: Any) -> dict[ServerRef, cdi_models.DataVolume]:
+async def dv_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Packed[cdi_models.DataVolume]]:
     ref = volume_ref(body.metadata.namespace or "", dict(body.metadata.labels))
     volume = _parsed(cdi_models.DataVolume, body)
-    return {ref: volume} if volume is not None else {}
+    if volume is None:
+        return {}
+    return {ref: Packed(without_managed_fields(dict(body)), cdi_models.DataVolume.model_validate, volume)}
 
 
 @kopf.index("", "v1", "nodes")

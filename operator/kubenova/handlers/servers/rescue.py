@@ -24,7 +24,7 @@ import functools
 from kubenova import status
 from kubenova.domain import pending
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import observe, vm_ops, writer
+from kubenova.handlers.servers import observe, references, vm_ops, writer
 from kubenova.kubevirt import builder, models, vm_rebuild, vm_rescue
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.image import Image
@@ -44,7 +44,10 @@ async def step(rt: Runtime, server: Server) -> Server | None:
     rescue = server.spec.rescue
     if rescue is None or not pending.rescue_pending(server) or rescue_steps.waits(server):
         return server
-    image = _image(rt, server) if rescue.state == RESCUED else None
+    image = None
+    if rescue.state == RESCUED:
+        grace = rt.settings.reference_grace_seconds
+        image = await references.wait_for_image(rt.view, _image_name(server), grace)
     refused = rescue_steps.refusal(server)
     if refused is None and rescue.state == RESCUED and image is None:
         refused = f"Image {_image_name(server)} could not be found."

@@ -151,6 +151,19 @@ def final_status(pod: Obj, phase: str, at: str) -> dict[str, Any]:
     return {"phase": phase, "containerStatuses": statuses}
 
 
+def _owner(pod: Obj) -> Obj:
+    """The Pod's VirtualMachineInstance owner reference ({} if none)."""
+    refs = (pod.get("metadata") or {}).get("ownerReferences") or []
+    return next((r for r in refs if r.get("kind") == "VirtualMachineInstance"), {})
+
+
+def owner_key(pod: Obj) -> tuple[str, str] | None:
+    """The Pod cache's index: (namespace, name of the VMI that owns it); None if no VMI owns it.
+    A VMI's Pods are then read without walking every launcher Pod of the cluster."""
+    name = _owner(pod).get("name")
+    return ((pod.get("metadata") or {}).get("namespace") or "", str(name)) if name else None
+
+
 class LauncherPods:
     """Keeps each VMI's launcher Pod in line with where and whether the VMI runs."""
 
@@ -158,12 +171,13 @@ class LauncherPods:
         self._client = client
         self._pods = pods
 
-    def of(self, vmi_uid: str, namespace: str) -> list[Obj]:
+    def of(self, vmi: VirtualMachineInstance) -> list[Obj]:
+        """The launcher Pods of this VMI (created by its uid), from the Pods its name owns."""
+        uid = str(vmi.metadata.uid)
         return [
             p
-            for p in self._pods.objects()
-            if (p.get("metadata") or {}).get("namespace") == namespace
-            and ((p.get("metadata") or {}).get("labels") or {}).get(CREATED_BY_LABEL) == vmi_uid
+            for p in self._pods.indexed((vmi.metadata.namespace or "", vmi.metadata.name or ""))
+            if ((p.get("metadata") or {}).get("labels") or {}).get(CREATED_BY_LABEL) == uid
         ]
 
     def terminating(self, vmi: VirtualMachineInstance) -> bool:
@@ -172,18 +186,14 @@ class LauncherPods:
         if not node:
             return False
         wanted = launcher_pod_name(vmi, node)
-        return any(
-            is_terminating(p)
-            for p in self.of(str(vmi.metadata.uid), vmi.metadata.namespace or "")
-            if (p.get("metadata") or {}).get("name") == wanted
-        )
+        return any(is_terminating(p) for p in self.of(vmi) if (p.get("metadata") or {}).get("name") == wanted)
 
     def gone(self, vmi: VirtualMachineInstance) -> bool:
         """A Running VMI none of whose launcher Pods exists: force-deleted (grace period 0, so no
         kubelet shut anything down). Its Pod is created while it is Scheduled, before it runs."""
         if vmi.status.phase != VmiPhase.RUNNING or is_deleting(vmi):
             return False
-        return not self.of(str(vmi.metadata.uid), vmi.metadata.namespace or "")
+        return not self.of(vmi)
 
     def sync(self, vmi: VirtualMachineInstance, *, deleting: bool) -> None:
         """Create, report or delete ``vmi``'s launcher Pods to match its phase and node."""
@@ -191,7 +201,7 @@ class LauncherPods:
         node = vmi.status.node_name
         placed = vmi.status.phase in PLACED and node and not deleting
         wanted = launcher_pod_name(vmi, node) if placed and node else None
-        existing = self.of(str(vmi.metadata.uid), namespace)
+        existing = self.of(vmi)
         for pod in existing:
             if (pod.get("metadata") or {}).get("name") == wanted:
                 continue
@@ -220,14 +230,8 @@ class LauncherPods:
     def sweep(self, namespace: str, vmi_name: str, current_uid: str | None) -> None:
         """Delete the launcher pods of VMIs named ``vmi_name`` that are gone (a kubelet ends a pod
         whose deletion the garbage collector started; without one they would stay Terminating)."""
-        for pod in self._pods.objects():
-            meta = pod.get("metadata") or {}
-            owner: Obj = next(
-                (r for r in meta.get("ownerReferences") or [] if r.get("kind") == "VirtualMachineInstance"),
-                {},
-            )
-            mine = meta.get("namespace") == namespace and owner.get("name") == vmi_name
-            if mine and owner.get("uid") != current_uid:
+        for pod in self._pods.indexed((namespace, vmi_name)):
+            if _owner(pod).get("uid") != current_uid:
                 self._delete(pod)
 
     def _event(self, vmi: VirtualMachineInstance, reason: str, message: str, pod: Obj) -> None:

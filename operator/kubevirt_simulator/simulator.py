@@ -19,7 +19,7 @@ from typing import Any
 
 from kubenova.k8s import Conflict, Informer, KubeError, NotFound, Transport, as_is, object_key
 from kubenova.k8s import JsonObject as Obj
-from kubevirt_simulator import apiservice
+from kubevirt_simulator import apiservice, launcher_pods
 from kubevirt_simulator.apiservice import service_dns_names
 from kubevirt_simulator.capacity import Capacity
 from kubevirt_simulator.config import SimulatorConfig
@@ -97,7 +97,13 @@ class Simulator:
             client, VMIM_RESOURCE, as_is, handler=self._on_migration, name="migrations"
         )
         self.pods = Informer(
-            client, POD_RESOURCE, as_is, handler=self._on_pod, label_selector=LAUNCHER_SELECTOR, name="pods"
+            client,
+            POD_RESOURCE,
+            as_is,
+            handler=self._on_pod,
+            label_selector=LAUNCHER_SELECTOR,
+            name="pods",
+            index=launcher_pods.owner_key,
         )
         self.kubelet = KubeletEndpoints(self.pods, self.vmis, client)
         self.ipam = IpAllocator(config.ip_cidr)

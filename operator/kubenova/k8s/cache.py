@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -69,16 +69,25 @@ class _Entry(Generic[T]):
 class Cache(Generic[T]):
     """Objects of one collection, parsed by ``parse`` (a ``ValueError`` skips the object).
 
-    Also kept by namespace (``values(namespace)`` reads one namespace without walking the others);
-    ``_put``/``_pop``/``replace`` are the only writers of both, so they always hold the same
-    entries, in the same relative order.
+    Also kept by namespace (``values(namespace)`` reads one namespace without walking the others)
+    and, given ``index``, by the key it derives from each object (``indexed(key)``; None: in no
+    bucket); ``_put``/``_pop``/``replace`` are the only writers of all three, so they always hold
+    the same entries (by namespace in the same relative order; an object whose index key changed
+    goes to the end of its new bucket).
     """
 
-    def __init__(self, parse: Callable[[JsonObject], T], name: str = "cache") -> None:
+    def __init__(
+        self,
+        parse: Callable[[JsonObject], T],
+        name: str = "cache",
+        index: Callable[[T], Hashable | None] | None = None,
+    ) -> None:
         self._parse = parse
         self._name = name
+        self._index = index
         self._entries: dict[ObjectKey, _Entry[T]] = {}
         self._by_namespace: dict[str, dict[ObjectKey, _Entry[T]]] = {}
+        self._by_index: dict[Hashable, dict[ObjectKey, _Entry[T]]] = {}
         self._tombstones: OrderedDict[ObjectKey, str] = OrderedDict()
 
     def get(self, key: ObjectKey) -> T | None:
@@ -89,6 +98,10 @@ class Cache(Generic[T]):
         """Every object, or those of ``namespace`` ("": the cluster-scoped ones), in cache order."""
         entries = self._entries if namespace is None else self._by_namespace.get(namespace, {})
         return [entry.value for entry in entries.values()]
+
+    def indexed(self, value: Hashable) -> list[T]:
+        """The objects whose ``index`` key is ``value``."""
+        return [entry.value for entry in self._by_index.get(value, {}).values()]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -173,10 +186,11 @@ class Cache(Generic[T]):
                 continue
             self._bury(key, list_rv)
             changes.append((previous.value, None))
-        self._entries = fresh
+        self._entries = {}
         self._by_namespace = {}
+        self._by_index = {}
         for key, entry in fresh.items():
-            self._by_namespace.setdefault(key[0], {})[key] = entry
+            self._put(key, entry)
         return changes
 
     # --- rules ---
@@ -205,16 +219,35 @@ class Cache(Generic[T]):
         return (current.value, None) if current is not None else None
 
     def _put(self, key: ObjectKey, entry: _Entry[T]) -> None:
+        previous = self._entries.get(key)
         self._entries[key] = entry
         self._by_namespace.setdefault(key[0], {})[key] = entry
+        if self._index is None:
+            return
+        value = self._index(entry.value)
+        if previous is not None and self._index(previous.value) != value:
+            self._unindex(key, previous)
+        if value is not None:
+            self._by_index.setdefault(value, {})[key] = entry
 
     def _pop(self, key: ObjectKey) -> None:
-        self._entries.pop(key, None)
+        previous = self._entries.pop(key, None)
+        if previous is not None:
+            self._unindex(key, previous)
         namespace = self._by_namespace.get(key[0])
         if namespace is not None:
             namespace.pop(key, None)
             if not namespace:
                 del self._by_namespace[key[0]]
+
+    def _unindex(self, key: ObjectKey, entry: _Entry[T]) -> None:
+        if self._index is None or (value := self._index(entry.value)) is None:
+            return
+        bucket = self._by_index.get(value)
+        if bucket is not None:
+            bucket.pop(key, None)
+            if not bucket:
+                del self._by_index[value]
 
     def _bury(self, key: ObjectKey, rv: str) -> None:
         self._tombstones[key] = rv

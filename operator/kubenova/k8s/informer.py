@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 from kubenova.k8s import errors
@@ -80,6 +80,7 @@ class Informer(Generic[T]):
         label_selector: str | None = None,
         field_selector: str | None = None,
         name: str | None = None,
+        index: Callable[[T], Hashable | None] | None = None,
     ) -> None:
         self.name = name or kind.plural
         self.kind = kind
@@ -90,7 +91,7 @@ class Informer(Generic[T]):
             "label_selector": label_selector,
             "field_selector": field_selector,
         }
-        self._cache: Cache[T] = Cache(parse, self.name)
+        self._cache: Cache[T] = Cache(parse, self.name, index)
         self._lock = threading.Lock()
         self._synced = threading.Event()
         self._stopping = threading.Event()
@@ -108,6 +109,11 @@ class Informer(Generic[T]):
         """Every cached object, or those of ``namespace`` ("": the cluster-scoped ones)."""
         with self._lock:
             return self._cache.values(namespace)
+
+    def indexed(self, value: Hashable) -> list[T]:
+        """The cached objects whose ``index`` key is ``value`` (see ``Cache``)."""
+        with self._lock:
+            return self._cache.indexed(value)
 
     @property
     def synced(self) -> bool:

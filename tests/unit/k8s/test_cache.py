@@ -162,3 +162,36 @@ def test_the_namespace_index_holds_what_the_cache_holds_in_its_order() -> None:
             assert cache.values(namespace) == [v for v in everything if v.split("/")[0] == namespace]
         assert cache.values("absent") == []
         assert sum(len(cache.values(n)) for n in namespaces) == len(cache)
+
+
+def test_the_secondary_index_holds_what_the_cache_holds_in_its_order() -> None:
+    """An object's index key may change between versions (here: its value's parity) or be None
+    (values ending in 0): through a seeded random sequence of every source, each bucket is always
+    the whole cache filtered by the key."""
+    rng = random.Random(7)
+
+    def key(value: str) -> str | None:
+        return None if value.endswith("0") else ("odd" if int(value) % 2 else "even")
+
+    cache: Cache[str] = Cache(lambda obj: str(obj["value"]), "things", index=key)
+    names = ["a", "b", "c", "d"]
+
+    def obj(rv: int) -> dict[str, Any]:
+        return {"metadata": {"name": rng.choice(names), "resourceVersion": str(rv)}, "value": str(rv)}
+
+    for rv in range(1, 600):
+        step = rng.randrange(5)
+        if step == 0:
+            cache.apply(rng.choice(["ADDED", "MODIFIED", "DELETED"]), obj(rv - rng.randrange(3)))
+        elif step == 1:
+            cache.record_write(obj(rv))
+        elif step == 2:
+            cache.record_delete(obj(rv))
+        elif step == 3 and rng.random() < 0.2:
+            cache.replace([obj(rv) for _ in range(rng.randrange(6))], str(rv - rng.randrange(3)))
+        else:
+            cache.apply("MODIFIED", obj(rv))
+        everything = cache.values()
+        for bucket in ("odd", "even"):
+            assert sorted(cache.indexed(bucket)) == sorted(v for v in everything if key(v) == bucket)
+        assert cache.indexed(None) == []

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from kubenova.k8s import Cache
@@ -129,6 +130,30 @@ def test_non_integer_versions_let_the_later_arrival_win() -> None:
     assert cache.get(("", "a")) == "second"
 
 
+def _random_source(
+    cache: Cache[str],
+    rng: random.Random,
+    obj: Callable[[int], dict[str, Any]],
+    rv: int,
+    *,
+    steps: int,
+    relist: int,
+) -> None:
+    """One change at version ``rv`` from a random source: a (possibly lagging) event, an own write
+    or delete, now and then a relist of up to ``relist`` objects, else a current event."""
+    step = rng.randrange(steps)
+    if step == 0:
+        cache.apply(rng.choice(["ADDED", "MODIFIED", "DELETED"]), obj(rv - rng.randrange(3)))
+    elif step == 1:
+        cache.record_write(obj(rv))
+    elif step == 2:
+        cache.record_delete(obj(rv))
+    elif step == 3 and rng.random() < 0.2:
+        cache.replace([obj(rv) for _ in range(rng.randrange(relist))], str(rv - rng.randrange(3)))
+    else:
+        cache.apply("MODIFIED", obj(rv))
+
+
 def test_the_namespace_index_holds_what_the_cache_holds_in_its_order() -> None:
     """Every source (events, own writes and deletes, relists, vanishing objects) through a seeded
     random sequence: one namespace read is always the whole cache filtered, in the same order."""
@@ -146,17 +171,7 @@ def test_the_namespace_index_holds_what_the_cache_holds_in_its_order() -> None:
         return {"metadata": meta, "value": str(rv)}
 
     for rv in range(1, 600):
-        step = rng.randrange(6)
-        if step == 0:
-            cache.apply(rng.choice(["ADDED", "MODIFIED", "DELETED"]), obj(rv - rng.randrange(3)))
-        elif step == 1:
-            cache.record_write(obj(rv))
-        elif step == 2:
-            cache.record_delete(obj(rv))
-        elif step == 3 and rng.random() < 0.2:
-            cache.replace([obj(rv) for _ in range(rng.randrange(8))], str(rv - rng.randrange(3)))
-        else:
-            cache.apply("MODIFIED", obj(rv))
+        _random_source(cache, rng, obj, rv, steps=6, relist=8)
         everything = cache.values()
         for namespace in namespaces:
             assert cache.values(namespace) == [v for v in everything if v.split("/")[0] == namespace]
@@ -180,17 +195,7 @@ def test_the_secondary_index_holds_what_the_cache_holds_in_its_order() -> None:
         return {"metadata": {"name": rng.choice(names), "resourceVersion": str(rv)}, "value": str(rv)}
 
     for rv in range(1, 600):
-        step = rng.randrange(5)
-        if step == 0:
-            cache.apply(rng.choice(["ADDED", "MODIFIED", "DELETED"]), obj(rv - rng.randrange(3)))
-        elif step == 1:
-            cache.record_write(obj(rv))
-        elif step == 2:
-            cache.record_delete(obj(rv))
-        elif step == 3 and rng.random() < 0.2:
-            cache.replace([obj(rv) for _ in range(rng.randrange(6))], str(rv - rng.randrange(3)))
-        else:
-            cache.apply("MODIFIED", obj(rv))
+        _random_source(cache, rng, obj, rv, steps=5, relist=6)
         everything = cache.values()
         for bucket in ("odd", "even"):
             assert sorted(cache.indexed(bucket)) == sorted(v for v in everything if key(v) == bucket)

@@ -218,6 +218,11 @@ class LauncherPods:
         found = [p for p in existing if (p.get("metadata") or {}).get("name") == wanted]
         if found:
             pod = found[0]
+        elif is_deleting(vmi):
+            # virt-controller creates no pod for a VMI being deleted (``watch/vmi/lifecycle.go``
+            # sync). One placed but without its pod yet (a create refused: a quota, a namespace
+            # being terminated) is shut down and let go without it.
+            return
         else:
             pod = self._client.create(POD_RESOURCE, pod_manifest(vmi, node), namespace)
             self._pods.record_write(pod)

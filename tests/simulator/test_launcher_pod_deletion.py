@@ -4,9 +4,12 @@ Pod is reported terminal and deleted; so a namespace with running VMs can be del
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from tests.fixtures.simulator import SimulatorHandle
@@ -27,11 +30,16 @@ def _graceful(vm: dict[str, Any]) -> dict[str, Any]:
     return vm
 
 
+def _pods_of(kubevirt: KubeVirt, vmi_uid: str) -> list[Any]:
+    return list(
+        kubevirt.core.list_namespaced_pod(
+            kubevirt.namespace, label_selector=f"kubevirt.io/created-by={vmi_uid}"
+        ).items
+    )
+
+
 def _launcher_pod(kubevirt: KubeVirt, vmi_uid: str) -> Any:
-    pods = kubevirt.core.list_namespaced_pod(
-        kubevirt.namespace, label_selector=f"kubevirt.io/created-by={vmi_uid}"
-    ).items
-    running = [p for p in pods if p.status.phase == "Running"]
+    running = [p for p in _pods_of(kubevirt, vmi_uid) if p.status.phase == "Running"]
     return running[0] if running else None
 
 
@@ -165,3 +173,86 @@ def test_a_force_deleted_launcher_pod_fails_its_running_vmi(
         kubevirt.namespace, label_selector=f"kubevirt.io/created-by={uid}"
     )
     assert pods.items == []  # not created again
+
+
+def _refuse_pods(cluster: Cluster, namespace: str) -> Iterator[None]:
+    """Pod creates in ``namespace`` refused by the API server (an admission policy), in force on
+    return; removed afterwards."""
+    name = f"refuse-pods-{namespace}"
+    policy = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": name},
+        "spec": {
+            "failurePolicy": "Fail",
+            "matchConstraints": {
+                "resourceRules": [
+                    {
+                        "apiGroups": [""],
+                        "apiVersions": ["v1"],
+                        "operations": ["CREATE"],
+                        "resources": ["pods"],
+                    }
+                ]
+            },
+            "validations": [{"expression": "false", "message": "pods refused by the test"}],
+        },
+    }
+    binding = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicyBinding",
+        "metadata": {"name": name},
+        "spec": {
+            "policyName": name,
+            "validationActions": ["Deny"],
+            "matchResources": {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+            },
+        },
+    }
+    with cluster.connected() as api:
+        objects = client.CustomObjectsApi(api)
+        group, version = "admissionregistration.k8s.io", "v1"
+        objects.create_cluster_custom_object(group, version, "validatingadmissionpolicies", policy)
+        objects.create_cluster_custom_object(group, version, "validatingadmissionpolicybindings", binding)
+        core = client.CoreV1Api(api)
+        probe = client.V1Pod(
+            metadata=client.V1ObjectMeta(name="probe"),
+            spec=client.V1PodSpec(containers=[client.V1Container(name="c", image="none")]),
+        )
+
+        def refused() -> bool:
+            try:
+                core.create_namespaced_pod(namespace, probe, dry_run="All")
+            except ApiException as exc:
+                if exc.status in (403, 422):
+                    return True
+                raise
+            return False
+
+        try:
+            wait_for(refused, timeout=30, message="the admission policy in force")
+            yield
+        finally:
+            objects.delete_cluster_custom_object(group, version, "validatingadmissionpolicybindings", name)
+            objects.delete_cluster_custom_object(group, version, "validatingadmissionpolicies", name)
+
+
+def test_a_vmi_deleted_before_its_pod_could_be_created_goes(
+    cluster: Cluster, kubevirt: KubeVirt, simulator: SimulatorHandle
+) -> None:
+    """A VMI placed whose launcher pod the API server refuses (in a full run, a namespace already
+    being terminated; here an admission policy) must still be let go when it is deleted: no pod is
+    created for a VMI being deleted, as virt-controller does. CI once stuck a namespace forever
+    on a VMI the simulator kept trying to give a pod."""
+    with contextmanager(_refuse_pods)(cluster, kubevirt.namespace):
+        kubevirt.create_vm(vm_manifest("refused", run_strategy="Once", nodes=simulator.node_names))
+        vmi = kubevirt.wait_vmi_phase("refused", "Scheduled")
+        assert vmi["status"]["nodeName"]
+        assert _pods_of(kubevirt, vmi["metadata"]["uid"]) == []  # refused
+
+        kubevirt.delete("virtualmachines", "refused")  # as the namespace controller deletes it
+
+        kubevirt.wait_gone("virtualmachineinstances", "refused", timeout=30)
+        kubevirt.wait_gone("virtualmachines", "refused", timeout=30)
+        assert _pods_of(kubevirt, vmi["metadata"]["uid"]) == []

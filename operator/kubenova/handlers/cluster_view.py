@@ -182,6 +182,17 @@ class ClusterView:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._changed.wait(), max(timeout, 0.0))
 
+    async def wait_for(self, lookup: Callable[[], _T | None], seconds: float) -> _T | None:
+        """``lookup()``'s answer, asked again at each change of the view for up to ``seconds`` while
+        it is None (an object applied a moment before the request naming it, a watch a step behind)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while (found := lookup()) is None:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return None
+            await self.changed(remaining)
+        return found
+
     # ----- lookups ------------------------------------------------------------------------------
 
     def fresh(self, index: str, key: Any, *seen: _T | None) -> _T | None:

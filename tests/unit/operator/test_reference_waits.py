@@ -1,5 +1,5 @@
 """An Image created a moment before a rebuild or rescue names it is waited for on the view, within
-the grace period, instead of refusing the request at once (``references.wait_for_image``)."""
+the grace period, instead of refusing the request at once (``ClusterView.wait_for``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import time
 
 from kubenova.handlers import cluster_view
 from kubenova.handlers.cluster_view import ClusterView
-from kubenova.handlers.servers import references
 from tests.unit.operator import factories as f
 
 
@@ -28,7 +27,7 @@ async def test_an_image_that_appears_within_the_grace_period_is_found() -> None:
         view.touch()  # what the Image index does when the watch shows it
 
     started = time.monotonic()
-    found, _ = await asyncio.gather(references.wait_for_image(view, "rescue-img", 60.0), appears())
+    found, _ = await asyncio.gather(view.wait_for(lambda: view.image("rescue-img"), 60.0), appears())
     assert found is not None
     assert found.metadata.name == "rescue-img"
     assert time.monotonic() - started < 30.0  # woken by the change, long before the grace ends
@@ -37,10 +36,10 @@ async def test_an_image_that_appears_within_the_grace_period_is_found() -> None:
 async def test_an_image_that_never_appears_is_none_after_the_grace_period() -> None:
     view = _view({})
     started = time.monotonic()
-    assert await references.wait_for_image(view, "missing", 0.2) is None
+    assert await view.wait_for(lambda: view.image("missing"), 0.2) is None
     assert time.monotonic() - started >= 0.2
 
 
 async def test_an_image_already_there_is_returned_without_waiting() -> None:
     view = _view({cluster_view.IMAGES: {"cirros": [f.image("cirros")]}})
-    assert await references.wait_for_image(view, "cirros", 0.0) is not None  # no grace needed
+    assert await view.wait_for(lambda: view.image("cirros"), 0.0) is not None  # no grace needed

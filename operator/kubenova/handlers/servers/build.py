@@ -64,15 +64,18 @@ async def place(rt: Runtime, server: Server) -> Server | None:
 
 
 async def _resolve_within_grace(rt: Runtime, server: Server) -> references.References:
-    """The references, waiting (on the view) out the grace period of a young Server."""
-    while True:
+    """The references, waiting (on the view) out the grace period of a young Server;
+    ``MissingReference`` for one still missing after it."""
+
+    def resolved() -> references.References | None:
         try:
             return references.resolve(rt.view, server)
         except references.MissingReference:
-            remaining = rt.settings.reference_grace_seconds - scheduling.age_seconds(server)
-            if remaining <= 0:
-                raise
-            await rt.view.changed(remaining)
+            return None
+
+    remaining = rt.settings.reference_grace_seconds - scheduling.age_seconds(server)
+    refs = await rt.view.wait_for(resolved, remaining)
+    return refs if refs is not None else references.resolve(rt.view, server)
 
 
 async def spawn(rt: Runtime, server: Server, refs: references.References | None = None) -> Server | None:

@@ -47,7 +47,8 @@ async def step(rt: Runtime, server: Server) -> Server | None:
         return await _carry_on(rt, server)
     if not pending.rebuild_pending(server) or rebuild_steps.waits(server):
         return server
-    await references.wait_for_image(rt.view, server.spec.image, rt.settings.reference_grace_seconds)
+    name = server.spec.image
+    await rt.view.wait_for(lambda: rt.view.image(name), rt.settings.reference_grace_seconds)
     refused = rebuild_steps.refusal(server) or _image_refusal(rt, server)
     if refused is not None:
         return await writer.apply(rt, server, lambda s: rebuild_steps.reject(s, refused))

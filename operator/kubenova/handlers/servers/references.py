@@ -1,12 +1,11 @@
 """What a Server refers to, from the cluster view: its Flavor and Image (by object name), its
 Keypair (by Nova name and owner, ``domain.keypairs.choose``) and its ServerGroup (by uid, in the
 Server's namespace). No GETs: an object created a
-moment before the Server is waited for on the view (``build``), within the grace period, and so is
-an Image created a moment before a rebuild or rescue names it (``wait_for_image``)."""
+moment before the Server is waited for on the view (``ClusterView.wait_for``: by ``build``, and by
+rebuild and rescue for the Image they name), within the grace period."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from kubenova.domain import keypairs, server_groups
@@ -52,18 +51,6 @@ def image(view: ClusterView, server: Server) -> Image:
     found = view.image(server.spec.image)
     if found is None:
         raise MissingReference(f"Image {server.spec.image} could not be found.")
-    return found
-
-
-async def wait_for_image(view: ClusterView, name: str, seconds: float) -> Image | None:
-    """The Image ``name``, waited for on the view for up to ``seconds`` when it is not there yet
-    (``kubectl apply`` of an Image and of a request naming it, or a watch a step behind)."""
-    deadline = time.monotonic() + seconds
-    while (found := view.image(name)) is None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        await view.changed(remaining)
     return found
 
 

@@ -24,7 +24,7 @@ import functools
 from kubenova import status
 from kubenova.domain import pending
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import observe, references, vm_ops, writer
+from kubenova.handlers.servers import observe, vm_ops, writer
 from kubenova.kubevirt import builder, models, vm_rebuild, vm_rescue
 from kubenova.kubevirt.client import ObservedVm, VirtualMachines
 from kubenova.resources.image import Image
@@ -46,8 +46,8 @@ async def step(rt: Runtime, server: Server) -> Server | None:
         return server
     image = None
     if rescue.state == RESCUED:
-        grace = rt.settings.reference_grace_seconds
-        image = await references.wait_for_image(rt.view, _image_name(server), grace)
+        name, grace = _image_name(server), rt.settings.reference_grace_seconds
+        image = await rt.view.wait_for(lambda: rt.view.image(name), grace)
     refused = rescue_steps.refusal(server)
     if refused is None and rescue.state == RESCUED and image is None:
         refused = f"Image {_image_name(server)} could not be found."

@@ -44,10 +44,16 @@ _T = TypeVar("_T")
 
 
 def _parsed(model: type[_M], body: kopf.Body) -> _M | None:
+    return _parsed_kept(model, without_managed_fields(dict(body)))
+
+
+def _parsed_kept(model: type[_M], kept: dict[str, Any]) -> _M | None:
+    """``kept`` (a body already without managedFields) as ``model``; None, logged, if it does not parse."""
     try:
-        return model.model_validate(without_managed_fields(dict(body)))
+        return model.model_validate(kept)
     except pydantic.ValidationError as error:
-        LOG.warning("Ignoring %s %s that does not parse: %s", model.__name__, body.metadata.name, error)
+        name = (kept.get("metadata") or {}).get("name")
+        LOG.warning("Ignoring %s %s that does not parse: %s", model.__name__, name, error)
         return None
 
 
@@ -82,10 +88,11 @@ def volume_ref(namespace: str, labels: dict[str, str]) -> ServerRef:
 @kopf.index(cdi_models.CDI_GROUP, cdi_models.CDI_VERSION, cdi_models.DATA_VOLUME_PLURAL, labels=OURS)
 async def dv_index(body: kopf.Body, **_: Any) -> dict[ServerRef, Packed[cdi_models.DataVolume]]:
     ref = volume_ref(body.metadata.namespace or "", dict(body.metadata.labels))
-    volume = _parsed(cdi_models.DataVolume, body)
+    kept = without_managed_fields(dict(body))
+    volume = _parsed_kept(cdi_models.DataVolume, kept)
     if volume is None:
         return {}
-    return {ref: Packed(without_managed_fields(dict(body)), cdi_models.DataVolume.model_validate, volume)}
+    return {ref: Packed(kept, cdi_models.DataVolume.model_validate, volume)}
 
 
 @kopf.index("", "v1", "nodes")

@@ -9,6 +9,7 @@
 - ``LegacyV2``: the request came in on the legacy ``/v2`` endpoint (v2.0 compatibility).
 - ``strict_query("limit", ...)``: a route dependency refusing other query parameters from 2.75.
 - ``min_version("2.55")``: a route dependency making the route 404 below that microversion.
+- ``ListDep``: all of the above that a paged list route reads, as one parameter (``ListCall``).
 """
 
 from __future__ import annotations
@@ -143,3 +144,30 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 IdentityDep = Annotated[IdentityService, Depends(get_identity)]
 JsonBody = Annotated[Any, Depends(json_body)]
 LegacyV2 = Annotated[bool, Depends(get_legacy_v2)]
+
+
+class ListCall:
+    """What a paged list route reads, as one dependency: the query, the caller, the microversion,
+    the watch caches, Keystone, the settings (``max_limit``) and the public URLs."""
+
+    def __init__(
+        self,
+        *,
+        request: Request,
+        ctx: Context,
+        version: Version,
+        store: StoreDep,
+        identity: IdentityDep,
+        settings: SettingsDep,
+        urls: Urls,
+    ) -> None:
+        self.query = request.query_params
+        self.ctx = ctx
+        self.version = version
+        self.store = store
+        self.identity = identity
+        self.max_limit = settings.max_limit
+        self.urls = urls
+
+
+ListDep = Annotated[ListCall, Depends()]

@@ -29,6 +29,7 @@ from starlette.datastructures import QueryParams
 from kubenova import k8s
 from kubenova.resources import GROUP, VERSION
 from kubenova_api.context import RequestContext
+from kubenova_api.deps import ListCall
 from kubenova_api.identity.directory import Directory, parse_directory
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.identity.tokens import TokenData
@@ -245,7 +246,7 @@ def list_request(store: Store, *, limit: int, version: str = "2.100") -> Callabl
     settings = type("Settings", (), {"max_limit": 1000})()
 
     def run() -> bytes:
-        call = router.list_servers_detail(
+        call = ListCall(
             request=cast(Any, _Request()),
             ctx=ctx,
             version=APIVersion.parse(version),
@@ -254,8 +255,9 @@ def list_request(store: Store, *, limit: int, version: str = "2.100") -> Callabl
             settings=cast(Any, settings),
             urls=urls,
         )
+        route = router.list_servers_detail(call)
         try:  # the handler awaits nothing: one step runs it to its answer
-            call.send(None)
+            route.send(None)
         except StopIteration as done:
             return bytes(done.value.body)
         raise RuntimeError("the list handler awaited something")

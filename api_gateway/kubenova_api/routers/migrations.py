@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from kubenova.domain import migration_rules
@@ -12,7 +12,7 @@ from kubenova.resources.migration import Migration
 from kubenova_api import errors, policy
 from kubenova_api.compute import access, server_migrate
 from kubenova_api.compute import migrations as service
-from kubenova_api.deps import Context, IdentityDep, JsonBody, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import Context, IdentityDep, JsonBody, ListDep, StoreDep, Urls, Version
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import migrations as views
 
@@ -21,29 +21,21 @@ _SERVER_RULE = "os_compute_api:servers:migrations:"
 
 
 @router.get("/os-migrations")
-async def list_migrations(
-    *,
-    request: Request,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-) -> JSONResponse:
-    policy.authorize(ctx, "os_compute_api:os-migrations:index")
+async def list_migrations(call: ListDep) -> JSONResponse:
+    policy.authorize(call.ctx, "os_compute_api:os-migrations:index")
     owned = [
-        service.Owned(m, access.project_of(identity, m.metadata.namespace)) for m in store.migrations.list()
+        service.Owned(m, access.project_of(call.identity, m.metadata.namespace))
+        for m in call.store.migrations.list()
     ]
     listed = service.listing(
         owned,
-        request.query_params,
-        version,
-        max_limit=settings.max_limit,
-        base_url=urls.compute("os-migrations"),
+        call.query,
+        call.version,
+        max_limit=call.max_limit,
+        base_url=call.urls.compute("os-migrations"),
     )
     body: dict[str, object] = {
-        "migrations": [views.item(i.migration, i.project_id, version, urls) for i in listed.items]
+        "migrations": [views.item(i.migration, i.project_id, call.version, call.urls) for i in listed.items]
     }
     if listed.links:
         body["migrations_links"] = listed.links

@@ -7,13 +7,13 @@ with ``read_deleted='yes'``.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
 from kubenova_api.compute import access
 from kubenova_api.compute import server_instance_actions as service
-from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import Context, IdentityDep, ListDep, StoreDep, Version
 from kubenova_api.deps import strict_query_from_2102 as strict_from_2102
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.views import server_instance_actions as views
@@ -23,24 +23,12 @@ _P = "os_compute_api:os-instance-actions:"
 
 
 @router.get("")
-async def list_actions(
-    *,
-    server_id: str,
-    request: Request,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-) -> JSONResponse:
+async def list_actions(server_id: str, call: ListDep) -> JSONResponse:
     found = access.authorized_server(
-        store, identity, ctx, server_id, _P + "list", read_deleted=version >= "2.21"
+        call.store, call.identity, call.ctx, server_id, _P + "list", read_deleted=call.version >= "2.21"
     )
-    listed = service.listing(
-        found.server, request.query_params, version, max_limit=settings.max_limit, urls=urls
-    )
-    items = [views.item(r, found.server, found.project_id, version) for r in listed.records]
+    listed = service.listing(found.server, call.query, call.version, max_limit=call.max_limit, urls=call.urls)
+    items = [views.item(r, found.server, found.project_id, call.version) for r in listed.records]
     body: dict[str, object] = {"instanceActions": items}
     if listed.links:
         body["links"] = listed.links

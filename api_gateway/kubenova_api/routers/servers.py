@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from kubenova_api import policy
@@ -14,6 +14,8 @@ from kubenova_api.deps import (
     Context,
     IdentityDep,
     JsonBody,
+    ListCall,
+    ListDep,
     SettingsDep,
     StoreDep,
     Urls,
@@ -31,81 +33,35 @@ router = APIRouter(prefix=f"{COMPUTE_PREFIX}/servers")
 _P = "os_compute_api:servers:"
 
 
-def _page(
-    request: Request,
-    *,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-    detail: bool,
-) -> Response:
+def _page(call: ListCall, *, detail: bool) -> Response:
     """One page of the caller's servers, rendered as the index or as the detail view."""
     with paused_gc():  # no await inside: see gc_pause
         page = server_listing.page(
-            request.query_params,
-            ctx=ctx,
-            version=version,
-            store=store,
-            identity=identity,
-            max_limit=settings.max_limit,
-            urls=urls,
+            call.query,
+            ctx=call.ctx,
+            version=call.version,
+            store=call.store,
+            identity=call.identity,
+            max_limit=call.max_limit,
+            urls=call.urls,
             detail=detail,
         )
         if detail:  # the items as encoded before, for the same Server, refs and options
-            options = view_options(ctx, version, urls)
+            options = view_options(call.ctx, call.version, call.urls)
             items = [server_list_json.detail_item(s, page.refs[s.server_id], options) for s in page.servers]
             return EncodedJSONResponse(server_list_json.collection(items, page.links))
-        rendered = [views.basic(s, urls) for s in page.servers]
+        rendered = [views.basic(s, call.urls) for s in page.servers]
         return FastJSONResponse(views.collection(rendered, page.links))
 
 
 @router.get("")
-async def list_servers(
-    *,
-    request: Request,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-) -> Response:
-    return _page(
-        request,
-        ctx=ctx,
-        version=version,
-        store=store,
-        identity=identity,
-        settings=settings,
-        urls=urls,
-        detail=False,
-    )
+async def list_servers(call: ListDep) -> Response:
+    return _page(call, detail=False)
 
 
 @router.get("/detail")
-async def list_servers_detail(
-    *,
-    request: Request,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-) -> Response:
-    return _page(
-        request,
-        ctx=ctx,
-        version=version,
-        store=store,
-        identity=identity,
-        settings=settings,
-        urls=urls,
-        detail=True,
-    )
+async def list_servers_detail(call: ListDep) -> Response:
+    return _page(call, detail=True)
 
 
 @router.get("/{server_id}", dependencies=[Depends(strict_query_from_2102())])

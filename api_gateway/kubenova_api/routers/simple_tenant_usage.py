@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from kubenova.resources import Server
 from kubenova_api import pagination, policy
 from kubenova_api.compute import tenant_usage as service
 from kubenova_api.compute.access import project_of
-from kubenova_api.deps import Context, IdentityDep, SettingsDep, StoreDep, Urls, Version
+from kubenova_api.deps import ListCall, ListDep
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.routers import COMPUTE_PREFIX
 from kubenova_api.store import Store
@@ -31,76 +31,49 @@ def _servers(
     return [(s, project_of(identity, s.metadata.namespace)) for s in every]
 
 
-@router.get("")
-async def index(
-    *,
-    request: Request,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-) -> JSONResponse:
-    policy.authorize(ctx, _P + "list")
+def _usage_body(
+    call: ListCall, namespaces: set[str] | None, key: str, path: tuple[str, ...]
+) -> tuple[list[views.TenantUsage], dict[str, object], bool]:
+    """The tenants of ``namespaces`` (None: every project) in the query's window; from 2.40 the
+    ``<key>_links`` of the page (``key``: ``tenant_usages`` or ``tenant_usage``); whether the
+    query asked for the detailed view."""
     now = datetime.now(UTC)
-    span = service.window(request.query_params, now=now)
-    paged = version >= "2.40"
+    span = service.window(call.query, now=now)
+    paged = call.version >= "2.40"
     page = (
-        pagination.page_request(request.query_params, settings.max_limit)
+        pagination.page_request(call.query, call.max_limit)
         if paged
-        else pagination.PageRequest(settings.max_limit, None)
+        else pagination.PageRequest(call.max_limit, None)
     )
-    tenants, usages = service.summarise(_servers(store, identity, None), span, now=now, page=page)
-    body: dict[str, object] = {
-        "tenant_usages": [views.tenant_usage(t, detailed=span.detailed) for t in tenants]
-    }
+    servers = _servers(call.store, call.identity, namespaces)
+    tenants, usages = service.summarise(servers, span, now=now, page=page)
+    extra: dict[str, object] = {}
     if paged:
         links = pagination.next_links(
             usages,
             page,
             lambda u: u.instance_id,
-            base_url=urls.compute("os-simple-tenant-usage"),
-            query=request.query_params,
+            base_url=call.urls.compute("os-simple-tenant-usage", *path),
+            query=call.query,
         )
         if links:
-            body["tenant_usages_links"] = links
-    return JSONResponse(body)
+            extra[f"{key}_links"] = links
+    return tenants, extra, span.detailed
+
+
+@router.get("")
+async def index(call: ListDep) -> JSONResponse:
+    policy.authorize(call.ctx, _P + "list")
+    tenants, links, detailed = _usage_body(call, None, "tenant_usages", ())
+    return JSONResponse(
+        {"tenant_usages": [views.tenant_usage(t, detailed=detailed) for t in tenants], **links}
+    )
 
 
 @router.get("/{tenant_id}")
-async def show(
-    *,
-    tenant_id: str,
-    request: Request,
-    ctx: Context,
-    version: Version,
-    store: StoreDep,
-    identity: IdentityDep,
-    settings: SettingsDep,
-    urls: Urls,
-) -> JSONResponse:
-    policy.authorize(ctx, _P + "show", project_id=tenant_id)
-    now = datetime.now(UTC)
-    span = service.window(request.query_params, now=now)
-    paged = version >= "2.40"
-    page = (
-        pagination.page_request(request.query_params, settings.max_limit)
-        if paged
-        else pagination.PageRequest(settings.max_limit, None)
-    )
-    namespace = identity.directory().namespace_for(tenant_id) or tenant_id
-    tenants, usages = service.summarise(_servers(store, identity, {namespace}), span, now=now, page=page)
+async def show(tenant_id: str, call: ListDep) -> JSONResponse:
+    policy.authorize(call.ctx, _P + "show", project_id=tenant_id)
+    namespace = call.identity.directory().namespace_for(tenant_id) or tenant_id
+    tenants, links, _ = _usage_body(call, {namespace}, "tenant_usage", (tenant_id,))
     usage = views.tenant_usage(tenants[0], detailed=True) if tenants else {}
-    body: dict[str, object] = {"tenant_usage": usage}
-    if paged:
-        links = pagination.next_links(
-            usages,
-            page,
-            lambda u: u.instance_id,
-            base_url=urls.compute("os-simple-tenant-usage", tenant_id),
-            query=request.query_params,
-        )
-        if links:
-            body["tenant_usage_links"] = links
-    return JSONResponse(body)
+    return JSONResponse({"tenant_usage": usage, **links})

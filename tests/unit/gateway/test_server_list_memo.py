@@ -19,6 +19,7 @@ from kubenova_api import server_memo
 from kubenova_api.compute import server_listing
 from kubenova_api.compute.refs import refs, view_options
 from kubenova_api.context import RequestContext
+from kubenova_api.deps import ListCall
 from kubenova_api.identity.service import IdentityService
 from kubenova_api.identity.tokens import TokenData
 from kubenova_api.microversions import APIVersion
@@ -51,7 +52,7 @@ def _listed(store: Store, version: str, ctx: RequestContext, query: dict[str, st
     class _Request:
         query_params = QueryParams(query)
 
-    call = router.list_servers_detail(
+    call = ListCall(
         request=cast(Any, _Request()),
         ctx=ctx,
         version=APIVersion.parse(version),
@@ -60,8 +61,9 @@ def _listed(store: Store, version: str, ctx: RequestContext, query: dict[str, st
         settings=cast(Any, type("Settings", (), {"max_limit": 1000})()),
         urls=URLS,
     )
+    route = router.list_servers_detail(call)
     with pytest.raises(StopIteration) as done:
-        call.send(None)
+        route.send(None)
     return bytes(done.value.value.body)
 
 

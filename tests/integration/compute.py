@@ -65,8 +65,8 @@ class Compute:
         )
         return name
 
-    def image(self, **spec: Any) -> str:
-        name = unique("img")
+    def image(self, name: str | None = None, **spec: Any) -> str:
+        name = name or unique("img")
         source = {"image": "quay.io/kubevirt/cirros-container-disk-demo:v1.4.0"}
         self.create_cluster_object("images", "Image", name, {"containerDisk": source, **spec})
         return name

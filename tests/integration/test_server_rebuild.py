@@ -6,6 +6,7 @@ middle still finishes the rebuild."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -72,6 +73,30 @@ def test_rebuild_recreates_the_root_disk_from_the_new_image_on_the_same_host(
     assert vmi["status"]["nodeName"] == before["status"]["host"]
     assert vmi["spec"]["hostname"] == "after"
     assert "Rebuilt" in compute.events_for("rb")
+
+
+def test_a_rebuild_naming_an_image_applied_just_after_it_waits_for_the_image(
+    compute: Compute, storage: Storage
+) -> None:
+    """``kubectl apply`` of a rebuild and of the Image it names, in either order: the operator waits
+    for the Image on its view within the reference grace period (2 s here) instead of refusing."""
+    compute.create_server("rbl", flavor=compute.flavor(disk=1), image=compute.image())
+    compute.wait_status("rbl", "ACTIVE")
+    old_root_uid = uid(storage.dv("rbl-root"))
+    late, source = unique("img-late"), {"http": {"url": "https://images.example/late.img"}}
+
+    compute.patch_server("rbl", {"image": late, "rebuild": {"requestId": "req-rbl"}})
+    time.sleep(0.5)  # the rebuild is seen first; the Image comes well within the grace period
+    compute.image(late, volumeSource=source)
+    server = rebuilt(compute, "rbl", "req-rbl", "ACTIVE")
+
+    assert server["status"].get("fault") is None
+    assert server["status"]["imageId"] == compute.get_cluster_object("images", late)["metadata"]["uid"]
+    root = storage.dv("rbl-root")
+    assert root is not None
+    assert uid(root) != old_root_uid
+    assert root["spec"]["source"] == source
+    assert (compute.vmi("rbl") or {})["status"]["phase"] == "Running"
 
 
 def test_a_stopped_server_is_rebuilt_stopped_and_may_keep_its_ephemeral_disk(

@@ -9,12 +9,13 @@ carries it out."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 from tests.fixtures.operator import OperatorHandle
-from tests.integration.compute import Compute
+from tests.integration.compute import Compute, unique
 from tests.support.storage import Storage, controller_uid, phase, uid
 from tests.support.wait import wait_for
 
@@ -148,6 +149,25 @@ def test_a_stopped_server_is_rescued_running_from_another_image(compute: Compute
     assert disks(compute.vm("rss")) == OWN_DISKS
     assert storage.dv("rss-rescue") is None
     assert (compute.vmi("rss") or {})["status"]["phase"] == "Running"
+
+
+def test_a_rescue_naming_an_image_applied_just_after_it_waits_for_the_image(
+    compute: Compute, storage: Storage
+) -> None:
+    """``kubectl apply`` of a rescue and of the Image it names, in either order: the operator waits
+    for the Image on its view within the reference grace period (2 s here) instead of refusing."""
+    compute.create_server("rsl", flavor=compute.flavor(disk=1), image=compute.image())
+    compute.wait_status("rsl", "ACTIVE")
+    root_uid = uid(storage.dv("rsl-root"))
+    late, source = unique("img-late"), {"http": {"url": "https://images.example/late-rescue.img"}}
+
+    compute.patch_server("rsl", {"rescue": {"requestId": "req-rsl", "state": "Rescued", "image": late}})
+    time.sleep(0.5)  # the rescue is seen first; the Image comes well within the grace period
+    compute.image(late, volumeSource=source)
+    server = handled(compute, "rsl", "rescue", "req-rsl", "RESCUE")
+
+    assert server["status"].get("fault") is None
+    assert_rescued(compute, storage, "rsl", root_uid=root_uid, source=source)
 
 
 def test_a_rescue_disk_that_cannot_be_imported_ends_in_error_with_the_own_disks_back(

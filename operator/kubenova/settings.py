@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kubenova.domain.concurrent_builds import DEFAULT_MAX_CONCURRENT_BUILDS
 from kubenova.domain.quotas import NOVA_DEFAULTS
 from kubenova.scheduler import config as scheduler_config
 
@@ -79,6 +80,12 @@ class Settings(BaseSettings):
         gt=0,
         description="How long the Servers of an incomplete multi-create wait, after the newest of them "
         "appeared, for the rest before they are deleted (the request is all or nothing).",
+    )
+    max_concurrent_builds: int = Field(
+        default=DEFAULT_MAX_CONCURRENT_BUILDS,
+        ge=0,
+        description="Nova's max_concurrent_builds: servers a host builds at once (VM created, not yet "
+        "ACTIVE); later ones wait on their host in the order they came; 0 = unlimited.",
     )
     resync_seconds: float = Field(
         default=30.0, gt=0, description="Level-triggered re-check of every Server against its VM/VMI."

@@ -119,6 +119,7 @@ class ClusterView:
         self._changed = asyncio.Event()
         self._deleting: set[str] = set()
         self._placement_listeners: list[Callable[[str, list[PlacedServer]], None]] = []
+        self._server_listeners: list[Callable[[str, Server | None], None]] = []
         self._placements_told: dict[str, int] = {}
         self._projects: dict[str, set[ServerRef]] = {}  # namespace → its Servers' refs
         self.ready = asyncio.Event()
@@ -243,6 +244,11 @@ class ClusterView:
         other placements (``server_seen``), and with none when it is gone (``server_gone``)."""
         self._placement_listeners.append(listener)
 
+    def follow_servers(self, listener: Callable[[str, Server | None], None]) -> None:
+        """Call ``listener(server uid, server)`` with each Server's freshest copy as it comes
+        (``server_seen``), and with None when it is gone (``server_gone``)."""
+        self._server_listeners.append(listener)
+
     def server_seen(self, server: Server) -> None:
         """A copy of a Server arrived (a watch event, or our write's answer): tell the placement
         listeners what it holds, unless a newer copy was told already."""
@@ -256,6 +262,8 @@ class ClusterView:
         held = resize_holds.held_by(server)
         for listener in self._placement_listeners:
             listener(uid, held)
+        for follower in self._server_listeners:
+            follower(uid, server)
 
     def server_gone(self, uid: str, ref: ServerRef | None = None) -> None:
         """The Server ``uid`` (``ref``) was deleted: it holds nothing any more."""
@@ -264,6 +272,12 @@ class ClusterView:
             self._projects.get(ref.namespace, set()).discard(ref)
         for listener in self._placement_listeners:
             listener(uid, [])
+        for follower in self._server_listeners:
+            follower(uid, None)
+
+    def has_vm(self, ref: ServerRef) -> bool:
+        """Whether a VM of ``ref`` is in view (without parsing it)."""
+        return self.fresh(VMS, ref) is not None
 
     def vm(self, ref: ServerRef) -> ObservedVm | None:
         found: ObservedVm | None = unpacked(self.fresh(VMS, ref))

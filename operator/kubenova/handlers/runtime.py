@@ -20,6 +20,7 @@ from kubenova import k8s
 from kubenova.events import EventPoster
 from kubenova.handlers.cluster_view import ClusterView, ServerRef
 from kubenova.handlers.quota_limits import QuotaLimits
+from kubenova.handlers.servers.build_slots import BuildSlots
 from kubenova.handlers.servers.ledger import PlacementLedger
 from kubenova.settings import Settings
 
@@ -68,6 +69,8 @@ class Runtime:
     """Every ServerRecord seen: (namespace, name) → (uid, terminatedAt) (``handlers.server_records``)."""
     quotas: QuotaLimits | None = None
     """The project quotas enforced before placing (None: none, as in unit tests)."""
+    build_slots: BuildSlots = field(default_factory=lambda: BuildSlots(0))
+    """Builds per host, for ``max_concurrent_builds`` (unlimited unless ``create`` sets it)."""
 
     @classmethod
     def create(cls, settings: Settings, client: k8s.Client) -> Runtime:
@@ -76,6 +79,8 @@ class Runtime:
             PlacementLedger(settings.scheduler_config()),
         )
         ledger.follow(view)  # before kopf's first listing feeds the view
+        build_slots = BuildSlots(settings.max_concurrent_builds)
+        build_slots.follow(view)
         return cls(
             settings=settings,
             client=client,
@@ -83,6 +88,7 @@ class Runtime:
             ledger=ledger,
             events=EventPoster(client),
             quotas=QuotaLimits(client.transport, settings.identity_namespace, settings.quota_defaults()),
+            build_slots=build_slots,
         )
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:

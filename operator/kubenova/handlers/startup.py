@@ -14,13 +14,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import kopf
 
 from kubenova.domain import names, quotas
 from kubenova.handlers import runtime, server_records
-from kubenova.handlers.servers import resync
+from kubenova.handlers.cluster_view import ServerRef
+from kubenova.handlers.servers import reconcile, resync
 
 KOPF_PREFIX = "kopf.kubenova.io"
 KOPF_FINALIZER = f"{KOPF_PREFIX}/unused"
@@ -50,9 +52,20 @@ async def configure(
         rt.quotas.start()
         if not await asyncio.to_thread(rt.quotas.wait_synced, 30.0):
             logger.error("quota limits not readable yet (ConfigMap %s, project Namespaces)", quotas.CONFIGMAP)
+    rt.build_slots.on_free = _reconciler(rt)
     rt.spawn(resync.loop(rt))
     rt.spawn(server_records.loop(rt))
     logger.info("kubenova operator configured: finalizer %s", names.SERVER_FINALIZER)
+
+
+def _reconciler(rt: runtime.Runtime) -> Callable[[list[ServerRef]], None]:
+    """Reconcile each of the given Servers in the background (builds whose slot came free)."""
+
+    def wake(refs: list[ServerRef]) -> None:
+        for ref in refs:
+            rt.spawn(reconcile.reconcile(rt, ref))
+
+    return wake
 
 
 @kopf.on.cleanup()

@@ -34,7 +34,6 @@ from tests.bench.server_watch import ResourceWatch
 
 NAMESPACE = "bench-kubevirt"
 KUBEVIRT = ("kubevirt.io", "v1")
-STEP = 0.02
 KUBENOVA_PREFIX = "compute.kubenova.io/"
 
 
@@ -124,15 +123,6 @@ class BareVms:
         self.vmis.stop()
         self.vms.stop()
 
-    async def _seen(self, watch: VmWatch, table: dict[str, float], name: str, since: float) -> float | None:
-        while time.monotonic() - since < self.timeout:
-            with watch.lock:
-                seen = table.get(name)
-            if seen is not None:
-                return seen
-            await asyncio.sleep(STEP)
-        return None
-
     async def _one(self) -> tuple[str, float, float | None]:
         self._serial += 1
         name = f"bare-{self._serial}"
@@ -141,14 +131,14 @@ class BareVms:
         await asyncio.to_thread(
             self.custom.create_namespaced_custom_object, *KUBEVIRT, NAMESPACE, "virtualmachines", body
         )
-        return name, sent, await self._seen(self.vmis, self.vmis.reached, name, sent)
+        return name, sent, await self.vmis.when(self.vmis.reached, name, since=sent, timeout=self.timeout)
 
     async def _delete(self, name: str) -> tuple[float, float | None]:
         sent = time.monotonic()
         await asyncio.to_thread(
             self.custom.delete_namespaced_custom_object, *KUBEVIRT, NAMESPACE, "virtualmachines", name
         )
-        return sent, await self._seen(self.vms, self.vms.gone, name, sent)
+        return sent, await self.vms.when(self.vms.gone, name, since=sent, timeout=self.timeout)
 
     @staticmethod
     def _figures(results: list[tuple[float, float | None]], in_flight: int) -> dict[str, Any]:

@@ -16,14 +16,18 @@ Times are ``time.monotonic()`` of this process, comparable with the driver's req
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
 from kubenova.resources import GROUP, VERSION
+
+POLL_SECONDS = 0.05  # how often a waiting worker looks at a watch's findings (local, no request)
 
 RETRY = 0.5
 
@@ -65,6 +69,27 @@ class ResourceWatch:
 
     def _see(self, kind: str, obj: dict[str, Any], now: float) -> None:
         raise NotImplementedError
+
+    async def when(
+        self,
+        table: dict[str, float],
+        key: str,
+        *,
+        since: float,
+        timeout: float,
+        failed: Callable[[], bool] = lambda: False,
+    ) -> float | None:
+        """When this watch put ``key`` in ``table`` (one of its findings); None once ``failed()``
+        (read under the lock) or ``timeout`` seconds after ``since``. Polls locally, no request."""
+        while time.monotonic() - since < timeout:
+            with self.lock:
+                seen, gave_up = table.get(key), failed()
+            if seen is not None:
+                return seen
+            if gave_up:
+                return None
+            await asyncio.sleep(POLL_SECONDS)
+        return None
 
     def _seen(self, kind: str, obj: dict[str, Any], now: float) -> None:
         with self.lock:

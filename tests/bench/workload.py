@@ -23,8 +23,6 @@ from tests.bench.bench_stats import rate, summary, windows
 from tests.bench.nova_client import NovaClient, Timed
 from tests.bench.server_watch import ServerWatch
 
-STEP = 0.05  # how often a waiting worker looks at the watch's findings (local, no request)
-
 
 @dataclass
 class Workload:
@@ -41,17 +39,16 @@ class Workload:
         return f"{prefix}-{self._serial}"
 
     async def _seen(self, table: dict[str, float], server_id: str, since: float) -> float | None:
-        """When the watch saw ``server_id`` in ``table`` (ACTIVE or gone); None after the timeout."""
-        while time.monotonic() - since < self.timeout:
-            with self.watch.lock:
-                seen = table.get(server_id)
-                failed = server_id in self.watch.errors and table is self.watch.active
-            if seen is not None:
-                return seen
-            if failed:
-                return None
-            await asyncio.sleep(STEP)
-        return None
+        """When the watch saw ``server_id`` in ``table`` (ACTIVE or gone); None after the timeout,
+        or at once when waiting for ACTIVE on a server the watch saw go to ERROR."""
+        errors, active = self.watch.errors, self.watch.active
+        return await self.watch.when(
+            table,
+            server_id,
+            since=since,
+            timeout=self.timeout,
+            failed=lambda: table is active and server_id in errors,
+        )
 
     async def _create(self, prefix: str) -> tuple[str, Timed]:
         server_id, timed = await self.nova.create_server(self._name(prefix), self.image_id, self.flavor)

@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     s = p.add_argument_group("the stack")
     s.add_argument("--phase-delay", type=float, default=stk.phase_delay, help="simulator s per VMI phase")
     s.add_argument("--nodes", type=int, default=stk.nodes, help="simulated Nodes")
+    s.add_argument(
+        "--max-concurrent-builds",
+        type=int,
+        default=None,
+        help="the operator's KUBENOVA_MAX_CONCURRENT_BUILDS per host (0: unlimited; default: its own, 10)",
+    )
     s.add_argument("--state-dir", type=Path, help="stack state (default .state/bench/)")
     s.add_argument("--json", type=Path, help="JSON report (default <state-dir>/bench.json)")
     return p
@@ -96,7 +102,9 @@ def options_from(args: argparse.Namespace) -> end_to_end.Options:
         timeout=args.timeout,
         pause=args.pause,
         requests=lifecycle.Options(args.servers, args.burst, args.settle, args.baseline),
-        stack=StackOptions(phase_delay=args.phase_delay, nodes=args.nodes),
+        stack=StackOptions(
+            phase_delay=args.phase_delay, nodes=args.nodes, max_concurrent_builds=args.max_concurrent_builds
+        ),
     )
 
 

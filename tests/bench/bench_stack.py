@@ -52,6 +52,9 @@ class StackOptions:
     max_instances_per_host: int = 4000
     """The operator's ``KUBENOVA_MAX_INSTANCES_PER_HOST`` (Nova's NumInstancesFilter; default 50)."""
 
+    max_concurrent_builds: int | None = None
+    """The operator's ``KUBENOVA_MAX_CONCURRENT_BUILDS`` per host (None: its default, Nova's 10)."""
+
     simulator_workers: int = 10
     """The simulator's reconcile threads (its default is 2): virt-controller alone runs 10 for VMIs
     (``defaultVMIControllerThreads``), and with 2 the simulator, not the control plane, set the pace
@@ -174,6 +177,8 @@ def bench_stack(state_dir: Path, *, log: Log, options: StackOptions = StackOptio
             log("kubevirt-simulator ready")
             live = free_port()
             env[OPERATOR_USER]["KUBENOVA_MAX_INSTANCES_PER_HOST"] = str(options.max_instances_per_host)
+            if options.max_concurrent_builds is not None:
+                env[OPERATOR_USER]["KUBENOVA_MAX_CONCURRENT_BUILDS"] = str(options.max_concurrent_builds)
             start("operator", OPERATOR_USER, "kubenova", "--liveness", f"http://127.0.0.1:{live}/healthz")
             _wait(lambda: _http_ok(f"http://127.0.0.1:{live}/healthz"), "operator", stack.check)
             log("operator live")

@@ -92,7 +92,7 @@ async def spawn(rt: Runtime, server: Server, refs: references.References | None 
     if refused is not None:
         return await _fail(rt, server, refused)
     if not rt.build_slots.may_start(server):  # max_concurrent_builds: woken when a slot frees
-        LOG.info("Server %s: waiting for a build slot on %s", ref, host)
+        LOG.debug("Server %s: waiting for a build slot on %s", ref, host)
         return server
     plan = builder.build(
         server=server,

@@ -1,10 +1,12 @@
 """What is placed on which managed Node, for scheduling decisions (the kube-scheduler's cache).
 
-Usage is recomputed from the VMI cache at each decision, plus two kinds of reservations the cache
-cannot show yet: VMIs just bound to a node whose status write has not come back through the watch
-("assumed", like the kube-scheduler's assume cache), and migration target pods. One lock makes a
-decision and its reservation atomic across worker threads, so two VMIs cannot both take the last
-slot of a node.
+Usage per node is kept incrementally from the VMIs the watch shows (``observe``, ``forget``), plus
+two kinds of reservations the watch cannot show yet: VMIs just bound to a node whose status write
+has not come back ("assumed", like the kube-scheduler's assume cache), and migration target pods.
+Each VMI's contribution is recorded, so a change takes back exactly what was added (Decimal
+quantities: no drift), and a decision costs the nodes, not every VMI. One lock makes a decision
+and its reservation atomic across worker threads, so two VMIs cannot both take the last slot of a
+node.
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ log = logging.getLogger(__name__)
 
 
 class Capacity:
-    def __init__(self, config: SimulatorConfig, nodes: Informer[Obj], vmis: Informer[Obj]) -> None:
+    def __init__(self, config: SimulatorConfig, nodes: Informer[Obj]) -> None:
         self._config = config
         self._nodes = nodes
-        self._vmis = vmis
         self._lock = threading.Lock()
         self._assumed: dict[str, str] = {}
         self._targets: dict[str, tuple[str, Demand]] = {}
-        self._demand_cache: dict[str, tuple[str | None, Demand]] = {}
+        self._demand_cache: dict[str, tuple[str | None, Demand]] = {}  # uid -> (rv, demand)
+        self._bound: dict[str, str] = {}  # uid -> status.nodeName, as last observed
+        self._counted: dict[str, tuple[str, Demand]] = {}  # uid -> what it adds to _totals
+        self._totals: dict[str, Demand] = {}
 
     def demand(self, spec: VmiSpec) -> Demand:
         return demand_of(spec, self._config.cpu_allocation_ratio)
@@ -83,24 +87,41 @@ class Capacity:
         self._demand_cache[uid] = (str(rv) if rv is not None else None, demand)
         return uid, demand
 
-    def _usage_locked(self) -> dict[str, Demand]:
-        usage: dict[str, Demand] = {}
-        seen: set[str] = set()
-        for obj in self._vmis.objects():
+    def observe(self, obj: Obj) -> None:
+        """A VMI as the watch shows it now (its handler's news): count it where it is bound."""
+        with self._lock:
             found = self._vmi_demand(obj)
             if found is None:
-                continue
-            uid, demand = found
-            seen.add(uid)
-            status = obj.get("status") or {}
-            node = status.get("nodeName") or self._assumed.get(uid)
-            if node and demand.pods:
-                usage[node] = usage.get(node, Demand()) + demand
+                return
+            uid, _ = found
+            node = (obj.get("status") or {}).get("nodeName")
+            if node:
+                self._bound[uid] = str(node)
+            else:
+                self._bound.pop(uid, None)
+            self._recount(uid)
+
+    def _recount(self, uid: str) -> None:
+        """Take back what ``uid`` added to the totals, and add what it holds now."""
+        before = self._counted.pop(uid, None)
+        if before is not None:
+            held_on, held = before
+            left = self._totals[held_on] - held
+            if left == Demand():
+                del self._totals[held_on]
+            else:
+                self._totals[held_on] = left
+        cached = self._demand_cache.get(uid)
+        node = self._bound.get(uid) or self._assumed.get(uid)
+        if cached is None or not node or not cached[1].pods:
+            return
+        self._counted[uid] = (node, cached[1])
+        self._totals[node] = self._totals.get(node, Demand()) + cached[1]
+
+    def _usage_locked(self) -> dict[str, Demand]:
+        usage = dict(self._totals)
         for node, demand in self._targets.values():
             usage[node] = usage.get(node, Demand()) + demand
-        for uid in list(self._demand_cache):
-            if uid not in seen:
-                del self._demand_cache[uid]
         return usage
 
     def usage(self) -> dict[str, Demand]:
@@ -113,11 +134,12 @@ class Capacity:
         with self._lock:
             if uid in self._assumed:
                 return Placement(self._assumed[uid])
-            result = place(
-                self.node_views(), self.demand(vmi.spec), self._usage_locked(), Constraints.of(vmi.spec)
-            )
+            demand = self.demand(vmi.spec)
+            result = place(self.node_views(), demand, self._usage_locked(), Constraints.of(vmi.spec))
             if result.node:
                 self._assumed[uid] = result.node
+                self._demand_cache.setdefault(uid, (vmi.metadata.resource_version, demand))
+                self._recount(uid)
             return result
 
     def reserve_target(
@@ -152,6 +174,9 @@ class Capacity:
             self._targets.pop(migration_uid, None)
 
     def forget(self, vmi_uid: str) -> None:
+        """The VMI is gone: it holds nothing any more."""
         with self._lock:
             self._assumed.pop(vmi_uid, None)
             self._demand_cache.pop(vmi_uid, None)
+            self._bound.pop(vmi_uid, None)
+            self._recount(vmi_uid)

@@ -37,6 +37,9 @@ class Demand:
     def __add__(self, other: Demand) -> Demand:
         return Demand(self.cpu + other.cpu, self.memory + other.memory, self.pods + other.pods)
 
+    def __sub__(self, other: Demand) -> Demand:
+        return Demand(self.cpu - other.cpu, self.memory - other.memory, self.pods - other.pods)
+
 
 @dataclass(frozen=True)
 class NodeView:

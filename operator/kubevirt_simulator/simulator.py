@@ -113,7 +113,7 @@ class Simulator:
         )
         self.kubelet = KubeletEndpoints(self.pods, self.vmis, client)
         self.ipam = IpAllocator(config.ip_cidr)
-        self.capacity = Capacity(config, self.nodes, self.vmis)
+        self.capacity = Capacity(config, self.nodes)
         self.node_manager = NodeManager(client, config)
         self.node_manager.informer = self.nodes
         self.node_manager.kubelet_port = self.kubelet.port_for
@@ -176,6 +176,8 @@ class Simulator:
         namespace, name = object_key(obj)
         if new is None:
             self.lifecycle.forget(obj)
+        else:
+            self.capacity.observe(new)
         self.queue.add(("vmi", namespace, name))
         if _releases_capacity(old, new):
             self._enqueue_waiting_vmis()

@@ -101,7 +101,9 @@ async def rebuild(store: Store, ctx: RequestContext, server: Server, body: Rebui
         return {"spec": _spec(current, body, image, ctx.request_id), "metadata": {"annotations": written}}
 
     build(server)  # refuse from the cache before writing anything
-    updated = await store.servers.modify(server, build)
+    # Nova answers with the instance as the API left it (the new image), even when the conductor
+    # has already refused the rebuild by the time the answer is sent.
+    updated = await store.servers.modify(server, build, as_written=True)
     password = body.admin_pass or "".join(
         secrets.choice(string.ascii_letters + string.digits) for _ in range(ADMIN_PASS_LENGTH)
     )

@@ -77,14 +77,21 @@ class CustomResourceStore(Generic[CR]):
         return self._remember(await call(what, request))
 
     async def modify(
-        self, obj: CR, build: Callable[[CR], Mapping[str, Any] | None], *, what: str | None = None
+        self,
+        obj: CR,
+        build: Callable[[CR], Mapping[str, Any] | None],
+        *,
+        what: str | None = None,
+        as_written: bool = False,
     ) -> CR:
         """Merge-patch ``build(current)`` conditional on the version ``build`` saw, rebuilding it from
         the object as stored now after a conflicting write (``k8s.Client.modify``).
 
         ``build`` starts from ``obj`` (usually from the cache), may read it to compute the patch,
         may raise to refuse, and returns ``None`` when nothing needs to change. ``NotFoundError``
-        once the object is gone or replaced, ``ConflictError`` if it kept changing.
+        once the object is gone or replaced, ``ConflictError`` if it kept changing. Returns the
+        freshest copy (a newer one the watch brought meanwhile wins), or with ``as_written`` the
+        object as this write left it (what an API answer that shows the request's effect renders).
         """
         meta = obj.metadata
         start: dict[str, Any] = {"metadata": {"uid": meta.uid, "resourceVersion": meta.resource_version}}
@@ -94,7 +101,10 @@ class CustomResourceStore(Generic[CR]):
 
         request = self._kube.modify(self.kind, meta.name, build_raw, self._namespace(obj), current=start)
         patched = await call(what or self.describe(obj), request)
-        return obj if patched is start else self._remember(patched)
+        if patched is start:
+            return obj
+        remembered = self._remember(patched)
+        return self.model.model_validate(patched) if as_written else remembered
 
     async def delete(self, obj: CR, *, what: str, resource_version: str | None = None) -> None:
         """Delete ``obj`` (the version ``resource_version`` only, if given: 409 otherwise)."""

@@ -158,7 +158,10 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             log(f"  GET /servers/detail?limit={options.list_limit} x{options.list_repeat} at {count}")
             listed = await work.list_latency(options.list_limit, options.list_repeat)
             running = _running_vmis(kube)
-            out["list"].append({"servers": count, **listed, "vmis_running": running, "fill": filled})
+            rss = {n: rss_mib(p) for n, p in stack.pids().items()}
+            out["list"].append(
+                {"servers": count, **listed, "vmis_running": running, "fill": filled, "rss_mib": rss}
+            )
             out["seconds"][f"fill to {count}"] = filled["wall_seconds"]
         out["rss_mib"] = {"servers": have, **{n: rss_mib(p) for n, p in stack.pids().items()}}
         out["watch_relists"] = watch.relists

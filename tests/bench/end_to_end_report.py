@@ -147,6 +147,8 @@ def nova_text(report: dict[str, Any]) -> list[str]:
             f"   (filled in {fill['wall_seconds']:.0f} s, {_rate(fill['per_second'])}{_missing(fill)})"
         )
         lines += [_cpu(fill), _requests(fill)]
+        if row.get("rss_mib"):
+            lines.append("    VmRSS: " + ", ".join(f"{n} {mib} MiB" for n, mib in row["rss_mib"].items()))
     rss = report.get("rss_mib") or {}
     shown = ", ".join(f"{name} {mib} MiB" for name, mib in rss.items() if name != "servers")
     lines.append(f"resident memory (VmRSS) at {rss.get('servers', 0)} servers: {shown}")

@@ -123,6 +123,7 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     assert listed["vmis_running"] == 10  # what the servers became, not only what the API says
     _sane(listed["latency"], 3)
     assert listed["fill"]["latency"]["count"] == 10
+    assert listed["rss_mib"]["operator"] > 0  # memory at each list count, not only the largest
 
     rss = report["rss_mib"]
     assert rss["servers"] == 10

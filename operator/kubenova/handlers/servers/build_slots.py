@@ -25,8 +25,13 @@ def _building_on(server: Server) -> str | None:
     return server.status.host if building else None
 
 
-def _ref(build: Build) -> ServerRef:
-    return ServerRef(build.namespace, build.name)
+QueueKey = tuple[str, str, str]
+"""A build's place in its host's queue: the Server's creationTimestamp, namespace and name."""
+
+
+def _key(server: Server) -> QueueKey:
+    meta = server.metadata
+    return str(meta.creation_timestamp or ""), meta.namespace or "", meta.name
 
 
 class BuildSlots:
@@ -34,7 +39,7 @@ class BuildSlots:
         self.limit = limit
         self.on_free: Callable[[list[ServerRef]], None] = lambda refs: None
         self._has_vm: Callable[[ServerRef], bool] = lambda ref: False
-        self._builds: dict[str, dict[str, Build]] = {}  # host -> server uid -> its build
+        self._queued: dict[str, dict[str, QueueKey]] = {}  # host -> server uid -> its queue key
         self._host_of: dict[str, str] = {}  # server uid -> the host it builds on
 
     def follow(self, view: ClusterView) -> None:
@@ -47,44 +52,35 @@ class BuildSlots:
         host = _building_on(server)
         if self.limit <= 0 or host is None:
             return True
-        mine = self._build(server)
+        mine = self._build(_key(server))
         builds = [*self._current(host, exclude=server.metadata.uid), mine]
         return concurrent_builds.may_start(mine, builds, self.limit)
-
-    def building(self, host: str) -> int:
-        return len(self._builds.get(host, {}))
 
     def _told(self, uid: str, server: Server | None) -> None:
         host = _building_on(server) if server is not None else None
         before = self._host_of.pop(uid, None)
         if before is not None:
-            on_host = self._builds.get(before, {})
+            on_host = self._queued.get(before, {})
             on_host.pop(uid, None)
             if not on_host:
-                self._builds.pop(before, None)
+                self._queued.pop(before, None)
         if host is not None and server is not None:
             self._host_of[uid] = host
-            self._builds.setdefault(host, {})[uid] = self._build(server)
+            self._queued.setdefault(host, {})[uid] = _key(server)
         if before is not None and before != host and self.limit > 0:
             self._free(before)
 
     def _free(self, host: str) -> None:
         """A build on ``host`` ended: wake the waiting ones that may start now."""
         admitted = concurrent_builds.admitted(self._current(host), self.limit)
-        woken = [_ref(b) for b in admitted if not b.started]
+        woken = [ServerRef(b.namespace, b.name) for b in admitted if not b.started]
         if woken:
             self.on_free(woken)
 
     def _current(self, host: str, exclude: str | None = None) -> list[Build]:
         """The builds on ``host``, each marked started if its VM is in view now."""
-        return [
-            Build(b.created, b.namespace, b.name, started=self._has_vm(_ref(b)))
-            for uid, b in self._builds.get(host, {}).items()
-            if uid != exclude
-        ]
+        return [self._build(key) for uid, key in self._queued.get(host, {}).items() if uid != exclude]
 
-    def _build(self, server: Server) -> Build:
-        meta = server.metadata
-        ref = ServerRef(meta.namespace or "", meta.name)
-        created = str(meta.creation_timestamp or "")
-        return Build(created, ref.namespace, ref.name, started=self._has_vm(ref))
+    def _build(self, key: QueueKey) -> Build:
+        created, namespace, name = key
+        return Build(created, namespace, name, started=self._has_vm(ServerRef(namespace, name)))

@@ -7,7 +7,7 @@ managedFields) is decoded from JSON, as a watch event is, and handed to the oper
 index function (``kubenova.handlers.indexes``); what the function returns is kept as kopf keeps it
 (in kopf's own ``OperatorIndexer``) and the body is dropped. tracemalloc reports the bytes that
 stay, per server and kind; the Server's include what the view and placement ledger keep of it
-(``server_seen``). Apart: what kopf keeps per watched object besides its indexes (its
+(``ServerFeed.seen``). Apart: what kopf keeps per watched object besides its indexes (its
 ``ResourceMemory``, as a listing fills it: ``kopf_memory``), the cache of recently parsed VMs,
 VMIs and DataVolumes (``handlers.packed.RECENT`` values, measured full), and for comparison the
 bytes the decoded bodies would hold if kept as they came (``raw``) and without their

@@ -21,8 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from kubenova.handlers import cluster_view
-from kubenova.handlers.cluster_view import ClusterView, IndexedNode
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.handlers.view_keys import IndexedNode
 from kubenova.resources.aggregate import Aggregate
 from kubenova.scheduler.config import SchedulerConfig
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
@@ -58,8 +59,8 @@ def _view(hosts: int) -> ClusterView:
 def _decision(hosts: int, servers: int) -> Callable[[], None]:
     view = _view(hosts)
     ledger = PlacementLedger(SchedulerConfig())
-    ledger.follow(view)
-    feed = ledger.seen  # what view.server_seen tells the ledger for each Server of the listing
+    ledger.follow(view.feed)
+    feed = ledger.seen  # what view.feed.seen tells the ledger for each Server of the listing
     for i in range(servers):
         feed(f"uid-{i}", [PlacedServer(f"uid-{i}", f"node-{i % hosts}", vcpus=1, memory_mb=1024, disk_gb=10)])
     spec = RequestSpec(instance_uid="new", project_id="demo", vcpus=2, memory_mb=2048, root_gb=20)

@@ -16,9 +16,10 @@ import kopf
 
 from kubenova import k8s
 from kubenova.handlers import aggregate_ids, node_labels, runtime
-from kubenova.handlers.cluster_view import AGGREGATES, NODES, IndexedNode
+from kubenova.handlers.cluster_view import AGGREGATES, NODES
 from kubenova.handlers.indexes import node_info
 from kubenova.handlers.runtime import Runtime
+from kubenova.handlers.view_keys import IndexedNode
 from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.base import GROUP, VERSION
 

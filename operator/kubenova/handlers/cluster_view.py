@@ -18,14 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
-
-import kopf
+from typing import Any, TypeVar
 
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import label_selector
-from kubenova.handlers.packed import Packed, unpacked
+from kubenova.handlers.packed import unpacked
+from kubenova.handlers.server_feed import ServerFeed
+from kubenova.handlers.view_keys import IndexedNode, ServerRef, resource_version, uid_of
 from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm
 from kubenova.resources.aggregate import Aggregate
@@ -64,50 +63,6 @@ Indexed = Mapping[Any, Collection[Any]]
 """A kopf index as read: key → the values the objects indexed under it."""
 
 
-class ServerRef(NamedTuple):
-    namespace: str
-    name: str
-
-    @classmethod
-    def of(cls, body: kopf.Body) -> ServerRef:
-        return cls(body.metadata.namespace or "", body.metadata.name or "")
-
-    def __str__(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
-
-@dataclass(frozen=True)
-class IndexedNode:
-    """A Node as the operator keeps it: the scheduler's view plus what labelling needs."""
-
-    info: NodeInfo
-    resource_version: str | None
-
-
-def uid_of(obj: object) -> str | None:
-    if isinstance(obj, ObservedVm):
-        return obj.vm.metadata.uid
-    if isinstance(obj, Packed):
-        return obj.uid
-    meta = getattr(obj, "metadata", None)
-    uid = getattr(meta, "uid", None)
-    return uid if isinstance(uid, str) else None
-
-
-def resource_version(obj: object) -> int:
-    """An object's resourceVersion as a number (-1 when it has none)."""
-    if isinstance(obj, ObservedVm):
-        raw = obj.vm.metadata.resource_version
-    elif isinstance(obj, IndexedNode | Packed):
-        raw = obj.resource_version
-    else:
-        raw = getattr(getattr(obj, "metadata", None), "resource_version", None)
-    try:
-        return int(raw) if raw is not None else -1
-    except ValueError:
-        return -1
-
-
 class ClusterView:
     """Typed, freshest-copy lookups over the operator's indexes."""
 
@@ -118,17 +73,13 @@ class ClusterView:
         self._nodes_seen: dict[str, NodeInfo] = {}
         self._changed = asyncio.Event()
         self._deleting: set[str] = set()
-        self._placement_listeners: list[Callable[[str, list[PlacedServer]], None]] = []
-        self._server_listeners: list[Callable[[str, Server | None], None]] = []
-        self._placements_told: dict[str, int] = {}
-        self._projects: dict[str, set[ServerRef]] = {}  # namespace → its Servers' refs
+        self.feed = ServerFeed(present=lambda ref: self.server(ref) is not None)
         self.ready = asyncio.Event()
 
     def bind(self, indexes: Mapping[str, Indexed]) -> None:
         """Use kopf's live indexes (handed to the startup handler by name)."""
         self._indexes.update({name: indexes[name] for name in INDEXES if name in indexes})
-        for ref in self._indexes[SERVERS]:
-            self._projects.setdefault(ref.namespace, set()).add(ref)
+        self.feed.known(self._indexes[SERVERS])
 
     # ----- own writes ---------------------------------------------------------------------------
 
@@ -136,7 +87,7 @@ class ClusterView:
         """``obj`` is how the API server answered our write of it."""
         self._written[(index, key)] = obj
         if index == SERVERS and isinstance(obj, Server):
-            self.server_seen(obj)
+            self.feed.seen(obj)
 
     def forget(self, index: str, key: Any, uid: str | None = None) -> None:
         """Drop our last write of ``key`` (only if it is of the object ``uid``, when given: the
@@ -229,51 +180,13 @@ class ClusterView:
 
     def servers_in(self, namespace: str) -> list[Server]:
         """The Servers of one namespace (a project): O(its servers), not O(all servers)."""
-        found = [self.server(ref) for ref in list(self._projects.get(namespace, ()))]
+        found = [self.server(ref) for ref in self.feed.refs_in(namespace)]
         return [server for server in found if server is not None]
 
     def placements(self) -> list[PlacedServer]:
         """What every placed Server holds on its host (its embedded flavor); O(servers): the
-        placement ledger follows ``on_placements`` instead."""
+        placement ledger follows the feed's ``follow_placements`` instead."""
         return [placed for server in self.servers() for placed in resize_holds.held_by(server)]
-
-    # ----- placement feed -----------------------------------------------------------------------
-
-    def on_placements(self, listener: Callable[[str, list[PlacedServer]], None]) -> None:
-        """Call ``listener(server uid, placements)`` whenever a Server's freshest copy may hold
-        other placements (``server_seen``), and with none when it is gone (``server_gone``)."""
-        self._placement_listeners.append(listener)
-
-    def follow_servers(self, listener: Callable[[str, Server | None], None]) -> None:
-        """Call ``listener(server uid, server)`` with each Server's freshest copy as it comes
-        (``server_seen``), and with None when it is gone (``server_gone``)."""
-        self._server_listeners.append(listener)
-
-    def server_seen(self, server: Server) -> None:
-        """A copy of a Server arrived (a watch event, or our write's answer): tell the placement
-        listeners what it holds, unless a newer copy was told already."""
-        uid = server.metadata.uid
-        ref = ServerRef(server.metadata.namespace or "", server.metadata.name)
-        self._projects.setdefault(ref.namespace, set()).add(ref)
-        version = resource_version(server)
-        if not uid or version < self._placements_told.get(uid, -1):
-            return
-        self._placements_told[uid] = version
-        held = resize_holds.held_by(server)
-        for listener in self._placement_listeners:
-            listener(uid, held)
-        for follower in self._server_listeners:
-            follower(uid, server)
-
-    def server_gone(self, uid: str, ref: ServerRef | None = None) -> None:
-        """The Server ``uid`` (``ref``) was deleted: it holds nothing any more."""
-        self._placements_told.pop(uid, None)
-        if ref is not None and self.server(ref) is None:
-            self._projects.get(ref.namespace, set()).discard(ref)
-        for listener in self._placement_listeners:
-            listener(uid, [])
-        for follower in self._server_listeners:
-            follower(uid, None)
 
     def has_vm(self, ref: ServerRef) -> bool:
         """Whether a VM of ``ref`` is in view (without parsing it)."""

@@ -23,8 +23,8 @@ import pydantic
 from kubenova.domain import hosts
 from kubenova.domain.names import SERVER_LABEL, SERVER_NAMESPACE_LABEL
 from kubenova.handlers import runtime
-from kubenova.handlers.cluster_view import IndexedNode, ServerRef
 from kubenova.handlers.packed import Packed, without_managed_fields
+from kubenova.handlers.view_keys import IndexedNode, ServerRef
 from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm, parse_vm, parse_vmi
 from kubenova.resources.aggregate import Aggregate
@@ -61,7 +61,7 @@ def _parsed_kept(model: type[_M], kept: dict[str, Any]) -> _M | None:
 async def server_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[ServerRef, Server]:
     server = _parsed(Server, body)
     if server is not None:
-        runtime.of(memo).view.server_seen(server)  # the placement ledger's usage follows it
+        runtime.of(memo).view.feed.seen(server)  # the placement ledger's usage follows it
     return {ServerRef.of(body): server} if server is not None else {}
 
 

@@ -18,10 +18,11 @@ import kopf
 
 from kubenova import k8s
 from kubenova.events import EventPoster
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.quota_limits import QuotaLimits
 from kubenova.handlers.servers.build_slots import BuildSlots
 from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.settings import Settings
 
 __all__ = ["Runtime", "ServerLocks", "ServerRef", "of"]
@@ -78,7 +79,7 @@ class Runtime:
             ClusterView(settings.compute_node_selector),
             PlacementLedger(settings.scheduler_config()),
         )
-        ledger.follow(view)  # before kopf's first listing feeds the view
+        ledger.follow(view.feed)  # before kopf's first listing feeds the view
         build_slots = BuildSlots(settings.max_concurrent_builds)
         build_slots.follow(view)
         return cls(

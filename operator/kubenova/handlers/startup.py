@@ -21,8 +21,8 @@ import kopf
 
 from kubenova.domain import names, quotas
 from kubenova.handlers import runtime, server_records
-from kubenova.handlers.cluster_view import ServerRef
 from kubenova.handlers.servers import reconcile, resync
+from kubenova.handlers.view_keys import ServerRef
 
 KOPF_PREFIX = "kopf.kubenova.io"
 KOPF_FINALIZER = f"{KOPF_PREFIX}/unused"

@@ -11,9 +11,10 @@ import kopf
 
 from kubenova.domain.names import SERVER_LABEL
 from kubenova.handlers import runtime
-from kubenova.handlers.cluster_view import VMIMS, VMIS, VMS, ServerRef
+from kubenova.handlers.cluster_view import VMIMS, VMIS, VMS
 from kubenova.handlers.indexes import OURS
 from kubenova.handlers.servers import reconcile
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.kubevirt import models
 
 

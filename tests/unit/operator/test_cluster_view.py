@@ -8,7 +8,8 @@ import asyncio
 import pytest
 
 from kubenova.handlers import cluster_view, label_selector
-from kubenova.handlers.cluster_view import ClusterView, IndexedNode, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
+from kubenova.handlers.view_keys import IndexedNode, ServerRef
 from kubenova.resources.server import Server
 from kubenova.scheduler.host_state import NodeInfo
 from tests.unit.operator import factories as f
@@ -153,9 +154,9 @@ def test_servers_of_one_namespace_are_found_without_reading_the_others() -> None
     view = view_with(index)
     other = f.server(name="db-1", namespace="other", uid="u-other")
     index[ServerRef("other", "db-1")] = [other]
-    view.server_seen(other)  # what the Server index function does for each watch event
+    view.feed.seen(other)  # what the Server index function does for each watch event
     assert [s.metadata.name for s in view.servers_in("demo")] == ["web-1"]
     assert [s.metadata.uid for s in view.servers_in("other")] == ["u-other"]
     del index[ServerRef("other", "db-1")]  # kopf dropped it on DELETED ...
-    view.server_gone("u-other", ServerRef("other", "db-1"))  # ... and the event handler says so
+    view.feed.gone("u-other", ServerRef("other", "db-1"))  # ... and the event handler says so
     assert view.servers_in("other") == []

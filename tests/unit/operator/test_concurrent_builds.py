@@ -8,8 +8,9 @@ from typing import Any
 
 from kubenova.domain.concurrent_builds import Build, admitted, may_start
 from kubenova.handlers import cluster_view
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.servers.build_slots import BuildSlots
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.resources.server import Server
 from tests.unit.operator import factories as f
 
@@ -67,7 +68,7 @@ class _Fleet:
     def seen(self, server: Server, *, with_vm: bool = False) -> Server:
         if with_vm:
             self.vms[ServerRef("demo", server.metadata.name)] = [object()]
-        self.view.server_seen(server)
+        self.view.feed.seen(server)
         return server
 
 
@@ -86,7 +87,7 @@ def test_a_host_at_its_limit_holds_later_builds_until_one_ends() -> None:
 
     active = a.model_copy(update={"metadata": a.metadata.model_copy(update={"resource_version": "8"})})
     active.status.vm_state = None  # left building (ACTIVE)
-    fleet.view.server_seen(active)
+    fleet.view.feed.seen(active)
 
     assert fleet.woken == [["c"]]  # the earliest waiting one, not both
     assert fleet.slots.may_start(c)
@@ -99,7 +100,7 @@ def test_a_waiting_build_deleted_lets_the_next_one_go() -> None:
     b = fleet.seen(_building("b", 2))
     assert not fleet.slots.may_start(b)
 
-    fleet.view.server_gone("uid-a", ServerRef("demo", "a"))
+    fleet.view.feed.gone("uid-a", ServerRef("demo", "a"))
 
     assert fleet.woken == [["b"]]
     assert fleet.slots.may_start(b)
@@ -109,5 +110,5 @@ def test_unlimited_never_holds_and_never_wakes() -> None:
     fleet = _Fleet(limit=0)
     builds = [fleet.seen(_building(name, i), with_vm=i < 5) for i, name in enumerate("abcdefgh")]
     assert all(fleet.slots.may_start(s) for s in builds)
-    fleet.view.server_gone("uid-a", ServerRef("demo", "a"))
+    fleet.view.feed.gone("uid-a", ServerRef("demo", "a"))
     assert fleet.woken == []

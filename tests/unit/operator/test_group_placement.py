@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from kubenova.handlers import cluster_view
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.servers import references, scheduling
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.resources.server import Server
 from kubenova.resources.server_group import ServerGroup
 from kubenova.scheduler.errors import NoValidHost

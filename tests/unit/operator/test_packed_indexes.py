@@ -9,8 +9,9 @@ from typing import Any
 
 import kopf
 
-from kubenova.handlers import cluster_view, indexes, packed
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers import cluster_view, indexes, packed, view_keys
+from kubenova.handlers.cluster_view import ClusterView
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.kubevirt import cdi_models
 from kubenova.kubevirt.client import parse_vm, parse_vmi
 from kubenova.resources.server import Server
@@ -106,8 +107,8 @@ def test_vmis_and_data_volumes_are_packed_and_read_parsed() -> None:
     assert view.vmi(REF) == parse_vmi({**vmi, "metadata": _meta(3)})
     (volume,) = view.data_volumes(REF)
     assert volume == cdi_models.DataVolume.model_validate({**dv, "metadata": _meta(4, name="web-1-root")})
-    assert cluster_view.resource_version(dv_value) == 4
-    assert cluster_view.uid_of(dv_value) == "vm-uid"
+    assert view_keys.resource_version(dv_value) == 4
+    assert view_keys.uid_of(dv_value) == "vm-uid"
 
 
 def test_a_data_volume_that_does_not_parse_is_not_indexed() -> None:

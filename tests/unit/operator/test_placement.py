@@ -15,8 +15,9 @@ from kubenova import k8s
 from kubenova.domain import quotas
 from kubenova.domain.zones import AggregateInfo
 from kubenova.handlers import cluster_view, indexes
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.servers import ledger as placement
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.scheduler.errors import NoValidHost
 from kubenova.scheduler.host_state import HostState, NodeInfo, PlacedServer
 from kubenova.settings import Settings

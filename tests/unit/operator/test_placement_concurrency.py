@@ -118,13 +118,13 @@ class _NoListing(Listing):
 async def test_a_ledger_following_the_view_counts_each_server_as_its_copies_change() -> None:
     view, listing = ClusterView(), _NoListing([node("n1", cpu="2")])
     service = make_placement(listing)
-    service.follow(view)
+    service.follow(view.feed)
     flavor = f.embedded(vcpus=1, ram=512, disk=1).to_api()
     first = f.server(status={"host": "n1", "flavor": flavor, "vmState": "active"})
-    view.server_seen(first)
+    view.feed.seen(first)
     assert [(p.uid, p.host, p.io_op) for p in service.usage([])] == [(f.SERVER_UID, "n1", False)]
     stale = f.server(status={"flavor": flavor}, resourceVersion="3")
-    view.server_seen(stale)  # an older copy changes nothing
+    view.feed.seen(stale)  # an older copy changes nothing
     assert len(service.usage([])) == 1
 
     async def persist(host: HostState) -> str:
@@ -133,7 +133,7 @@ async def test_a_ledger_following_the_view_counts_each_server_as_its_copies_chan
     await service.place(make_spec("b", vcpus=1), listing, persist)
     with pytest.raises(NoValidHost):  # n1's 2 vCPUs: the viewed server and the claim
         await service.place(make_spec("c", vcpus=1), listing, persist)
-    view.server_gone(f.SERVER_UID)
+    view.feed.gone(f.SERVER_UID)
     assert [p.uid for p in service.usage([])] == ["b"]
     assert await service.place(make_spec("c", vcpus=1), listing, persist) == "n1"
 
@@ -141,14 +141,14 @@ async def test_a_ledger_following_the_view_counts_each_server_as_its_copies_chan
 async def test_a_release_holds_until_the_view_shows_the_server_without_its_host() -> None:
     view, listing = ClusterView(), _NoListing([node("n1", cpu="1")])
     service = make_placement(listing)
-    service.follow(view)
+    service.follow(view.feed)
     flavor = f.embedded(vcpus=1, ram=512, disk=1).to_api()
-    view.server_seen(f.server(status={"host": "n1", "flavor": flavor}))
+    view.feed.seen(f.server(status={"host": "n1", "flavor": flavor}))
     service.release(f.SERVER_UID)  # e.g. shelve-offloaded: the view still shows the old host
     assert service.usage([]) == []
-    view.server_seen(f.server(status={"host": "n1", "flavor": flavor}, resourceVersion="8"))
+    view.feed.seen(f.server(status={"host": "n1", "flavor": flavor}, resourceVersion="8"))
     assert service.usage([]) == []  # a copy that lags behind the release does not count again
-    view.server_seen(f.server(status={"flavor": flavor}, resourceVersion="9"))
+    view.feed.seen(f.server(status={"flavor": flavor}, resourceVersion="9"))
     assert service.usage([]) == []
-    view.server_seen(f.server(status={"host": "n1", "flavor": flavor}, resourceVersion="10"))
+    view.feed.seen(f.server(status={"host": "n1", "flavor": flavor}, resourceVersion="10"))
     assert [p.uid for p in service.usage([])] == [f.SERVER_UID]  # placed again (unshelved)

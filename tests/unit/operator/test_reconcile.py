@@ -12,10 +12,11 @@ import pytest
 from kubenova import k8s
 from kubenova.domain.names import SERVER_FINALIZER
 from kubenova.handlers import cluster_view, indexes
-from kubenova.handlers.cluster_view import ClusterView, IndexedNode, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import reconcile
 from kubenova.handlers.servers.ledger import PlacementLedger
+from kubenova.handlers.view_keys import IndexedNode, ServerRef
 from kubenova.k8s import patch as patching
 from kubenova.kubevirt.client import parse_vm, parse_vmi
 from kubenova.resources.server import Server

@@ -10,7 +10,8 @@ import pytest
 
 from kubenova.domain import pending, resize_rules
 from kubenova.handlers import cluster_view
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.kubevirt import models, reshape
 from kubenova.resources.server import ResizeDecision
 from kubenova.resources.states import TaskState, VmState

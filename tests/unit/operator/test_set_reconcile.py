@@ -10,8 +10,8 @@ import copy
 from kubenova.domain import names
 from kubenova.domain.names import SERVER_FINALIZER
 from kubenova.handlers import cluster_view, indexes
-from kubenova.handlers.cluster_view import IndexedNode, ServerRef
 from kubenova.handlers.servers import reconcile
+from kubenova.handlers.view_keys import IndexedNode, ServerRef
 from kubenova.kubevirt.client import parse_vm
 from kubenova.resources.server import Server
 from tests.unit.operator import factories as f
@@ -53,7 +53,7 @@ class SetCluster(Cluster):
             if plural == "servers":
                 server = Server.model_validate(copy.deepcopy(body))
                 self.index[cluster_view.SERVERS][ref] = [server]
-                self.rt.view.server_seen(server)  # what the Server index function does per event
+                self.rt.view.feed.seen(server)  # what the Server index function does per event
             elif plural == "virtualmachines":
                 self.index[cluster_view.VMS][ref] = [parse_vm(copy.deepcopy(body))]
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from kubenova.domain import concurrent_builds
 from kubenova.domain.concurrent_builds import Build
-from kubenova.handlers.cluster_view import ClusterView, ServerRef
+from kubenova.handlers.cluster_view import ClusterView
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.resources.server import Server
 from kubenova.resources.states import VmState
 
@@ -45,7 +46,7 @@ class BuildSlots:
     def follow(self, view: ClusterView) -> None:
         """Be told of every Server the view sees; read the VMs from it."""
         self._has_vm = view.has_vm
-        view.follow_servers(self._told)
+        view.feed.follow(self._told)
 
     def may_start(self, server: Server) -> bool:
         """Whether ``server`` (placed, building, without a VM) may create its VM now."""

@@ -98,9 +98,9 @@ class Hosts(Protocol):
 
 
 class Feed(Protocol):
-    """A view that tells its listener each Server's placements as they change."""
+    """Tells its listener each Server's placements as they change (``handlers.server_feed``)."""
 
-    def on_placements(self, listener: Callable[[str, list[PlacedServer]], None]) -> None: ...
+    def follow_placements(self, listener: Callable[[str, list[PlacedServer]], None]) -> None: ...
 
 
 class PlacementLedger:
@@ -119,10 +119,10 @@ class PlacementLedger:
 
     # ----- feeding ------------------------------------------------------------------------------
 
-    def follow(self, view: Feed) -> None:
-        """Take the persisted placements from ``view``'s feed from now on (instead of reading
+    def follow(self, feed: Feed) -> None:
+        """Take the persisted placements from ``feed`` from now on (instead of reading
         ``Hosts.placements()`` at every decision)."""
-        view.on_placements(self.seen)
+        feed.follow_placements(self.seen)
         self._followed = True
 
     def seen(self, server_uid: str, placements: list[PlacedServer]) -> None:

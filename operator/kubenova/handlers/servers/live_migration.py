@@ -27,9 +27,10 @@ import contextlib
 from kubenova import k8s, status
 from kubenova.domain import migration_rules as rules
 from kubenova.domain.names import SERVER_LABEL
-from kubenova.handlers.cluster_view import VMIMS, ServerRef
+from kubenova.handlers.cluster_view import VMIMS
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import move_placement, move_targets, references, vm_ops, writer
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.kubevirt import builder, models, reshape
 from kubenova.resources.server import ResizeRecord, Server
 from kubenova.scheduler import resize_holds

@@ -14,9 +14,10 @@ from typing import Any
 
 from kubenova import k8s
 from kubenova.domain import migration_rules
-from kubenova.handlers.cluster_view import MIGRATIONS, ServerRef
+from kubenova.handlers.cluster_view import MIGRATIONS
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import writer
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.resources.base import API_VERSION
 from kubenova.resources.migration import Migration, MigrationRecord, MigrationSpec
 from kubenova.resources.server import Server

@@ -23,7 +23,7 @@ import pydantic
 from kubenova import k8s
 from kubenova.domain import names
 from kubenova.handlers import runtime
-from kubenova.handlers.cluster_view import SERVERS, ServerRef
+from kubenova.handlers.cluster_view import SERVERS
 from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.servers import (
     admin_password,
@@ -46,6 +46,7 @@ from kubenova.handlers.servers import (
     soft_delete,
     writer,
 )
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.server import Server
 from kubenova.status import operations
@@ -64,7 +65,7 @@ async def server_changed(type: str | None, body: kopf.Body, memo: kopf.Memo, **_
             rt.view.forget(SERVERS, ref, body.metadata.uid)
             # Released at the end of the teardown already; this covers a finalizer removed by hand.
             rt.ledger.release(body.metadata.uid or "")
-            rt.view.server_gone(body.metadata.uid or "", ref)
+            rt.view.feed.gone(body.metadata.uid or "", ref)
             rt.recorded.discard(body.metadata.uid or "")
         rt.locks.forget(ref)
         return

@@ -16,8 +16,9 @@ from typing import Any
 
 from kubenova import k8s, status
 from kubenova.domain import names
-from kubenova.handlers.cluster_view import SERVERS, ServerRef
+from kubenova.handlers.cluster_view import SERVERS
 from kubenova.handlers.runtime import Runtime
+from kubenova.handlers.view_keys import ServerRef
 from kubenova.resources.server import Server
 from kubenova.status import action_records
 

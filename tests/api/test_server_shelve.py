@@ -57,15 +57,8 @@ def _events(servers: ServerFactory, server_id: str, action: str) -> list[dict[st
 @pytest.fixture
 def never_offload(operator: OperatorHandle) -> Iterator[None]:
     """The operator with ``KUBENOVA_SHELVED_OFFLOAD_TIME=-1``: SHELVED servers keep their host."""
-    saved = dict(operator.settings)
-    operator.settings["KUBENOVA_SHELVED_OFFLOAD_TIME"] = "-1"
-    operator.restart()
-    try:
+    with operator.configured({"KUBENOVA_SHELVED_OFFLOAD_TIME": "-1"}):
         yield
-    finally:
-        operator.settings.clear()
-        operator.settings.update(saved)
-        operator.restart()
 
 
 def test_shelve_offloads_at_once_and_unshelve_comes_back(

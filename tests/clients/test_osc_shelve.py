@@ -28,15 +28,8 @@ HOSTNAME = "kubernetes.io/hostname"
 
 @pytest.fixture
 def never_offload(operator: OperatorHandle) -> Iterator[None]:
-    saved = dict(operator.settings)
-    operator.settings["KUBENOVA_SHELVED_OFFLOAD_TIME"] = "-1"
-    operator.restart()
-    try:
+    with operator.configured({"KUBENOVA_SHELVED_OFFLOAD_TIME": "-1"}):
         yield
-    finally:
-        operator.settings.clear()
-        operator.settings.update(saved)
-        operator.restart()
 
 
 def vmi_node(cluster: Cluster, server_id: str) -> str | None:

@@ -24,13 +24,8 @@ first builds are still under way while the test looks at the ones waiting."""
 
 @pytest.fixture
 def two_builds_per_host(operator: OperatorHandle) -> Iterator[OperatorHandle]:
-    operator.settings["KUBENOVA_MAX_CONCURRENT_BUILDS"] = str(LIMIT)
-    operator.restart()
-    try:
+    with operator.configured({"KUBENOVA_MAX_CONCURRENT_BUILDS": str(LIMIT)}):
         yield operator
-    finally:
-        operator.settings.pop("KUBENOVA_MAX_CONCURRENT_BUILDS", None)
-        operator.restart()
 
 
 def _with_vm(compute: Compute, names: list[str]) -> list[str]:

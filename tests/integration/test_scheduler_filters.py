@@ -75,15 +75,8 @@ def test_image_architecture_follows_the_node_arch_label(
 def tenant_isolation(operator: OperatorHandle) -> Iterator[None]:
     """The operator restarted with AggregateMultiTenancyIsolation enabled, restored afterwards."""
     enabled = ",".join((*DEFAULT_FILTERS, "AggregateMultiTenancyIsolation"))
-    operator.stop()
-    operator.settings["KUBENOVA_ENABLED_FILTERS"] = enabled
-    try:
-        operator.start()
+    with operator.configured({"KUBENOVA_ENABLED_FILTERS": enabled}):
         yield
-    finally:
-        operator.stop()
-        operator.settings.pop("KUBENOVA_ENABLED_FILTERS", None)
-        operator.start()
 
 
 @pytest.mark.usefixtures("tenant_isolation")

@@ -269,15 +269,8 @@ def same_host_and_auto_confirm(operator: OperatorHandle) -> Any:
         "KUBENOVA_RESIZE_CONFIRM_WINDOW": "2",
         "KUBENOVA_RESYNC_SECONDS": "1",
     }
-    saved = dict(operator.settings)
-    operator.settings.update(extra)
-    operator.restart()
-    try:
+    with operator.configured(extra):
         yield
-    finally:
-        operator.settings.clear()
-        operator.settings.update(saved)
-        operator.restart()
 
 
 def test_same_host_resize_when_allowed_and_auto_confirm(

@@ -48,15 +48,8 @@ def make_zone(managed_node: ManagedNodeFactory, compute: Compute, count: int) ->
 @pytest.fixture
 def never_offload(operator: OperatorHandle) -> Iterator[None]:
     """The operator with ``KUBENOVA_SHELVED_OFFLOAD_TIME=-1``: a shelved server keeps its host."""
-    saved = dict(operator.settings)
-    operator.settings["KUBENOVA_SHELVED_OFFLOAD_TIME"] = "-1"
-    operator.restart()
-    try:
+    with operator.configured({"KUBENOVA_SHELVED_OFFLOAD_TIME": "-1"}):
         yield
-    finally:
-        operator.settings.clear()
-        operator.settings.update(saved)
-        operator.restart()
 
 
 def create(compute: Compute, zone: Zone, name: str) -> Obj:

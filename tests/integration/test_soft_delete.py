@@ -22,13 +22,8 @@ INTERVAL = "20"  # long enough to restore in, short enough to wait for
 @pytest.fixture
 def reclaiming(operator: OperatorHandle) -> Iterator[OperatorHandle]:
     """The operator with a reclaim interval of a few seconds."""
-    operator.settings["KUBENOVA_RECLAIM_INSTANCE_INTERVAL_SECONDS"] = INTERVAL
-    operator.restart()
-    try:
+    with operator.configured({"KUBENOVA_RECLAIM_INSTANCE_INTERVAL_SECONDS": INTERVAL}):
         yield operator
-    finally:
-        operator.settings.pop("KUBENOVA_RECLAIM_INSTANCE_INTERVAL_SECONDS", None)
-        operator.restart()
 
 
 def _halted_and_kept(compute: Compute, name: str) -> None:

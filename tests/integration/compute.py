@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -125,6 +126,16 @@ class Compute:
         if annotations:
             patch["metadata"] = {"annotations": annotations}
         self.custom.patch_namespaced_custom_object(GROUP, VERSION, self.namespace, "servers", name, patch)
+
+    def patch_before_image(self, name: str, spec: Callable[[str], dict[str, Any]], **image_spec: Any) -> str:
+        """``kubectl apply`` of a change to Server ``name`` naming a new Image (``spec(image)``),
+        then, 0.5 s later, of that Image: the change is seen first, and the Image comes well within
+        the operator's reference grace period (2 s in tests). Returns the Image's name."""
+        late = unique("img-late")
+        self.patch_server(name, spec(late))
+        time.sleep(0.5)
+        self.image(late, **image_spec)
+        return late
 
     def delete_server(self, name: str) -> None:
         ignore_missing(

@@ -6,7 +6,6 @@ middle still finishes the rebuild."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -83,11 +82,10 @@ def test_a_rebuild_naming_an_image_applied_just_after_it_waits_for_the_image(
     compute.create_server("rbl", flavor=compute.flavor(disk=1), image=compute.image())
     compute.wait_status("rbl", "ACTIVE")
     old_root_uid = uid(storage.dv("rbl-root"))
-    late, source = unique("img-late"), {"http": {"url": "https://images.example/late.img"}}
+    source = {"http": {"url": "https://images.example/late.img"}}
 
-    compute.patch_server("rbl", {"image": late, "rebuild": {"requestId": "req-rbl"}})
-    time.sleep(0.5)  # the rebuild is seen first; the Image comes well within the grace period
-    compute.image(late, volumeSource=source)
+    rebuild = {"rebuild": {"requestId": "req-rbl"}}
+    late = compute.patch_before_image("rbl", lambda image: {"image": image, **rebuild}, volumeSource=source)
     server = rebuilt(compute, "rbl", "req-rbl", "ACTIVE")
 
     assert server["status"].get("fault") is None

@@ -9,13 +9,12 @@ carries it out."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
 from tests.fixtures.operator import OperatorHandle
-from tests.integration.compute import Compute, unique
+from tests.integration.compute import Compute
 from tests.support.storage import Storage, controller_uid, phase, uid
 from tests.support.wait import wait_for
 
@@ -159,11 +158,12 @@ def test_a_rescue_naming_an_image_applied_just_after_it_waits_for_the_image(
     compute.create_server("rsl", flavor=compute.flavor(disk=1), image=compute.image())
     compute.wait_status("rsl", "ACTIVE")
     root_uid = uid(storage.dv("rsl-root"))
-    late, source = unique("img-late"), {"http": {"url": "https://images.example/late-rescue.img"}}
+    source = {"http": {"url": "https://images.example/late-rescue.img"}}
 
-    compute.patch_server("rsl", {"rescue": {"requestId": "req-rsl", "state": "Rescued", "image": late}})
-    time.sleep(0.5)  # the rescue is seen first; the Image comes well within the grace period
-    compute.image(late, volumeSource=source)
+    rescue = {"requestId": "req-rsl", "state": "Rescued"}
+    compute.patch_before_image(
+        "rsl", lambda image: {"rescue": {**rescue, "image": image}}, volumeSource=source
+    )
     server = handled(compute, "rsl", "rescue", "req-rsl", "RESCUE")
 
     assert server["status"].get("fault") is None

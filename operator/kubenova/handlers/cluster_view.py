@@ -192,6 +192,14 @@ class ClusterView:
         """Whether a VM of ``ref`` is in view (without parsing it)."""
         return self.fresh(VMS, ref) is not None
 
+    def kubevirt_versions(self, ref: ServerRef) -> tuple[int | None, ...]:
+        """The resourceVersions of ``ref``'s VM and VMI (None: not in view) and DataVolumes as in
+        view, nothing parsed: what an observation of them reads changes only with one of these."""
+        volumes = self._indexes[DVS].get(ref) or ()
+        vm, vmi = self.fresh(VMS, ref), self.fresh(VMIS, ref)
+        kept = [None if found is None else resource_version(found) for found in (vm, vmi)]
+        return *kept, *sorted(map(resource_version, volumes))
+
     def vm(self, ref: ServerRef) -> ObservedVm | None:
         found: ObservedVm | None = unpacked(self.fresh(VMS, ref))
         return found

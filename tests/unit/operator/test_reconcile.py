@@ -14,7 +14,7 @@ from kubenova.domain.names import SERVER_FINALIZER
 from kubenova.handlers import cluster_view, indexes
 from kubenova.handlers.cluster_view import ClusterView
 from kubenova.handlers.runtime import Runtime
-from kubenova.handlers.servers import reconcile
+from kubenova.handlers.servers import observe, reconcile, resync
 from kubenova.handlers.servers.ledger import PlacementLedger
 from kubenova.handlers.view_keys import IndexedNode, ServerRef
 from kubenova.k8s import patch as patching
@@ -139,6 +139,7 @@ class Cluster:
         """KubeVirt starts the VMI."""
         vmi = f.vmi(uid="vmi-1").model_dump(by_alias=True, exclude_none=True, mode="json")
         vmi["metadata"]["labels"] = {"compute.kubenova.io/server": "web-1"}
+        vmi["metadata"]["resourceVersion"] = "90"
         self.index[cluster_view.VMIS][REF] = [parse_vmi(vmi)]
 
     async def reconcile(self) -> list[str]:
@@ -193,3 +194,46 @@ async def test_a_server_created_without_the_finalizer_gets_it_first(cluster: Clu
     writes = await cluster.reconcile()
     assert writes[0] == "PATCH servers"
     assert writes[1:] == ["PATCH servers/status", "POST virtualmachines", "Event Scheduled"]
+
+
+async def test_the_resync_observes_a_resting_server_again_only_when_its_kubevirt_objects_change(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At thousands of servers, parsing every VM and VMI at every resync round was most of the
+    operator's idle CPU: a resting Server found in line is looked at again once one of its objects
+    (or the Server) has a new resourceVersion, and a change is still caught at the next round."""
+    await cluster.reconcile()
+    cluster.sync()
+    cluster.run_vmi()
+    await cluster.reconcile()
+    cluster.sync()
+    observed: list[str] = []
+    transition = observe.transition
+
+    def counted(rt: Runtime, server: Server) -> Any:
+        observed.append(server.metadata.name)
+        return transition(rt, server)
+
+    monkeypatch.setattr(observe, "transition", counted)
+    settled = resync.Settled()
+
+    await resync.resync_once(cluster.rt, settled)
+    assert observed == ["web-1"]  # found in line: nothing to do
+    await resync.resync_once(cluster.rt, settled)
+    assert observed == ["web-1"]  # nothing changed: not observed (nor its VM and VMI parsed) again
+    [vmi] = cluster.index[cluster_view.VMIS][REF]
+    vmi.metadata.resource_version = "91"  # the VMI changed (nothing the Server shows of it)
+    await resync.resync_once(cluster.rt, settled)
+    assert observed == ["web-1"] * 2
+    await resync.resync_once(cluster.rt, settled)
+    assert observed == ["web-1"] * 2
+
+    vm = cluster.api.objects[("virtualmachines", "web-1")]  # `virtctl stop`, outside Nova
+    cluster.api.put("virtualmachines", {**vm, "spec": {**vm["spec"], "runStrategy": "Halted"}})
+    cluster.sync()
+    cluster.index[cluster_view.VMIS].clear()
+    writes = len(cluster.api.writes)
+    await resync.resync_once(cluster.rt, settled)
+    assert observed[2:] == ["web-1", "web-1"]  # the round's look, and the reconcile it started
+    assert cluster.api.writes[writes] == "PATCH servers/status"  # caught at this round
+    assert "PowerStateSync" in cluster.events.reasons  # (then powered on again: spec.powerState)

@@ -49,8 +49,10 @@ async def step(rt: Runtime, server: Server) -> Server | None:
 def vm_behind(rt: Runtime, server: Server) -> bool:
     """A soft delete or restore whose VM patch did not happen (for the resync)."""
     wanted = deferred_delete.wanted_run_strategy(server)
+    if wanted is None:
+        return False  # the common case: no VM to read (and parse)
     observed = rt.view.vm(writer.ref_of(server))
-    return wanted is not None and observed is not None and observed.vm.spec.run_strategy is not wanted
+    return observed is not None and observed.vm.spec.run_strategy is not wanted
 
 
 def reclaim_due(rt: Runtime, server: Server) -> bool:

@@ -34,7 +34,7 @@ def needs_placing(server: Server) -> bool:
 def needs_vm(rt: Runtime, server: Server) -> bool:
     """Placed, spawning, and no VM of that name in sight (ours or one still going away)."""
     placed = server.status.host is not None and server.status.task_state is TaskState.SPAWNING
-    return placed and server.status.vm_state is VmState.BUILDING and rt.view.vm(writer.ref_of(server)) is None
+    return placed and server.status.vm_state is VmState.BUILDING and not rt.view.has_vm(writer.ref_of(server))
 
 
 async def place(rt: Runtime, server: Server) -> Server | None:
@@ -81,7 +81,7 @@ async def _resolve_within_grace(rt: Runtime, server: Server) -> references.Refer
 async def spawn(rt: Runtime, server: Server, refs: references.References | None = None) -> Server | None:
     """Create the VirtualMachine (or adopt the one a previous run created)."""
     host, flavor, ref = server.status.host, server.status.flavor, writer.ref_of(server)
-    if host is None or flavor is None or rt.view.vm(ref) is not None:
+    if host is None or flavor is None or rt.view.has_vm(ref):
         return server  # a VM of an earlier same-named server is waited out: its removal wakes us
     try:
         image = refs.image if refs is not None else references.image(rt.view, server)

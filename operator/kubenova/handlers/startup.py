@@ -1,7 +1,8 @@
 """kopf's own settings for kubenova, and start-up/shutdown work.
 
 - kopf writes nothing on kubenova's objects: every handler is level-triggered (``on.event``), so
-  kopf keeps no progress or last-handled-configuration annotations; its finalizer is a name
+  kopf keeps no progress or last-handled-configuration annotations, and does not even extract
+  the essence it would diff (``NoDiffBase``); its finalizer is a name
   nobody sets, so kopf never adds or removes one (the operator manages its own finalizer on
   Servers, ``compute.kubenova.io/server``); and it posts no Events (kubenova posts its own,
   ``kubenova.events``).
@@ -14,7 +15,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import kopf
@@ -29,6 +30,26 @@ KOPF_FINALIZER = f"{KOPF_PREFIX}/unused"
 """kopf's finalizer setting: a name on no object, so kopf's finalizer logic never touches ours."""
 
 
+class NoDiffBase(kopf.DiffBaseStorage):
+    """kopf's "last handled configuration", for an operator that never reads it.
+
+    For every event of every watched object kopf extracts the object's essence (a deep copy of its
+    body without status and most metadata), copies it again, and diffs it against the stored one,
+    to tell ``on.create``/``on.update``/``on.field`` handlers what changed. This operator has none:
+    every handler is an event handler or an index, level-triggered on the whole object. The copies
+    were 6% of the operator's CPU in a profile during a fill. So the essence is empty, and nothing
+    is stored (a handler that needed it would fail here at once, not act on an empty diff)."""
+
+    def build(self, *, body: kopf.Body, extra_fields: Iterable[Any] | None = None) -> kopf.BodyEssence:
+        return {}
+
+    def fetch(self, *, body: kopf.Body) -> kopf.BodyEssence | None:
+        return None
+
+    def store(self, *, body: kopf.Body, patch: kopf.Patch, essence: kopf.BodyEssence) -> None:
+        raise NotImplementedError("kubenova registers no change-detecting kopf handlers")
+
+
 @kopf.on.startup()
 async def configure(
     settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.Logger, **kwargs: Any
@@ -37,7 +58,7 @@ async def configure(
     settings.persistence.finalizer = KOPF_FINALIZER
     # Never used (no on.create/update/delete/resume handlers); annotations, never status, if ever.
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=KOPF_PREFIX)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=KOPF_PREFIX)
+    settings.persistence.diffbase_storage = NoDiffBase()
     settings.posting.enabled = False
     settings.posting.loggers = False
     settings.peering.standalone = True

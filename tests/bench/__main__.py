@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--list-repeat", type=int, default=e2e.list_repeat, help="list requests per count")
     a.add_argument("--fill-in-flight", type=int, default=e2e.fill_in_flight, help="concurrency of fills")
     a.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=e2e.idle_seconds,
+        help="quiet s measured per list count",
+    )
+    a.add_argument(
         "--no-bare-kubevirt", action="store_true", help="skip the same bursts of VMs made without kubenova"
     )
     a.add_argument("--timeout", type=float, default=e2e.timeout, help="seconds a server may take")
@@ -98,6 +104,7 @@ def options_from(args: argparse.Namespace) -> end_to_end.Options:
         list_limit=args.list_limit,
         list_repeat=args.list_repeat,
         fill_in_flight=args.fill_in_flight,
+        idle_seconds=args.idle_seconds,
         bare_kubevirt=not args.no_bare_kubevirt,
         timeout=args.timeout,
         pause=args.pause,

@@ -44,6 +44,9 @@ class Options:
     list_limit: int = 1000
     list_repeat: int = 10
     fill_in_flight: int = 50
+    idle_seconds: float = 35.0
+    """After each list count, seconds of nothing asked whose CPU is reported (one resync round of
+    the operator's default 30 s falls in it): what the fleet costs at rest."""
     bare_kubevirt: bool = True
     """After the bursts, the same bursts of plain KubeVirt VMs created without kubenova."""
     timeout: float = 600.0
@@ -79,6 +82,14 @@ def _cpu_used(stack: BenchStack, before: dict[str, float], servers: int) -> dict
     used = {name: round(now - before.get(name, 0.0), 2) for name, now in _cpu(stack).items()}
     total = sum(used.values())
     return {"seconds": used, "total": round(total, 2), "per_server": round(total / max(1, servers), 3)}
+
+
+async def _idle(stack: BenchStack, seconds: float) -> dict[str, Any]:
+    """CPU seconds each process of the stack used over ``seconds`` in which nothing was asked."""
+    before = _cpu(stack)
+    await asyncio.sleep(seconds)
+    used = {name: round(now - before.get(name, 0.0), 2) for name, now in _cpu(stack).items()}
+    return {"seconds": seconds, "cpu_seconds": used}
 
 
 async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) -> dict[str, Any]:
@@ -159,8 +170,17 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
             listed = await work.list_latency(options.list_limit, options.list_repeat)
             running = _running_vmis(kube)
             rss = {n: rss_mib(p) for n, p in stack.pids().items()}
+            log(f"  idle for {options.idle_seconds:g} s at {count}")
+            idle = await _idle(stack, options.idle_seconds)
             out["list"].append(
-                {"servers": count, **listed, "vmis_running": running, "fill": filled, "rss_mib": rss}
+                {
+                    "servers": count,
+                    **listed,
+                    "vmis_running": running,
+                    "fill": filled,
+                    "rss_mib": rss,
+                    "idle": idle,
+                }
             )
             out["seconds"][f"fill to {count}"] = filled["wall_seconds"]
         out["rss_mib"] = {"servers": have, **{n: rss_mib(p) for n, p in stack.pids().items()}}

@@ -149,6 +149,12 @@ def nova_text(report: dict[str, Any]) -> list[str]:
         lines += [_cpu(fill), _requests(fill)]
         if row.get("rss_mib"):
             lines.append("    VmRSS: " + ", ".join(f"{n} {mib} MiB" for n, mib in row["rss_mib"].items()))
+        if row.get("idle"):
+            idle = row["idle"]
+            used = ", ".join(
+                f"{n} {s:.2f}" for n, s in sorted(idle["cpu_seconds"].items(), key=lambda i: -i[1])
+            )
+            lines.append(f"    idle {idle['seconds']:g} s, CPU-seconds: {used}")
     rss = report.get("rss_mib") or {}
     shown = ", ".join(f"{name} {mib} MiB" for name, mib in rss.items() if name != "servers")
     lines.append(f"resident memory (VmRSS) at {rss.get('servers', 0)} servers: {shown}")

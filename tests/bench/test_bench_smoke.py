@@ -25,7 +25,7 @@ pytestmark = pytest.mark.cluster
 SERVERS = "servers.compute.kubenova.io"
 ARGS = (
     "--repeat 1 --servers 1 --burst 2 --settle 1 --baseline 1 --burst-size 5 --in-flight 2 --rates 2 "
-    "--rate-seconds 3 --list-at 10 --list-repeat 3 --pause 0.5 --timeout 120 "
+    "--rate-seconds 3 --list-at 10 --list-repeat 3 --idle-seconds 1 --pause 0.5 --timeout 120 "
     "--inprocess-list-at 20 --inprocess-list-repeat 2"
 )
 
@@ -124,6 +124,8 @@ def test_a_short_bench_reports_every_figure(tmp_path: Path, capsys: pytest.Captu
     _sane(listed["latency"], 3)
     assert listed["fill"]["latency"]["count"] == 10
     assert listed["rss_mib"]["operator"] > 0  # memory at each list count, not only the largest
+    assert listed["idle"]["seconds"] == 1
+    assert "operator" in listed["idle"]["cpu_seconds"]
 
     rss = report["rss_mib"]
     assert rss["servers"] == 10

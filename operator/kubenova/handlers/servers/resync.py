@@ -37,17 +37,17 @@ Versions = tuple[int | None, ...]
 
 
 class Settled:
-    """The resting Servers the last round found in line with their VM, VMI and DataVolumes, each
-    with the resourceVersions of all four then. Only resting ones: with no task under way, what
-    KubeVirt's objects imply for a Server depends on those objects alone, not on the time. Each
-    round keeps only the Servers it looked at, so deleted ones drop out."""
+    """The resting Servers found in line with their VM, VMI and DataVolumes, each with the
+    resourceVersions of all four then. Only resting ones: with no task under way, what KubeVirt's
+    objects imply for a Server depends on those objects alone, not on the time."""
 
     def __init__(self) -> None:
-        self._last: dict[str, Versions] = {}
-        self._this: dict[str, Versions] = {}
+        self._versions: dict[str, Versions] = {}  # server uid -> versions when found in line
 
-    def next_round(self) -> None:
-        self._last, self._this = self._this, {}
+    def keep_only(self, uids: set[str]) -> None:
+        """Forget the Servers that are gone."""
+        for uid in [uid for uid in self._versions if uid not in uids]:
+            del self._versions[uid]
 
     def drifted(self, rt: Runtime, server: Server) -> bool:
         """Whether ``server``'s status disagrees with its VM, VMI and DataVolumes."""
@@ -56,13 +56,14 @@ class Settled:
         if server.status.task_state is None:
             server_version = int(server.metadata.resource_version or -1)
             versions = (server_version, *rt.view.kubevirt_versions(writer.ref_of(server)))
-            if self._last.get(uid) == versions:
-                self._this[uid] = versions
+            if self._versions.get(uid) == versions:
                 return False
         observed = observe.transition(rt, server)
         drifted = observed is not None and status.render(server, observed, now=writer.now()) is not None
         if versions is not None and not drifted:
-            self._this[uid] = versions
+            self._versions[uid] = versions
+        else:
+            self._versions.pop(uid, None)
         return drifted
 
 
@@ -79,8 +80,9 @@ async def loop(rt: Runtime) -> None:
 
 
 async def resync_once(rt: Runtime, settled: Settled) -> None:
-    settled.next_round()
-    due = [s for s in rt.view.servers() if not rt.locks.busy(writer.ref_of(s)) and unsettled(rt, s, settled)]
+    servers = rt.view.servers()
+    settled.keep_only({s.metadata.uid or "" for s in servers})
+    due = [s for s in servers if not rt.locks.busy(writer.ref_of(s)) and unsettled(rt, s, settled)]
     if due:
         LOG.info(
             "Resync: %d server(s) not settled: %s", len(due), ", ".join(str(writer.ref_of(s)) for s in due)

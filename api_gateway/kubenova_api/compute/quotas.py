@@ -1,6 +1,7 @@
 """Quota usage and the quota check servers are created against.
 
-Usage is counted from the Server cache when asked (``kubenova_api.usage.of_project``); limits are
+Usage is counted from the Server cache when asked (``kubenova_api.usage.of_project``; a check of a
+project with no server resource limited counts nothing, as the operator's recheck); limits are
 ``store.quotas``'. ``check`` is what server create (and resize) calls before writing a Server.
 """
 
@@ -47,6 +48,8 @@ def check(
     (``kubenova.domain.quotas``, ``handlers/servers/scheduling.py``; docs/security.md).
     """
     limits = store.quotas.limits(project_id, settings_defaults)
+    if quotas.unlimited(limits):
+        return  # nothing to count: the project's servers are not read (O(its servers) per create)
     used = usage(store, namespace)
     message = quotas.exceeded(
         limits,

@@ -101,6 +101,11 @@ def total(sizes: Iterable[tuple[int, int]]) -> Usage:
     return Usage(instances, cores, ram)
 
 
+def unlimited(limits: Mapping[str, int]) -> bool:
+    """Whether no server resource is limited (each -1): a check has nothing to count."""
+    return all(limits.get(resource, -1) < 0 for resource in SERVER_RESOURCES)
+
+
 def exceeded(limits: Mapping[str, int], used: Usage, requested: Usage) -> str | None:
     """Nova's ``TooManyInstances`` message if ``requested`` on top of ``used`` passes a limit
     (checked in Nova's order: instances, cores, ram); ``None`` when it fits. -1 is unlimited."""

@@ -134,8 +134,8 @@ def quota_recheck(rt: Runtime, server: Server, requested: quotas.Usage) -> ledge
         limits = limits_source.limits(namespace)
         if limits is None:
             return  # not a project's namespace: no Nova quota
-        if all(limits.get(resource, -1) < 0 for resource in quotas.SERVER_RESOURCES):
-            return  # unlimited: nothing to count (the project's servers are not read)
+        if quotas.unlimited(limits):
+            return  # nothing to count (the project's servers are not read)
         project = rt.view.servers_in(namespace)
         sizes = []
         for other in project:

@@ -88,8 +88,7 @@ async def _idle(stack: BenchStack, seconds: float) -> dict[str, Any]:
     """CPU seconds each process of the stack used over ``seconds`` in which nothing was asked."""
     before = _cpu(stack)
     await asyncio.sleep(seconds)
-    used = {name: round(now - before.get(name, 0.0), 2) for name, now in _cpu(stack).items()}
-    return {"seconds": seconds, "cpu_seconds": used}
+    return {"seconds": seconds, "cpu_seconds": _cpu_used(stack, before, 0)["seconds"]}
 
 
 async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) -> dict[str, Any]:
@@ -183,7 +182,8 @@ async def _phases(stack: BenchStack, image_id: str, options: Options, log: Log) 
                 }
             )
             out["seconds"][f"fill to {count}"] = filled["wall_seconds"]
-        out["rss_mib"] = {"servers": have, **{n: rss_mib(p) for n, p in stack.pids().items()}}
+        last = out["list"][-1]["rss_mib"] if out["list"] else {n: rss_mib(p) for n, p in stack.pids().items()}
+        out["rss_mib"] = {"servers": have, **last}
         out["watch_relists"] = watch.relists
     finally:
         await nova.close()

@@ -25,6 +25,7 @@ from kubenova.handlers.servers import (
     soft_delete,
     writer,
 )
+from kubenova.handlers.view_keys import resource_version
 from kubenova.resources.server import Server
 from kubenova.resources.states import TaskState
 from kubenova.status import action_records, desired_run_strategy, operations, pauses, rescue_steps
@@ -54,8 +55,7 @@ class Settled:
         uid = server.metadata.uid or ""
         versions: Versions | None = None
         if server.status.task_state is None:
-            server_version = int(server.metadata.resource_version or -1)
-            versions = (server_version, *rt.view.kubevirt_versions(writer.ref_of(server)))
+            versions = (resource_version(server), *rt.view.kubevirt_versions(writer.ref_of(server)))
             if self._versions.get(uid) == versions:
                 return False
         observed = observe.transition(rt, server)

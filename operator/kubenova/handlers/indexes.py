@@ -5,7 +5,9 @@ already shows. kopf fills each index from a full listing before any handler runs
 function names the index (kopf passes it by that name); the names are in ``cluster_view``.
 
 VMs, VMIs and DataVolumes are kept as compact JSON, parsed when read (``handlers.packed``); no
-index keeps ``metadata.managedFields``, which no handler reads.
+index keeps ``metadata.managedFields``, which no handler reads. Servers are kept parsed (placement,
+quota and group decisions read many at once), their models sharing their sets of field names
+(``resources.fields_sets``).
 
 Keys: Servers, VMs, VMIs and DataVolumes by ``ServerRef`` (VMs/VMIs/DataVolumes by their
 ``compute.kubenova.io/server`` label; a Server has several DataVolumes), Nodes, Aggregates,
@@ -27,6 +29,7 @@ from kubenova.handlers.packed import Packed, without_managed_fields
 from kubenova.handlers.view_keys import IndexedNode, ServerRef
 from kubenova.kubevirt import cdi_models, models
 from kubenova.kubevirt.client import ObservedVm, parse_vm, parse_vmi
+from kubenova.resources import fields_sets
 from kubenova.resources.aggregate import Aggregate
 from kubenova.resources.base import GROUP, VERSION
 from kubenova.resources.flavor import Flavor
@@ -61,6 +64,7 @@ def _parsed_kept(model: type[_M], kept: dict[str, Any]) -> _M | None:
 async def server_index(body: kopf.Body, memo: kopf.Memo, **_: Any) -> dict[ServerRef, Server]:
     server = _parsed(Server, body)
     if server is not None:
+        fields_sets.share(server)  # half of a parsed Server's memory otherwise (a set per model)
         runtime.of(memo).view.feed.seen(server)  # the placement ledger's usage follows it
     return {ServerRef.of(body): server} if server is not None else {}
 

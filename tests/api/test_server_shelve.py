@@ -54,13 +54,6 @@ def _events(servers: ServerFactory, server_id: str, action: str) -> list[dict[st
     return events
 
 
-@pytest.fixture
-def never_offload(operator: OperatorHandle) -> Iterator[None]:
-    """The operator with ``KUBENOVA_SHELVED_OFFLOAD_TIME=-1``: SHELVED servers keep their host."""
-    with operator.configured({"KUBENOVA_SHELVED_OFFLOAD_TIME": "-1"}):
-        yield
-
-
 def test_shelve_offloads_at_once_and_unshelve_comes_back(
     servers: ServerFactory, gateway: GatewayHandle
 ) -> None:

@@ -7,7 +7,6 @@ there). Run with ``KUBENOVA_SHELVED_OFFLOAD_TIME=-1`` so the shelved state lasts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,11 @@ from tests.api.test_server_support import create_image, delete_image, unique
 from tests.clients.test_osc_resize import vm_of
 from tests.clients.test_osc_servers import Cli
 from tests.fixtures.gateway import GatewayHandle
-from tests.fixtures.operator import OperatorHandle
 from tests.support.cluster import Cluster
 from tests.support.wait import wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.clients]
 HOSTNAME = "kubernetes.io/hostname"
-
-
-@pytest.fixture
-def never_offload(operator: OperatorHandle) -> Iterator[None]:
-    with operator.configured({"KUBENOVA_SHELVED_OFFLOAD_TIME": "-1"}):
-        yield
 
 
 def vmi_node(cluster: Cluster, server_id: str) -> str | None:

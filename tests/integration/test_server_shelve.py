@@ -45,13 +45,6 @@ def make_zone(managed_node: ManagedNodeFactory, compute: Compute, count: int) ->
     return Zone(name, nodes, compute.flavor(vcpus=4, ram=256, disk=1), compute.image())
 
 
-@pytest.fixture
-def never_offload(operator: OperatorHandle) -> Iterator[None]:
-    """The operator with ``KUBENOVA_SHELVED_OFFLOAD_TIME=-1``: a shelved server keeps its host."""
-    with operator.configured({"KUBENOVA_SHELVED_OFFLOAD_TIME": "-1"}):
-        yield
-
-
 def create(compute: Compute, zone: Zone, name: str) -> Obj:
     compute.create_server(name, flavor=zone.whole, image=zone.image, availabilityZone=zone.name)
     return compute.wait_status(name, "ACTIVE")

@@ -11,8 +11,10 @@ equality, ``model_copy`` (which takes a private copy) behave as before.
 
 A shared set cannot be changed: assigning a field of a shared model raises ``TypeError`` (the set
 would change for every model sharing it). Cached models are read-only anyway: handlers and
-services change a copy (``model_copy``) and write a patch. Only pydantic's public behaviour is
-relied on, and ``tests/unit/operator/test_fields_sets.py`` pins it.
+services change a copy (``model_copy``) and write a patch. ``share`` sets pydantic's
+``__pydantic_fields_set__`` slot, as ``model_construct(_fields_set=...)`` does, on models already
+validated; ``tests/unit/resources/test_fields_sets.py`` pins what it relies on (dumps, equality,
+copies, assignment refused), so a pydantic upgrade that changes it fails there.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ model of a parsed tree one set per (class, field names), shared with every other
 the same. Nothing read changes: ``model_fields_set``, ``model_dump(exclude_unset=True)``,
 equality, ``model_copy`` (which takes a private copy) behave as before.
 
-A shared set cannot be changed: assigning a field of a shared model raises ``TypeError`` (the set
-would change for every model sharing it). Cached models are read-only anyway: handlers and
-services change a copy (``model_copy``) and write a patch. ``share`` sets pydantic's
+A shared set cannot be changed: assigning a field of a shared model raises ``TypeError`` (pydantic
+stores the value first, so that model does change, but the set every other model shares does not).
+Cached models are read-only anyway: handlers and services change a copy (``model_copy``) and write
+a patch; the error makes one that does not fail loudly. ``share`` sets pydantic's
 ``__pydantic_fields_set__`` slot, as ``model_construct(_fields_set=...)`` does, on models already
 validated; ``tests/unit/resources/test_fields_sets.py`` pins what it relies on (dumps, equality,
 copies, assignment refused), so a pydantic upgrade that changes it fails there.
@@ -49,9 +50,6 @@ class SharedFieldNames(set[str]):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> set[str]:
         return set(self)
-
-    def __reduce__(self) -> tuple[type[set[str]], tuple[list[str]]]:
-        return set, (list(self),)
 
 
 _pool: dict[tuple[type, frozenset[str]], SharedFieldNames] = {}
@@ -109,5 +107,5 @@ def _may_hold_model(annotation: Any) -> bool:
 
 
 def pooled() -> int:
-    """How many distinct sets are shared (for tests and figures)."""
+    """How many distinct sets are shared (for tests)."""
     return len(_pool)

@@ -1,6 +1,6 @@
 """VMs, VMIs and DataVolumes are indexed as compact JSON and parsed when read: handlers get the
 same models as from a parsed index, the freshest copy still wins, and no index keeps
-``metadata.managedFields``."""
+``metadata.managedFields``. Servers are indexed parsed, their models sharing their field-name sets."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from typing import Any
 
 import kopf
 
+from kubenova import k8s
 from kubenova.handlers import cluster_view, indexes, packed, view_keys
 from kubenova.handlers.cluster_view import ClusterView
+from kubenova.handlers.runtime import Runtime
 from kubenova.handlers.view_keys import ServerRef
 from kubenova.kubevirt import cdi_models
 from kubenova.kubevirt.client import parse_vm, parse_vmi
+from kubenova.resources import fields_sets
 from kubenova.resources.server import Server
+from kubenova.settings import Settings
 from tests.unit.operator import factories as f
 
 REF = ServerRef("demo", "web-1")
@@ -124,3 +128,20 @@ def test_parsed_indexes_drop_managed_fields_too() -> None:
     assert server is not None
     assert "managedFields" not in (server.metadata.model_extra or {})
     assert body["metadata"]["managedFields"] == MANAGED
+
+
+def test_an_indexed_server_shares_its_field_name_sets_and_feeds_the_view() -> None:
+    memo = kopf.Memo()
+    memo["runtime"] = rt = Runtime.create(Settings(), k8s.Client(k8s.Transport(k8s.ApiClient())))
+    bodies = [
+        f.server(name=f"web-{i}", uid=f"uid-{i}").model_dump(by_alias=True, mode="json") for i in (1, 2)
+    ]
+    for body in bodies:
+        body["metadata"]["managedFields"] = MANAGED
+    found = [asyncio.run(indexes.server_index(body=kopf.Body(b), memo=memo)) for b in bodies]
+    one, two = (result[ServerRef("demo", f"web-{i}")] for i, result in zip((1, 2), found, strict=True))
+    assert one == Server.model_validate(packed.without_managed_fields(bodies[0]))
+    for model in (one, one.metadata, one.spec, one.status):
+        assert type(model.model_fields_set) is fields_sets.SharedFieldNames
+    assert one.spec.model_fields_set is two.spec.model_fields_set
+    assert sorted(rt.view.feed.refs_in("demo")) == [ServerRef("demo", "web-1"), ServerRef("demo", "web-2")]
